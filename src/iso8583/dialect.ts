@@ -1,0 +1,127 @@
+import { readFileSync } from "node:fs";
+import { dialectTableSchema, type DialectTable, type FieldTable } from "./dialectTable.js";
+import { FieldCodec } from "./field.js";
+import { lengthPrefix } from "./lengths.js";
+
+/** A dialect compiled for packing and unpacking. Built from a `DialectTable` by `loadDialect`. */
+export interface Dialect {
+  readonly name: string;
+  readonly table: DialectTable;
+  /** Bytes of the fixed header before the MTI (0 when none). */
+  readonly headerBytes: number;
+  /** Field codecs by field number; `undefined` where the dialect defines none. */
+  readonly fields: ReadonlyArray<FieldCodec | undefined>;
+  /** The same codecs by field key ("2" … "128"), for packing a message's `fields` object. */
+  readonly fieldsByKey: Readonly<Record<string, FieldCodec>>;
+}
+
+/** A dialect table that cannot be used; the message names the key and the expected shape. */
+export class DialectError extends Error {
+  override readonly name = "DialectError";
+}
+
+const LENGTH_DIGITS = { LL: 2, LLL: 3, LLLL: 4 } as const;
+
+/** Rules the schema cannot say alone; returns problems as `path: text`. */
+function fieldProblems(f: FieldTable, path: string): string[] {
+  const out: string[] = [];
+  if (f.length_type === "fixed") {
+    if (f.length_prefix_encoding !== null || f.length_prefix_bytes !== null) {
+      out.push(`${path}: a fixed field has length_prefix_encoding and length_prefix_bytes null`);
+    }
+  } else {
+    const digits = LENGTH_DIGITS[f.length_type];
+    const enc = f.length_prefix_encoding;
+    const bytes = f.length_prefix_bytes;
+    if (enc === null || bytes === null) {
+      out.push(`${path}: a ${f.length_type} field needs length_prefix_encoding and length_prefix_bytes`);
+    } else {
+      const expected = enc === "ascii" ? digits : enc === "bcd" ? Math.ceil(digits / 2) : bytes;
+      if (bytes !== expected) {
+        out.push(`${path}.length_prefix_bytes: ${f.length_type} in ${enc} takes ${expected} byte(s), got ${bytes}`);
+      } else if (f.max_length > Math.min(10 ** digits - 1, lengthPrefix(enc, bytes).capacity)) {
+        out.push(`${path}.max_length: ${f.max_length} does not fit a ${f.length_type} ${enc} prefix`);
+      }
+    }
+  }
+  if (f.data_encoding !== "bcd" && f.length_unit !== "bytes") {
+    out.push(`${path}.length_unit: ${f.data_encoding} fields count bytes`);
+  }
+  if (f.data_encoding === "bcd") {
+    if (f.content !== "n" && f.content !== "z") out.push(`${path}.content: bcd fields carry n or z`);
+    if (f.length_unit === "digits" && f.pad === null) {
+      out.push(`${path}.pad: a bcd field counting digits needs a pad {side, char} for odd lengths`);
+    }
+  } else if (f.pad !== null) {
+    out.push(`${path}.pad: only bcd fields are padded`);
+  }
+  if (f.data_encoding === "binary" && f.content !== "b" && f.content !== "x+n") {
+    out.push(`${path}.content: binary fields carry b (or x+n)`);
+  }
+  return out;
+}
+
+/** `fields[26] (field 28).pad` rather than `fields.26.pad`: people look fields up by number. */
+function issuePath(json: unknown, path: PropertyKey[]): string {
+  if (path.length === 0) return "(top level)";
+  return path
+    .map((p, i) => {
+      if (typeof p !== "number") return i === 0 ? String(p) : `.${String(p)}`;
+      const number = path[0] === "fields" && i === 1 ? (json as { fields: { number?: unknown }[] }).fields[p]?.number : undefined;
+      return typeof number === "number" ? `[${p}] (field ${number})` : `[${p}]`;
+    })
+    .join("");
+}
+
+/** Validates a parsed dialect file and compiles it; `source` names it in errors. */
+export function loadDialect(json: unknown, source = "dialect"): Dialect {
+  const parsed = dialectTableSchema.safeParse(json);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${issuePath(json, i.path)}: ${i.message}`);
+    throw new DialectError(`${source}: ${lines.join("; ")}`);
+  }
+  const table = parsed.data;
+  const problems: string[] = [];
+  const seen = new Set<number>();
+  table.fields.forEach((f, i) => {
+    const path = `fields[${i}] (field ${f.number})`;
+    if (seen.has(f.number)) problems.push(`${path}: field ${f.number} is defined twice`);
+    seen.add(f.number);
+    if (table.undefined_fields.includes(f.number)) problems.push(`${path}: field ${f.number} is also in undefined_fields`);
+    if (f.number > 64 && !table.bitmap.secondary_bitmap) {
+      problems.push(`${path}: fields above 64 need bitmap.secondary_bitmap true`);
+    }
+    problems.push(...fieldProblems(f, path));
+  });
+  const header = table.header;
+  if (header?.default !== undefined && header.default.length !== header.bytes * 2) {
+    problems.push(`header.default: expected ${header.bytes * 2} hex characters`);
+  }
+  if (problems.length > 0) throw new DialectError(`${source}: ${problems.join("; ")}`);
+
+  const fields: (FieldCodec | undefined)[] = new Array(129).fill(undefined);
+  const fieldsByKey: Record<string, FieldCodec> = Object.create(null);
+  for (const f of table.fields) {
+    const codec = new FieldCodec(f);
+    fields[f.number] = codec;
+    fieldsByKey[codec.key] = codec;
+  }
+  return { name: table.dialect, table, headerBytes: header?.bytes ?? 0, fields, fieldsByKey };
+}
+
+/** Reads and compiles a dialect JSON file. */
+export function loadDialectFile(path: string): Dialect {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new DialectError(`${path}: cannot read the dialect file (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new DialectError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  return loadDialect(json, path);
+}

@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { CONTENT_CLASSES } from "./content.js";
+import { LENGTH_PREFIX_ENCODINGS } from "./lengths.js";
+
+/**
+ * The shape of a dialect file (`iso8583-dialect-table/1`): the built-in dialects are JSON in
+ * exactly the shape a user writes. Keys, once:
+ *
+ * | key | meaning |
+ * |---|---|
+ * | `header` | `null`, or a fixed binary header (`bytes`, optional `default` hex, `parts` for display) |
+ * | `mti` | `{encoding: ascii|bcd, bytes: 4|2}` |
+ * | `bitmap` | `{encoding: binary|ascii_hex, secondary_bitmap}`: a secondary bitmap only with a field above 64 |
+ * | `iso_version` | 1987 or 1993: the MTI's first digit and the response code table |
+ * | `undefined_fields` | bit numbers that must not be set |
+ * | `framing` | default transport framing name (`binary2`, `ascii4`, ...) |
+ * | `mac` | `null`, or `{algorithm: cup-ecb|x9.9|x9.19, field, verify: approvals|always}` |
+ * | `response_codes` | which response code table applies (`iso87_cup`, `iso93`) |
+ * | `fields[]` | one flat record per field, keys below |
+ *
+ * Field keys: `data_encoding` ascii|bcd|binary; `length_type` fixed|LL|LLL|LLLL;
+ * `length_prefix_encoding` ascii|bcd|binary (null when fixed); `length_prefix_bytes`;
+ * `max_length` (the length of a fixed field); `length_unit` bytes|digits (digits: BCD nibbles);
+ * `pad` `{side: left|right, char}` for odd BCD digit counts (`left` = right-aligned value);
+ * `content` n|z|an|ans|hex|b|x+n.
+ */
+const fieldSchema = z
+  .object({
+    number: z.number().int().min(2).max(128),
+    description: z.string().optional(),
+    iso_format: z.string().optional(),
+    note: z.string().optional(),
+    content: z.enum(CONTENT_CLASSES),
+    data_encoding: z.enum(["ascii", "bcd", "binary"]),
+    length_type: z.enum(["fixed", "LL", "LLL", "LLLL"]),
+    length_prefix_encoding: z.enum(LENGTH_PREFIX_ENCODINGS).nullable(),
+    length_prefix_bytes: z.number().int().min(1).max(4).nullable(),
+    max_length: z.number().int().min(1).max(99999),
+    length_unit: z.enum(["bytes", "digits"]),
+    pad: z
+      .object({ side: z.enum(["left", "right"]), char: z.string().regex(/^[0-9A-F]$/, "one hex digit") })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+
+const headerSchema = z
+  .object({
+    encoding: z.literal("binary"),
+    bytes: z.number().int().min(1).max(64),
+    default: z.string().regex(/^([0-9A-F]{2})+$/, "upper-case hex").optional(),
+    parts: z
+      .array(z.object({ name: z.string(), bytes: z.number().int().min(1), layout: z.string().optional() }).strict())
+      .optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+
+export const dialectTableSchema = z
+  .object({
+    table_format: z.literal("iso8583-dialect-table/1"),
+    dialect: z.string().regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, . _ -"),
+    title: z.string().optional(),
+    source: z.string().optional(),
+    header: headerSchema.nullable(),
+    mti: z.union([
+      z.object({ encoding: z.literal("ascii"), bytes: z.literal(4) }).strict(),
+      z.object({ encoding: z.literal("bcd"), bytes: z.literal(2) }).strict(),
+    ]),
+    bitmap: z
+      .object({
+        encoding: z.enum(["binary", "ascii_hex"]),
+        bytes_per_bitmap: z.number().int().optional(),
+        hex_case: z.string().optional(),
+        secondary_bitmap: z.boolean(),
+        secondary_rule: z.string().optional(),
+        tertiary_bitmap: z.literal(false).optional(),
+      })
+      .strict(),
+    iso_version: z.union([z.literal(1987), z.literal(1993)]),
+    transport: z.unknown().optional(),
+    undefined_fields: z.array(z.number().int().min(1).max(128)),
+    notes: z.array(z.string()).optional(),
+    framing: z.string(),
+    mac: z
+      .object({
+        algorithm: z.enum(["cup-ecb", "x9.9", "x9.19"]),
+        field: z.union([z.literal(64), z.literal(128)]),
+        verify: z.enum(["approvals", "always"]),
+      })
+      .strict()
+      .nullable(),
+    response_codes: z.enum(["iso87_cup", "iso93"]),
+    fields: z.array(fieldSchema).min(1),
+  })
+  .strict();
+
+export type DialectTable = z.infer<typeof dialectTableSchema>;
+export type FieldTable = z.infer<typeof fieldSchema>;

@@ -1,0 +1,23 @@
+import { firstBadByte, firstBadChar } from "../content.js";
+import type { FieldTable } from "../dialectTable.js";
+import { Iso8583Error, reasons } from "../errors.js";
+import type { DataCodec } from "./dataCodec.js";
+
+/** One byte per character; latin1 so that every byte maps to exactly one character and back. */
+export function ascii(field: FieldTable, key: string): DataCodec {
+  const content = field.content;
+  return {
+    byteLength: (units) => units,
+    measure(value) {
+      const bad = firstBadChar(content, value);
+      if (bad >= 0) throw new Iso8583Error("bad_value", key, undefined, reasons.notContent(content, bad));
+      return value.length;
+    },
+    write: (buf, pos, value) => pos + buf.write(value, pos, "latin1"),
+    read(buf, pos, units) {
+      const bad = firstBadByte(content, buf, pos, pos + units);
+      if (bad >= 0) throw new Iso8583Error("bad_content", key, pos, reasons.notContent(content, bad));
+      return buf.toString("latin1", pos, pos + units);
+    },
+  };
+}

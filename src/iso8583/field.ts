@@ -1,0 +1,90 @@
+import type { FieldTable } from "./dialectTable.js";
+import { DATA_ENCODINGS, type DataCodec } from "./encodings/index.js";
+import { Iso8583Error, reasons } from "./errors.js";
+import { lengthPrefix, type LengthPrefix } from "./lengths.js";
+
+/** A cursor over a frame being decoded: `pos` advances as fields are read. */
+export interface Reader {
+  buf: Buffer;
+  pos: number;
+  end: number;
+}
+
+/**
+ * One field of a dialect, compiled from its table entry: a length prefix (none when fixed)
+ * and a data codec. Packing is measure, prefix, write; unpacking is prefix, bounds, read.
+ */
+export class FieldCodec {
+  readonly key: string;
+  private readonly prefix: LengthPrefix | null;
+  private readonly data: DataCodec;
+  private readonly unit: string;
+
+  constructor(readonly spec: FieldTable) {
+    this.key = String(spec.number);
+    this.prefix =
+      spec.length_type === "fixed" ? null : lengthPrefix(spec.length_prefix_encoding!, spec.length_prefix_bytes!);
+    this.data = DATA_ENCODINGS[spec.data_encoding](spec, this.key);
+    this.unit = spec.length_unit === "digits" ? "digits" : "bytes";
+  }
+
+  /** Bytes of the length prefix (0 for a fixed field). */
+  get prefixBytes(): number {
+    return this.prefix?.bytes ?? 0;
+  }
+
+  /** The value's length in the field's unit; throws when it cannot be packed. */
+  measure(value: unknown): number {
+    if (typeof value !== "string") throw new Iso8583Error("bad_value", this.key, undefined, reasons.valueNotString());
+    const units = this.data.measure(value);
+    const max = this.spec.max_length;
+    if (this.prefix === null ? units !== max : units > max) {
+      const expected = this.prefix === null ? `exactly ${max}` : `at most ${max}`;
+      throw new Iso8583Error("bad_value", this.key, undefined, reasons.valueLength(units, expected, this.unit));
+    }
+    return units;
+  }
+
+  /** Bytes a value of `units` takes on the wire, prefix included. */
+  wireBytes(units: number): number {
+    return (this.prefix?.bytes ?? 0) + this.data.byteLength(units);
+  }
+
+  /** Writes a value that `measure` accepted as `units` long; returns the position after it. */
+  write(buf: Buffer, pos: number, value: string, units: number): number {
+    if (this.prefix !== null) {
+      this.prefix.write(buf, pos, units);
+      pos += this.prefix.bytes;
+    }
+    return this.data.write(buf, pos, value);
+  }
+
+  /** Reads the field at `r.pos` and advances it; throws an `Iso8583Error` naming the offset. */
+  read(r: Reader): string {
+    const start = r.pos;
+    let units = this.spec.max_length;
+    let dataStart = start;
+    if (this.prefix !== null) {
+      const width = this.prefix.bytes;
+      if (start + width > r.end) {
+        throw new Iso8583Error("truncated", this.key, start, reasons.truncated("length prefix", r.end - start, width));
+      }
+      units = this.prefix.read(r.buf, start);
+      if (units < 0) {
+        const encoding = this.spec.length_prefix_encoding!;
+        throw new Iso8583Error("bad_length_prefix", this.key, start, reasons.lengthNotDigits(encoding));
+      }
+      if (units > this.spec.max_length) {
+        throw new Iso8583Error("length_above_max", this.key, start, reasons.lengthAboveMax(units, this.spec.max_length, this.unit));
+      }
+      dataStart = start + width;
+    }
+    const bytes = this.data.byteLength(units);
+    if (dataStart + bytes > r.end) {
+      throw new Iso8583Error("truncated", this.key, dataStart, reasons.truncated("field data", r.end - dataStart, bytes));
+    }
+    const value = this.data.read(r.buf, dataStart, units);
+    r.pos = dataStart + bytes;
+    return value;
+  }
+}

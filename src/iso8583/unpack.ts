@@ -1,0 +1,84 @@
+import { BITMAP_BYTES, readBitmap } from "./bitmap.js";
+import type { Dialect } from "./dialect.js";
+import { Iso8583Error, reasons } from "./errors.js";
+import type { Reader } from "./field.js";
+import type { FieldSpan, Message } from "./message.js";
+import { readMti } from "./mti.js";
+
+// unpack() is synchronous and never re-entered, so one bitmap scratch serves every call.
+const bits = new Uint8Array(2 * BITMAP_BYTES);
+
+/**
+ * Decodes one frame strictly: truncation, bad prefixes, lengths over the maximum, bad content,
+ * bits for undefined fields and trailing bytes are all `Iso8583Error`s naming the field and
+ * offset, with what decoded so far in `partial`. Nothing else is thrown, for any input.
+ * Pass `spans` to learn where each part lies (for hex dumps); the hot path passes nothing.
+ */
+export function unpack(dialect: Dialect, frame: Uint8Array, spans?: FieldSpan[]): Message {
+  const buf = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+  const r: Reader = { buf, pos: 0, end: buf.length };
+  const message: Message = { mti: "", fields: {} };
+  try {
+    decodeInto(dialect, r, message, spans);
+  } catch (e) {
+    if (e instanceof Iso8583Error) {
+      e.partial = message;
+      if (spans) e.spans = spans;
+    }
+    throw e;
+  }
+  return message;
+}
+
+function decodeInto(dialect: Dialect, r: Reader, message: Message, spans: FieldSpan[] | undefined): void {
+  const table = dialect.table;
+  const mark = (field: string, start: number, dataStart = start) =>
+    spans?.push({ field, start, dataStart, end: r.pos });
+
+  if (dialect.headerBytes > 0) {
+    const width = dialect.headerBytes;
+    if (width > r.end) throw new Iso8583Error("truncated", "h", 0, reasons.truncated("header", r.end, width));
+    message.header = r.buf.toString("hex", 0, width).toUpperCase();
+    r.pos = width;
+    mark("h", 0);
+  }
+
+  let start = r.pos;
+  message.mti = readMti(table, r);
+  mark("t", start);
+
+  const hex = table.bitmap.encoding === "ascii_hex";
+  start = r.pos;
+  readBitmap(r, hex, bits, 0, "p");
+  mark("p", start);
+  const hasSecondary = (bits[0] & 0x80) !== 0;
+  if (hasSecondary) {
+    if (!table.bitmap.secondary_bitmap) throw new Iso8583Error("undefined_field", "1", r.pos, reasons.undefinedField());
+    start = r.pos;
+    readBitmap(r, hex, bits, BITMAP_BYTES, "1");
+    let any = 0;
+    for (let i = BITMAP_BYTES; i < bits.length; i++) any |= bits[i];
+    if (any === 0) throw new Iso8583Error("bad_bitmap", "1", start, reasons.bitmapSecondaryEmpty());
+    mark("1", start);
+  }
+
+  const fields = message.fields;
+  let last = "p";
+  const bitmapBytes = hasSecondary ? 2 * BITMAP_BYTES : BITMAP_BYTES;
+  for (let b = 0; b < bitmapBytes; b++) {
+    let v = b === 0 ? bits[0] & 0x7f : bits[b];
+    while (v !== 0) {
+      const bit = Math.clz32(v) - 24;
+      v &= ~(0x80 >> bit);
+      const codec = dialect.fields[b * 8 + bit + 1];
+      if (codec === undefined) {
+        throw new Iso8583Error("undefined_field", String(b * 8 + bit + 1), r.pos, reasons.undefinedField());
+      }
+      start = r.pos;
+      fields[codec.key] = codec.read(r);
+      mark(codec.key, start, start + codec.prefixBytes);
+      last = codec.key;
+    }
+  }
+  if (r.pos < r.end) throw new Iso8583Error("trailing_bytes", last, r.pos, reasons.trailing(r.end - r.pos));
+}
