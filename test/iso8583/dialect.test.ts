@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { builtinDialect, BUILTIN_DIALECTS, resolveDialect } from "../../src/iso8583/builtinDialects.js";
+import { DialectError, loadDialect } from "../../src/iso8583/dialect.js";
+import { pack } from "../../src/iso8583/pack.js";
+import { unpack } from "../../src/iso8583/unpack.js";
+
+/** A copy of a built-in table with one change, as a user makes a variant. */
+function variant(name: string, change: (t: any) => void): unknown {
+  const t = structuredClone(builtinDialect(name).table);
+  change(t);
+  return t;
+}
+
+function loadFails(table: unknown, pattern: RegExp) {
+  assert.throws(() => loadDialect(table, "my.json"), (e: unknown) => {
+    assert.ok(e instanceof DialectError, String(e));
+    assert.match(e.message, pattern);
+    return true;
+  });
+}
+
+describe("dialects", () => {
+  it("lists the three built-in dialects", () => {
+    assert.deepEqual([...BUILTIN_DIALECTS].sort(), ["cup", "iso87ascii", "iso87binary"]);
+  });
+
+  it("names the known dialects when asked for an unknown one", () => {
+    assert.throws(() => builtinDialect("visa"), /unknown dialect "visa": built-in dialects are cup, iso87ascii, iso87binary/);
+  });
+
+  it("a variant made by changing one key works: field 41 as 16 characters", () => {
+    const d = loadDialect(variant("iso87ascii", (t) => (t.fields.find((f: any) => f.number === 41).max_length = 16)));
+    const m = { mti: "0800", fields: { "41": "TERMINAL00000001" } };
+    assert.deepEqual(unpack(d, pack(d, m)), m);
+  });
+
+  it("loads a dialect file by path and reports unreadable ones", () => {
+    const dir = mkdtempSync(join(tmpdir(), "isoconf-dialect-"));
+    const file = join(dir, "mine.json");
+    writeFileSync(file, JSON.stringify(builtinDialect("cup").table));
+    assert.equal(resolveDialect(file).name, "cup");
+    writeFileSync(file, "{ not json");
+    assert.throws(() => resolveDialect(file), /mine\.json: not valid JSON/);
+    assert.throws(() => resolveDialect(join(dir, "missing.json")), /missing\.json: cannot read the dialect file \(ENOENT\)/);
+  });
+
+  // Each broken table names the key a user must fix.
+  const broken: [string, string, (t: any) => void, RegExp][] = [
+    ["an unknown data encoding", "cup", (t) => (t.fields[0].data_encoding = "ebcdic"), /fields\[0\] \(field 2\)\.data_encoding: Invalid option: expected one of "ascii"\|"bcd"\|"binary"/],
+    ["an unknown key", "cup", (t) => (t.fields[1].lenght = 3), /fields\[1\] \(field 3\): Unrecognized key: "lenght"/],
+    ["a prefix width that does not fit", "iso87ascii", (t) => (t.fields[0].length_prefix_bytes = 3), /field 2\)\.length_prefix_bytes: LL in ascii takes 2 byte\(s\), got 3/],
+    ["a max above the prefix", "iso87ascii", (t) => (t.fields[0].max_length = 100), /field 2\)\.max_length: 100 does not fit a LL ascii prefix/],
+    ["a BCD field without pad", "cup", (t) => (t.fields[0].pad = null), /field 2\)\.pad: a bcd field counting digits needs a pad/],
+    ["a fixed field with a prefix", "cup", (t) => (t.fields[1].length_prefix_bytes = 1), /field 3\): a fixed field has length_prefix_encoding and length_prefix_bytes null/],
+    ["a field twice", "cup", (t) => t.fields.push(t.fields[0]), /field 2 is defined twice/],
+    ["a field above 64 without a secondary bitmap", "cup", (t) => t.fields.push({ ...t.fields[1], number: 70 }), /fields above 64 need bitmap.secondary_bitmap true/],
+    ["a default header of the wrong size", "cup", (t) => (t.header.default = "60"), /header.default: expected 22 hex characters/],
+    ["a missing mti", "cup", (t) => delete t.mti, /^my\.json: mti: /],
+  ];
+  for (const [what, base, change, pattern] of broken) {
+    it(`rejects ${what}, naming the key`, () => loadFails(variant(base, change), pattern));
+  }
+});
