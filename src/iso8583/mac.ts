@@ -16,7 +16,8 @@ const RETAIL_KEY_LENGTHS = [8, 16] as const;
 function checkKey(key: Buffer, allowed: readonly number[], what: string): void {
   if (!allowed.includes(key.length)) {
     // Only the length goes into the text: the key itself must never reach a log line.
-    throw new Error(`${what} key must be ${allowed.join(", ").replace(/, (\d+)$/, " or $1")} bytes, got ${key.length}`);
+    const lengths = `${allowed.slice(0, -1).join(", ")} or ${allowed[allowed.length - 1]}`;
+    throw new Error(`${what} key must be ${lengths} bytes, got ${key.length}`);
   }
 }
 
@@ -112,22 +113,22 @@ export function keyCheckValue(key: Buffer): Buffer {
   return ecb(key, Buffer.alloc(BLOCK)).subarray(0, 4);
 }
 
-function checkWrapped(data: Buffer): void {
+function checkBlocks(data: Buffer, what: string): void {
   if (data.length === 0 || data.length % BLOCK !== 0) {
-    throw new Error(`wrapped key data must be a non-zero multiple of ${BLOCK} bytes, got ${data.length}`);
+    throw new Error(`${what} must be a non-zero multiple of ${BLOCK} bytes, got ${data.length}`);
   }
 }
 
 /** Unwraps a working key (TAK, TPK, TDK) sent encrypted under the TMK: DES/3DES ECB decryption. */
 export function decryptKey(kek: Buffer, wrapped: Buffer): Buffer {
   checkKey(kek, DES_KEY_LENGTHS, "key-encryption");
-  checkWrapped(wrapped);
+  checkBlocks(wrapped, "wrapped key");
   return ecb(kek, wrapped, true);
 }
 
 /** Wraps a working key under the TMK, the inverse of `decryptKey`: DES/3DES ECB encryption. */
 export function encryptKey(kek: Buffer, key: Buffer): Buffer {
   checkKey(kek, DES_KEY_LENGTHS, "key-encryption");
-  checkWrapped(key);
+  checkBlocks(key, "working key");
   return ecb(kek, key);
 }
