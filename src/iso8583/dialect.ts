@@ -9,6 +9,8 @@ export interface Dialect {
   readonly table: DialectTable;
   /** Bytes of the fixed header before the MTI (0 when none). */
   readonly headerBytes: number;
+  /** The numbers of the fields the dialect defines, ascending. */
+  readonly fieldNumbers: readonly number[];
   /** Field codecs by field number; `undefined` where the dialect defines none. */
   readonly fields: ReadonlyArray<FieldCodec | undefined>;
   /** The same codecs by field key ("2" … "128"), for packing a message's `fields` object. */
@@ -106,7 +108,8 @@ export function loadDialect(json: unknown, source = "dialect"): Dialect {
     fields[f.number] = codec;
     fieldsByKey[codec.key] = codec;
   }
-  return { name: table.dialect, table, headerBytes: header?.bytes ?? 0, fields, fieldsByKey };
+  const fieldNumbers = table.fields.map((f) => f.number).sort((a, b) => a - b);
+  return { name: table.dialect, table, headerBytes: header?.bytes ?? 0, fieldNumbers, fields, fieldsByKey };
 }
 
 /** Reads and compiles a dialect JSON file. */

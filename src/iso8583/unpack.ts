@@ -32,25 +32,23 @@ export function unpack(dialect: Dialect, frame: Uint8Array, spans?: FieldSpan[])
 
 function decodeInto(dialect: Dialect, r: Reader, message: Message, spans: FieldSpan[] | undefined): void {
   const table = dialect.table;
-  const mark = (field: string, start: number, dataStart = start) =>
-    spans?.push({ field, start, dataStart, end: r.pos });
 
   if (dialect.headerBytes > 0) {
     const width = dialect.headerBytes;
     if (width > r.end) throw new Iso8583Error("truncated", "h", 0, reasons.truncated("header", r.end, width));
     message.header = r.buf.toString("hex", 0, width).toUpperCase();
     r.pos = width;
-    mark("h", 0);
+    if (spans) spans.push({ field: "h", start: 0, dataStart: 0, end: r.pos });
   }
 
   let start = r.pos;
   message.mti = readMti(table, r);
-  mark("t", start);
+  if (spans) spans.push({ field: "t", start, dataStart: start, end: r.pos });
 
   const hex = table.bitmap.encoding === "ascii_hex";
   start = r.pos;
   readBitmap(r, hex, bits, 0, "p");
-  mark("p", start);
+  if (spans) spans.push({ field: "p", start, dataStart: start, end: r.pos });
   const hasSecondary = (bits[0] & 0x80) !== 0;
   if (hasSecondary) {
     if (!table.bitmap.secondary_bitmap) throw new Iso8583Error("undefined_field", "1", r.pos, reasons.undefinedField());
@@ -59,7 +57,7 @@ function decodeInto(dialect: Dialect, r: Reader, message: Message, spans: FieldS
     let any = 0;
     for (let i = BITMAP_BYTES; i < bits.length; i++) any |= bits[i];
     if (any === 0) throw new Iso8583Error("bad_bitmap", "1", start, reasons.bitmapSecondaryEmpty());
-    mark("1", start);
+    if (spans) spans.push({ field: "1", start, dataStart: start, end: r.pos });
   }
 
   const fields = message.fields;
@@ -76,7 +74,7 @@ function decodeInto(dialect: Dialect, r: Reader, message: Message, spans: FieldS
       }
       start = r.pos;
       fields[codec.key] = codec.read(r);
-      mark(codec.key, start, start + codec.prefixBytes);
+      if (spans) spans.push({ field: codec.key, start, dataStart: start + codec.prefixBytes, end: r.pos });
       last = codec.key;
     }
   }

@@ -2,6 +2,7 @@ import { firstBadByte, firstBadChar } from "../content.js";
 import type { FieldTable } from "../dialectTable.js";
 import { Iso8583Error, reasons } from "../errors.js";
 import type { DataCodec } from "./dataCodec.js";
+import { latin1Read, latin1Write } from "./fastBuffer.js";
 
 /** One byte per character; latin1 so that every byte maps to exactly one character and back. */
 export function ascii(field: FieldTable, key: string): DataCodec {
@@ -13,11 +14,11 @@ export function ascii(field: FieldTable, key: string): DataCodec {
       if (bad >= 0) throw new Iso8583Error("bad_value", key, undefined, reasons.notContent(content, bad));
       return value.length;
     },
-    write: (buf, pos, value) => pos + buf.write(value, pos, "latin1"),
+    write: latin1Write,
     read(buf, pos, units) {
       const bad = firstBadByte(content, buf, pos, pos + units);
       if (bad >= 0) throw new Iso8583Error("bad_content", key, pos, reasons.notContent(content, bad));
-      return buf.toString("latin1", pos, pos + units);
+      return latin1Read(buf, pos, pos + units);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { FieldTable } from "../dialectTable.js";
 import { Iso8583Error, reasons } from "../errors.js";
 import type { DataCodec } from "./dataCodec.js";
+import { hexRead } from "./fastBuffer.js";
 
 const HEX = /^(?:[0-9A-Fa-f]{2})*$/;
 
@@ -13,6 +14,6 @@ export function binary(_field: FieldTable, key: string): DataCodec {
       return value.length >> 1;
     },
     write: (buf, pos, value) => pos + buf.write(value, pos, "hex"),
-    read: (buf, pos, units) => buf.toString("hex", pos, pos + units).toUpperCase(),
+    read: (buf, pos, units) => hexRead(buf, pos, pos + units),
   };
 }
