@@ -1,0 +1,32 @@
+import { readFileSync } from "node:fs";
+
+/** A usage problem: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Reads all of standard input (the caller decided stdin is the source). */
+export async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Hex text as bytes; white space (as in logs and hex dumps) is ignored. */
+export function hexToBytes(text: string, what: string): Buffer {
+  const hex = text.replace(/\s+/g, "");
+  if (!/^(?:[0-9A-Fa-f]{2})*$/.test(hex)) {
+    throw new UsageError(`${what} is not hexadecimal: expected pairs of 0-9/A-F (white space is ignored)`);
+  }
+  return Buffer.from(hex, "hex");
+}
+
+/** Reads a text file, or standard input for `-`; a missing file is a usage error. */
+export async function readTextSource(path: string): Promise<string> {
+  if (path === "-") return (await readStdin()).toString("utf8");
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}

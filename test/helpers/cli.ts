@@ -1,0 +1,21 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source as a separate process, as a user would, with a deadline. */
+export function runCli(args: string[], stdin = ""): CliResult {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "bin/isoconf.ts", ...args], {
+    cwd: ROOT,
+    input: stdin,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
