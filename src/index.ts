@@ -12,3 +12,19 @@ export { decodeTlv, encodeTlv, tlvToMap, TlvError, EMV_TAG_NAMES, type TlvItem, 
 export { responseCodeInfo, isApproval, type ResponseCodeInfo, type ResponseCodeTable, type ResponseCategory } from "./iso8583/responseCodes.js";
 export { parseCupHeader, formatCupHeader, replyHeader, parseField60, formatField60, PROCESSING_REQUIREMENTS, type CupHeader, type Field60 } from "./iso8583/cup.js";
 export { maskMessage, maskPan, maskTrack, MASK_RULES, type MaskRule } from "./trace/mask.js";
+export {
+  Link,
+  Listener,
+  LinkError,
+  ControlChannel,
+  tcpConnect,
+  tcpListen,
+  serialOpen,
+  parseEndpoint,
+  framingByName,
+  framingNames,
+  type Framing,
+  type LinkEvent,
+  type Transport,
+  type Endpoint,
+} from "./link/index.js";

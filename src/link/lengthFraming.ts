@@ -1,0 +1,118 @@
+import { ByteQueue } from "./byteQueue.js";
+import {
+  checkBodySize,
+  checkMaxFrame,
+  type DeframeError,
+  type DeframeErrorCode,
+  type DeframeEvent,
+  type Deframer,
+  type Framing,
+  type FramingOptions,
+} from "./framing.js";
+import { reasons } from "./linkError.js";
+
+/** How one length-header convention reads and writes its header; the deframer does the rest. */
+export interface LengthHeader {
+  /** Config name, e.g. `bcd2`. */
+  readonly name: string;
+  /** Header size in bytes. */
+  readonly bytes: number;
+  /** Largest value the header can hold. */
+  readonly maxValue: number;
+  /** What a valid header looks like, for error texts: "4 ASCII decimal digits". */
+  readonly expects: string;
+  /** The length at `offset`, or NaN when the bytes are not a valid header. */
+  read(buf: Buffer, offset: number): number;
+  write(value: number, buf: Buffer, offset: number): void;
+}
+
+export interface LengthFramingOptions extends FramingOptions {
+  /**
+   * The header counts its own bytes too (jPOS `include-header-length`). Default false: the
+   * header counts the body only, as CUP terminals and most hosts do.
+   */
+  lengthIncludesHeader?: boolean;
+}
+
+/**
+ * A framing where each body is preceded by its length. A zero-length body is reported as a
+ * `keepalive` event (jPOS ASCIIChannel sends `0000` to keep a line open).
+ *
+ * Resync policy: a header that is malformed or above `maxFrame` leaves no trustworthy frame
+ * boundary in a byte stream, so the deframer reports a fatal error and stops; the link closes.
+ */
+export function lengthFraming(header: LengthHeader, options: LengthFramingOptions = {}): Framing {
+  const includesHeader = options.lengthIncludesHeader ?? false;
+  const lengthBias = includesHeader ? header.bytes : 0;
+  const maxFrame = checkMaxFrame(header.name, options.maxFrame, header.maxValue - lengthBias);
+  return {
+    name: header.name,
+    maxFrame,
+    encode(body) {
+      checkBodySize(header.name, body, maxFrame);
+      const raw = Buffer.allocUnsafe(header.bytes + body.length);
+      header.write(body.length + lengthBias, raw, 0);
+      body.copy(raw, header.bytes);
+      return raw;
+    },
+    deframer: () => new LengthDeframer(header, maxFrame, lengthBias),
+  };
+}
+
+class LengthDeframer implements Deframer {
+  private readonly queue = new ByteQueue();
+  /** Bytes the frame being assembled needs in all, once its header is known: sizes the join buffer. */
+  private expected = 0;
+  private ended = false;
+  private broken = false;
+
+  constructor(
+    private readonly header: LengthHeader,
+    private readonly maxFrame: number,
+    private readonly lengthBias: number,
+  ) {}
+
+  push(chunk: Buffer): void {
+    if (!this.broken && !this.ended) this.queue.push(chunk, this.expected);
+  }
+
+  end(): void {
+    this.ended = true;
+  }
+
+  next(): DeframeEvent | undefined {
+    const { queue, header } = this;
+    if (this.broken) return undefined;
+    if (queue.length < header.bytes) return this.incomplete();
+    const headerBytes = queue.peek(header.bytes);
+    const value = header.read(headerBytes, 0);
+    if (Number.isNaN(value)) {
+      return this.fail("bad_header", reasons.badHeader(header.name, headerBytes, header.expects));
+    }
+    const bodyLength = value - this.lengthBias;
+    if (bodyLength < 0) return this.fail("short_length", reasons.shortLength(headerBytes, value, header.bytes));
+    if (bodyLength > this.maxFrame) {
+      return this.fail("above_max_frame", reasons.aboveMaxFrame(headerBytes, bodyLength, this.maxFrame));
+    }
+    this.expected = header.bytes + bodyLength;
+    if (queue.length < this.expected) return this.incomplete();
+    const offset = queue.offset;
+    const raw = queue.take(this.expected);
+    this.expected = 0;
+    if (bodyLength === 0) return { kind: "keepalive", raw, offset };
+    return { kind: "frame", body: raw.subarray(header.bytes), raw, offset };
+  }
+
+  /** Waits for more bytes, unless the stream has ended with a partial frame. */
+  private incomplete(): DeframeError | undefined {
+    if (!this.ended || this.queue.length === 0) return undefined;
+    return this.fail("closed_mid_frame", reasons.closedMidFrame(), this.queue.length);
+  }
+
+  /** Reports what was seen and stops: the byte stream has no usable frame boundary left. */
+  private fail(code: DeframeErrorCode, reason: string, byteCount = this.header.bytes): DeframeError {
+    this.broken = true;
+    const offset = this.queue.offset;
+    return { kind: "error", code, reason, bytes: this.queue.take(byteCount), offset, fatal: true };
+  }
+}
