@@ -16,6 +16,7 @@ import { LENGTH_PREFIX_ENCODINGS } from "./lengths.js";
  * | `framing` | default transport framing name (`binary2`, `ascii4`, ...) |
  * | `mac` | `null`, or `{algorithm: cup-ecb|x9.9|x9.19, field, verify: approvals|always}` |
  * | `response_codes` | which response code table applies (`iso87_cup`, `iso93`) |
+ * | `transactions` | optional: how transactions are carried (operations, codes, reversal policy); see below |
  * | `fields[]` | one flat record per field, keys below |
  *
  * Field keys: `data_encoding` ascii|bcd|binary; `length_type` fixed|LL|LLL|LLLL;
@@ -41,6 +42,67 @@ const fieldSchema = z
       .object({ side: z.enum(["left", "right"]), char: z.string().regex(/^[0-9A-F]$/, "one hex digit") })
       .strict()
       .nullable(),
+  })
+  .strict();
+
+const code = z.string().regex(/^[0-9A-Z]{2,3}$/, "a response code such as 00 or A0");
+const digits = (n: number) => z.string().regex(new RegExp(`^[0-9]{${n}}$`), `${n} digits`);
+
+/**
+ * One operation a terminal can start. `effect` says what an approval does to the batch totals:
+ * `debit` adds (purchase), `credit` adds to refunds, `cancel` takes back its original (void).
+ */
+const operationSchema = z
+  .object({
+    mti: digits(4),
+    processing_code: digits(6).optional(),
+    pos_condition: digits(2).optional(),
+    type_code: digits(2).optional(),
+    network_code: digits(3).optional(),
+    reversible: z.boolean().optional(),
+    effect: z.enum(["debit", "credit", "cancel"]).optional(),
+  })
+  .strict();
+
+export const OPERATIONS = ["signon", "echo", "balance", "purchase", "void", "refund", "preauth", "settlement"] as const;
+
+/**
+ * The transaction rules the simulators, the kit's roles and the properties share.
+ * `style` says where the dialect carries its batch, network code, original data and totals:
+ * `cup` in fields 60, 61 and 48; `iso87` in fields 70, 90 and 74/76/86/88.
+ * `reversal.stan`: `same` reuses the original's STAN (CUP); `new` takes a new one and names the
+ * original in field 90.
+ */
+const transactionsSchema = z
+  .object({
+    style: z.enum(["cup", "iso87"]),
+    currency: digits(3),
+    matching_key: z.array(z.string().regex(/^\d{1,3}$/)).min(1),
+    codes: z
+      .object({
+        approved: code,
+        unknown_terminal: code,
+        duplicate: code,
+        format_error: code,
+        original_not_found: code,
+        invalid_transaction: code,
+        insufficient_funds: code,
+        do_not_honour: code,
+        system_error: code,
+        mac_error: code,
+        reconcile_error: code,
+        exceeds_limit: code,
+      })
+      .strict(),
+    reversal: z
+      .object({
+        mti: digits(4),
+        stan: z.enum(["same", "new"]),
+        reasons: z.object({ no_answer: code, bad_mac: code, other: code }).strict(),
+        attempts: z.number().int().min(1).max(10),
+      })
+      .strict(),
+    operations: z.object(Object.fromEntries(OPERATIONS.map((o) => [o, operationSchema])) as Record<(typeof OPERATIONS)[number], typeof operationSchema>).strict(),
   })
   .strict();
 
@@ -91,9 +153,13 @@ export const dialectTableSchema = z
       .strict()
       .nullable(),
     response_codes: z.enum(["iso87_cup", "iso93"]),
+    transactions: transactionsSchema.optional(),
     fields: z.array(fieldSchema).min(1),
   })
   .strict();
 
 export type DialectTable = z.infer<typeof dialectTableSchema>;
 export type FieldTable = z.infer<typeof fieldSchema>;
+export type TransactionRules = z.infer<typeof transactionsSchema>;
+export type OperationRule = z.infer<typeof operationSchema>;
+export type Operation = (typeof OPERATIONS)[number];
