@@ -1,0 +1,59 @@
+import type { Dialect } from "../iso8583/dialect.js";
+import type { Message } from "../iso8583/message.js";
+import { formatField60, parseField60 } from "../iso8583/cup.js";
+import { rulesOf } from "./rules.js";
+
+/**
+ * Where a dialect style carries the values transactions are built from. CUP packs type code,
+ * batch and network code into field 60 and original references into 61; ISO 8583:1987 uses
+ * field 70 for network management and 90 for original data elements.
+ */
+
+/** Field 60 for CUP: type code, batch, network code. */
+export const cupField60 = (typeCode: string, batch: string, networkCode: string) =>
+  formatField60({ typeCode, batch, networkCode, rest: "" });
+
+/** The network management code of a message (CUP 60.3, ISO 87 field 70). */
+export function networkCodeOf(dialect: Dialect, m: Message): string | undefined {
+  if (rulesOf(dialect).style === "cup") {
+    const f60 = m.fields["60"];
+    return f60 === undefined ? undefined : parseField60(f60).networkCode || undefined;
+  }
+  return m.fields["70"];
+}
+
+/** The batch number a CUP message carries in 60.2 (undefined for ISO 87, which has none). */
+export function batchOf(dialect: Dialect, m: Message): string | undefined {
+  if (rulesOf(dialect).style !== "cup") return undefined;
+  const f60 = m.fields["60"];
+  return f60 === undefined ? undefined : parseField60(f60).batch || undefined;
+}
+
+/** The PAN of a request: field 2, or the digits before the separator of track 2. */
+export function panOf(m: Message): string | undefined {
+  if (m.fields["2"] !== undefined) return m.fields["2"];
+  const track = m.fields["35"];
+  if (track === undefined) return undefined;
+  const sep = track.search(/[=D]/);
+  return sep < 0 ? undefined : track.slice(0, sep);
+}
+
+/**
+ * ISO 87 field 90, original data elements (n42): MTI, STAN, transmission date-time, then the
+ * acquiring and forwarding institution IDs, which a terminal-level kit leaves as zeros.
+ */
+export function originalData(mti: string, stan: string, transmission: string): string {
+  return mti + stan + transmission + "0".repeat(22);
+}
+
+export function parseOriginalData(f90: string): { mti: string; stan: string; transmission: string } {
+  return { mti: f90.slice(0, 4), stan: f90.slice(4, 10), transmission: f90.slice(10, 20) };
+}
+
+/** MMDDhhmmss, hhmmss and MMDD of a moment, in UTC: the kit's clock is the reference. */
+export function timestamps(now: Date): { transmission: string; time: string; date: string } {
+  const p = (n: number) => String(n).padStart(2, "0");
+  const date = p(now.getUTCMonth() + 1) + p(now.getUTCDate());
+  const time = p(now.getUTCHours()) + p(now.getUTCMinutes()) + p(now.getUTCSeconds());
+  return { transmission: date + time, time, date };
+}

@@ -1,0 +1,113 @@
+import type { Dialect } from "../iso8583/dialect.js";
+import type { Operation } from "../iso8583/dialectTable.js";
+import type { Message } from "../iso8583/message.js";
+import { cupField60, originalData, timestamps } from "./fields.js";
+import { rulesOf } from "./rules.js";
+import { encodeTotals, type Totals } from "./totals.js";
+
+/** The card a request is made with. With `track2` the request is swiped, else keyed in. */
+export interface Card {
+  pan: string;
+  /** YYMM */
+  expiry: string;
+  /** Track 2 equivalent, separator `=` (it becomes `D` in BCD dialects). */
+  track2?: string;
+}
+
+/** What a void or refund refers to, as the terminal recorded it from the original's answer. */
+export interface OriginalRef {
+  mti: string;
+  stan: string;
+  batch: string;
+  /** MMDD of the original. */
+  date: string;
+  /** ISO 87 field 7 of the original (MMDDhhmmss). */
+  transmission: string;
+  rrn?: string;
+  auth?: string;
+}
+
+export interface RequestParams {
+  op: Operation;
+  tid: string;
+  mid: string;
+  stan: string;
+  batch: string;
+  now: Date;
+  card?: Card;
+  /** Minor units, 12 digits. */
+  amount?: string;
+  original?: OriginalRef;
+  totals?: Totals;
+}
+
+/** Entry modes: magnetic stripe read vs manually keyed, with and without PIN capability. */
+const ENTRY_SWIPED = "021";
+const ENTRY_KEYED = "012";
+
+function cardFields(dialect: Dialect, card: Card): Record<string, string> {
+  const style = rulesOf(dialect).style;
+  if (card.track2 !== undefined) {
+    // CUP and the binary dialect carry track 2 as BCD, where the separator is the nibble D.
+    const bcdTrack = dialect.fields[35]?.spec.data_encoding === "bcd";
+    const track = bcdTrack ? card.track2.replace("=", "D") : card.track2;
+    // CUP terminals send field 2 with swiped cards too, so a reversal can carry the PAN.
+    return style === "cup" ? { "2": card.pan, "22": ENTRY_SWIPED, "35": track } : { "22": ENTRY_SWIPED, "35": track };
+  }
+  return { "2": card.pan, "14": card.expiry, "22": ENTRY_KEYED };
+}
+
+function need<T>(value: T | undefined, what: string, op: Operation): T {
+  if (value === undefined) throw new Error(`a ${op} request needs ${what}`);
+  return value;
+}
+
+/**
+ * A request as a correct terminal builds it (PROTOCOL-NOTES §2.3-2.4 for CUP; ISO 8583:1987
+ * for the iso87 dialects). The MAC field is left to the caller (`packWithMac`).
+ */
+export function buildRequest(dialect: Dialect, p: RequestParams): Message {
+  const rules = rulesOf(dialect);
+  const rule = rules.operations[p.op];
+  const cup = rules.style === "cup";
+  const ts = timestamps(p.now);
+  const f: Record<string, string> = {};
+  const financial = rule.processing_code !== undefined;
+
+  if (financial) {
+    Object.assign(f, cardFields(dialect, need(p.card, "a card", p.op)));
+    f["3"] = rule.processing_code!;
+    if (p.op !== "balance") f["4"] = need(p.amount, "an amount", p.op);
+    f["25"] = rule.pos_condition ?? "00";
+    f["49"] = rules.currency;
+  }
+  if (!cup) {
+    f["7"] = ts.transmission;
+    if (financial) {
+      f["12"] = ts.time;
+      f["13"] = ts.date;
+    }
+  }
+  f["11"] = p.stan;
+  f["41"] = p.tid;
+  f["42"] = p.mid;
+
+  if (p.op === "void" || p.op === "refund") {
+    const o = need(p.original, "the original transaction", p.op);
+    if (o.rrn !== undefined) f["37"] = o.rrn;
+    if (p.op === "void" && o.auth !== undefined) f["38"] = o.auth;
+    if (cup) f["61"] = o.batch + o.stan + (p.op === "refund" ? o.date : "");
+    else f["90"] = originalData(o.mti, o.stan, o.transmission);
+  }
+  if (p.op === "settlement") Object.assign(f, encodeTotals(dialect, need(p.totals, "totals", p.op)));
+
+  if (cup) {
+    f["60"] = cupField60(rule.type_code ?? "00", p.batch, rule.network_code ?? "000");
+    if (p.op === "signon" || p.op === "settlement") f["63"] = "01 "; // operator number
+    if (p.op === "refund") f["63"] = "CUP";
+  } else if (rule.network_code !== undefined) {
+    f["70"] = rule.network_code;
+  }
+  // Integer-like keys enumerate in ascending order whatever the insertion order: no sort needed.
+  return { mti: rule.mti, fields: f };
+}

@@ -1,0 +1,32 @@
+import type { Dialect } from "../iso8583/dialect.js";
+import type { Operation, OperationRule, TransactionRules } from "../iso8583/dialectTable.js";
+
+/** The dialect's transaction rules; a dialect file without them can decode but not transact. */
+export function rulesOf(dialect: Dialect): TransactionRules {
+  const rules = dialect.table.transactions;
+  if (rules === undefined) {
+    throw new Error(`dialect ${dialect.name} has no "transactions" section: it can decode frames, but isoconf cannot build or judge transactions with it`);
+  }
+  return rules;
+}
+
+export function operationRule(dialect: Dialect, op: Operation): OperationRule {
+  return rulesOf(dialect).operations[op];
+}
+
+/** The response MTI: the request's with its third digit's function +1 (0200 → 0210, 0820 → 0830). */
+export function responseMti(mti: string): string {
+  return mti.slice(0, 2) + String((Number(mti[2]) + 1) % 10) + mti[3];
+}
+
+/** Which operation a request is, from its MTI and processing code; undefined when none matches. */
+export function operationOf(dialect: Dialect, mti: string, processingCode: string | undefined, networkCode?: string): Operation | undefined {
+  const ops = rulesOf(dialect).operations;
+  for (const [name, rule] of Object.entries(ops) as [Operation, OperationRule][]) {
+    if (rule.mti !== mti) continue;
+    if (rule.processing_code !== undefined && rule.processing_code !== processingCode) continue;
+    if (rule.network_code !== undefined && networkCode !== undefined && rule.network_code !== networkCode) continue;
+    return name;
+  }
+  return undefined;
+}
