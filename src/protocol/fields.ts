@@ -57,3 +57,18 @@ export function timestamps(now: Date): { transmission: string; time: string; dat
   const time = p(now.getUTCHours()) + p(now.getUTCMinutes()) + p(now.getUTCSeconds());
   return { transmission: date + time, time, date };
 }
+
+/**
+ * Field 54 of a balance reply (PROTOCOL-NOTES §2.4): account type(2) + amount type(2) +
+ * currency(3) + C/D + amount(12). Amount type 02 is the available balance.
+ */
+export function formatBalance(currency: string, minor: number): string {
+  return "10" + "02" + currency + (minor < 0 ? "D" : "C") + String(Math.abs(minor)).padStart(12, "0");
+}
+
+/** The signed balance in minor units, or undefined when field 54 is not in that layout. */
+export function parseBalance(f54: string | undefined): number | undefined {
+  const m = f54 === undefined ? null : /^\d{2}\d{2}\d{3}([CD])(\d{12})/.exec(f54);
+  if (m === null) return undefined;
+  return (m[1] === "D" ? -1 : 1) * Number(m[2]);
+}
