@@ -30,12 +30,38 @@ export interface HostFault {
   variant?: MalformedVariant;
 }
 
-/** A card the kit presents: swiped sends track 2, keyed sends the PAN and expiry. */
+/**
+ * A test card the kit presents: swiped sends track 2, keyed sends the PAN and expiry. It is kept
+ * as its recipe (BIN, account number, length), not as a PAN, so scenario files carry no card
+ * number in clear and still replay exactly: `cardPan` rebuilds it.
+ */
 export interface ScenarioCard {
-  pan: string;
+  bin: string;
+  account: number;
+  length: number;
   /** YYMM */
   expiry: string;
   swiped: boolean;
+}
+
+/** The Luhn check digit that makes `partial` + digit valid. */
+export function luhnDigit(partial: string): string {
+  let sum = 0;
+  for (let i = 0; i < partial.length; i++) {
+    let d = partial.charCodeAt(partial.length - 1 - i) - 48;
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return String((10 - (sum % 10)) % 10);
+}
+
+/** The card's PAN: BIN, account number zero-padded to the length, Luhn check digit. */
+export function cardPan(c: ScenarioCard): string {
+  const body = (c.bin + String(c.account).padStart(c.length - 1 - c.bin.length, "0")).slice(0, c.length - 1);
+  return body + luhnDigit(body);
 }
 
 export interface HostStep {

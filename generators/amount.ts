@@ -1,0 +1,27 @@
+import fc from "fast-check";
+
+export interface AmountConstraints {
+  /** Smallest amount in minor units (default 1). */
+  min?: number;
+  /** Largest amount in minor units (default 9,999,999: 99,999.99). */
+  max?: number;
+  /** Amounts a SUT treats specially (decline rules, limits), generated more often. */
+  boundaries?: readonly number[];
+}
+
+/**
+ * An amount in minor units, shrinking towards small round values: mostly everyday amounts,
+ * sometimes a boundary (the limits, and the SUT's documented decline triggers).
+ */
+export function amount(constraints: AmountConstraints = {}): fc.Arbitrary<number> {
+  const min = constraints.min ?? 1;
+  const max = constraints.max ?? 9_999_999;
+  if (!(Number.isInteger(min) && Number.isInteger(max) && 0 < min && min <= max)) {
+    throw new Error(`amount: need integers 0 < min <= max, got min ${min}, max ${max}`);
+  }
+  const boundaries = [min, max, ...(constraints.boundaries ?? [])].filter((b) => b >= min && b <= max);
+  const wholeMin = Math.ceil(min / 100);
+  const wholeMax = Math.floor(max / 100);
+  const whole = wholeMin <= wholeMax ? [{ weight: 6, arbitrary: fc.integer({ min: wholeMin, max: wholeMax }).map((n) => n * 100) }] : [];
+  return fc.oneof(...whole, { weight: 3, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: fc.constantFrom(...boundaries) });
+}

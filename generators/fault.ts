@@ -1,0 +1,35 @@
+import fc from "fast-check";
+import type { HostFault, HostFaultKind, MalformedVariant } from "../src/runner/scenario.js";
+
+/** Relative weights of each host-role fault; 0 turns one off. */
+export type HostFaultWeights = Record<HostFaultKind, number>;
+
+export const DEFAULT_HOST_FAULT_WEIGHTS: Readonly<HostFaultWeights> = {
+  drop: 4,
+  duplicate: 3,
+  bad_mac: 2,
+  malformed: 2,
+  disconnect: 1,
+  reverse_twice: 2,
+  reverse_unknown: 1,
+};
+
+const MALFORMED: readonly MalformedVariant[] = ["truncated", "bad_length", "bad_content", "garbage"];
+
+/**
+ * A fault for one step. Weights pick the kind; `bad_mac` is left out where the dialect has no
+ * MAC (`withMac: false`), since it would inject nothing.
+ */
+export function hostFault(weights: Partial<HostFaultWeights> = {}, withMac = true): fc.Arbitrary<HostFault> {
+  const w = { ...DEFAULT_HOST_FAULT_WEIGHTS, ...weights };
+  if (!withMac) w.bad_mac = 0;
+  const kinds = (Object.entries(w) as [HostFaultKind, number][]).filter(([, weight]) => weight > 0);
+  if (kinds.length === 0) throw new Error("hostFault: every fault weight is 0");
+  for (const [k, weight] of kinds) if (!(weight >= 0)) throw new Error(`hostFault: weight of ${k} must be >= 0`);
+  return fc.oneof(
+    ...kinds.map(([kind, weight]) => ({
+      weight,
+      arbitrary: kind === "malformed" ? fc.constantFrom(...MALFORMED).map((variant): HostFault => ({ kind, variant })) : fc.constant<HostFault>({ kind }),
+    })),
+  );
+}

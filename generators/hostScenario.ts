@@ -1,0 +1,74 @@
+import fc from "fast-check";
+import type { HostOperation, HostScenario, HostStep } from "../src/runner/scenario.js";
+import { amount, type AmountConstraints } from "./amount.js";
+import { card, type CardConstraints } from "./card.js";
+import { hostFault, type HostFaultWeights } from "./fault.js";
+
+export type OperationWeights = Record<HostOperation, number>;
+
+export const DEFAULT_OPERATION_WEIGHTS: Readonly<OperationWeights> = {
+  purchase: 8,
+  balance: 2,
+  void: 2,
+  refund: 2,
+  preauth: 1,
+  echo: 1,
+  signon: 1,
+};
+
+export interface HostScenarioConstraints {
+  /** Registered terminal IDs the kit may play (at least one). */
+  terminals: readonly string[];
+  /** Unregistered terminal IDs the kit may also play (may be empty). */
+  unregistered?: readonly string[];
+  /** Most steps in a scenario (default 10). */
+  maxSteps?: number;
+  operations?: Partial<OperationWeights>;
+  /** Chance that a step carries a fault, 0-1 (default 0.3). */
+  faultRate?: number;
+  faults?: Partial<HostFaultWeights>;
+  /** Whether the dialect has a MAC (else no `bad_mac` faults). */
+  withMac?: boolean;
+  amounts?: AmountConstraints;
+  cards?: CardConstraints;
+}
+
+const AMOUNT_OPS: ReadonlySet<HostOperation> = new Set(["purchase", "refund", "preauth"]);
+const CARD_OPS: ReadonlySet<HostOperation> = new Set(["purchase", "refund", "preauth", "balance", "void"]);
+
+/**
+ * A whole scenario for a host under test. It shrinks towards fewer steps, fewer faults, the
+ * first terminal and simpler amounts, so a counterexample reads as a short list of transactions.
+ */
+export function hostScenario(c: HostScenarioConstraints): fc.Arbitrary<HostScenario> {
+  if (c.terminals.length === 0) throw new Error("hostScenario: needs at least one registered terminal");
+  const rate = c.faultRate ?? 0.3;
+  if (!(rate >= 0 && rate <= 1)) throw new Error(`hostScenario: faultRate must be 0-1, got ${rate}`);
+  const terminals = [...c.terminals, ...(c.unregistered ?? [])];
+  const weights = { ...DEFAULT_OPERATION_WEIGHTS, ...c.operations };
+  const ops = (Object.entries(weights) as [HostOperation, number][]).filter(([, w]) => w > 0);
+  if (ops.length === 0) throw new Error("hostScenario: every operation weight is 0");
+  const perMille = Math.round(rate * 1000);
+
+  const step: fc.Arbitrary<HostStep> = fc
+    .record({
+      op: fc.oneof(...ops.map(([op, weight]) => ({ weight, arbitrary: fc.constant(op) }))),
+      // Registered terminals first: shrinking moves towards them.
+      terminal: fc.oneof({ weight: 9, arbitrary: fc.nat(c.terminals.length - 1) }, { weight: 1, arbitrary: fc.nat(terminals.length - 1) }),
+      amount: amount(c.amounts),
+      card: card(c.cards),
+      // "No fault" first, so a shrunk step loses its fault unless the fault is what fails.
+      fault: fc.oneof(
+        { weight: 1000 - perMille, arbitrary: fc.constant(undefined) },
+        { weight: perMille, arbitrary: hostFault(c.faults, c.withMac ?? true) },
+      ),
+    })
+    .map(({ op, terminal, amount, card, fault }) => {
+      const s: HostStep = { op, terminal };
+      if (AMOUNT_OPS.has(op)) s.amount = amount;
+      if (CARD_OPS.has(op)) s.card = card;
+      if (fault !== undefined) s.fault = fault;
+      return s;
+    });
+  return fc.array(step, { minLength: 1, maxLength: c.maxSteps ?? 10 }).map((steps) => ({ role: "host" as const, terminals, steps }));
+}

@@ -1,0 +1,33 @@
+import type { SuiteResult } from "../src/runner/runSuite.js";
+import { describeStep } from "../src/runner/scenario.js";
+import { countVerdicts, replayCommand } from "./runOutput.js";
+
+const MARK = { pass: "ok  ", fail: "FAIL", flaky: "FLKY", skipped: "skip" } as const;
+
+/** The run's summary for a terminal, printed last: verdicts, then each failure with its steps and replay. */
+export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined): string {
+  const lines: string[] = [];
+  for (const p of r.properties) {
+    lines.push(`${MARK[p.verdict]} ${p.id.padEnd(9)} ${p.title}${p.reason ? ` (${p.reason})` : ""}`);
+  }
+  for (const p of r.properties) {
+    const cx = p.counterexample;
+    if (p.verdict !== "fail" || !cx) continue;
+    lines.push("", `${p.id}: ${p.requirement}`);
+    lines.push(`  found after ${p.foundAfter} scenario(s); shrunk from ${cx.originalSteps} to ${cx.scenario.steps.length} step(s) in ${cx.shrinkRuns} run(s)`);
+    cx.scenario.steps.forEach((st, i) => lines.push(`  ${i + 1}. ${describeStep(cx.scenario, st)}`));
+    for (const v of cx.violations.slice(0, 3)) {
+      lines.push(`  - ${v.message}`, `    expected: ${v.expected}`, `    actual:   ${v.actual}`);
+    }
+    if (cx.violations.length > 3) lines.push(`  (+${cx.violations.length - 3} more)`);
+    if (outDir) lines.push(`  replay: ${replayCommand(outDir, p.id)}`);
+  }
+  const c = countVerdicts(r);
+  lines.push(
+    "",
+    `${r.suite} suite, dialect ${r.dialect}, target ${r.target}: ${c.pass} passed, ${c.fail} failed, ${c.flaky} flaky, ${c.skipped} skipped` +
+      ` (${r.scenarios} scenarios, ${r.executions} executions, ${(r.durationMs / 1000).toFixed(1)} s, seed ${r.seed})${r.interrupted ? " — INTERRUPTED" : ""}`,
+  );
+  if (outDir) lines.push(`report: ${outDir}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,390 @@
+import type { Dialect } from "../iso8583/dialect.js";
+import type { Operation } from "../iso8583/dialectTable.js";
+import { Iso8583Error } from "../iso8583/errors.js";
+import { decryptKey, keyCheckValue } from "../iso8583/mac.js";
+import { checkMac, packWithMac } from "../iso8583/macMessage.js";
+import type { Message } from "../iso8583/message.js";
+import { pack } from "../iso8583/pack.js";
+import { unpack } from "../iso8583/unpack.js";
+import type { Clock } from "../link/clock.js";
+import type { Link } from "../link/link.js";
+import {
+  batchOf,
+  buildRequest,
+  buildReversal,
+  responseMismatches,
+  rulesOf,
+  type Card,
+  type OriginalRef,
+  type ReversalCause,
+  type Totals,
+} from "../protocol/index.js";
+import { cardPan, describeStep, type HostScenario, type HostStep, type MalformedVariant, type ScenarioCard } from "../runner/scenario.js";
+import { DEFAULT_MAK, FIRST_BATCH } from "../sim/defaults.js";
+import type { TraceRecorder } from "../trace/traceRecorder.js";
+
+/** What the kit needs to play terminals against a host. */
+export interface KitTerminalOptions {
+  dialect: Dialect;
+  clock: Clock;
+  recorder: TraceRecorder;
+  /** Opens a new connection to the host (a reconnect is a new connection). */
+  connect(): Promise<Link>;
+  responseTimeoutMs: number;
+  merchant: string;
+  /** Terminal master key: sign-on replies carry the working keys under it. */
+  tmk: Buffer;
+  /** Wall time at clock zero, for the date and time fields. */
+  epoch: Date;
+}
+
+/** What a step's request got back, as a correct terminal judges it. */
+type Outcome =
+  | { kind: "answer"; message: Message }
+  | { kind: "invalid"; cause: ReversalCause }
+  | { kind: "none" };
+
+interface Approved {
+  op: Operation;
+  request: Message;
+  response: Message;
+  amount: number;
+  reversed: boolean;
+}
+
+interface Pending {
+  request: Message;
+  cause: ReversalCause;
+  /** Times to send the reversal; the first send counts. */
+  sends: number;
+}
+
+/** The kit's own correct terminal, one per terminal ID: STAN, batch, keys, journal, totals. */
+class KitSession {
+  link: Link | undefined;
+  stan = 0;
+  batch = FIRST_BATCH;
+  mak: Buffer = Buffer.from(DEFAULT_MAK, "hex");
+  pending: Pending | undefined;
+  approved: Approved[] = [];
+  used = false;
+  constructor(readonly tid: string) {}
+
+  nextStan(): string {
+    this.stan = (this.stan % 999_999) + 1;
+    return String(this.stan).padStart(6, "0");
+  }
+}
+
+/** Field 62 of a single-DES sign-on reply: PIK(8)+KCV(4)+MAK(8)+KCV(4) (PROTOCOL-NOTES §2.4). */
+const SIGNON_MAK = { offset: 12, length: 8, kcv: 20 };
+
+/**
+ * Plays the scenario's terminals against a host over real links: signs each terminal on, runs
+ * the steps with their faults, reverses what went unanswered exactly as a correct terminal
+ * would, and ends with a settlement per terminal so totals can be checked. It records; it never
+ * judges: the properties do that over the trace.
+ */
+export class KitTerminal {
+  private readonly sessions: KitSession[];
+  private readonly d: Dialect;
+
+  constructor(
+    private readonly scenario: HostScenario,
+    private readonly o: KitTerminalOptions,
+  ) {
+    this.d = o.dialect;
+    this.sessions = scenario.terminals.map((tid) => new KitSession(tid));
+  }
+
+  async run(): Promise<void> {
+    const rec = this.o.recorder;
+    rec.step(-1, "setup: sign on every terminal");
+    for (const s of this.sessions) await this.simple(s, "signon");
+    for (const [i, step] of this.scenario.steps.entries()) {
+      rec.step(i, describeStep(this.scenario, step));
+      await this.runStep(step);
+    }
+    rec.step(-1, "teardown: reverse what is pending, then settle every terminal");
+    for (const s of this.sessions) {
+      if (!s.used) continue;
+      await this.flushPending(s);
+      await this.simple(s, "settlement");
+    }
+    for (const s of this.sessions) await s.link?.close();
+  }
+
+  private async runStep(step: HostStep): Promise<void> {
+    const s = this.sessions[step.terminal];
+    s.used = true;
+    await this.flushPending(s);
+    const fault = step.fault;
+    if (fault?.kind === "malformed") {
+      this.o.recorder.fault({ fault: "malformed", variant: fault.variant }, `malformed frame (${fault.variant}) before the request`);
+      await this.sendMalformed(s, fault.variant ?? "truncated");
+    }
+    const request = this.request(s, step);
+    let frame = this.frame(s, request);
+    if (fault?.kind === "disconnect") {
+      this.o.recorder.fault({ fault: "disconnect" }, "half the request, then the connection dropped");
+      const link = await this.linkOf(s);
+      await link.sendRaw(link.framing.encode(frame).subarray(0, Math.max(1, frame.length >> 1))).catch(() => undefined);
+      await link.close();
+      s.link = undefined;
+    }
+    if (fault?.kind === "bad_mac" && this.d.table.mac !== null) {
+      this.o.recorder.fault({ fault: "bad_mac" }, "request MAC corrupted");
+      frame = Buffer.from(frame);
+      frame[frame.length - 1] ^= 0x01;
+    }
+    if (fault?.kind === "duplicate") {
+      this.o.recorder.fault({ fault: "duplicate" }, "request sent twice");
+      const link = await this.linkOf(s);
+      await this.send(link, frame);
+      await this.send(link, frame);
+      const first = await this.await(s, request);
+      await this.await(s, request);
+      this.settle(s, step, request, first);
+      return;
+    }
+    const outcome = await this.exchange(s, request, frame);
+    if (fault?.kind === "drop" || fault?.kind === "reverse_twice") {
+      this.o.recorder.fault({ fault: fault.kind }, "the kit discards the answer, as if it never came");
+      this.settle(s, step, request, { kind: "none" });
+      if (fault.kind === "reverse_twice" && s.pending) s.pending.sends = 2;
+      await this.flushPending(s);
+      return;
+    }
+    this.settle(s, step, request, outcome);
+    if (fault?.kind === "reverse_unknown") {
+      this.o.recorder.fault({ fault: "reverse_unknown" }, "a reversal of a transaction that never existed");
+      const ghost = { ...request, fields: { ...request.fields, "11": this.ghostStan(s) } };
+      s.pending = { request: ghost, cause: "no_answer", sends: 1 };
+      await this.flushPending(s);
+    }
+  }
+
+  /** A STAN this terminal has not used: half the STAN space away from the current one. */
+  private ghostStan(s: KitSession): string {
+    return String(((s.stan + 500_000) % 999_999) + 1).padStart(6, "0");
+  }
+
+  /** Sign-on and settlement: requests without faults whose answers update the session. */
+  private async simple(s: KitSession, op: "signon" | "settlement"): Promise<void> {
+    const request = this.build(s, op, {});
+    const outcome = await this.exchange(s, request, this.frame(s, request));
+    if (outcome.kind !== "answer" || outcome.message.fields["39"] !== rulesOf(this.d).codes.approved) return;
+    if (op === "signon") this.adoptSignOn(s, outcome.message);
+    else {
+      s.batch = String((Number(s.batch) % 999_999) + 1).padStart(6, "0");
+      s.approved = [];
+    }
+  }
+
+  private adoptSignOn(s: KitSession, reply: Message): void {
+    const batch = batchOf(this.d, reply);
+    if (batch !== undefined) s.batch = batch;
+    const f62 = reply.fields["62"];
+    if (this.d.table.mac === null || f62 === undefined || f62.length < 2 * (SIGNON_MAK.kcv + 4)) return;
+    const keys = Buffer.from(f62, "hex");
+    const mak = decryptKey(this.o.tmk, keys.subarray(SIGNON_MAK.offset, SIGNON_MAK.offset + SIGNON_MAK.length));
+    // A key whose check value does not match is not adopted: the MACs that follow will show it.
+    if (keyCheckValue(mak).equals(keys.subarray(SIGNON_MAK.kcv, SIGNON_MAK.kcv + 4))) s.mak = mak;
+  }
+
+  private request(s: KitSession, step: HostStep): Message {
+    const original = step.op === "void" || step.op === "refund" ? this.originalFor(s) : undefined;
+    return this.build(s, step.op, {
+      card: step.card ? toCard(step.card) : undefined,
+      amount: step.op === "void" ? original?.amount : step.amount,
+      original: original?.ref,
+    });
+  }
+
+  private build(s: KitSession, op: Operation, p: { card?: Card; amount?: number; original?: OriginalRef }): Message {
+    return buildRequest(this.d, {
+      op,
+      tid: s.tid,
+      mid: this.o.merchant,
+      stan: s.nextStan(),
+      batch: s.batch,
+      now: this.now(),
+      card: p.card,
+      amount: p.amount === undefined ? undefined : String(p.amount).padStart(12, "0"),
+      original: p.original,
+      totals: op === "settlement" ? totalsOf(s) : undefined,
+    });
+  }
+
+  /** The last approved purchase still standing, or a made-up one the host cannot know. */
+  private originalFor(s: KitSession): { ref: OriginalRef; amount: number } {
+    const last = [...s.approved].reverse().find((a) => a.op === "purchase" && !a.reversed);
+    const f = last?.request.fields;
+    const ref: OriginalRef = {
+      mti: last?.request.mti ?? "0200",
+      stan: f?.["11"] ?? this.ghostStan(s),
+      batch: s.batch,
+      date: f?.["13"] ?? "0101",
+      transmission: f?.["7"] ?? "0101000000",
+      rrn: last?.response.fields["37"],
+      auth: last?.response.fields["38"],
+    };
+    return { ref, amount: last?.amount ?? 1 };
+  }
+
+  /** Books a step's outcome as a correct terminal does: approvals, voids, pending reversals. */
+  private settle(s: KitSession, step: HostStep, request: Message, outcome: Outcome): void {
+    const rule = rulesOf(this.d).operations[step.op];
+    if (outcome.kind === "answer") {
+      if (outcome.message.fields["39"] !== rulesOf(this.d).codes.approved) return;
+      const amount = Number(request.fields["4"] ?? 0);
+      if (step.op === "void") {
+        const stan = this.originalFor(s).ref.stan;
+        const original = s.approved.find((a) => a.request.fields["11"] === stan && a.op === "purchase");
+        if (original) original.reversed = true;
+      }
+      if (step.op === "signon") this.adoptSignOn(s, outcome.message);
+      else s.approved.push({ op: step.op, request, response: outcome.message, amount, reversed: false });
+      return;
+    }
+    if (rule.reversible) s.pending = { request, cause: outcome.kind === "invalid" ? outcome.cause : "no_answer", sends: 1 };
+  }
+
+  /**
+   * Sends the pending reversal until an answer closes it, at most the dialect's attempts; any
+   * code closes it (00, 12, 25: PROTOCOL-NOTES §2.7). `sends` > 1 repeats a closed reversal
+   * on purpose (the `reverse_twice` fault).
+   */
+  private async flushPending(s: KitSession): Promise<void> {
+    const p = s.pending;
+    if (p === undefined) return;
+    s.pending = undefined;
+    const rules = rulesOf(this.d);
+    const stan = rules.reversal.stan === "new" ? s.nextStan() : undefined;
+    const reversal = buildReversal(this.d, p.request, p.cause, { newStan: stan, now: this.now() });
+    const frame = this.frame(s, reversal);
+    for (let sent = 0; sent < p.sends; sent++) {
+      for (let attempt = 0; attempt < rules.reversal.attempts; attempt++) {
+        if ((await this.exchange(s, reversal, frame)).kind === "answer") break;
+      }
+    }
+  }
+
+  private frame(s: KitSession, m: Message): Buffer {
+    return this.d.table.mac !== null ? packWithMac(this.d, m, s.mak) : pack(this.d, m);
+  }
+
+  private async linkOf(s: KitSession): Promise<Link> {
+    if (s.link === undefined || s.link.closeReason !== undefined) {
+      s.link = await this.o.connect();
+      this.o.recorder.attach(s.link);
+    }
+    return s.link;
+  }
+
+  private async send(link: Link, frame: Buffer): Promise<void> {
+    await link.send(frame).catch(() => undefined);
+  }
+
+  /** Sends one request and waits for its answer. */
+  private async exchange(s: KitSession, request: Message, frame: Buffer): Promise<Outcome> {
+    await this.send(await this.linkOf(s), frame);
+    return this.await(s, request);
+  }
+
+  /**
+   * Waits for the answer to `request`: skips requests the host starts itself (echo tests),
+   * and judges what comes as a terminal does. After a timeout the connection is closed, so a
+   * late answer cannot be taken for the next request's.
+   */
+  private async await(s: KitSession, request: Message): Promise<Outcome> {
+    const link = s.link;
+    if (link === undefined) return { kind: "none" };
+    const until = this.o.clock.now() + this.o.responseTimeoutMs;
+    for (;;) {
+      const got = await link.receive({ deadlineMs: Math.max(0, until - this.o.clock.now()) });
+      if (got.kind === "closed") return { kind: "none" };
+      if (got.kind === "timeout") {
+        this.o.recorder.timeout({ waitedMs: this.o.responseTimeoutMs, stan: request.fields["11"], mti: request.mti });
+        await link.close();
+        s.link = undefined;
+        return { kind: "none" };
+      }
+      let message: Message;
+      try {
+        message = unpack(this.d, got.body);
+      } catch (e) {
+        if (e instanceof Iso8583Error) return { kind: "invalid", cause: "other" };
+        throw e;
+      }
+      if (Number(message.mti[2]) % 2 === 0) continue;
+      return this.judge(s, request, got.body, message);
+    }
+  }
+
+  private judge(s: KitSession, request: Message, frame: Buffer, response: Message): Outcome {
+    if (responseMismatches(this.d, request, response).length > 0) return { kind: "invalid", cause: "other" };
+    const mac = this.d.table.mac;
+    const approved = response.fields["39"] === rulesOf(this.d).codes.approved;
+    // The MAC is verified only on approvals (PROTOCOL-NOTES §2.4); a bad one leads to reversal A0.
+    // Network management replies carry no MAC: the working keys are what they set up.
+    if (mac !== null && (approved || mac.verify === "always") && !request.mti.startsWith("08")) {
+      if (checkMac(this.d, frame, response, s.mak) !== "ok") return { kind: "invalid", cause: "bad_mac" };
+    }
+    return { kind: "answer", message: response };
+  }
+
+  private async sendMalformed(s: KitSession, variant: MalformedVariant): Promise<void> {
+    const link = await this.linkOf(s);
+    const probe = this.frame(s, this.build(s, "echo", {}));
+    await this.send(link, malformed(probe, variant, this.d.headerBytes));
+    const until = this.o.clock.now() + this.o.responseTimeoutMs;
+    // A host may answer a malformed frame (30) or ignore it; either way wait, so its answer is not
+    // taken for the next request's.
+    const got = await link.receive({ deadlineMs: Math.max(0, until - this.o.clock.now()) });
+    if (got.kind === "timeout") {
+      await link.close();
+      s.link = undefined;
+    }
+  }
+
+  private now(): Date {
+    return new Date(this.o.epoch.getTime() + this.o.clock.now());
+  }
+}
+
+function toCard(c: ScenarioCard): Card {
+  const pan = cardPan(c);
+  return c.swiped ? { pan, expiry: c.expiry, track2: `${pan}=${c.expiry}1010000` } : { pan, expiry: c.expiry };
+}
+
+function totalsOf(s: KitSession): Totals {
+  const t = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 };
+  for (const a of s.approved) {
+    if (a.reversed) continue;
+    if (a.op === "purchase") {
+      t.debitCount++;
+      t.debitAmount += a.amount;
+    } else if (a.op === "refund") {
+      t.creditCount++;
+      t.creditAmount += a.amount;
+    }
+  }
+  return t;
+}
+
+/** A framed but broken message: the body is cut, given a bad length, bad content, or garbage. */
+export function malformed(frame: Buffer, variant: MalformedVariant, headerBytes: number): Buffer {
+  const body = Buffer.from(frame);
+  switch (variant) {
+    case "truncated":
+      return body.subarray(0, Math.max(headerBytes + 1, body.length - 5));
+    case "bad_length":
+      return Buffer.concat([body, Buffer.from([0x00, 0x01, 0x02])]);
+    case "bad_content":
+      body[headerBytes] = 0xff; // the MTI's first byte: not a digit in any encoding
+      return body;
+    case "garbage":
+      return Buffer.from("garbage!garbage!", "latin1");
+  }
+}

@@ -1,0 +1,80 @@
+import { execFile } from "node:child_process";
+import { realClock } from "../link/clock.js";
+import type { Framing } from "../link/framing.js";
+import type { Link } from "../link/link.js";
+import { tcpConnect } from "../link/tcpConnect.js";
+import { tcpListen, type Listener } from "../link/tcpListen.js";
+import type { OpenTarget, Target } from "../runner/target.js";
+
+export interface ExternalTargetOptions {
+  framing: Framing;
+  /** A shell command run before every scenario to reset the SUT (exit 0 = ready). */
+  resetCommand?: string;
+  /** How long the reset command may take. */
+  resetTimeoutMs?: number;
+  /** How long a connection may take to come up. */
+  connectTimeoutMs?: number;
+}
+
+const DEFAULT_RESET_TIMEOUT_MS = 60_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+function reset(command: string | undefined, timeoutMs: number): Promise<void> {
+  if (command === undefined) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    execFile("/bin/sh", ["-c", command], { timeout: timeoutMs }, (error, _stdout, stderr) => {
+      if (error === null) resolve();
+      else reject(new Error(`the reset command failed (${error.killed ? `no exit within ${timeoutMs} ms` : `exit ${error.code}`}): ${stderr.trim().slice(0, 200)}`));
+    });
+  });
+}
+
+/** Tracks a scenario's links so closing the scenario closes them all. */
+function scenarioLinks(open: () => Promise<Link>): OpenTarget {
+  const links: Link[] = [];
+  return {
+    clock: realClock,
+    async connect() {
+      const link = await open();
+      links.push(link);
+      return link;
+    },
+    async close() {
+      await Promise.all(links.map((l) => l.close()));
+    },
+  };
+}
+
+/** A host the kit connects to over TCP, on the real clock. */
+export function tcpHostTarget(url: string, o: ExternalTargetOptions): Target {
+  return {
+    description: url,
+    realTime: true,
+    async open() {
+      await reset(o.resetCommand, o.resetTimeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
+      return scenarioLinks(() => tcpConnect(url, { framing: o.framing, connectTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS }));
+    },
+  };
+}
+
+/**
+ * A host that dials out: the kit listens, and each connection the kit needs is the host's next
+ * one. The listener lives for the whole run; `close` of the target's last user stops it.
+ */
+export async function listeningHostTarget(host: string, port: number, o: ExternalTargetOptions): Promise<Target & { listener: Listener }> {
+  const listener = await tcpListen({ host, port, framing: o.framing });
+  const { port: bound } = listener.address();
+  return {
+    description: `listening on tcp://${host}:${bound}`,
+    realTime: true,
+    listener,
+    async open() {
+      await reset(o.resetCommand, o.resetTimeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
+      return scenarioLinks(async () => {
+        const got = await listener.accept({ deadlineMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS });
+        if (got.kind !== "connection") throw new Error(got.kind === "timeout" ? "the host did not connect in time" : `the listener closed: ${got.reason}`);
+        return got.link;
+      });
+    },
+  };
+}

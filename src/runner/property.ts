@@ -1,0 +1,46 @@
+import type { Dialect } from "../iso8583/dialect.js";
+import type { TraceEvent } from "../trace/traceEvent.js";
+import type { Scenario } from "./scenario.js";
+
+/** One way a SUT broke a property, with the trace events that prove it. */
+export interface Violation {
+  /** What happened, in one sentence. */
+  message: string;
+  expected: string;
+  actual: string;
+  /** `seq` of the trace events that show it. */
+  events: number[];
+}
+
+/** What properties know about the run beyond the scenario and the trace. */
+export interface CheckContext {
+  dialect: Dialect;
+  /** How long the kit waits for an answer. */
+  responseTimeoutMs: number;
+  /** Terminal IDs the SUT has registered (the others must be refused). */
+  registeredTerminals: readonly string[];
+}
+
+/**
+ * A property: a pure function of (scenario, trace, context), so a saved trace can be re-checked
+ * offline. The ID is stable forever; reports, waivers and bug trackers refer to it.
+ */
+export interface Property {
+  id: string;
+  title: string;
+  /** One sentence, "MUST …". */
+  requirement: string;
+  /** Where the rule comes from. */
+  reference: string;
+  role: "host" | "terminal";
+  /** Dialects it applies to (all when absent). */
+  dialects?: readonly string[];
+  check(scenario: Scenario, trace: readonly TraceEvent[], ctx: CheckContext): Violation[];
+}
+
+/** A suite: properties grouped for one role, in catalogue order. */
+export interface Suite {
+  name: string;
+  role: "host" | "terminal";
+  properties: readonly Property[];
+}

@@ -1,0 +1,263 @@
+import fc from "fast-check";
+import type { Dialect } from "../iso8583/dialect.js";
+import type { TraceEvent } from "../trace/traceEvent.js";
+import type { Property, Suite, Violation } from "./property.js";
+import { checkAll, runScenario, type ScenarioContext } from "./runScenario.js";
+import type { Scenario } from "./scenario.js";
+import type { Target } from "./target.js";
+
+/** A property's outcome. `waived` is decided by the reports from the config, not here. */
+export type Verdict = "pass" | "fail" | "flaky" | "skipped";
+
+/** The smallest failing scenario found for a property, with the evidence. */
+export interface Counterexample {
+  scenario: Scenario;
+  trace: TraceEvent[];
+  violations: Violation[];
+  /** Steps of the first failing scenario, before shrinking. */
+  originalSteps: number;
+  /** Scenarios run while shrinking, and for how long. */
+  shrinkRuns: number;
+  shrinkMs: number;
+}
+
+export interface PropertyResult {
+  id: string;
+  title: string;
+  requirement: string;
+  reference: string;
+  verdict: Verdict;
+  /** Why a property was skipped, or what made it flaky. */
+  reason?: string;
+  /** Scenarios generated before this property first failed (1-based). */
+  foundAfter?: number;
+  counterexample?: Counterexample;
+}
+
+export interface SuiteResult {
+  suite: string;
+  dialect: string;
+  target: string;
+  seed: number;
+  /** Scenarios generated (shrink and flake-check runs not counted). */
+  scenarios: number;
+  /** Every scenario execution, shrinking and flake checks included. */
+  executions: number;
+  /** Transactions the kit sent, over every execution. */
+  requests: number;
+  durationMs: number;
+  /** The run stopped before its planned scenarios (whole-run deadline or interruption). */
+  interrupted: boolean;
+  properties: PropertyResult[];
+}
+
+export interface Progress {
+  phase: "search" | "flake-check" | "shrink";
+  scenarios: number;
+  total: number;
+  property?: string;
+  failed: number;
+}
+
+export interface RunSuiteOptions {
+  suite: Suite;
+  dialect: Dialect;
+  target: Target;
+  /** The scenarios to try, as fast-check arbitraries (per role). */
+  scenarios: fc.Arbitrary<Scenario>;
+  /** How many scenarios to generate. */
+  runs: number;
+  seed?: number;
+  responseTimeoutMs: number;
+  registeredTerminals: readonly string[];
+  tmk: Buffer;
+  merchant?: string;
+  /** Property IDs or prefixes to run (`H-REV` runs H-REV-1 and H-REV-2); all when empty. */
+  only?: readonly string[];
+  skip?: readonly string[];
+  /** Re-runs of a failing scenario before it counts as a failure rather than flaky. */
+  flakeRuns?: number;
+  shrink?: { maxRuns?: number; maxMs?: number };
+  /** Whole-run deadline: scenarios stop being generated after it (shrinking has its own budget). */
+  deadlineMs?: number;
+  onProgress?: (p: Progress) => void;
+  /** Checked between scenarios: return true to stop (SIGINT). */
+  interrupted?: () => boolean;
+}
+
+const matches = (id: string, patterns: readonly string[]) => patterns.some((p) => id === p || id.startsWith(p.endsWith("-") ? p : `${p}-`));
+
+/** The properties a run checks, and those it skips with the reason. */
+export function selectProperties(o: Pick<RunSuiteOptions, "suite" | "dialect" | "only" | "skip">): { active: Property[]; skipped: Map<string, string> } {
+  const active: Property[] = [];
+  const skipped = new Map<string, string>();
+  for (const p of o.suite.properties) {
+    if (o.only && o.only.length > 0 && !matches(p.id, o.only)) skipped.set(p.id, "not selected (--only)");
+    else if (o.skip && matches(p.id, o.skip)) skipped.set(p.id, "skipped (--skip)");
+    else if (p.dialects && !p.dialects.includes(o.dialect.name)) skipped.set(p.id, `not applicable to dialect ${o.dialect.name}`);
+    else active.push(p);
+  }
+  return { active, skipped };
+}
+
+interface Found {
+  property: Property;
+  verdict: "fail" | "flaky";
+  reason?: string;
+  foundAfter: number;
+  best?: { scenario: Scenario; trace: TraceEvent[]; violations: Violation[] };
+  originalSteps: number;
+  shrinkRuns: number;
+  shrinkMs: number;
+  /** Whether a round has shrunk it; a failure found while shrinking another waits for its own. */
+  shrunk: boolean;
+}
+
+const sizeOf = (s: Scenario) => s.steps.length * 1000 + s.steps.filter((x) => x.fault).length;
+
+/**
+ * Runs a suite: one fast-check async property per round over generated scenarios; each scenario
+ * runs against a fresh SUT and every active property checks its trace. At a property's first
+ * failure the scenario is re-run (`flakeRuns`) to tell a failure from a flake, then shrunk within
+ * the budget to the smallest scenario that still fails that property. One failing property does
+ * not hide the others: the search goes on for them in the next round.
+ */
+export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
+  const started = performance.now();
+  const seed = o.seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;
+  const { active, skipped } = selectProperties(o);
+  const ctx: ScenarioContext = {
+    dialect: o.dialect,
+    target: o.target,
+    responseTimeoutMs: o.responseTimeoutMs,
+    registeredTerminals: o.registeredTerminals,
+    tmk: o.tmk,
+    merchant: o.merchant,
+  };
+  const flakeRuns = o.flakeRuns ?? 2;
+  const shrinkMaxRuns = o.shrink?.maxRuns ?? (o.target.realTime ? 100 : 2000);
+  const shrinkMaxMs = o.shrink?.maxMs ?? (o.target.realTime ? 15 * 60_000 : 60_000);
+  const found = new Map<string, Found>();
+  let scenarios = 0;
+  let executions = 0;
+  let requests = 0;
+  let interrupted = false;
+  const failedCount = () => [...found.values()].filter((f) => f.verdict === "fail").length;
+
+  const execute = async (s: Scenario) => {
+    executions++;
+    const trace = await runScenario(s, ctx);
+    for (const e of trace) if (e.dir === "kit→sut" && e.kind === "frame") requests++;
+    return trace;
+  };
+  const stop = () => {
+    if (o.interrupted?.() || (o.deadlineMs !== undefined && performance.now() - started > o.deadlineMs)) interrupted = true;
+    return interrupted;
+  };
+
+  for (let round = 0; scenarios < o.runs && !stop(); round++) {
+    const searching = active.filter((p) => {
+      const f = found.get(p.id);
+      return f === undefined || (f.verdict === "fail" && !f.shrunk);
+    });
+    if (searching.length === 0) break;
+    let target: Found | undefined;
+    let shrinkStart = 0;
+    const predicate = async (s: Scenario): Promise<boolean> => {
+      if (target === undefined) {
+        if (stop()) return true;
+        scenarios++;
+        o.onProgress?.({ phase: "search", scenarios, total: o.runs, failed: failedCount() });
+        const trace = await execute(s);
+        const failing = checkAll(searching, s, trace, ctx);
+        if (failing.size === 0) return true;
+        const confirmed = await flakeCheck(s, failing, trace);
+        const first = searching.find((p) => confirmed.has(p.id));
+        if (first === undefined) return true;
+        target = found.get(first.id);
+        shrinkStart = performance.now();
+        return false;
+      }
+      // Shrinking: only the target property counts; past the budget, nothing fails any more.
+      if (target.shrinkRuns >= shrinkMaxRuns || performance.now() - shrinkStart > shrinkMaxMs || o.interrupted?.()) return true;
+      target.shrinkRuns++;
+      o.onProgress?.({ phase: "shrink", scenarios, total: o.runs, property: target.property.id, failed: failedCount() });
+      const trace = await execute(s);
+      const violations = target.property.check(s, trace, ctx);
+      target.shrinkMs = performance.now() - shrinkStart;
+      if (violations.length === 0) return true;
+      if (target.best === undefined || sizeOf(s) < sizeOf(target.best.scenario)) target.best = { scenario: s, trace, violations };
+      return false;
+    };
+
+    /** Re-runs a failing scenario; records each property as failed or flaky. Returns the failures. */
+    const flakeCheck = async (s: Scenario, failing: Map<string, Violation[]>, trace: TraceEvent[]) => {
+      const reproduced = new Map([...failing.keys()].map((id) => [id, 0]));
+      for (let i = 0; i < flakeRuns; i++) {
+        o.onProgress?.({ phase: "flake-check", scenarios, total: o.runs, failed: failedCount() });
+        const again = checkAll(searching.filter((p) => failing.has(p.id)), s, await execute(s), ctx);
+        for (const id of again.keys()) reproduced.set(id, (reproduced.get(id) ?? 0) + 1);
+      }
+      const confirmed = new Set<string>();
+      for (const [id, violations] of failing) {
+        const property = searching.find((p) => p.id === id)!;
+        const solid = reproduced.get(id) === flakeRuns;
+        const known = found.get(id);
+        if (known !== undefined) {
+          // Found before, in another property's round: keep the smaller evidence.
+          if (solid) confirmed.add(id);
+          if (known.best === undefined || sizeOf(s) < sizeOf(known.best.scenario)) known.best = { scenario: s, trace, violations };
+          continue;
+        }
+        const f: Found = {
+          property,
+          verdict: solid ? "fail" : "flaky",
+          foundAfter: scenarios,
+          best: { scenario: s, trace, violations },
+          originalSteps: s.steps.length,
+          shrinkRuns: 0,
+          shrinkMs: 0,
+          shrunk: false,
+        };
+        if (!solid) f.reason = `failed once, then ${reproduced.get(id)} of ${flakeRuns} re-runs`;
+        found.set(id, f);
+        if (solid) confirmed.add(id);
+      }
+      return confirmed;
+    };
+
+    await fc.check(fc.asyncProperty(o.scenarios, predicate), {
+      numRuns: o.runs - scenarios,
+      seed: (seed + round) | 0,
+      endOnFailure: false,
+    });
+    if (target === undefined) break; // the round ran its scenarios without a new failure
+    target.shrunk = true;
+  }
+
+  const properties: PropertyResult[] = o.suite.properties.map((p) => {
+    const base = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference };
+    const why = skipped.get(p.id);
+    if (why !== undefined) return { ...base, verdict: "skipped", reason: why };
+    const f = found.get(p.id);
+    if (f === undefined) return { ...base, verdict: "pass" };
+    const r: PropertyResult = { ...base, verdict: f.verdict, foundAfter: f.foundAfter };
+    if (f.reason) r.reason = f.reason;
+    if (f.best) {
+      r.counterexample = { ...f.best, originalSteps: f.originalSteps, shrinkRuns: f.shrinkRuns, shrinkMs: Math.round(f.shrinkMs) };
+    }
+    return r;
+  });
+  return {
+    suite: o.suite.name,
+    dialect: o.dialect.name,
+    target: o.target.description,
+    seed,
+    scenarios,
+    executions,
+    requests,
+    durationMs: Math.round(performance.now() - started),
+    interrupted,
+    properties,
+  };
+}

@@ -1,0 +1,41 @@
+import { requestKey, rulesOf } from "../../src/protocol/index.js";
+import type { Property, Violation } from "../../src/runner/property.js";
+import { codeOf, ledger, responseOf } from "./ledger.js";
+import type { Exchange } from "../../src/runner/exchanges.js";
+
+/** A second answer that repeats the first: same code, RRN and authorisation code. */
+const replays = (a: Exchange, b: Exchange) =>
+  ["39", "37", "38"].every((f) => responseOf(a)?.fields[f] === responseOf(b)?.fields[f]);
+
+// ISO 8583:1987 response code 94 "duplicate transmission"; CUP hosts key a request on
+// TID + MID + STAN (+ batch) and answer a duplicate with 94 (PROTOCOL-NOTES §2.7.6).
+export const H_DUP_1: Property = {
+  id: "H-DUP-1",
+  title: "A duplicate request is posted at most once",
+  requirement: "A request sent twice (same matching key) MUST be posted at most once; the second answer MUST be the duplicate code (94) or a replay of the first.",
+  reference: "ISO 8583:1987 response code 94 (duplicate transmission); CUP duplicate detection on TID+MID+STAN+batch (PROTOCOL-NOTES §2.7)",
+  role: "host",
+  check(_s, trace, ctx) {
+    const out: Violation[] = [];
+    const duplicate = rulesOf(ctx.dialect).codes.duplicate;
+    const first = new Map<string, Exchange>();
+    for (const x of ledger(ctx.dialect, trace).exchanges) {
+      const key = requestKey(ctx.dialect, x.request.message!);
+      const earlier = first.get(key);
+      if (earlier === undefined) {
+        first.set(key, x);
+        continue;
+      }
+      if (x.fault !== "duplicate" || x.responses.length === 0 || earlier.responses.length === 0) continue;
+      const code = codeOf(x);
+      if (code === duplicate || replays(earlier, x)) continue;
+      out.push({
+        message: `the same request (STAN ${x.request.message!.fields["11"]}) sent twice was processed twice`,
+        expected: `the second answer is ${duplicate} or repeats the first (39/37/38 = ${["39", "37", "38"].map((f) => responseOf(earlier)?.fields[f] ?? "-").join("/")})`,
+        actual: `second answer 39/37/38 = ${["39", "37", "38"].map((f) => responseOf(x)?.fields[f] ?? "-").join("/")}`,
+        events: [earlier.request.seq, earlier.responses[0].seq, x.request.seq, x.responses[0].seq],
+      });
+    }
+    return out;
+  },
+};

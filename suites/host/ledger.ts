@@ -1,0 +1,140 @@
+import type { Dialect } from "../../src/iso8583/dialect.js";
+import type { Message } from "../../src/iso8583/message.js";
+import {
+  decodeTotals,
+  isReversal,
+  networkCodeOf,
+  operationOf,
+  parseOriginalData,
+  requestKey,
+  reversedStan,
+  rulesOf,
+  sameTotals,
+  type Totals,
+} from "../../src/protocol/index.js";
+import { exchanges, type Exchange } from "../../src/runner/exchanges.js";
+import type { TraceEvent } from "../../src/trace/traceEvent.js";
+
+/** One financial request as the kit counts it: a duplicate send is the same posting. */
+export interface Posting {
+  tid: string;
+  stan: string;
+  op: "purchase" | "refund";
+  amount: number;
+  /** The exchange whose answer approved it. */
+  approvedBy: Exchange;
+  /** Exchanges that took it back: an acknowledged reversal or an approved void. */
+  cancelledBy?: Exchange;
+  /** A reversal was sent but never answered: whether the host still counts it is unknown. */
+  indeterminate: boolean;
+}
+
+export interface Settlement {
+  tid: string;
+  exchange: Exchange;
+  /** The kit's totals in the request. */
+  sent: Totals | undefined;
+  /** What the trace says should count: approvals not taken back, since the last settlement. */
+  expected: Totals;
+  /** True when an unanswered reversal leaves the host's totals unknowable. */
+  indeterminate: boolean;
+  /** Postings of the batch (for attributing a mismatch). */
+  postings: Posting[];
+}
+
+/** Everything the host properties need to know about money: postings, reversals, settlements. */
+export interface Ledger {
+  exchanges: Exchange[];
+  postings: Posting[];
+  /** Reversals and the posting they aimed at (undefined: the original was never approved). */
+  reversals: { exchange: Exchange; target: Posting | undefined }[];
+  settlements: Settlement[];
+}
+
+export const responseOf = (x: Exchange): Message | undefined => x.responses[0]?.message;
+export const codeOf = (x: Exchange): string | undefined => responseOf(x)?.fields["39"];
+
+/** The STAN a void refers to: 61 holds batch + STAN (CUP), 90 the original data (ISO 87). */
+function voidedStan(dialect: Dialect, m: Message): string | undefined {
+  if (rulesOf(dialect).style === "cup") return m.fields["61"]?.slice(6, 12);
+  const f90 = m.fields["90"];
+  return f90 === undefined ? undefined : parseOriginalData(f90).stan;
+}
+
+export function ledger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
+  const approved = rulesOf(dialect).codes.approved;
+  const out: Ledger = { exchanges: exchanges(trace), postings: [], reversals: [], settlements: [] };
+  const seen = new Set<string>();
+  let open: Posting[] = [];
+  const find = (tid: string, stan: string | undefined) =>
+    open.find((p) => p.tid === tid && p.stan === stan && p.cancelledBy === undefined);
+  for (const x of out.exchanges) {
+    const req = x.request.message!;
+    const tid = req.fields["41"] ?? "";
+    const code = codeOf(x);
+    if (isReversal(dialect, req)) {
+      const target = open.find((p) => p.tid === tid && p.stan === reversedStan(dialect, req));
+      out.reversals.push({ exchange: x, target });
+      if (target && target.cancelledBy === undefined) {
+        if (code === undefined) target.indeterminate = true;
+        else {
+          target.cancelledBy = x;
+          target.indeterminate = false;
+        }
+      }
+      continue;
+    }
+    const op = operationOf(dialect, req.mti, req.fields["3"], networkCodeOf(dialect, req));
+    if (op === "settlement") {
+      const mine = open.filter((p) => p.tid === tid);
+      out.settlements.push({
+        tid,
+        exchange: x,
+        sent: decodeTotals(dialect, req),
+        expected: totalsOf(mine),
+        indeterminate: mine.some((p) => p.indeterminate),
+        postings: mine,
+      });
+      if (code === approved) open = open.filter((p) => p.tid !== tid);
+      continue;
+    }
+    if (code !== approved) continue;
+    if (op === "void") {
+      const target = find(tid, voidedStan(dialect, req));
+      if (target) target.cancelledBy = x;
+    } else if (op === "purchase" || op === "refund") {
+      const key = requestKey(dialect, req);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const p: Posting = { tid, stan: req.fields["11"] ?? "", op, amount: Number(req.fields["4"] ?? 0), approvedBy: x, indeterminate: false };
+      out.postings.push(p);
+      open.push(p);
+    }
+  }
+  return out;
+}
+
+function totalsOf(postings: Posting[]): Totals {
+  const t = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 };
+  for (const p of postings) {
+    if (p.cancelledBy !== undefined) continue;
+    if (p.op === "purchase") {
+      t.debitCount++;
+      t.debitAmount += p.amount;
+    } else {
+      t.creditCount++;
+      t.creditAmount += p.amount;
+    }
+  }
+  return t;
+}
+
+export const formatTotals = (t: Totals | undefined) =>
+  t === undefined ? "no totals" : `debits ${t.debitCount}/${(t.debitAmount / 100).toFixed(2)}, credits ${t.creditCount}/${(t.creditAmount / 100).toFixed(2)}`;
+
+/** Settlements whose verdict the trace can judge: the kit sent what it counted, nothing is indeterminate. */
+export function judgeable(l: Ledger): Settlement[] {
+  return l.settlements.filter(
+    (s) => !s.indeterminate && s.sent !== undefined && sameTotals(s.sent, s.expected) && responseOf(s.exchange) !== undefined,
+  );
+}

@@ -1,0 +1,79 @@
+import { rulesOf, settlementBalanced } from "../../src/protocol/index.js";
+import type { Property, Violation } from "../../src/runner/property.js";
+import { codeOf, formatTotals, judgeable, ledger, responseOf } from "./ledger.js";
+
+// CUP automatic reversal (冲正, PROTOCOL-NOTES §2.7): an acknowledged reversal undoes its
+// original, so the cardholder is refunded and the transaction leaves the batch.
+export const H_REV_1: Property = {
+  id: "H-REV-1",
+  title: "A reversal undoes an approved transaction",
+  requirement: "A reversal of an approved transaction MUST be acknowledged (00), and the transaction MUST no longer count in the totals.",
+  reference: "CUP automatic reversal rules (PROTOCOL-NOTES §2.7); ISO 8583:1987 0400/0410",
+  role: "host",
+  check(_s, trace, ctx) {
+    const out: Violation[] = [];
+    const l = ledger(ctx.dialect, trace);
+    const approved = rulesOf(ctx.dialect).codes.approved;
+    for (const r of l.reversals) {
+      if (r.target === undefined || r.target.cancelledBy !== r.exchange || r.exchange.responses.length === 0) continue;
+      const code = codeOf(r.exchange);
+      if (code !== approved) {
+        out.push({
+          message: `the reversal of approved STAN ${r.target.stan} was answered ${code ?? "without a code"}`,
+          expected: `response code ${approved}`,
+          actual: `response code ${code ?? "absent"}`,
+          events: [r.target.approvedBy.responses[0].seq, r.exchange.request.seq, r.exchange.responses[0].seq],
+        });
+      }
+    }
+    for (const s of judgeable(l)) {
+      const reversed = s.postings.filter((p) => p.cancelledBy !== undefined && l.reversals.some((r) => r.exchange === p.cancelledBy));
+      if (reversed.length === 0 || settlementBalanced(ctx.dialect, responseOf(s.exchange)!)) continue;
+      out.push({
+        message: `after acknowledging the reversal of STAN ${reversed.map((p) => p.stan).join(", ")}, the host's totals for ${s.tid} disagree with ${formatTotals(s.expected)}`,
+        expected: "settlement balanced: reversed transactions no longer count",
+        actual: "settlement not balanced",
+        events: [...reversed.flatMap((p) => [p.approvedBy.request.seq, p.cancelledBy!.request.seq, p.cancelledBy!.responses[0].seq]), s.exchange.request.seq, s.exchange.responses[0].seq],
+      });
+    }
+    return out;
+  },
+};
+
+// PROTOCOL-NOTES §2.7.4: a reversal answered 00, 12 or 25 is closed; a host must treat a repeated
+// or unknown reversal as a no-op, or a terminal's retries would refund the cardholder twice.
+export const H_REV_2: Property = {
+  id: "H-REV-2",
+  title: "Reversals of unknown or reversed transactions change nothing",
+  requirement: "A reversal of an unknown or already reversed transaction MUST be acknowledged (00, 12 or 25) and MUST change nothing.",
+  reference: "CUP reversal retries (PROTOCOL-NOTES §2.7.4-5); response codes 12 and 25",
+  role: "host",
+  check(_s, trace, ctx) {
+    const out: Violation[] = [];
+    const l = ledger(ctx.dialect, trace);
+    const codes = rulesOf(ctx.dialect).codes;
+    const acceptable = [codes.approved, codes.invalid_transaction, codes.original_not_found];
+    const noops = l.reversals.filter((r) => r.target === undefined || (r.target.cancelledBy !== undefined && r.target.cancelledBy !== r.exchange));
+    for (const r of noops) {
+      const code = codeOf(r.exchange);
+      if (r.exchange.responses.length === 0 || (code !== undefined && acceptable.includes(code))) continue;
+      out.push({
+        message: `a reversal of ${r.target ? "already reversed" : "unknown"} STAN ${r.exchange.request.message!.fields["11"]} was answered ${code ?? "without a code"}`,
+        expected: `response code ${acceptable.join(", ")}`,
+        actual: `response code ${code ?? "absent"}`,
+        events: [r.exchange.request.seq, r.exchange.responses[0].seq],
+      });
+    }
+    for (const s of judgeable(l)) {
+      const mine = noops.filter((r) => r.exchange.request.message!.fields["41"] === s.tid && r.exchange.request.seq < s.exchange.request.seq);
+      if (mine.length === 0 || settlementBalanced(ctx.dialect, responseOf(s.exchange)!)) continue;
+      out.push({
+        message: `after ${mine.length} repeated or unknown reversal(s), the host's totals for ${s.tid} disagree with ${formatTotals(s.expected)}`,
+        expected: "settlement balanced: such reversals change nothing",
+        actual: "settlement not balanced",
+        events: [...mine.flatMap((r) => [r.exchange.request.seq]), s.exchange.request.seq, s.exchange.responses[0].seq],
+      });
+    }
+    return out;
+  },
+};

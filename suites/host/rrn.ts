@@ -1,0 +1,42 @@
+import { networkCodeOf, operationOf, requestKey, rulesOf } from "../../src/protocol/index.js";
+import type { Property, Violation } from "../../src/runner/property.js";
+import { codeOf, ledger, responseOf } from "./ledger.js";
+
+const FINANCIAL = new Set(["purchase", "void", "refund", "preauth"]);
+
+// ISO 8583:1987 field 37 (retrieval reference number) and 38 (authorisation identification
+// response): the references a merchant quotes to find a transaction again.
+export const H_RRN_1: Property = {
+  id: "H-RRN-1",
+  title: "Approvals carry unique references",
+  requirement: "Approvals MUST carry a retrieval reference number (37) and an authorisation code (38), and the RRN MUST be unique per approval.",
+  reference: "ISO 8583:1987 data elements 37 and 38; CUP 0210 field set (PROTOCOL-NOTES §2.4)",
+  role: "host",
+  check(_s, trace, ctx) {
+    const out: Violation[] = [];
+    const approved = rulesOf(ctx.dialect).codes.approved;
+    const byRrn = new Map<string, { key: string; seq: number }>();
+    for (const x of ledger(ctx.dialect, trace).exchanges) {
+      const req = x.request.message!;
+      const op = operationOf(ctx.dialect, req.mti, req.fields["3"], networkCodeOf(ctx.dialect, req));
+      if (op === undefined || !FINANCIAL.has(op) || codeOf(x) !== approved) continue;
+      const resp = responseOf(x)!;
+      const seq = x.responses[0].seq;
+      for (const f of ["37", "38"]) {
+        if (!resp.fields[f]?.trim()) {
+          out.push({ message: `the approval of ${op} STAN ${req.fields["11"]} has no field ${f}`, expected: `field ${f} present`, actual: `field ${f} absent`, events: [x.request.seq, seq] });
+        }
+      }
+      const rrn = resp.fields["37"];
+      if (!rrn?.trim()) continue;
+      const key = requestKey(ctx.dialect, req);
+      const earlier = byRrn.get(rrn);
+      // A duplicate send answered with a replay of the first approval legitimately repeats it.
+      if (earlier !== undefined && earlier.key !== key) {
+        out.push({ message: `RRN ${rrn} was given to two approvals`, expected: "a new RRN per approval", actual: `RRN ${rrn} repeated`, events: [earlier.seq, seq] });
+      }
+      if (earlier === undefined) byRrn.set(rrn, { key, seq });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,47 @@
+import type { Message } from "../../src/iso8583/message.js";
+import type { TraceEvent } from "../../src/trace/traceEvent.js";
+
+/** Hand-made traces for property tests: frames and kit events in order, with times. */
+export class TraceBuilder {
+  readonly events: TraceEvent[] = [];
+  t = 0;
+  step = -1;
+
+  private add(e: Omit<TraceEvent, "seq" | "t">): TraceEvent {
+    const event = { seq: this.events.length, t: this.t, ...e } as TraceEvent;
+    if (this.step >= 0) event.step = this.step;
+    this.events.push(event);
+    return event;
+  }
+
+  atStep(step: number): this {
+    this.step = step;
+    this.add({ dir: "kit", kind: "step", text: `step ${step}` });
+    return this;
+  }
+
+  after(ms: number): this {
+    this.t += ms;
+    return this;
+  }
+
+  send(m: Message, conn = "c1"): this {
+    this.add({ dir: "kit→sut", kind: "frame", conn, message: m });
+    return this;
+  }
+
+  receive(m: Message, conn = "c1"): this {
+    this.add({ dir: "sut→kit", kind: "frame", conn, message: m });
+    return this;
+  }
+
+  receiveUndecodable(conn = "c1"): this {
+    this.add({ dir: "sut→kit", kind: "frame", conn, bytes: "00", decodeError: { field: "t", offset: 0, kind: "truncated", reason: "MTI is 1 bytes, expecting 4" } });
+    return this;
+  }
+
+  fault(fault: string): this {
+    this.add({ dir: "kit", kind: "fault", detail: { fault } });
+    return this;
+  }
+}

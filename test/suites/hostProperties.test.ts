@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import type { Message } from "../../src/iso8583/message.js";
+import { buildRequest, buildResponse, buildReversal, settlementReply } from "../../src/protocol/index.js";
+import type { CheckContext, Property } from "../../src/runner/property.js";
+import type { HostScenario } from "../../src/runner/scenario.js";
+import { hostSuite } from "../../suites/host/index.js";
+import { TraceBuilder } from "../helpers/traceBuilder.js";
+
+const d = builtinDialect("iso87ascii");
+const ctx: CheckContext = { dialect: d, responseTimeoutMs: 30_000, registeredTerminals: ["TERM0001"] };
+const scenario: HostScenario = { role: "host", terminals: ["TERM0001"], steps: [] };
+const now = new Date(Date.UTC(2026, 0, 15));
+const prop = (id: string): Property => hostSuite.properties.find((p) => p.id === id)!;
+const check = (id: string, b: TraceBuilder) => prop(id).check(scenario, b.events, ctx);
+
+let stan = 0;
+function purchase(amount = 500, tid = "TERM0001"): Message {
+  stan++;
+  return buildRequest(d, { op: "purchase", tid, mid: "123456789012345", stan: String(stan).padStart(6, "0"), batch: "000001", now, card: { pan: "6225880012345678", expiry: "2812" }, amount: String(amount).padStart(12, "0") });
+}
+const approve = (req: Message, rrn = `RRN${req.fields["11"]}`.padEnd(12, "0")) => buildResponse(d, req, { code: "00", fields: { "37": rrn, "38": "AUTH01" } });
+const settle = (debits: number, amount: number) =>
+  buildRequest(d, { op: "settlement", tid: "TERM0001", mid: "123456789012345", stan: "000999", batch: "000001", now, totals: { debitCount: debits, debitAmount: amount, creditCount: 0, creditAmount: 0 } });
+
+describe("host properties over hand-made traces", () => {
+  it("a clean exchange passes every property", () => {
+    const req = purchase();
+    const s = settle(1, 500);
+    const b = new TraceBuilder().atStep(0).send(req).after(10).receive(approve(req)).send(s).receive(buildResponse(d, s, { code: "00", fields: settlementReply(d, s, true) }));
+    for (const p of hostSuite.properties) assert.deepEqual(p.check(scenario, b.events, ctx), [], p.id);
+  });
+
+  it("H-FMT-1: an undecodable response", () => {
+    const b = new TraceBuilder().send(purchase()).receiveUndecodable();
+    assert.match(check("H-FMT-1", b)[0].message, /does not decode: field t, offset 0/);
+  });
+
+  it("H-MTI-1: no answer, two answers, a wrong MTI, a late answer", () => {
+    const r1 = purchase();
+    assert.match(check("H-MTI-1", new TraceBuilder().send(r1))[0].message, /got no response/);
+    assert.match(check("H-MTI-1", new TraceBuilder().send(r1).receive(approve(r1)).receive(approve(r1)))[0].message, /got 2 responses/);
+    assert.match(check("H-MTI-1", new TraceBuilder().send(r1).receive({ ...approve(r1), mti: "0230" }))[0].message, /answered with MTI 0230/);
+    assert.match(check("H-MTI-1", new TraceBuilder().send(r1).after(30_001).receive(approve(r1)))[0].message, /past the 30000 ms timeout/);
+  });
+
+  it("H-ECHO-1: a wrong STAN is a wrong answer, not a timeout, and an absent 41 is named", () => {
+    const r = purchase();
+    const wrong = approve(r);
+    wrong.fields["11"] = "999999";
+    delete wrong.fields["41"];
+    const v = check("H-ECHO-1", new TraceBuilder().send(r).receive(wrong));
+    assert.deepEqual(v.map((x) => x.actual), ['field 11 "999999"', "field 41 absent"]);
+    assert.deepEqual(check("H-MTI-1", new TraceBuilder().send(r).receive(wrong)), []);
+  });
+
+  it("H-TID-1: an unregistered terminal approved", () => {
+    const r = purchase(500, "TERM9999");
+    const v = check("H-TID-1", new TraceBuilder().send(r).receive(approve(r)));
+    assert.equal(v[0].expected, "response code 97");
+    const refused = buildResponse(d, r, { code: "97" });
+    assert.deepEqual(check("H-TID-1", new TraceBuilder().send(r).receive(refused)), []);
+  });
+
+  it("H-DUP-1: a duplicate answered with a new approval; 94 and a replay are fine", () => {
+    const r = purchase();
+    const dup = (second: Message) => new TraceBuilder().atStep(0).fault("duplicate").send(r).send(r).receive(approve(r)).receive(second);
+    assert.equal(check("H-DUP-1", dup(approve(r, "OTHERRRN0000"))).length, 1);
+    assert.deepEqual(check("H-DUP-1", dup(buildResponse(d, r, { code: "94" }))), []);
+    assert.deepEqual(check("H-DUP-1", dup(approve(r))), []);
+  });
+
+  it("H-REV-1 and H-SET-1: a reversal acknowledged but the batch still counts it", () => {
+    const r = purchase(700);
+    const rev = buildReversal(d, r, "no_answer", { newStan: "000500", now });
+    const s = settle(0, 0);
+    const b = new TraceBuilder()
+      .atStep(0).fault("drop").send(r).receive(approve(r))
+      .send(rev).receive(buildResponse(d, rev, { code: "00" }))
+      .send(s).receive(buildResponse(d, s, { code: "00", fields: settlementReply(d, s, false) }));
+    assert.match(check("H-REV-1", b)[0].message, /after acknowledging the reversal of STAN/);
+    assert.match(check("H-SET-1", b)[0].message, /not balanced/);
+  });
+
+  it("H-REV-2: a reversal of an unknown transaction answered with a decline code", () => {
+    const ghost = buildReversal(d, purchase(), "no_answer", { newStan: "000777", now });
+    const b = new TraceBuilder().send(ghost).receive(buildResponse(d, ghost, { code: "05" }));
+    assert.equal(check("H-REV-2", b)[0].expected, "response code 00, 12, 25");
+    const ok = new TraceBuilder().send(ghost).receive(buildResponse(d, ghost, { code: "25" }));
+    assert.deepEqual(check("H-REV-2", ok), []);
+  });
+
+  it("H-SET-1 stays silent when a reversal went unanswered: the host's totals are unknowable", () => {
+    const r = purchase(700);
+    const rev = buildReversal(d, r, "no_answer", { newStan: "000501", now });
+    const s = settle(0, 0);
+    const b = new TraceBuilder().atStep(0).fault("drop").send(r).receive(approve(r)).send(rev)
+      .send(s, "c2").receive(buildResponse(d, s, { code: "00", fields: settlementReply(d, s, false) }), "c2");
+    assert.deepEqual(check("H-SET-1", b), []);
+  });
+
+  it("H-LIVE-1: no answer after a malformed frame", () => {
+    const r = purchase();
+    assert.match(check("H-LIVE-1", new TraceBuilder().atStep(2).fault("malformed").send(r))[0].message, /after a malformed frame/);
+  });
+
+  it("H-RRN-1: a missing auth code and a reused RRN", () => {
+    const a = purchase();
+    const b2 = purchase();
+    const noAuth = buildResponse(d, a, { code: "00", fields: { "37": "000000000001" } });
+    assert.match(check("H-RRN-1", new TraceBuilder().send(a).receive(noAuth))[0].message, /has no field 38/);
+    const t = new TraceBuilder().send(a).receive(approve(a, "000000000001")).send(b2).receive(approve(b2, "000000000001"));
+    assert.match(check("H-RRN-1", t)[0].message, /RRN 000000000001 was given to two approvals/);
+  });
+});
