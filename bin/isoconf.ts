@@ -6,7 +6,12 @@ import { Iso8583Error } from "../src/iso8583/errors.js";
 import { decodeCommand } from "./commands/decode.js";
 import { dialectsCommand } from "./commands/dialects.js";
 import { encodeCommand } from "./commands/encode.js";
+import { replayCommand } from "./commands/replay.js";
+import { runCommand } from "./commands/run.js";
+import { simCommand } from "./commands/sim.js";
 import { UsageError } from "./input.js";
+import { ScenarioFileError } from "../reports/scenarioFile.js";
+import { TraceFileError } from "../src/trace/traceFile.js";
 
 /** Exit codes: 0 all passed (or the command did its job), 1 a property failed, 2 the kit could not run. */
 const EXIT_CANNOT_RUN = 2;
@@ -20,7 +25,7 @@ interface Command<A> {
 
 /** Errors a user can act on are one line on stderr; anything else is a bug, with its stack. */
 function report(e: unknown): void {
-  if (e instanceof UsageError || e instanceof DialectError || e instanceof Iso8583Error) {
+  if (e instanceof UsageError || e instanceof DialectError || e instanceof Iso8583Error || e instanceof ScenarioFileError || e instanceof TraceFileError) {
     process.stderr.write(`isoconf: ${e.message}\n`);
   } else {
     process.stderr.write(`isoconf: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
@@ -44,10 +49,13 @@ function wrap<A>(c: Command<A>) {
 await yargs(hideBin(process.argv))
   .scriptName("isoconf")
   .usage("$0 <command> [options]\n\nProperty-based conformance testing for ISO 8583 hosts and terminals.")
+  .command(wrap(runCommand as Command<any>))
+  .command(wrap(replayCommand as Command<any>))
   .command(wrap(decodeCommand as Command<any>))
   .command(wrap(encodeCommand as Command<any>))
   .command(wrap(dialectsCommand as Command<any>))
-  .demandCommand(1, "name a command: decode, encode or dialects")
+  .command(simCommand(wrap))
+  .demandCommand(1, "name a command: run, replay, decode, encode, dialects or sim")
   .recommendCommands()
   .strict()
   .help()

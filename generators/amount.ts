@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { CROSS_SHRINK } from "./shrinking.js";
 
 export interface AmountConstraints {
   /** Smallest amount in minor units (default 1). */
@@ -23,5 +24,5 @@ export function amount(constraints: AmountConstraints = {}): fc.Arbitrary<number
   const wholeMin = Math.ceil(min / 100);
   const wholeMax = Math.floor(max / 100);
   const whole = wholeMin <= wholeMax ? [{ weight: 6, arbitrary: fc.integer({ min: wholeMin, max: wholeMax }).map((n) => n * 100) }] : [];
-  return fc.oneof(...whole, { weight: 3, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: fc.constantFrom(...boundaries) });
+  return fc.oneof(CROSS_SHRINK, ...whole, { weight: 3, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: fc.constantFrom(...boundaries) });
 }

@@ -3,6 +3,7 @@ import type { HostOperation, HostScenario, HostStep } from "../src/runner/scenar
 import { amount, type AmountConstraints } from "./amount.js";
 import { card, type CardConstraints } from "./card.js";
 import { hostFault, type HostFaultWeights } from "./fault.js";
+import { CROSS_SHRINK } from "./shrinking.js";
 
 export type OperationWeights = Record<HostOperation, number>;
 
@@ -52,13 +53,14 @@ export function hostScenario(c: HostScenarioConstraints): fc.Arbitrary<HostScena
 
   const step: fc.Arbitrary<HostStep> = fc
     .record({
-      op: fc.oneof(...ops.map(([op, weight]) => ({ weight, arbitrary: fc.constant(op) }))),
+      op: fc.oneof(CROSS_SHRINK, ...ops.map(([op, weight]) => ({ weight, arbitrary: fc.constant(op) }))),
       // Registered terminals first: shrinking moves towards them.
-      terminal: fc.oneof({ weight: 9, arbitrary: fc.nat(c.terminals.length - 1) }, { weight: 1, arbitrary: fc.nat(terminals.length - 1) }),
+      terminal: fc.oneof(CROSS_SHRINK, { weight: 9, arbitrary: fc.nat(c.terminals.length - 1) }, { weight: 1, arbitrary: fc.nat(terminals.length - 1) }),
       amount: amount(c.amounts),
       card: card(c.cards),
       // "No fault" first, so a shrunk step loses its fault unless the fault is what fails.
       fault: fc.oneof(
+        CROSS_SHRINK,
         { weight: 1000 - perMille, arbitrary: fc.constant(undefined) },
         { weight: perMille, arbitrary: hostFault(c.faults, c.withMac ?? true) },
       ),

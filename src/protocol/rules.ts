@@ -30,3 +30,9 @@ export function operationOf(dialect: Dialect, mti: string, processingCode: strin
   }
   return undefined;
 }
+
+/** Whether a request is a financial transaction (it has a processing code): one that can post. */
+export function isFinancial(dialect: Dialect, m: { mti: string; fields: Record<string, string> }): boolean {
+  const op = operationOf(dialect, m.mti, m.fields["3"]);
+  return op !== undefined && rulesOf(dialect).operations[op].processing_code !== undefined;
+}

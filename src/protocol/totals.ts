@@ -60,8 +60,19 @@ export function settlementReply(dialect: Dialect, request: Message, balanced: bo
 }
 
 /** Whether a settlement reply says the totals agreed. */
-export function settlementBalanced(dialect: Dialect, reply: Message): boolean {
+export const settlementBalanced = (dialect: Dialect, reply: Message) => settlementVerdict(dialect, reply) === "balanced";
+
+/**
+ * The host's settlement verdict, or undefined when the reply is not one (97, A0, 96: the batch
+ * was not judged at all). CUP: 00 with flag 1 or 2 in 48[30]; ISO 87: 00 or the reconcile-error code.
+ */
+export function settlementVerdict(dialect: Dialect, reply: Message): "balanced" | "unbalanced" | undefined {
   const rules = rulesOf(dialect);
-  if (rules.style === "cup") return reply.fields["39"] === rules.codes.approved && reply.fields["48"]?.[CUP_DOMESTIC_FLAG] === "1";
-  return reply.fields["39"] === rules.codes.approved;
+  const code = reply.fields["39"];
+  if (rules.style === "cup") {
+    if (code !== rules.codes.approved) return undefined;
+    const flag = reply.fields["48"]?.[CUP_DOMESTIC_FLAG];
+    return flag === "1" ? "balanced" : flag === "2" ? "unbalanced" : undefined;
+  }
+  return code === rules.codes.approved ? "balanced" : code === rules.codes.reconcile_error ? "unbalanced" : undefined;
 }

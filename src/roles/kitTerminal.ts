@@ -12,6 +12,7 @@ import {
   batchOf,
   buildRequest,
   buildReversal,
+  macRequired,
   responseMismatches,
   rulesOf,
   type Card,
@@ -66,8 +67,9 @@ class KitSession {
   batch = FIRST_BATCH;
   mak: Buffer = Buffer.from(DEFAULT_MAK, "hex");
   pending: Pending | undefined;
+  /** Whether the last sign-on was answered: a terminal that lost it signs on again first. */
+  signedOn = false;
   approved: Approved[] = [];
-  used = false;
   constructor(readonly tid: string) {}
 
   nextStan(): string {
@@ -99,15 +101,17 @@ export class KitTerminal {
 
   async run(): Promise<void> {
     const rec = this.o.recorder;
-    rec.step(-1, "setup: sign on every terminal");
-    for (const s of this.sessions) await this.simple(s, "signon");
+    // Only the terminals the steps use take part, so a shrunk scenario shows everything that ran.
+    rec.step(-1, "setup: sign on the terminals the steps use");
+    const used = new Set(this.scenario.steps.map((st) => st.terminal));
+    for (const [i, s] of this.sessions.entries()) if (used.has(i)) await this.simple(s, "signon");
     for (const [i, step] of this.scenario.steps.entries()) {
       rec.step(i, describeStep(this.scenario, step));
       await this.runStep(step);
     }
     rec.step(-1, "teardown: reverse what is pending, then settle every terminal");
-    for (const s of this.sessions) {
-      if (!s.used) continue;
+    for (const [i, s] of this.sessions.entries()) {
+      if (!used.has(i)) continue;
       await this.flushPending(s);
       await this.simple(s, "settlement");
     }
@@ -116,7 +120,7 @@ export class KitTerminal {
 
   private async runStep(step: HostStep): Promise<void> {
     const s = this.sessions[step.terminal];
-    s.used = true;
+    if (!s.signedOn && step.op !== "signon") await this.simple(s, "signon");
     await this.flushPending(s);
     const fault = step.fault;
     if (fault?.kind === "malformed") {
@@ -143,14 +147,16 @@ export class KitTerminal {
       await this.send(link, frame);
       await this.send(link, frame);
       const first = await this.await(s, request);
-      await this.await(s, request);
-      this.settle(s, step, request, first);
+      const second = await this.await(s, request);
+      // A repeated sign-on may hand out new keys: the host holds the last ones it answered with.
+      this.settle(s, step, request, step.op === "signon" && second.kind === "answer" ? second : first);
       return;
     }
     const outcome = await this.exchange(s, request, frame);
     if (fault?.kind === "drop" || fault?.kind === "reverse_twice") {
       this.o.recorder.fault({ fault: fault.kind }, "the kit discards the answer, as if it never came");
       this.settle(s, step, request, { kind: "none" });
+      if (step.op === "signon") s.signedOn = false;
       if (fault.kind === "reverse_twice" && s.pending) s.pending.sends = 2;
       await this.flushPending(s);
       return;
@@ -182,6 +188,7 @@ export class KitTerminal {
   }
 
   private adoptSignOn(s: KitSession, reply: Message): void {
+    s.signedOn = true;
     const batch = batchOf(this.d, reply);
     if (batch !== undefined) s.batch = batch;
     const f62 = reply.fields["62"];
@@ -271,7 +278,7 @@ export class KitTerminal {
   }
 
   private frame(s: KitSession, m: Message): Buffer {
-    return this.d.table.mac !== null ? packWithMac(this.d, m, s.mak) : pack(this.d, m);
+    return macRequired(this.d, m) ? packWithMac(this.d, m, s.mak) : pack(this.d, m);
   }
 
   private async linkOf(s: KitSession): Promise<Link> {

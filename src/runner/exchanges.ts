@@ -15,6 +15,9 @@ export interface Exchange {
 /** The MTI's third digit is even for requests and advices, odd for their responses. */
 export const isRequestMti = (mti: string) => Number(mti[2]) % 2 === 0;
 
+/** Stands in the answer queue for a malformed frame the kit sent; never reported. */
+const MALFORMED_SINK: Exchange = { request: { seq: -1, t: 0, dir: "kit→sut", kind: "frame" }, responses: [], step: -1 };
+
 const messageOf = (e: TraceEvent): Message | undefined => e.message;
 
 /**
@@ -34,7 +37,15 @@ export function exchanges(trace: readonly TraceEvent[]): Exchange[] {
     if (e.kind !== "frame" || e.conn === undefined) continue;
     const m = messageOf(e);
     if (e.dir === "kit→sut") {
-      if (m === undefined || !isRequestMti(m.mti)) continue;
+      if (m === undefined) {
+        // A deliberately malformed frame: an answer to it (30, say) must not be taken for the
+        // next request's. The kit waits for that answer, or drops the connection.
+        const q = waiting.get(e.conn) ?? [];
+        q.push(MALFORMED_SINK);
+        waiting.set(e.conn, q);
+        continue;
+      }
+      if (!isRequestMti(m.mti)) continue;
       const step = e.step ?? -1;
       const x: Exchange = { request: e, responses: [], step, fault: faultByStep.get(step) };
       out.push(x);
@@ -45,7 +56,7 @@ export function exchanges(trace: readonly TraceEvent[]): Exchange[] {
     } else if (e.dir === "sut→kit") {
       if (m !== undefined && isRequestMti(m.mti)) continue;
       const x = waiting.get(e.conn)?.shift() ?? last.get(e.conn);
-      x?.responses.push(e);
+      if (x !== MALFORMED_SINK) x?.responses.push(e);
     }
   }
   return out;

@@ -6,6 +6,14 @@ import { checkAll, runScenario, type ScenarioContext } from "./runScenario.js";
 import type { Scenario } from "./scenario.js";
 import type { Target } from "./target.js";
 
+/** The kit itself could not run a scenario (not a SUT failure): the run ends with exit code 2. */
+export class KitError extends Error {
+  override readonly name = "KitError";
+  constructor(message: string, cause: unknown) {
+    super(`${message}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 /** A property's outcome. `waived` is decided by the reports from the config, not here. */
 export type Verdict = "pass" | "fail" | "flaky" | "skipped";
 
@@ -112,6 +120,41 @@ interface Found {
   /** Whether a round has shrunk it; a failure found while shrinking another waits for its own. */
   shrunk: boolean;
 }
+
+/** Variants one edit simpler than `s`: a step removed, or a step's fault removed. */
+function* simpler(s: Scenario): Generator<Scenario> {
+  for (let i = 0; i < s.steps.length; i++) {
+    if (s.steps.length > 1) yield { ...s, steps: s.steps.filter((_, j) => j !== i) };
+    if (s.steps[i].fault) yield { ...s, steps: s.steps.map((st, j) => (j === i ? { ...st, fault: undefined } : st)) };
+  }
+}
+
+/**
+ * After fast-check's shrinking, one more pass of single edits until none still fails: fast-check
+ * shrinks an array from its front, so a needless last step can survive it.
+ * `attempt` runs a candidate and returns its evidence when the property still fails (undefined
+ * when it passes or the budget is spent).
+ */
+async function polish(f: Found, attempt: (s: Scenario) => Promise<{ trace: TraceEvent[]; violations: Violation[] } | undefined>): Promise<void> {
+  let improved = true;
+  while (improved && f.best) {
+    improved = false;
+    for (const candidate of simpler(f.best.scenario)) {
+      const clean = { ...candidate, steps: candidate.steps.map((st) => (st.fault === undefined ? withoutFault(st) : st)) };
+      const evidence = await attempt(clean);
+      if (evidence) {
+        f.best = { scenario: clean, ...evidence };
+        improved = true;
+        break;
+      }
+    }
+  }
+}
+
+const withoutFault = <T extends { fault?: unknown }>(st: T): T => {
+  const { fault: _, ...rest } = st;
+  return rest as T;
+};
 
 const sizeOf = (s: Scenario) => s.steps.length * 1000 + s.steps.filter((x) => x.fault).length;
 
@@ -226,12 +269,22 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
       return confirmed;
     };
 
-    await fc.check(fc.asyncProperty(o.scenarios, predicate), {
+    const details = await fc.check(fc.asyncProperty(o.scenarios, predicate), {
       numRuns: o.runs - scenarios,
       seed: (seed + round) | 0,
       endOnFailure: false,
     });
+    // The predicate only returns booleans: a failure without a target is the kit itself failing.
+    if (details.failed && target === undefined) throw new KitError("a scenario could not be run", details.errorInstance);
     if (target === undefined) break; // the round ran its scenarios without a new failure
+    await polish(target, async (s) => {
+      if (target!.shrinkRuns >= shrinkMaxRuns || performance.now() - shrinkStart > shrinkMaxMs || o.interrupted?.()) return undefined;
+      target!.shrinkRuns++;
+      const trace = await execute(s);
+      const violations = target!.property.check(s, trace, ctx);
+      target!.shrinkMs = performance.now() - shrinkStart;
+      return violations.length > 0 ? { trace, violations } : undefined;
+    });
     target.shrunk = true;
   }
 

@@ -1,4 +1,4 @@
-import { requestKey, rulesOf } from "../../src/protocol/index.js";
+import { isFinancial, requestKey, rulesOf } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
 import { codeOf, ledger, responseOf } from "./ledger.js";
 import type { Exchange } from "../../src/runner/exchanges.js";
@@ -26,7 +26,9 @@ export const H_DUP_1: Property = {
         first.set(key, x);
         continue;
       }
+      // Only financial requests post: a repeated sign-on or echo test is not a duplicate posting.
       if (x.fault !== "duplicate" || x.responses.length === 0 || earlier.responses.length === 0) continue;
+      if (!isFinancial(ctx.dialect, x.request.message!)) continue;
       const code = codeOf(x);
       if (code === duplicate || replays(earlier, x)) continue;
       out.push({

@@ -10,9 +10,11 @@ import {
   reversedStan,
   rulesOf,
   sameTotals,
+  settlementVerdict,
   type Totals,
 } from "../../src/protocol/index.js";
 import { exchanges, type Exchange } from "../../src/runner/exchanges.js";
+import type { CheckContext } from "../../src/runner/property.js";
 import type { TraceEvent } from "../../src/trace/traceEvent.js";
 
 /** One financial request as the kit counts it: a duplicate send is the same posting. */
@@ -132,9 +134,20 @@ function totalsOf(postings: Posting[]): Totals {
 export const formatTotals = (t: Totals | undefined) =>
   t === undefined ? "no totals" : `debits ${t.debitCount}/${(t.debitAmount / 100).toFixed(2)}, credits ${t.creditCount}/${(t.creditAmount / 100).toFixed(2)}`;
 
-/** Settlements whose verdict the trace can judge: the kit sent what it counted, nothing is indeterminate. */
-export function judgeable(l: Ledger): Settlement[] {
-  return l.settlements.filter(
-    (s) => !s.indeterminate && s.sent !== undefined && sameTotals(s.sent, s.expected) && responseOf(s.exchange) !== undefined,
-  );
+/**
+ * Settlements whose verdict the trace can judge: a registered terminal's, where the kit sent what
+ * it counted, nothing is indeterminate, and the reply is a verdict (not 97, A0 or 96).
+ */
+export function judgeable(l: Ledger, ctx: CheckContext): Settlement[] {
+  return l.settlements.filter((s) => {
+    const reply = responseOf(s.exchange);
+    return (
+      ctx.registeredTerminals.includes(s.tid) &&
+      !s.indeterminate &&
+      s.sent !== undefined &&
+      sameTotals(s.sent, s.expected) &&
+      reply !== undefined &&
+      settlementVerdict(ctx.dialect, reply) !== undefined
+    );
+  });
 }

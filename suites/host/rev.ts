@@ -26,7 +26,7 @@ export const H_REV_1: Property = {
         });
       }
     }
-    for (const s of judgeable(l)) {
+    for (const s of judgeable(l, ctx)) {
       const reversed = s.postings.filter((p) => p.cancelledBy !== undefined && l.reversals.some((r) => r.exchange === p.cancelledBy));
       if (reversed.length === 0 || settlementBalanced(ctx.dialect, responseOf(s.exchange)!)) continue;
       out.push({
@@ -53,7 +53,12 @@ export const H_REV_2: Property = {
     const l = ledger(ctx.dialect, trace);
     const codes = rulesOf(ctx.dialect).codes;
     const acceptable = [codes.approved, codes.invalid_transaction, codes.original_not_found];
-    const noops = l.reversals.filter((r) => r.target === undefined || (r.target.cancelledBy !== undefined && r.target.cancelledBy !== r.exchange));
+    // Unregistered terminals get 97 for everything: H-TID-1 judges those.
+    const noops = l.reversals.filter(
+      (r) =>
+        ctx.registeredTerminals.includes(r.exchange.request.message!.fields["41"] ?? "") &&
+        (r.target === undefined || (r.target.cancelledBy !== undefined && r.target.cancelledBy !== r.exchange)),
+    );
     for (const r of noops) {
       const code = codeOf(r.exchange);
       if (r.exchange.responses.length === 0 || (code !== undefined && acceptable.includes(code))) continue;
@@ -64,7 +69,7 @@ export const H_REV_2: Property = {
         events: [r.exchange.request.seq, r.exchange.responses[0].seq],
       });
     }
-    for (const s of judgeable(l)) {
+    for (const s of judgeable(l, ctx)) {
       const mine = noops.filter((r) => r.exchange.request.message!.fields["41"] === s.tid && r.exchange.request.seq < s.exchange.request.seq);
       if (mine.length === 0 || settlementBalanced(ctx.dialect, responseOf(s.exchange)!)) continue;
       out.push({

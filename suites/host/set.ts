@@ -12,7 +12,7 @@ export const H_SET_1: Property = {
   role: "host",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
-    for (const s of judgeable(ledger(ctx.dialect, trace))) {
+    for (const s of judgeable(ledger(ctx.dialect, trace), ctx)) {
       if (settlementBalanced(ctx.dialect, responseOf(s.exchange)!)) continue;
       out.push({
         message: `the host reports ${s.tid}'s batch as not balanced, though the terminal counted ${formatTotals(s.expected)}`,

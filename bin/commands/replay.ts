@@ -1,0 +1,75 @@
+import type { Argv } from "yargs";
+import { readScenarioFile } from "../../reports/scenarioFile.js";
+import { hostSuite } from "../../suites/host/index.js";
+import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
+import { checkAll, runScenario } from "../../src/runner/runScenario.js";
+import { describeStep } from "../../src/runner/scenario.js";
+import { writeTraceJsonl } from "../../src/trace/traceFile.js";
+import { DEFAULT_TMK } from "../../src/sim/defaults.js";
+import { UsageError } from "../input.js";
+import { hostTargetFrom } from "./run.js";
+
+interface ReplayArgs {
+  file: string;
+  target?: string;
+  listen?: string;
+  bug?: string;
+  dialect?: string;
+  framing?: string;
+  "reset-cmd"?: string;
+  "timeout-ms"?: number;
+  trace?: string;
+  mask: boolean;
+}
+
+export const replayCommand = {
+  command: "replay <file>",
+  describe: "Replay a saved scenario exactly; exit 1 when its property still fails",
+  builder: (y: Argv) =>
+    y
+      .positional("file", { type: "string", describe: "an ID.scenario.json from a report" })
+      .option("target", { type: "string", requiresArg: true, describe: "connect to tcp://HOST:PORT instead of the recorded SUT" })
+      .option("listen", { type: "string", requiresArg: true, describe: "listen at tcp://HOST:PORT instead" })
+      .option("bug", { type: "string", requiresArg: true, describe: "seed this bug into the reference SUT instead of the recorded one" })
+      .option("dialect", { alias: "d", type: "string", requiresArg: true, describe: "override the recorded dialect" })
+      .option("framing", { type: "string", requiresArg: true })
+      .option("reset-cmd", { type: "string", requiresArg: true })
+      .option("timeout-ms", { type: "number", describe: "override the recorded response timeout" })
+      .option("trace", { type: "string", requiresArg: true, describe: "write the replay's trace (JSONL) here" })
+      .option("mask", { type: "boolean", default: true })
+      .example("isoconf replay isoconf-report/2026-11-26T01-30-00-000Z/H-DUP-1.scenario.json", ""),
+  handler: async (a: ReplayArgs): Promise<number> => {
+    const f = readScenarioFile(a.file);
+    const dialect = resolveDialect(a.dialect ?? f.dialect);
+    const overridden = a.target !== undefined || a.listen !== undefined;
+    const { target, close } = await hostTargetFrom(
+      {
+        target: overridden ? a.target : f.target.kind === "tcp" ? f.target.url : undefined,
+        listen: overridden ? a.listen : f.target.kind === "listen" ? f.target.url : undefined,
+        bug: overridden ? a.bug : (a.bug ?? f.target.bug),
+        framing: a.framing,
+        "reset-cmd": a["reset-cmd"],
+      },
+      dialect,
+    );
+    const properties = f.property ? hostSuite.properties.filter((p) => p.id === f.property) : hostSuite.properties;
+    if (properties.length === 0) throw new UsageError(`${a.file}: property ${f.property} is not in the ${hostSuite.name} suite`);
+    const ctx = { dialect, target, responseTimeoutMs: a["timeout-ms"] ?? f.responseTimeoutMs, registeredTerminals: f.registeredTerminals, tmk: Buffer.from(DEFAULT_TMK, "hex") };
+    try {
+      const trace = await runScenario(f.scenario, ctx);
+      if (a.trace) await writeTraceJsonl(a.trace, trace, { dialect, mask: a.mask });
+      const failing = checkAll(properties, f.scenario, trace, ctx);
+      const lines = [`replayed ${f.scenario.steps.length} step(s) against ${target.description}:`];
+      f.scenario.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${describeStep(f.scenario, s)}`));
+      for (const [id, violations] of failing) {
+        lines.push(`FAIL ${id}`);
+        for (const v of violations) lines.push(`  - ${v.message}`, `    expected: ${v.expected}`, `    actual:   ${v.actual}`);
+      }
+      lines.push(failing.size > 0 ? "the failure reproduces" : `${properties.map((p) => p.id).join(", ")}: passes now`);
+      process.stdout.write(lines.join("\n") + "\n");
+      return failing.size > 0 ? 1 : 0;
+    } finally {
+      await close?.();
+    }
+  },
+};

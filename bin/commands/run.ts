@@ -1,0 +1,133 @@
+import { join } from "node:path";
+import type { Argv } from "yargs";
+import { hostScenario } from "../../generators/hostScenario.js";
+import { hostSuite } from "../../suites/host/index.js";
+import { renderConsoleSummary } from "../../reports/consoleSummary.js";
+import { writeRunOutput } from "../../reports/runOutput.js";
+import type { RecordedTarget } from "../../reports/scenarioFile.js";
+import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
+import type { Dialect } from "../../src/iso8583/dialect.js";
+import { framingByName } from "../../src/link/framingByName.js";
+import { parseEndpoint } from "../../src/link/parseEndpoint.js";
+import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
+import { listeningHostTarget, tcpHostTarget } from "../../src/roles/tcpTargets.js";
+import { runSuite, type Progress } from "../../src/runner/runSuite.js";
+import type { Target } from "../../src/runner/target.js";
+import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
+import { UsageError } from "../input.js";
+
+export interface RunArgs {
+  role: string;
+  target?: string;
+  listen?: string;
+  dialect: string;
+  runs: number;
+  seed?: number;
+  out?: string;
+  bug?: string;
+  "timeout-ms"?: number;
+  only?: string[];
+  skip?: string[];
+  "max-steps": number;
+  framing?: string;
+  "reset-cmd"?: string;
+  mask: boolean;
+  quiet: boolean;
+}
+
+/** Response timeout: a real device gets the CUP default of 30 s; the virtual clock makes it free in-process. */
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Where the run's SUT is, from `--target`, `--listen` or neither (the in-process reference host). */
+export async function hostTargetFrom(a: Pick<RunArgs, "target" | "listen" | "bug" | "framing" | "reset-cmd">, dialect: Dialect): Promise<{ target: Target; recorded: RecordedTarget; close?: () => Promise<void> }> {
+  if (a.target !== undefined && a.listen !== undefined) throw new UsageError("give --target (the kit connects) or --listen (the host connects), not both");
+  const framing = framingByName(a.framing ?? dialect.table.framing);
+  if (a.target !== undefined || a.listen !== undefined) {
+    if (a.bug !== undefined) throw new UsageError("--bug applies to the built-in reference host only (no --target or --listen)");
+    const url = (a.target ?? a.listen)!;
+    const ep = parseEndpoint(url);
+    if (ep.kind !== "tcp") throw new UsageError(`a host is reached over TCP: expected tcp://HOST:PORT, got ${url}`);
+    const options = { framing, resetCommand: a["reset-cmd"] };
+    if (a.target !== undefined) return { target: tcpHostTarget(url, options), recorded: { kind: "tcp", url } };
+    const t = await listeningHostTarget(ep.host, ep.port, options);
+    return { target: t, recorded: { kind: "listen", url }, close: () => t.listener.close() };
+  }
+  return { target: referenceHostTarget(dialect, { bug: a.bug }), recorded: { kind: "reference", bug: a.bug } };
+}
+
+function progressPrinter(quiet: boolean): (p: Progress) => void {
+  if (quiet || !process.stderr.isTTY) return () => {};
+  let last = 0;
+  return (p) => {
+    const now = performance.now();
+    if (now - last < 200) return;
+    last = now;
+    const what = p.phase === "search" ? "searching" : p.phase === "shrink" ? `shrinking ${p.property}` : "re-running a failure";
+    process.stderr.write(`\r${what}: ${p.scenarios}/${p.total} scenarios, ${p.failed} failing\x1b[K`);
+  };
+}
+
+export const runCommand = {
+  command: "run <role>",
+  describe: "Run a conformance suite against a SUT (default: the built-in reference simulator)",
+  builder: (y: Argv) =>
+    y
+      .positional("role", { choices: ["host"], describe: "what is under test" })
+      .option("target", { type: "string", requiresArg: true, describe: "the kit connects to the SUT at tcp://HOST:PORT" })
+      .option("listen", { type: "string", requiresArg: true, describe: "the kit listens at tcp://HOST:PORT and the SUT connects" })
+      .option("dialect", { alias: "d", type: "string", default: "cup", describe: "built-in dialect or dialect JSON file" })
+      .option("runs", { alias: "n", type: "number", default: 100, describe: "scenarios to generate" })
+      .option("seed", { type: "number", describe: "fast-check seed: the same seed replays the whole run" })
+      .option("out", { alias: "o", type: "string", requiresArg: true, describe: "output folder (default isoconf-report/<timestamp>)" })
+      .option("bug", { type: "string", requiresArg: true, describe: "seed a named bug into the built-in reference SUT (see 'isoconf sim host --bug list')" })
+      .option("timeout-ms", { type: "number", describe: "response timeout (default 30000)" })
+      .option("only", { type: "array", string: true, describe: "property IDs or prefixes to run (H-REV)" })
+      .option("skip", { type: "array", string: true, describe: "property IDs or prefixes to skip" })
+      .option("max-steps", { type: "number", default: 10, describe: "most steps per scenario" })
+      .option("framing", { type: "string", requiresArg: true, describe: "transport framing (default: the dialect's)" })
+      .option("reset-cmd", { type: "string", requiresArg: true, describe: "shell command that resets an external SUT before each scenario" })
+      .option("mask", { type: "boolean", default: true, describe: "mask card data in every output (--no-mask to show it)" })
+      .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the summary" })
+      .example("isoconf run host", "the reference host, in-process, 100 scenarios")
+      .example("isoconf run host --bug double-post-duplicate --seed 1", "watch isoconf find a seeded bug")
+      .example("isoconf run host --target tcp://127.0.0.1:5000 --dialect iso87ascii --runs 200", "a host of your own"),
+  handler: async (a: RunArgs): Promise<number> => {
+    if (!(Number.isInteger(a.runs) && a.runs > 0)) throw new UsageError(`--runs must be a whole number above 0, got ${a.runs}`);
+    if (!(Number.isInteger(a["max-steps"]) && a["max-steps"] > 0)) throw new UsageError(`--max-steps must be a whole number above 0`);
+    const dialect = resolveDialect(a.dialect);
+    const timeout = a["timeout-ms"] ?? DEFAULT_TIMEOUT_MS;
+    if (!(timeout > 0)) throw new UsageError(`--timeout-ms must be above 0, got ${timeout}`);
+    const startedAt = new Date();
+    const out = a.out ?? join("isoconf-report", startedAt.toISOString().replace(/[:.]/g, "-"));
+    const { target, recorded, close } = await hostTargetFrom(a, dialect);
+    const registered = [...REGISTERED_TERMINALS];
+    let stopRequested = false;
+    const onSigint = () => (stopRequested = true);
+    process.once("SIGINT", onSigint);
+    try {
+      const result = await runSuite({
+        suite: hostSuite,
+        dialect,
+        target,
+        scenarios: hostScenario({ terminals: registered, unregistered: [UNREGISTERED_TERMINAL], maxSteps: a["max-steps"], withMac: dialect.table.mac !== null }),
+        runs: a.runs,
+        seed: a.seed,
+        responseTimeoutMs: timeout,
+        registeredTerminals: registered,
+        tmk: Buffer.from(DEFAULT_TMK, "hex"),
+        only: a.only,
+        skip: a.skip,
+        onProgress: progressPrinter(a.quiet),
+        interrupted: () => stopRequested,
+      });
+      if (!a.quiet && process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+      await writeRunOutput(out, result, dialect, { runs: a.runs, responseTimeoutMs: timeout, registeredTerminals: registered, target: recorded, mask: a.mask, startedAt });
+      process.stdout.write(renderConsoleSummary(result, out) + "\n");
+      if (!a.mask) process.stdout.write("masking is off: the report holds card data in clear\n");
+      return result.properties.some((p) => p.verdict === "fail") ? 1 : result.interrupted ? 2 : 0;
+    } finally {
+      process.off("SIGINT", onSigint);
+      await close?.();
+    }
+  },
+};

@@ -1,0 +1,32 @@
+import type { Dialect } from "../iso8583/dialect.js";
+import { SCENARIO_EPOCH } from "../runner/runScenario.js";
+import type { Target } from "../runner/target.js";
+import { VirtualClock } from "../runner/virtualClock.js";
+import { hostBug, type HostBugName } from "../sim/host/bugs.js";
+import { inProcessHost } from "../sim/host/inProcessHost.js";
+import { ReferenceHost } from "../sim/host/referenceHost.js";
+
+/**
+ * The built-in reference host, in-process: a fresh host per scenario, reached through memory
+ * links on a virtual clock, so a 30 s timeout costs nothing and runs are exactly repeatable.
+ */
+export function referenceHostTarget(dialect: Dialect, o: { bug?: string } = {}): Target {
+  const bug = o.bug === undefined ? undefined : (hostBug(o.bug).name as HostBugName);
+  return {
+    description: `in-process reference host${bug ? ` with bug ${bug}` : ""}`,
+    realTime: false,
+    async open() {
+      const clock = new VirtualClock();
+      clock.start();
+      const served = inProcessHost(new ReferenceHost(dialect, { clock, bug, epoch: SCENARIO_EPOCH }));
+      return {
+        clock,
+        connect: () => served.connect(),
+        async close() {
+          await served.close();
+          clock.stop();
+        },
+      };
+    },
+  };
+}
