@@ -28,3 +28,19 @@ export {
   type Transport,
   type Endpoint,
 } from "./link/index.js";
+export * from "./protocol/index.js";
+export { runSuite, selectProperties, KitError, type RunSuiteOptions, type SuiteResult, type PropertyResult, type Counterexample, type Verdict, type Progress } from "./runner/runSuite.js";
+export { runScenario, checkAll, SCENARIO_EPOCH } from "./runner/runScenario.js";
+export { exchanges, isRequestMti, type Exchange } from "./runner/exchanges.js";
+export type { Property, Suite, Violation, CheckContext } from "./runner/property.js";
+export type { Target, OpenTarget } from "./runner/target.js";
+export { describeStep, cardPan, type Scenario, type HostScenario, type HostStep, type HostFault, type ScenarioCard } from "./runner/scenario.js";
+export { VirtualClock } from "./runner/virtualClock.js";
+export { realClock, type Clock } from "./link/clock.js";
+export { referenceHostTarget } from "./roles/referenceHostTarget.js";
+export { tcpHostTarget, listeningHostTarget } from "./roles/tcpTargets.js";
+export { KitTerminal } from "./roles/kitTerminal.js";
+export { TraceRecorder } from "./trace/traceRecorder.js";
+export { writeTraceJsonl, readTraceJsonl, TraceFileError } from "./trace/traceFile.js";
+export type { TraceEvent, Direction, TraceEventKind } from "./trace/traceEvent.js";
+export * as defaults from "./sim/defaults.js";

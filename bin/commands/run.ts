@@ -15,6 +15,7 @@ import { runSuite, type Progress } from "../../src/runner/runSuite.js";
 import type { Target } from "../../src/runner/target.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
 import { UsageError } from "../input.js";
+import { loadSuite } from "../loadSuite.js";
 
 export interface RunArgs {
   role: string;
@@ -33,6 +34,7 @@ export interface RunArgs {
   "reset-cmd"?: string;
   mask: boolean;
   quiet: boolean;
+  suite?: string;
 }
 
 /** Response timeout: a real device gets the CUP default of 30 s; the virtual clock makes it free in-process. */
@@ -86,6 +88,7 @@ export const runCommand = {
       .option("max-steps", { type: "number", default: 10, describe: "most steps per scenario" })
       .option("framing", { type: "string", requiresArg: true, describe: "transport framing (default: the dialect's)" })
       .option("reset-cmd", { type: "string", requiresArg: true, describe: "shell command that resets an external SUT before each scenario" })
+      .option("suite", { type: "string", requiresArg: true, describe: "a JavaScript module exporting a suite of your own properties" })
       .option("mask", { type: "boolean", default: true, describe: "mask card data in every output (--no-mask to show it)" })
       .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the summary" })
       .example("isoconf run host", "the reference host, in-process, 100 scenarios")
@@ -99,6 +102,7 @@ export const runCommand = {
     if (!(timeout > 0)) throw new UsageError(`--timeout-ms must be above 0, got ${timeout}`);
     const startedAt = new Date();
     const out = a.out ?? join("isoconf-report", startedAt.toISOString().replace(/[:.]/g, "-"));
+    const suite = a.suite === undefined ? hostSuite : await loadSuite(a.suite, "host");
     const { target, recorded, close } = await hostTargetFrom(a, dialect);
     const registered = [...REGISTERED_TERMINALS];
     let stopRequested = false;
@@ -106,7 +110,7 @@ export const runCommand = {
     process.once("SIGINT", onSigint);
     try {
       const result = await runSuite({
-        suite: hostSuite,
+        suite,
         dialect,
         target,
         scenarios: hostScenario({ terminals: registered, unregistered: [UNREGISTERED_TERMINAL], maxSteps: a["max-steps"], withMac: dialect.table.mac !== null }),

@@ -37,6 +37,18 @@ export interface KitTerminalOptions {
   tmk: Buffer;
   /** Wall time at clock zero, for the date and time fields. */
   epoch: Date;
+  /**
+   * STAN and batch per terminal ID carried from scenario to scenario. An external SUT keeps its
+   * state between scenarios, so the kit's terminals must too, as real ones do: a STAN that
+   * started again at 1 would look like a duplicate.
+   */
+  counters?: Map<string, TerminalCounters>;
+}
+
+/** What a terminal carries over between scenarios. */
+export interface TerminalCounters {
+  stan: number;
+  batch: string;
 }
 
 /** What a step's request got back, as a correct terminal judges it. */
@@ -78,6 +90,9 @@ class KitSession {
   }
 }
 
+/** How long the kit waits for an answer to a malformed frame before it drops the connection. */
+const MALFORMED_GRACE_MS = 2_000;
+
 /** Field 62 of a single-DES sign-on reply: PIK(8)+KCV(4)+MAK(8)+KCV(4) (PROTOCOL-NOTES §2.4). */
 const SIGNON_MAK = { offset: 12, length: 8, kcv: 20 };
 
@@ -96,7 +111,15 @@ export class KitTerminal {
     private readonly o: KitTerminalOptions,
   ) {
     this.d = o.dialect;
-    this.sessions = scenario.terminals.map((tid) => new KitSession(tid));
+    this.sessions = scenario.terminals.map((tid) => {
+      const s = new KitSession(tid);
+      const kept = o.counters?.get(tid);
+      if (kept) {
+        s.stan = kept.stan;
+        s.batch = kept.batch;
+      }
+      return s;
+    });
   }
 
   async run(): Promise<void> {
@@ -115,7 +138,10 @@ export class KitTerminal {
       await this.flushPending(s);
       await this.simple(s, "settlement");
     }
-    for (const s of this.sessions) await s.link?.close();
+    for (const s of this.sessions) {
+      await s.link?.close();
+      this.o.counters?.set(s.tid, { stan: s.stan, batch: s.batch });
+    }
   }
 
   private async runStep(step: HostStep): Promise<void> {
@@ -345,9 +371,9 @@ export class KitTerminal {
     const link = await this.linkOf(s);
     const probe = this.frame(s, this.build(s, "echo", {}));
     await this.send(link, malformed(probe, variant, this.d.headerBytes));
-    const until = this.o.clock.now() + this.o.responseTimeoutMs;
-    // A host may answer a malformed frame (30) or ignore it; either way wait, so its answer is not
-    // taken for the next request's.
+    const until = this.o.clock.now() + Math.min(this.o.responseTimeoutMs, MALFORMED_GRACE_MS);
+    // A host may answer a malformed frame (30) or ignore it. Wait a while; if nothing came, drop
+    // the connection, so that a late answer cannot be taken for the next request's.
     const got = await link.receive({ deadlineMs: Math.max(0, until - this.o.clock.now()) });
     if (got.kind === "timeout") {
       await link.close();

@@ -1,4 +1,4 @@
-import { KitTerminal } from "../roles/kitTerminal.js";
+import { KitTerminal, type TerminalCounters } from "../roles/kitTerminal.js";
 import { MERCHANT_ID } from "../sim/defaults.js";
 import { TraceRecorder } from "../trace/traceRecorder.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
@@ -13,6 +13,8 @@ export interface ScenarioContext extends CheckContext {
   target: Target;
   merchant?: string;
   tmk: Buffer;
+  /** Terminal STANs and batches kept across scenarios (for SUTs that keep their state). */
+  counters?: Map<string, TerminalCounters>;
 }
 
 /** Runs one scenario against a freshly opened target and returns its trace. */
@@ -28,7 +30,9 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
       responseTimeoutMs: ctx.responseTimeoutMs,
       merchant: ctx.merchant ?? MERCHANT_ID,
       tmk: ctx.tmk,
-      epoch: SCENARIO_EPOCH,
+      // In-process runs use a fixed epoch so replays send the same bytes; a real SUT gets real time.
+      epoch: ctx.target.realTime ? new Date(Date.now() - sut.clock.now()) : SCENARIO_EPOCH,
+      counters: ctx.counters,
     }).run();
   } finally {
     await sut.close();

@@ -176,6 +176,8 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     registeredTerminals: o.registeredTerminals,
     tmk: o.tmk,
     merchant: o.merchant,
+    // A fresh in-process SUT per scenario starts from nothing; an external one remembers.
+    counters: o.target.realTime ? new Map() : undefined,
   };
   const flakeRuns = o.flakeRuns ?? 2;
   const shrinkMaxRuns = o.shrink?.maxRuns ?? (o.target.realTime ? 100 : 2000);

@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
+import { checkAll, runScenario } from "../../src/runner/runScenario.js";
+import { describeStep } from "../../src/runner/scenario.js";
+import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
+import { HOST_BUGS } from "../../src/sim/host/bugs.js";
+import { hostSuite } from "../../suites/host/index.js";
+import { failures, runHostSuite } from "../helpers/hostRun.js";
+
+// The proof that the host suite works: the correct reference host passes every property, and
+// every seeded bug is found by the property it violates, shrunk small, and replays.
+describe("host suite against the in-process reference host", function () {
+  this.timeout(120_000);
+
+  for (const [name, runs] of [["cup", 400], ["iso87ascii", 150], ["iso87binary", 150]] as const) {
+    it(`a correct host passes every property over ${runs} ${name} scenarios`, async () => {
+      const d = builtinDialect(name);
+      const r = await runHostSuite(d, referenceHostTarget(d), { runs, seed: 20261126 });
+      const found = failures(r).map((p) => `${p.id}: ${p.counterexample?.violations[0]?.message} in ${p.counterexample?.scenario.steps.map((s) => describeStep(p.counterexample!.scenario, s)).join("; ")}`);
+      assert.deepEqual(found, []);
+      assert.equal(r.scenarios, runs);
+    });
+  }
+
+  for (const bug of HOST_BUGS) {
+    const property = bug.violates[0];
+    it(`--bug ${bug.name} is found by ${property} within 200 scenarios, shrunk to at most 4 steps, and replays`, async () => {
+      const d = builtinDialect("cup");
+      const target = referenceHostTarget(d, { bug: bug.name });
+      const r = await runHostSuite(d, target, { runs: 200, seed: 42, only: [property] });
+      const p = r.properties.find((x) => x.id === property)!;
+      assert.equal(p.verdict, "fail", `${property} did not fail`);
+      assert.ok(p.foundAfter! <= 200);
+      const cx = p.counterexample!;
+      assert.ok(cx.scenario.steps.length <= 4, `shrunk to ${cx.scenario.steps.length} steps`);
+      // Replay: the scenario alone, outside fast-check, fails the same property again.
+      const ctx = { dialect: d, target, responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex") };
+      const again = checkAll(hostSuite.properties.filter((x) => x.id === property), cx.scenario, await runScenario(cx.scenario, ctx), ctx);
+      assert.ok(again.has(property), "the replay does not reproduce");
+    });
+  }
+});

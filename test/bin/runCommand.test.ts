@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cardPan, type HostScenario } from "../../src/runner/scenario.js";
+import { runCli } from "../helpers/cli.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const outDir = () => mkdtempSync(join(tmpdir(), "isoconf-run-"));
+const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
+
+describe("isoconf run host / replay", function () {
+  this.timeout(120_000);
+
+  it("passes against the built-in reference host and writes summary.json; exit 0", () => {
+    const dir = outDir();
+    const r = runCli(["run", "host", "--runs", "40", "--seed", "7", "--out", dir, "--quiet"]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const s = summaryOf(dir);
+    assert.equal(s.format, "isoconf-summary/1");
+    assert.deepEqual(s.verdicts, { pass: 10, fail: 0, flaky: 0, skipped: 0 });
+    assert.match(r.stdout, /10 passed, 0 failed/);
+  });
+
+  it("finds a seeded bug: exit 1, a masked replayable report, and replay reproduces it (exit 1)", () => {
+    const dir = outDir();
+    const r = runCli(["run", "host", "--bug", "double-post-duplicate", "--only", "H-DUP-1", "--runs", "100", "--seed", "3", "--out", dir, "--quiet"]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /FAIL H-DUP-1/);
+    assert.match(r.stdout, /replay: npx isoconf replay .*H-DUP-1\.scenario\.json/);
+    const s = summaryOf(dir);
+    assert.equal(s.properties.find((p: { id: string }) => p.id === "H-DUP-1").verdict, "fail");
+    assert.equal(s.properties.find((p: { id: string }) => p.id === "H-REV-1").verdict, "skipped");
+    const file = JSON.parse(readFileSync(join(dir, "H-DUP-1.scenario.json"), "utf8"));
+    const scenario = file.scenario as HostScenario;
+    const pans = scenario.steps.flatMap((st) => (st.card ? [cardPan(st.card)] : []));
+    assert.ok(pans.length > 0);
+    for (const name of readdirSync(dir)) {
+      const text = readFileSync(join(dir, name), "utf8");
+      for (const pan of pans) assert.ok(!text.includes(pan), `${name} shows a PAN in clear`);
+    }
+    const replay = runCli(["replay", join(dir, "H-DUP-1.scenario.json")]);
+    assert.equal(replay.status, 1, replay.stdout + replay.stderr);
+    assert.match(replay.stdout, /FAIL H-DUP-1[\s\S]*the failure reproduces/);
+    const fixed = runCli(["replay", join(dir, "H-DUP-1.scenario.json"), "--bug", "approve-unknown-tid"]);
+    assert.equal(fixed.status, 0, "against a host without that bug the scenario passes");
+  });
+
+  it("runs against the reference host as a separate process over TCP", async () => {
+    const host = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", "sim", "host", "--listen", "tcp://127.0.0.1:0", "--dialect", "iso87ascii"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("the host did not start in 20 s")), 20_000);
+        host.stdout.on("data", (b: Buffer) => {
+          const m = /listening (tcp:\/\/\S+)/.exec(b.toString());
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+        host.once("exit", (code) => reject(new Error(`the host exited early (${code})`)));
+      });
+      const dir = outDir();
+      const r = runCli(["run", "host", "--target", url, "--dialect", "iso87ascii", "--runs", "20", "--seed", "11", "--timeout-ms", "1000", "--out", dir, "--quiet"]);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.equal(summaryOf(dir).target, url);
+    } finally {
+      host.kill("SIGTERM");
+    }
+  });
+
+  it("--suite runs a suite of the user's own properties", () => {
+    const dir = outDir();
+    const r = runCli(["run", "host", "--suite", "test/fixtures/mySuite.mjs", "--runs", "10", "--seed", "2", "--out", dir, "--quiet"]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /ok {3}LAB-TIME-1 Approvals carry the local time/);
+    assert.equal(summaryOf(dir).suite, "lab");
+  });
+
+  it("refuses bad flags and unreadable scenario files with exit 2", () => {
+    const cases: [string[], RegExp][] = [
+      [["run", "host", "--runs", "0"], /--runs must be a whole number above 0/],
+      [["run", "host", "--bug", "nonsense"], /unknown host bug "nonsense"/],
+      [["run", "host", "--target", "serial:/dev/ttyS0"], /a host is reached over TCP/],
+      [["run", "terminalx"], /Invalid values/],
+      [["replay", "/nonexistent/x.scenario.json"], /cannot read the scenario file \(ENOENT\)/],
+      [["run", "host", "--suite", "test/fixtures/nope.mjs"], /--suite test\/fixtures\/nope.mjs: no such file/],
+      [["run", "host", "--suite", "package.json"], /cannot load the module/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = runCli(args);
+      assert.equal(r.status, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, pattern);
+    }
+  });
+});

@@ -1,0 +1,22 @@
+import { hostScenario } from "../../generators/hostScenario.js";
+import type { Dialect } from "../../src/iso8583/dialect.js";
+import { runSuite, type RunSuiteOptions, type SuiteResult } from "../../src/runner/runSuite.js";
+import type { Target } from "../../src/runner/target.js";
+import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
+import { hostSuite } from "../../suites/host/index.js";
+
+/** The host suite with the CLI's defaults, as a test or benchmark runs it. */
+export function runHostSuite(dialect: Dialect, target: Target, o: Partial<RunSuiteOptions> & { runs: number; seed: number }): Promise<SuiteResult> {
+  return runSuite({
+    suite: hostSuite,
+    dialect,
+    target,
+    scenarios: hostScenario({ terminals: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL], withMac: dialect.table.mac !== null }),
+    responseTimeoutMs: 30_000,
+    registeredTerminals: REGISTERED_TERMINALS,
+    tmk: Buffer.from(DEFAULT_TMK, "hex"),
+    ...o,
+  });
+}
+
+export const failures = (r: SuiteResult) => r.properties.filter((p) => p.verdict !== "pass" && p.verdict !== "skipped");
