@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { codecBenchmark } from "./codec.js";
+import { linkBenchmark } from "./link.js";
 import { machine } from "./measure.js";
+import { runnerBenchmark } from "./runner.js";
 
 /**
  * `npm run bench [name…]` runs the named benchmarks (all by default) and rewrites their
@@ -8,6 +10,8 @@ import { machine } from "./measure.js";
  */
 const BENCHMARKS: Record<string, { title: string; run: () => string | Promise<string> }> = {
   codec: { title: "Codec: pack + unpack", run: codecBenchmark },
+  link: { title: "Link: round trips over loopback TCP", run: linkBenchmark },
+  runner: { title: "Runner: seeded bugs, throughput, memory", run: runnerBenchmark },
 };
 
 const FILE = new URL("../BENCHMARKS.md", import.meta.url);

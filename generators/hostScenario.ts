@@ -22,6 +22,8 @@ export interface HostScenarioConstraints {
   terminals: readonly string[];
   /** Unregistered terminal IDs the kit may also play (may be empty). */
   unregistered?: readonly string[];
+  /** Fewest steps in a scenario (default 1). */
+  minSteps?: number;
   /** Most steps in a scenario (default 10). */
   maxSteps?: number;
   operations?: Partial<OperationWeights>;
@@ -72,5 +74,8 @@ export function hostScenario(c: HostScenarioConstraints): fc.Arbitrary<HostScena
       if (fault !== undefined) s.fault = fault;
       return s;
     });
-  return fc.array(step, { minLength: 1, maxLength: c.maxSteps ?? 10 }).map((steps) => ({ role: "host" as const, terminals, steps }));
+  const minSteps = c.minSteps ?? 1;
+  const maxSteps = c.maxSteps ?? 10;
+  if (!(Number.isInteger(minSteps) && minSteps >= 1 && maxSteps >= minSteps)) throw new Error(`hostScenario: need 1 <= minSteps <= maxSteps, got ${minSteps} and ${maxSteps}`);
+  return fc.array(step, { minLength: minSteps, maxLength: maxSteps }).map((steps) => ({ role: "host" as const, terminals, steps }));
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from "node:crypto";
+import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from "node:crypto";
 
 /** The DE64 MAC algorithms a dialect can name (PROTOCOL-NOTES §2.5). */
 export type MacAlgorithm = "cup-ecb" | "x9.9" | "x9.19";
@@ -30,12 +30,26 @@ function desCipher(key: Buffer, mode: "ecb" | "cbc"): { name: string; key: Buffe
   return { name: key.length === 16 ? `des-ede-${mode}` : `des-ede3-${mode}`, key };
 }
 
+/**
+ * ECB ciphers kept per key and direction: making one costs several times more than using it,
+ * and a MAC takes two per message. ECB carries no state between blocks, so one object serves
+ * every call as long as `final` is never called. Bounded, as keys change at every sign-on.
+ */
+const ecbCiphers = new Map<string, Cipher | Decipher>();
+const MAX_CACHED_CIPHERS = 256;
+
 /** E_K or D_K over whole blocks in ECB mode, without padding. */
 function ecb(key: Buffer, data: Buffer, decrypt = false): Buffer {
-  const { name, key: k } = desCipher(key, "ecb");
-  const cipher = decrypt ? createDecipheriv(name, k, null) : createCipheriv(name, k, null);
-  cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(data), cipher.final()]);
+  const id = (decrypt ? "d" : "e") + key.toString("hex");
+  let cipher = ecbCiphers.get(id);
+  if (cipher === undefined) {
+    const { name, key: k } = desCipher(key, "ecb");
+    cipher = decrypt ? createDecipheriv(name, k, null) : createCipheriv(name, k, null);
+    cipher.setAutoPadding(false);
+    if (ecbCiphers.size >= MAX_CACHED_CIPHERS) ecbCiphers.clear();
+    ecbCiphers.set(id, cipher);
+  }
+  return cipher.update(data);
 }
 
 /** ISO 9797-1 padding method 1: zeros up to a whole block; empty data becomes one zero block. */

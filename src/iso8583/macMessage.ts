@@ -6,27 +6,46 @@ import { pack } from "./pack.js";
 /** Every MAC here is one DES block. */
 const MAC_BYTES = 8;
 
-function macSpec(dialect: Dialect) {
+function macSpec(dialect: Dialect, m: Message) {
   const mac = dialect.table.mac;
   if (mac === null) throw new Error(`dialect ${dialect.name} has no MAC (its "mac" key is null)`);
+  // The MAB ends where the MAC field starts only if nothing follows it.
+  for (const k in m.fields) {
+    if (Number(k) > mac.field) throw new Error(`field ${k} follows the MAC field ${mac.field}: the MAC must be the message's last field`);
+  }
   return mac;
 }
 
-/** The MAC field's value for `frame`, whose MAC field (last in the frame) is present. */
-function macValue(dialect: Dialect, frame: Buffer, key: Buffer): string {
-  const { algorithm, field } = macSpec(dialect);
+/** Bytes the MAC field takes at the end of a frame: 8 binary bytes, or 16 hex characters. */
+function macWireBytes(dialect: Dialect, field: number): { wire: number; hexText: boolean } {
   const codec = dialect.fields[field]!;
+  const hexText = codec.spec.data_encoding !== "binary";
+  return { wire: codec.wireBytes(hexText ? 2 * MAC_BYTES : MAC_BYTES), hexText };
+}
+
+/** The MAC field's value for `frame`, whose MAC field (last in the frame) is present. */
+function macValue(dialect: Dialect, frame: Buffer, message: Message, key: Buffer): string {
+  const { algorithm, field } = macSpec(dialect, message);
   // The MAB runs from the MTI to the end of the last field before the MAC (header excluded).
-  const macWire = codec.wireBytes(codec.spec.data_encoding === "binary" ? MAC_BYTES : 2 * MAC_BYTES);
-  const mab = frame.subarray(dialect.headerBytes, frame.length - macWire);
+  const mab = frame.subarray(dialect.headerBytes, frame.length - macWireBytes(dialect, field).wire);
   return computeMac(algorithm, key, mab).toString("hex").toUpperCase();
 }
 
-/** Packs `message` with its MAC field computed under `key` (any value it had is replaced). */
+const PLACEHOLDER = "0".repeat(2 * MAC_BYTES);
+
+/**
+ * Packs `message` with its MAC field computed under `key` (any value it had is replaced). The
+ * MAC field is the last in the frame and of fixed size, so it is packed as a placeholder and
+ * overwritten in place: one pack, not two.
+ */
 export function packWithMac(dialect: Dialect, message: Message, key: Buffer): Buffer {
-  const { field } = macSpec(dialect);
-  const placeholder = { ...message, fields: { ...message.fields, [field]: "0".repeat(2 * MAC_BYTES) } };
-  return pack(dialect, { ...message, fields: { ...message.fields, [field]: macValue(dialect, pack(dialect, placeholder), key) } });
+  const { field } = macSpec(dialect, message);
+  const frame = pack(dialect, { ...message, fields: { ...message.fields, [field]: PLACEHOLDER } });
+  const value = macValue(dialect, frame, message, key);
+  const { hexText } = macWireBytes(dialect, field);
+  if (hexText) frame.write(value, frame.length - value.length, "latin1");
+  else frame.write(value, frame.length - MAC_BYTES, "hex");
+  return frame;
 }
 
 /**
@@ -34,8 +53,8 @@ export function packWithMac(dialect: Dialect, message: Message, key: Buffer): Bu
  * `bad` when it does not match.
  */
 export function checkMac(dialect: Dialect, frame: Buffer, message: Message, key: Buffer): "ok" | "missing" | "bad" {
-  const { field } = macSpec(dialect);
+  const { field } = macSpec(dialect, message);
   const got = message.fields[String(field)];
   if (got === undefined) return "missing";
-  return got.toUpperCase() === macValue(dialect, frame, key) ? "ok" : "bad";
+  return got.toUpperCase() === macValue(dialect, frame, message, key) ? "ok" : "bad";
 }

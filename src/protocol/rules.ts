@@ -19,11 +19,24 @@ export function responseMti(mti: string): string {
   return mti.slice(0, 2) + String((Number(mti[2]) + 1) % 10) + mti[3];
 }
 
+/** The operations by MTI, per dialect, in table order: built once, looked up per message. */
+const byMti = new WeakMap<Dialect, Map<string, [Operation, OperationRule][]>>();
+
+function operationsWithMti(dialect: Dialect, mti: string): [Operation, OperationRule][] | undefined {
+  let index = byMti.get(dialect);
+  if (index === undefined) {
+    index = new Map();
+    for (const [name, rule] of Object.entries(rulesOf(dialect).operations) as [Operation, OperationRule][]) {
+      index.set(rule.mti, [...(index.get(rule.mti) ?? []), [name, rule]]);
+    }
+    byMti.set(dialect, index);
+  }
+  return index.get(mti);
+}
+
 /** Which operation a request is, from its MTI and processing code; undefined when none matches. */
 export function operationOf(dialect: Dialect, mti: string, processingCode: string | undefined, networkCode?: string): Operation | undefined {
-  const ops = rulesOf(dialect).operations;
-  for (const [name, rule] of Object.entries(ops) as [Operation, OperationRule][]) {
-    if (rule.mti !== mti) continue;
+  for (const [name, rule] of operationsWithMti(dialect, mti) ?? []) {
     if (rule.processing_code !== undefined && rule.processing_code !== processingCode) continue;
     if (rule.network_code !== undefined && networkCode !== undefined && rule.network_code !== networkCode) continue;
     return name;

@@ -46,6 +46,7 @@ export interface Settlement {
 
 /** Everything the host properties need to know about money: postings, reversals, settlements. */
 export interface Ledger {
+  dialect: Dialect;
   exchanges: Exchange[];
   postings: Posting[];
   /** Reversals and the posting they aimed at (undefined: the original was never approved). */
@@ -63,9 +64,22 @@ function voidedStan(dialect: Dialect, m: Message): string | undefined {
   return f90 === undefined ? undefined : parseOriginalData(f90).stan;
 }
 
+// Most host properties read the same ledger of the same trace: compute it once per trace.
+const cache = new WeakMap<readonly TraceEvent[], Ledger>();
+
+/** The ledger of a trace (computed once per trace and dialect). */
 export function ledger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
+  let l = cache.get(trace);
+  if (l === undefined || l.dialect !== dialect) {
+    l = computeLedger(dialect, trace);
+    cache.set(trace, l);
+  }
+  return l;
+}
+
+function computeLedger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
   const approved = rulesOf(dialect).codes.approved;
-  const out: Ledger = { exchanges: exchanges(trace), postings: [], reversals: [], settlements: [] };
+  const out: Ledger = { dialect, exchanges: exchanges(trace), postings: [], reversals: [], settlements: [] };
   const seen = new Set<string>();
   let open: Posting[] = [];
   const find = (tid: string, stan: string | undefined) =>

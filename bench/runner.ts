@@ -1,0 +1,205 @@
+import { spawn } from "node:child_process";
+import { createConnection } from "node:net";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { hostScenario } from "../generators/hostScenario.js";
+import { builtinDialect } from "../src/iso8583/builtinDialects.js";
+import { framingByName } from "../src/link/framingByName.js";
+import { referenceHostTarget } from "../src/roles/referenceHostTarget.js";
+import { tcpHostTarget } from "../src/roles/tcpTargets.js";
+import { runScenario, SCENARIO_EPOCH, type ScenarioContext } from "../src/runner/runScenario.js";
+import type { HostScenario } from "../src/runner/scenario.js";
+import { VirtualClock } from "../src/runner/virtualClock.js";
+import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../src/sim/defaults.js";
+import { HOST_BUGS } from "../src/sim/host/bugs.js";
+import { ReferenceHost } from "../src/sim/host/referenceHost.js";
+import { runHostSuite } from "../test/helpers/hostRun.js";
+import { fmt } from "./measure.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const dialect = builtinDialect("cup");
+const tmk = Buffer.from(DEFAULT_TMK, "hex");
+
+/** Ten-step scenarios of the default mix, optionally without faults (faults cost real waits over TCP). */
+function tenStepScenarios(count: number, faultRate: number): HostScenario[] {
+  const arb = hostScenario({ terminals: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL], minSteps: 10, maxSteps: 10, faultRate });
+  return fc.sample(arb, { numRuns: count, seed: 4242 }) as HostScenario[];
+}
+
+function context(target: ScenarioContext["target"], timeoutMs = 30_000): ScenarioContext {
+  return { dialect, target, responseTimeoutMs: timeoutMs, registeredTerminals: REGISTERED_TERMINALS, tmk };
+}
+
+/** Per seeded bug: how soon the full suite finds it, how it shrinks, how long it takes. */
+async function bugTable(): Promise<string[]> {
+  const rows = ["| seeded bug | property | found after (scenarios) | shrink runs | final steps | wall time |", "|---|---|---|---|---|---|"];
+  for (const bug of HOST_BUGS) {
+    const started = performance.now();
+    const r = await runHostSuite(dialect, referenceHostTarget(dialect, { bug: bug.name }), { runs: 200, seed: 42 });
+    const p = r.properties.find((x) => x.id === bug.violates[0])!;
+    const cx = p.counterexample;
+    rows.push(`| ${bug.name} | ${p.id} ${p.verdict} | ${p.foundAfter ?? "—"} | ${cx?.shrinkRuns ?? "—"} | ${cx?.scenario.steps.length ?? "—"} | ${((performance.now() - started) / 1000).toFixed(1)} s |`);
+  }
+  return rows;
+}
+
+/** The runner in-process against the reference host, next to the host alone on the same requests. */
+async function inProcess(): Promise<string[]> {
+  const scenarios = tenStepScenarios(500, 0.3);
+  const ctx = context(referenceHostTarget(dialect));
+  const frames: Buffer[][] = [];
+  let requests = 0;
+  const started = performance.now();
+  for (const s of scenarios) {
+    const trace = await runScenario(s, ctx);
+    const sent = trace.filter((e) => e.dir === "kit→sut" && e.kind === "frame" && e.bytes).map((e) => Buffer.from(e.bytes!, "hex"));
+    requests += sent.length;
+    frames.push(sent);
+  }
+  const kitSecs = (performance.now() - started) / 1000;
+  // Baseline: the same request frames straight into a fresh host per scenario, no kit, no links.
+  const baseStarted = performance.now();
+  for (const list of frames) {
+    const host = new ReferenceHost(dialect, { clock: new VirtualClock(), epoch: SCENARIO_EPOCH });
+    for (const f of list) host.handle(f);
+  }
+  const hostSecs = (performance.now() - baseStarted) / 1000;
+  return [
+    "| in-process, 500 scenarios of 10 steps (cup, 30% faults) | scenarios/s | transactions/s |",
+    "|---|---|---|",
+    `| isoconf runner + reference host | **${fmt(scenarios.length / kitSecs)}** | ${fmt(requests / kitSecs)} |`,
+    `| baseline: reference host alone on the same ${fmt(requests)} frames | — | ${fmt(requests / hostSecs)} |`,
+    "",
+    `Target: ≥ 500 scenarios of 10 steps per second in-process.`,
+  ];
+}
+
+/** Starts `isoconf sim host` as a process and returns its URL and a stop function. */
+async function hostProcess(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", "sim", "host", "--listen", "tcp://127.0.0.1:0", "--dialect", "cup"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("sim host did not start")), 30_000);
+    child.stdout.on("data", (b: Buffer) => {
+      const m = /listening (tcp:\/\/\S+)/.exec(b.toString());
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+  return { url, stop: () => child.kill("SIGTERM") };
+}
+
+/** Sends frames one at a time over a raw socket (2-byte length framing by hand), each after the last answer. */
+async function rawRoundTrips(url: string, frames: Buffer[]): Promise<number> {
+  const { hostname, port } = new URL(url);
+  const socket = createConnection({ host: hostname, port: Number(port) });
+  socket.setNoDelay(true);
+  await new Promise((r) => socket.once("connect", r));
+  let pending = Buffer.alloc(0);
+  let wake: (() => void) | undefined;
+  socket.on("data", (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    wake?.();
+  });
+  const started = performance.now();
+  for (const f of frames) {
+    const header = Buffer.alloc(2);
+    header.writeUInt16BE(f.length);
+    socket.write(Buffer.concat([header, f]));
+    while (pending.length < 2 || pending.length < 2 + pending.readUInt16BE(0)) await new Promise<void>((r) => (wake = r));
+    pending = pending.subarray(2 + pending.readUInt16BE(0));
+  }
+  const ms = performance.now() - started;
+  socket.destroy();
+  return ms / frames.length;
+}
+
+/** The runner over TCP to the host as a process, next to a raw socket client sending the same frames. */
+async function overTcp(): Promise<string[]> {
+  const frames: Buffer[] = [];
+  let kitMs: number;
+  const kitHost = await hostProcess();
+  try {
+    const target = tcpHostTarget(kitHost.url, { framing: framingByName("binary2") });
+    const ctx = { ...context(target, 5_000), counters: new Map() };
+    const scenarios = tenStepScenarios(100, 0);
+    const started = performance.now();
+    for (const s of scenarios) {
+      const trace = await runScenario(s, ctx);
+      for (const e of trace) if (e.dir === "kit→sut" && e.kind === "frame" && e.bytes) frames.push(Buffer.from(e.bytes, "hex"));
+    }
+    kitMs = (performance.now() - started) / frames.length;
+  } finally {
+    kitHost.stop();
+  }
+  // The raw client replays the very frames the kit sent to a fresh host process, which so does
+  // the same work and gives the same answers. The kit's figure includes a connection per scenario.
+  const rawHost = await hostProcess();
+  let rawMs: number;
+  try {
+    rawMs = await rawRoundTrips(rawHost.url, frames);
+  } finally {
+    rawHost.stop();
+  }
+  return [
+      "| over TCP to `isoconf sim host` (cup, 100 scenarios of 10 steps, no faults) | ms per transaction |",
+      "|---|---|",
+      `| isoconf runner (connects per scenario, decodes, records, checks nothing) | ${kitMs.toFixed(3)} |`,
+      `| baseline: raw socket client sending the same ${fmt(frames.length)} frames | ${rawMs.toFixed(3)} |`,
+      "",
+    `The runner adds **${Math.round((kitMs / rawMs - 1) * 100)}%** to the host's round-trip time (target: at most 20%).`,
+  ];
+}
+
+/** Heap over a 10,000-scenario run: a passing scenario's trace must not be kept. */
+async function memory(): Promise<string[]> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const samples: { at: number; mb: number }[] = [];
+  const sample = (at: number) => {
+    gc?.();
+    samples.push({ at, mb: process.memoryUsage().heapUsed / 2 ** 20 });
+  };
+  sample(0);
+  let next = 1000;
+  const started = performance.now();
+  const r = await runHostSuite(dialect, referenceHostTarget(dialect), {
+    runs: 10_000,
+    seed: 99,
+    onProgress: (p) => {
+      if (p.scenarios >= next) {
+        next += 1000;
+        sample(p.scenarios);
+      }
+    },
+  });
+  const secs = (performance.now() - started) / 1000;
+  const peak = Math.max(...samples.map((s) => s.mb));
+  return [
+    `10,000 scenarios in-process (cup, default mix): ${fmt(r.scenarios / secs)} scenarios/s, ${fmt(r.requests / secs)} requests/s, verdicts all pass: ${r.properties.every((p) => p.verdict === "pass")}.`,
+    "",
+    "| scenarios done | " + samples.map((s) => fmt(s.at)).join(" | ") + " |",
+    "|---|" + samples.map(() => "---").join("|") + "|",
+    "| heap used after GC (MiB) | " + samples.map((s) => s.mb.toFixed(1)).join(" | ") + " |",
+    "",
+    `Peak ${peak.toFixed(1)} MiB${gc ? "" : " (no --expose-gc: samples include garbage)"}.`,
+  ];
+}
+
+export async function runnerBenchmark(): Promise<string> {
+  return [
+    "### Seeded host bugs (full host suite, default settings, 200 scenarios, seed 42)",
+    "",
+    ...(await bugTable()),
+    "",
+    "### Throughput",
+    "",
+    ...(await inProcess()),
+    "",
+    ...(await overTcp()),
+    "",
+    "### Memory",
+    "",
+    ...(await memory()),
+  ].join("\n");
+}
