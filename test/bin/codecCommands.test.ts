@@ -86,7 +86,7 @@ describe("isoconf decode / encode / dialects", function () {
       [["decode", "-d", "cup", "--hex", "0G"], /--hex is not hexadecimal/],
       [["decode", "-d", "visa", "--hex", "00"], /unknown dialect "visa"/],
       [["decode", "-d", "cup", "--hex", "00", "--bogus"], /Unknown argument: bogus/],
-      [["frob"], /Unknown argument: frob/],
+      [["frob"], /Did you mean run\?|Unknown argument: frob/],
     ];
     for (const [args, pattern] of cases) {
       const r = runCli(args);

@@ -1,0 +1,64 @@
+/**
+ * The reference host's seeded bugs: each a named switch (`--bug NAME`) that breaks one rule on
+ * purpose, so the kit can show it finds and shrinks it. `violates` names the property a run
+ * against the bugged host must fail; a bug no property catches is a hole in the suite.
+ */
+export const HOST_BUGS = [
+  {
+    name: "approve-unknown-tid",
+    violates: ["H-TID-1"],
+    description: "serves an unregistered terminal ID as if it were registered, and posts its transactions",
+  },
+  {
+    name: "double-post-duplicate",
+    violates: ["H-DUP-1"],
+    description: "does not look for duplicates: a request sent twice is processed and posted twice",
+  },
+  {
+    name: "reversal-ignored",
+    violates: ["H-REV-1"],
+    description: "acknowledges the reversal of an approved transaction (00) but leaves it in the totals",
+  },
+  {
+    name: "reversal-not-idempotent",
+    violates: ["H-REV-2"],
+    description: "undoes a transaction again on each repeat of its reversal, taking it out of the totals twice",
+  },
+  {
+    name: "wrong-stan-echo",
+    violates: ["H-ECHO-1"],
+    description: "answers with the request's STAN plus one in field 11",
+  },
+  {
+    name: "drop-field-41",
+    violates: ["H-ECHO-1"],
+    description: "leaves the terminal ID (field 41) out of its answers",
+  },
+  {
+    name: "crash-on-malformed",
+    violates: ["H-LIVE-1"],
+    description: "after the first frame that does not decode, stops answering on every connection (the process stays up)",
+  },
+  {
+    name: "settle-miscount",
+    violates: ["H-SET-1"],
+    description: "counts declined purchases in the batch's debit count when it settles, so a correct terminal is told its batch does not balance",
+  },
+  {
+    name: "slow-response",
+    violates: ["H-MTI-1"],
+    description: "holds every answer longer than the kit's response timeout (35 s unless configured)",
+  },
+] as const satisfies readonly { name: string; violates: readonly string[]; description: string }[];
+
+export type HostBugName = (typeof HOST_BUGS)[number]["name"];
+export type HostBug = (typeof HOST_BUGS)[number];
+
+/** The bug a name refers to; an unknown name is an error listing the known ones. */
+export function hostBug(name: string): HostBug {
+  const bug = HOST_BUGS.find((b) => b.name === name);
+  if (bug === undefined) {
+    throw new Error(`unknown host bug "${name}": expected one of ${HOST_BUGS.map((b) => b.name).join(", ")}`);
+  }
+  return bug;
+}

@@ -1,0 +1,89 @@
+import type { TransactionRules } from "../../iso8583/dialectTable.js";
+
+/**
+ * When the reference host declines a card request: documented, deterministic rules, so a test
+ * or a generator can aim at each one. Amounts are in minor units (12.34 is 1234).
+ *
+ * | rule | operations | code |
+ * |---|---|---|
+ * | the PAN ends in `05` | balance, purchase, pre-auth, refund | do not honour (05) |
+ * | the amount is above 10,000.00 (`TRANSACTION_LIMIT`) | purchase, pre-auth, refund | exceeds limit (61) |
+ * | the amount's last two digits are `51` (e.g. 12.51) | purchase, pre-auth | insufficient funds (51) |
+ * | the amount is above the card's available balance | purchase, pre-auth | insufficient funds (51) |
+ *
+ * The first rule that applies wins. A card's opening balance is 10,000.00 times one plus the
+ * PAN's second-to-last digit (the last is the Luhn check digit): a PAN ending in `0x` starts
+ * with 10,000.00, one ending in `9x` with 100,000.00. Purchases and pre-auths take from the
+ * balance; refunds, voids and reversals give back.
+ */
+
+type CodeName = keyof TransactionRules["codes"];
+
+export type CardOperation = "balance" | "purchase" | "preauth" | "refund";
+
+/** What a decline rule looks at. */
+export interface CardRequest {
+  op: CardOperation;
+  pan: string;
+  /** Minor units; 0 for a balance inquiry. */
+  amount: number;
+  /** The card's available balance before this request, in minor units. */
+  available: number;
+}
+
+export interface DeclineRule {
+  id: string;
+  /** Which of the dialect's response codes the decline carries. */
+  code: CodeName;
+  ops: readonly CardOperation[];
+  description: string;
+  applies(r: CardRequest): boolean;
+}
+
+/** The largest amount one purchase, pre-auth or refund may carry: 10,000.00. */
+export const TRANSACTION_LIMIT = 1_000_000;
+
+/** The opening balance per step of the PAN's second-to-last digit: 10,000.00. */
+const BALANCE_STEP = 1_000_000;
+
+export const DECLINE_RULES: readonly DeclineRule[] = [
+  {
+    id: "pan-ends-05",
+    code: "do_not_honour",
+    ops: ["balance", "purchase", "preauth", "refund"],
+    description: "the PAN ends in 05",
+    applies: (r) => r.pan.endsWith("05"),
+  },
+  {
+    id: "above-limit",
+    code: "exceeds_limit",
+    ops: ["purchase", "preauth", "refund"],
+    description: "the amount is above 10,000.00",
+    applies: (r) => r.amount > TRANSACTION_LIMIT,
+  },
+  {
+    id: "amount-ends-51",
+    code: "insufficient_funds",
+    ops: ["purchase", "preauth"],
+    description: "the amount ends in 51",
+    applies: (r) => r.amount % 100 === 51,
+  },
+  {
+    id: "above-balance",
+    code: "insufficient_funds",
+    ops: ["purchase", "preauth"],
+    description: "the amount is above the card's available balance",
+    applies: (r) => r.amount > r.available,
+  },
+];
+
+/** A card's balance before the host has seen it (see the table above). */
+export function openingBalance(pan: string): number {
+  const digit = Number(pan.at(-2));
+  return (1 + (Number.isInteger(digit) ? digit : 0)) * BALANCE_STEP;
+}
+
+/** The rule that declines `r`, or undefined when none does. */
+export function firstDecline(r: CardRequest): DeclineRule | undefined {
+  return DECLINE_RULES.find((rule) => rule.ops.includes(r.op) && rule.applies(r));
+}

@@ -1,0 +1,167 @@
+import type { Dialect } from "../../iso8583/dialect.js";
+import type { TransactionRules } from "../../iso8583/dialectTable.js";
+import { Iso8583Error } from "../../iso8583/errors.js";
+import { checkMac, packWithMac } from "../../iso8583/macMessage.js";
+import type { Message } from "../../iso8583/message.js";
+import { pack } from "../../iso8583/pack.js";
+import { unpack } from "../../iso8583/unpack.js";
+import { buildResponse, isReversal, macRequired, networkCodeOf, operationOf, requestKey, rulesOf } from "../../protocol/index.js";
+import { DEFAULT_TMK, FIRST_BATCH } from "../defaults.js";
+import { type HostSnapshot, HostLedger, type TerminalBooks } from "./hostLedger.js";
+import { type Decision, HostOperations } from "./hostOperations.js";
+import { type HostOptions, INITIAL_MAK, type ResolvedHostOptions, resolveHostOptions } from "./hostOptions.js";
+import { type HostOperation, missingField } from "./requestShape.js";
+
+/** An answer ready to send. */
+export interface HostReply {
+  message: Message;
+  frame: Buffer;
+  /** How long to hold it before sending (the configured latency, or the slow-response bug). */
+  delayMs: number;
+}
+
+/** What the host made of one frame. */
+export interface HostTurn {
+  /** The request as decoded, or what decoded of it before an error. */
+  request?: Message;
+  /** What the host decided, in words, for logs. Never carries card data. */
+  outcome: string;
+  /** Undefined when the host does not answer. */
+  reply?: HostReply;
+}
+
+/** Requests the host recognises a repeat of: those that post, look up a card, or settle. */
+const DEDUPLICATED: ReadonlySet<HostOperation> = new Set(["balance", "purchase", "void", "refund", "preauth", "settlement"]);
+
+/** Response MTIs have an odd function digit (0210, 0410); a host answers only requests and advices. */
+const isRequestMti = (mti: string) => /^\d{4}$/.test(mti) && Number(mti[2]) % 2 === 0;
+
+/**
+ * The reference host: a correct acquirer host for one dialect, or one with a seeded bug. It is
+ * a synchronous state machine: `handle` takes one frame body and returns the answer to send
+ * (if any) with the books already updated, so frames from many connections handled one after
+ * another can never lose an update. Transports are someone else's job (`serveLink`).
+ *
+ * Rules, in the order they are checked:
+ * - a frame that does not decode gets the format error code (30), if its MTI decoded;
+ * - a request without STAN (11), terminal (41) or merchant (42): format error;
+ * - an unregistered terminal, or one under another merchant: the dialect's unknown-terminal code (97);
+ * - a bad or missing MAC where the dialect has one (`macRequired`, or a MAC present): the MAC
+ *   error code (A0), answered without a MAC; otherwise answers to MACed requests are MACed with
+ *   the terminal's current MAK (after a sign-on: the new one, from the sign-on reply on);
+ * - an operation the dialect does not define: invalid transaction (12); a missing field: 30;
+ * - a repeat of a request already answered (same `requestKey`): 94, or the first answer replayed;
+ * - then the operation itself: sign-on, echo, balance, purchase, pre-auth, void, refund,
+ *   reversal, settlement; card requests are declined by `DECLINE_RULES`.
+ */
+export class ReferenceHost {
+  readonly dialect: Dialect;
+  readonly options: ResolvedHostOptions;
+  private readonly rules: TransactionRules;
+  private readonly ledger = new HostLedger();
+  private readonly operations: HostOperations;
+  /** Set by the `crash-on-malformed` bug: from then on nothing is answered. */
+  private muted = false;
+
+  constructor(dialect: Dialect, options: HostOptions = {}) {
+    this.dialect = dialect;
+    this.rules = rulesOf(dialect);
+    this.options = resolveHostOptions(options);
+    this.operations = new HostOperations(dialect, this.ledger, this.options);
+    for (const t of this.options.terminals) {
+      this.ledger.register({ tid: t.tid, mid: t.mid, tmk: Buffer.from(t.tmk, "hex"), mak: INITIAL_MAK, batch: FIRST_BATCH });
+    }
+  }
+
+  get clock() {
+    return this.options.clock;
+  }
+
+  /** A copy of the books: per terminal its approvals, reversals and totals; card balances. */
+  snapshot(): HostSnapshot {
+    return this.ledger.snapshot(this.muted);
+  }
+
+  /** Decides on one frame body (framing already removed) and returns what to answer. */
+  handle(body: Buffer): HostTurn {
+    if (this.muted) return { outcome: "not answered: the host stopped after a malformed frame (bug crash-on-malformed)" };
+    let request: Message;
+    try {
+      request = unpack(this.dialect, body);
+    } catch (e) {
+      if (!(e instanceof Iso8583Error)) throw e;
+      return this.malformed(e);
+    }
+    if (!isRequestMti(request.mti)) return { request, outcome: `not answered: ${request.mti} is not a request` };
+    return this.answer(request, body);
+  }
+
+  private malformed(e: Iso8583Error): HostTurn {
+    const outcome = `malformed frame: ${e.message}`;
+    if (this.options.bug === "crash-on-malformed") {
+      this.muted = true;
+      return { request: e.partial, outcome: `${outcome}; stops answering (bug crash-on-malformed)` };
+    }
+    const partial = e.partial;
+    if (partial === undefined || !isRequestMti(partial.mti)) return { request: partial, outcome: `${outcome}; no request MTI to answer` };
+    return this.respond(partial, { code: this.rules.codes.format_error, outcome });
+  }
+
+  private answer(request: Message, body: Buffer): HostTurn {
+    const { codes } = this.rules;
+    const f = request.fields;
+    const absent = ["11", "41", "42"].find((k) => f[k] === undefined);
+    if (absent !== undefined) return this.respond(request, { code: codes.format_error, outcome: `field ${absent} missing` });
+    const books = this.booksOf(f["41"], f["42"]);
+    if (books === undefined) {
+      return this.respond(request, { code: codes.unknown_terminal, outcome: `terminal ${f["41"]} is not registered under merchant ${f["42"]}` });
+    }
+    const mac = this.dialect.table.mac;
+    const macked = mac !== null && (macRequired(this.dialect, request) || f[String(mac.field)] !== undefined);
+    if (macked) {
+      const verdict = checkMac(this.dialect, body, request, books.mak);
+      if (verdict !== "ok") return this.respond(request, { code: codes.mac_error, outcome: verdict === "missing" ? "MAC missing" : "MAC does not verify" });
+    }
+    // Evaluated after deciding: a sign-on replaces the MAK, and its own reply carries the new one.
+    const macKey = () => (macked ? books.mak : undefined);
+    const op: HostOperation | undefined = isReversal(this.dialect, request)
+      ? "reversal"
+      : operationOf(this.dialect, request.mti, f["3"], networkCodeOf(this.dialect, request));
+    if (op === undefined) return this.respond(request, { code: codes.invalid_transaction, outcome: "not a transaction this host offers" }, macKey());
+    const missing = missingField(this.dialect, op, request);
+    if (missing !== undefined) return this.respond(request, { code: codes.format_error, outcome: `${op}: field ${missing} missing` }, macKey());
+
+    const key = requestKey(this.dialect, request);
+    const first = DEDUPLICATED.has(op) && this.options.bug !== "double-post-duplicate" ? books.answers.get(key) : undefined;
+    if (first !== undefined) {
+      if (this.options.duplicates === "replay") return { request, outcome: `${op}: duplicate, first answer replayed`, reply: { ...first, delayMs: this.delayMs() } };
+      return this.respond(request, { code: codes.duplicate, outcome: `${op}: duplicate` }, macKey());
+    }
+    const decision = this.operations.decide(op, books, request);
+    const turn = this.respond(request, decision, macKey());
+    if (DEDUPLICATED.has(op) && turn.reply !== undefined) books.answers.set(key, { message: turn.reply.message, frame: turn.reply.frame });
+    return turn;
+  }
+
+  private booksOf(tid: string, mid: string): TerminalBooks | undefined {
+    const books = this.ledger.terminal(tid);
+    if (books !== undefined) return books.mid === mid ? books : undefined;
+    if (this.options.bug !== "approve-unknown-tid") return undefined;
+    return this.ledger.register({ tid, mid, tmk: Buffer.from(DEFAULT_TMK, "hex"), mak: INITIAL_MAK, batch: FIRST_BATCH });
+  }
+
+  /** The answer as sent: the response built from the request, seeded echo bugs, then the MAC. */
+  private respond(request: Message, d: Decision, macKey?: Buffer): HostTurn {
+    const message = buildResponse(this.dialect, request, { code: d.code, fields: d.fields });
+    const f = message.fields;
+    if (this.options.bug === "wrong-stan-echo" && f["11"] !== undefined) f["11"] = String((Number(f["11"]) + 1) % 1_000_000).padStart(6, "0");
+    if (this.options.bug === "drop-field-41") delete f["41"];
+    const frame = macKey === undefined ? pack(this.dialect, message) : packWithMac(this.dialect, message, macKey);
+    return { request, outcome: d.outcome, reply: { message, frame, delayMs: this.delayMs() } };
+  }
+
+  private delayMs(): number {
+    return this.options.bug === "slow-response" ? this.options.slowResponseMs : this.options.responseDelayMs;
+  }
+}
+

@@ -1,0 +1,65 @@
+import type { Link } from "../../link/link.js";
+import { maskMessage } from "../../trace/mask.js";
+import type { HostTurn, ReferenceHost } from "./referenceHost.js";
+
+export interface ServeLinkOptions {
+  /** Called with one line per frame received (card data masked). */
+  log?: (line: string) => void;
+  /** A connection silent this long is closed, as hosts drop idle terminals. Default 10 minutes. */
+  idleMs?: number;
+}
+
+const DEFAULT_IDLE_MS = 10 * 60_000;
+
+/** One log line: the request's MTI, operation keys and card (masked), then the answer. */
+export function describeTurn(turn: HostTurn): string {
+  const r = turn.request === undefined ? undefined : maskMessage(turn.request);
+  const f = r?.fields ?? {};
+  const request = r === undefined ? "(undecodable)" : [r.mti || "(no MTI)", f["41"], f["11"], f["3"], f["2"], f["4"]].filter((v) => v !== undefined).join(" ");
+  const answer = turn.reply === undefined ? "no answer" : `${turn.reply.message.mti} ${turn.reply.message.fields["39"] ?? ""}`;
+  return `${request} -> ${answer}: ${turn.outcome}`;
+}
+
+/**
+ * Serves one connection until it closes or falls idle: each frame goes to the host, and its
+ * answer goes back, after the answer's delay on the host's clock. A delayed answer does not
+ * hold up the next request; answers due at the same time leave in the order they were decided.
+ */
+export async function serveLink(host: ReferenceHost, link: Link, options: ServeLinkOptions = {}): Promise<void> {
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+  const held = new Set<() => void>();
+  // A send fails only when the link is closing; the receive loop sees that and ends.
+  const send = (frame: Buffer) => void link.send(frame).catch(() => undefined);
+  try {
+    for (;;) {
+      const got = await link.receive({ deadlineMs: idleMs });
+      if (got.kind === "closed") return;
+      if (got.kind === "timeout") {
+        options.log?.(`${link.id} idle for ${idleMs} ms: closing`);
+        return;
+      }
+      let turn: HostTurn;
+      try {
+        turn = host.handle(got.body);
+      } catch (e) {
+        // A fault in the host itself must not take the connection down with it; it shows as no answer.
+        options.log?.(`${link.id} internal error: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
+      options.log?.(`${link.id} ${describeTurn(turn)}`);
+      const reply = turn.reply;
+      if (reply === undefined) continue;
+      if (reply.delayMs === 0) send(reply.frame);
+      else {
+        const cancel = host.clock.setTimer(reply.delayMs, () => {
+          held.delete(cancel);
+          send(reply.frame);
+        });
+        held.add(cancel);
+      }
+    }
+  } finally {
+    for (const cancel of held) cancel();
+    await link.close();
+  }
+}

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { builtinDialect } from "../../../src/iso8583/builtinDialects.js";
+import type { Message } from "../../../src/iso8583/message.js";
+import { unpack } from "../../../src/iso8583/unpack.js";
+import { responseMismatches, rulesOf, settlementBalanced, type Totals } from "../../../src/protocol/index.js";
+import { VirtualClock } from "../../../src/runner/virtualClock.js";
+import { UNREGISTERED_TERMINAL } from "../../../src/sim/defaults.js";
+import { HOST_BUGS, hostBug, type HostBugName } from "../../../src/sim/host/bugs.js";
+import { type HostFixture, hostFixture } from "./support/hostFixture.js";
+import { CARDS, ScriptedTerminal } from "./support/scriptedTerminal.js";
+
+/** The kit's response timeout: the CUP default wait per attempt (PROTOCOL-NOTES §2.7). */
+const KIT_TIMEOUT_MS = 30_000;
+
+const totals = (debitCount: number, debitAmount: number): Totals => ({ debitCount, debitAmount, creditCount: 0, creditAmount: 0 });
+
+/** The next answer within `ms` of clock time, or undefined. */
+async function answerWithin(t: ScriptedTerminal, ms: number): Promise<Message | undefined> {
+  const got = await t.link.receive({ deadlineMs: ms });
+  return got.kind === "frame" ? unpack(t.dialect, got.body) : undefined;
+}
+
+/**
+ * One observation per seeded bug, made over the wire as the kit would make it: true when the
+ * host misbehaves as the bug says. Each runs against the correct host (must be false) and the
+ * bugged one (must be true), so a demo cannot pass by observing nothing.
+ */
+const misbehaves: Record<HostBugName, (fx: HostFixture, t: ScriptedTerminal, clock: VirtualClock) => Promise<boolean>> = {
+  async "approve-unknown-tid"(fx, t) {
+    const stranger = new ScriptedTerminal(await fx.connect(), t.dialect, UNREGISTERED_TERMINAL);
+    const reply = await stranger.exchange(stranger.request("purchase", { card: CARDS.rich, amount: 500 }));
+    return reply.fields["39"] !== rulesOf(t.dialect).codes.unknown_terminal;
+  },
+  async "double-post-duplicate"(fx, t) {
+    const frame = t.frame(t.request("purchase", { card: CARDS.rich, amount: 500 }));
+    await t.send(frame);
+    await t.send(frame);
+    const [first, second] = [(await t.reply()).message, (await t.reply()).message];
+    return second.fields["39"] === rulesOf(t.dialect).codes.approved && second.fields["37"] !== first.fields["37"];
+  },
+  async "reversal-ignored"(_fx, t) {
+    const purchase = t.request("purchase", { card: CARDS.rich, amount: 500 });
+    await t.exchange(purchase);
+    assert.equal((await t.exchange(t.reversal(purchase))).fields["39"], "00");
+    return !settlementBalanced(t.dialect, await t.exchange(t.request("settlement", { totals: totals(0, 0) })));
+  },
+  async "reversal-not-idempotent"(_fx, t) {
+    await t.exchange(t.request("purchase", { card: CARDS.rich, amount: 800 }));
+    const purchase = t.request("purchase", { card: CARDS.rich, amount: 500 });
+    await t.exchange(purchase);
+    const reversal = t.frame(t.reversal(purchase));
+    for (let i = 0; i < 2; i++) {
+      await t.send(reversal);
+      assert.equal((await t.reply()).message.fields["39"], "00");
+    }
+    return !settlementBalanced(t.dialect, await t.exchange(t.request("settlement", { totals: totals(1, 800) })));
+  },
+  async "wrong-stan-echo"(_fx, t) {
+    const request = t.request("purchase", { card: CARDS.rich, amount: 500 });
+    return responseMismatches(t.dialect, request, await t.exchange(request)).some((m) => m.field === "11");
+  },
+  async "drop-field-41"(_fx, t) {
+    const reply = await t.exchange(t.request("balance", { card: CARDS.rich }));
+    return reply.fields["41"] === undefined;
+  },
+  async "crash-on-malformed"(fx, t) {
+    const frame = t.frame(t.request("purchase", { card: CARDS.rich, amount: 500 }));
+    await t.send(frame.subarray(0, frame.length - 5));
+    await answerWithin(t, KIT_TIMEOUT_MS);
+    // Another terminal, on its own connection, is not answered either.
+    const other = new ScriptedTerminal(await fx.connect(), t.dialect, "TERM0002");
+    await other.send(other.frame(other.request("purchase", { card: CARDS.rich, amount: 500 })));
+    return (await answerWithin(other, KIT_TIMEOUT_MS)) === undefined;
+  },
+  async "settle-miscount"(_fx, t) {
+    await t.exchange(t.request("purchase", { card: CARDS.rich, amount: 1000 }));
+    assert.equal((await t.exchange(t.request("purchase", { card: CARDS.rich, amount: 1251 }))).fields["39"], "51");
+    return !settlementBalanced(t.dialect, await t.exchange(t.request("settlement", { totals: totals(1, 1000) })));
+  },
+  async "slow-response"(_fx, t, clock) {
+    const sentAt = clock.now();
+    await t.send(t.frame(t.request("purchase", { card: CARDS.rich, amount: 500 })));
+    assert.ok((await answerWithin(t, 10 * KIT_TIMEOUT_MS)) !== undefined, "answered in the end");
+    return clock.now() - sentAt > KIT_TIMEOUT_MS;
+  },
+};
+
+describe("reference host: seeded bugs", function () {
+  this.timeout(10_000);
+
+  it("names each bug once, with the properties it violates", () => {
+    assert.equal(new Set(HOST_BUGS.map((b) => b.name)).size, HOST_BUGS.length);
+    for (const b of HOST_BUGS) assert.match(b.violates.join(","), /^H-[A-Z]+-\d+(,H-[A-Z]+-\d+)*$/, b.name);
+    assert.throws(() => hostBug("no-such-bug"), /^Error: unknown host bug "no-such-bug": expected one of approve-unknown-tid, /);
+  });
+
+  for (const name of ["cup", "iso87ascii"]) {
+    const dialect = builtinDialect(name);
+    for (const bug of HOST_BUGS) {
+      it(`${name}: ${bug.name} (${bug.violates.join(", ")}) ${bug.description}`, async () => {
+        for (const withBug of [false, true]) {
+          // In memory on a virtual clock: a 35 s hold or a 30 s wait for nothing costs no real time.
+          const clock = new VirtualClock();
+          clock.start();
+          const fx = await hostFixture(dialect, "memory", { clock, bug: withBug ? bug.name : undefined });
+          try {
+            const t = new ScriptedTerminal(await fx.connect(), dialect);
+            assert.equal(await misbehaves[bug.name](fx, t, clock), withBug, withBug ? "the bugged host behaves correctly" : "the correct host misbehaves");
+          } finally {
+            await fx.close();
+            clock.stop();
+          }
+        }
+      });
+    }
+  }
+});

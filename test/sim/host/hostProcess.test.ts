@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { builtinDialect } from "../../../src/iso8583/builtinDialects.js";
+import type { Message } from "../../../src/iso8583/message.js";
+import { framingByName } from "../../../src/link/framingByName.js";
+import { tcpConnect } from "../../../src/link/tcpConnect.js";
+import { type Card, parseBalance, rulesOf, settlementBalanced, type Totals } from "../../../src/protocol/index.js";
+import { HOST_BUGS } from "../../../src/sim/host/bugs.js";
+import { openingBalance } from "../../../src/sim/host/declineRules.js";
+import { runCli } from "../../helpers/cli.js";
+import { ScriptedTerminal } from "./support/scriptedTerminal.js";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const TERMINALS = 20;
+const TRANSACTIONS = 200;
+
+/** Cards the terminals share, so their updates meet on the same balances; the last one runs dry. */
+const SHARED_CARDS: Card[] = ["6225880000000190", "6225880000000290", "4761730000000390", "5413330000000490", "6225880000000501"].map((pan) => ({ pan, expiry: "2812" }));
+
+/** Starts `isoconf sim host` and resolves with the process and the URL its first stdout line names. */
+function startHostProcess(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", "sim", "host", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`no "listening" line within 15 s; stderr: ${stderr}`));
+    }, 15_000);
+    child.stdout!.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const m = /^listening (tcp:\/\/\S+)/m.exec(stdout);
+      if (m === null) return;
+      clearTimeout(timer);
+      resolve({ child, url: m[1], stderr: () => stderr });
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code} before listening; stderr: ${stderr}`));
+    });
+  });
+}
+
+/** Stops the process with `signal` and resolves with its exit code; kills it if it does not stop in time. */
+function stop(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill(signal);
+  });
+}
+
+/** One terminal's workload: purchases, a reversal every tenth step, a refund every 25th; what it counted. */
+async function runTerminal(t: ScriptedTerminal, index: number, net: Map<string, number>): Promise<Totals> {
+  const approved = rulesOf(t.dialect).codes.approved;
+  const counted: Totals = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 };
+  const book = (pan: string, minor: number) => net.set(pan, (net.get(pan) ?? 0) + minor);
+  let last: { request: Message; reply: Message; card: Card; minor: number } | undefined;
+  await t.signOn();
+  for (let i = 1; i < TRANSACTIONS; i++) {
+    if (i % 10 === 0 && last !== undefined) {
+      const ack = await t.exchange(t.reversal(last.request));
+      assert.equal(ack.fields["39"], approved);
+      if (last.reply.fields["39"] === approved) {
+        counted.debitCount--;
+        counted.debitAmount -= last.minor;
+        book(last.card.pan, -last.minor);
+      }
+      last = undefined;
+      continue;
+    }
+    const card = SHARED_CARDS[(index + i) % SHARED_CARDS.length];
+    if (i % 25 === 0 && last?.reply.fields["39"] === approved) {
+      const minor = Math.ceil(last.minor / 2);
+      const reply = await t.exchange(t.request("refund", { card: last.card, amount: minor, original: t.originalRef(last.request, last.reply) }));
+      assert.equal(reply.fields["39"], approved);
+      counted.creditCount++;
+      counted.creditAmount += minor;
+      book(last.card.pan, -minor);
+      continue;
+    }
+    // 1.00 to 200.99: about one in a hundred ends in 51 and is declined.
+    const minor = 100 + ((index * 7919 + i * 104_729) % 20_000);
+    const request = t.request("purchase", { card, amount: minor });
+    const reply = await t.exchange(request);
+    if (reply.fields["39"] === approved) {
+      counted.debitCount++;
+      counted.debitAmount += minor;
+      book(card.pan, minor);
+    }
+    last = { request, reply, card, minor };
+  }
+  return counted;
+}
+
+describe("isoconf sim host (a process)", function () {
+  this.timeout(40_000);
+
+  it("serves 20 terminals × 200 transactions at once: every batch balances and every card balance agrees", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "isoconf-host-"));
+    const registry = join(dir, "terminals.json");
+    const tids = Array.from({ length: TERMINALS }, (_, i) => `TERM${String(1001 + i)}`);
+    writeFileSync(registry, JSON.stringify(tids.map((tid) => ({ tid }))));
+    const { child, url, stderr } = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "--dialect", "cup", "--terminals", registry]);
+    const dialect = builtinDialect("cup");
+    const framing = framingByName(dialect.table.framing);
+    const terminals: ScriptedTerminal[] = [];
+    try {
+      for (const tid of tids) terminals.push(new ScriptedTerminal(await tcpConnect(url, { framing }), dialect, tid));
+      const net = new Map<string, number>();
+      const counted = await Promise.all(terminals.map((t, i) => runTerminal(t, i, net)));
+      for (const [i, t] of terminals.entries()) {
+        const reply = await t.exchange(t.request("settlement", { totals: counted[i] }));
+        assert.ok(settlementBalanced(dialect, reply), `${t.tid}: the host's totals disagree with ${JSON.stringify(counted[i])}`);
+      }
+      for (const card of SHARED_CARDS) {
+        const reply = await terminals[0].exchange(terminals[0].request("balance", { card }));
+        assert.equal(parseBalance(reply.fields["54"]), openingBalance(card.pan) - (net.get(card.pan) ?? 0), `balance of card ${card.pan.slice(-4)}`);
+      }
+      const dry = SHARED_CARDS.at(-1)!.pan;
+      assert.ok(openingBalance(dry) - net.get(dry)! < 20_100, "the last card ran dry, so balance declines happened under concurrency");
+    } finally {
+      await Promise.all(terminals.map((t) => t.link.close()));
+      assert.equal(await stop(child), 0, stderr());
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("logs one masked line per request with --verbose, and exits 0 on SIGINT", async () => {
+    const { child, url, stderr } = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "-d", "iso87ascii", "--verbose"]);
+    const dialect = builtinDialect("iso87ascii");
+    const t = new ScriptedTerminal(await tcpConnect(url, { framing: framingByName(dialect.table.framing) }), dialect);
+    try {
+      await t.exchange(t.request("purchase", { card: SHARED_CARDS[0], amount: 500 }));
+    } finally {
+      await t.link.close();
+    }
+    assert.equal(await stop(child, "SIGINT"), 0);
+    const lines = stderr().split("\n").filter((l) => l.includes("0200"));
+    assert.equal(lines.length, 1, stderr());
+    assert.match(lines[0], /0200 TERM0001 000001 000000 622588\*{6}0190 000000000500 -> 0210 00: purchase approved$/);
+  });
+
+  it("lists the seeded bugs with --bug list, and refuses an unknown one", () => {
+    const list = runCli(["sim", "host", "--bug", "list"]);
+    assert.equal(list.status, 0, list.stderr);
+    assert.deepEqual(list.stdout.trim().split("\n").map((l) => l.split(/\s+/).slice(0, 2)), HOST_BUGS.map((b) => [b.name, b.violates.join(",")]));
+    const bad = runCli(["sim", "host", "--bug", "nope", "--listen", "tcp://127.0.0.1:0"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^isoconf: unknown host bug "nope": expected one of approve-unknown-tid,/);
+  });
+});
