@@ -1,7 +1,6 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import type { Operation } from "../iso8583/dialectTable.js";
 import { Iso8583Error } from "../iso8583/errors.js";
-import { decryptKey, keyCheckValue } from "../iso8583/mac.js";
 import { checkMac, packWithMac } from "../iso8583/macMessage.js";
 import type { Message } from "../iso8583/message.js";
 import { pack } from "../iso8583/pack.js";
@@ -12,6 +11,7 @@ import {
   batchOf,
   buildRequest,
   buildReversal,
+  decodeWorkingKeys,
   macRequired,
   responseMismatches,
   rulesOf,
@@ -59,6 +59,7 @@ type Outcome =
 
 interface Approved {
   op: Operation;
+  card: ScenarioCard | undefined;
   request: Message;
   response: Message;
   amount: number;
@@ -92,9 +93,6 @@ class KitSession {
 
 /** How long the kit waits for an answer to a malformed frame before it drops the connection. */
 const MALFORMED_GRACE_MS = 2_000;
-
-/** Field 62 of a single-DES sign-on reply: PIK(8)+KCV(4)+MAK(8)+KCV(4) (PROTOCOL-NOTES §2.4). */
-const SIGNON_MAK = { offset: 12, length: 8, kcv: 20 };
 
 /**
  * Plays the scenario's terminals against a host over real links: signs each terminal on, runs
@@ -218,17 +216,20 @@ export class KitTerminal {
     const batch = batchOf(this.d, reply);
     if (batch !== undefined) s.batch = batch;
     const f62 = reply.fields["62"];
-    if (this.d.table.mac === null || f62 === undefined || f62.length < 2 * (SIGNON_MAK.kcv + 4)) return;
-    const keys = Buffer.from(f62, "hex");
-    const mak = decryptKey(this.o.tmk, keys.subarray(SIGNON_MAK.offset, SIGNON_MAK.offset + SIGNON_MAK.length));
-    // A key whose check value does not match is not adopted: the MACs that follow will show it.
-    if (keyCheckValue(mak).equals(keys.subarray(SIGNON_MAK.kcv, SIGNON_MAK.kcv + 4))) s.mak = mak;
+    if (this.d.table.mac === null || f62 === undefined) return;
+    try {
+      s.mak = decodeWorkingKeys(this.o.tmk, f62).mak;
+    } catch {
+      // Keys that do not unwrap or check are not adopted: the MACs that follow will show it.
+    }
   }
 
   private request(s: KitSession, step: HostStep): Message {
     const original = step.op === "void" || step.op === "refund" ? this.originalFor(s) : undefined;
+    // A void or refund is made with the card of the purchase it refers to, as at a real counter.
+    const card = original?.card ?? step.card;
     return this.build(s, step.op, {
-      card: step.card ? toCard(step.card) : undefined,
+      card: card ? toCard(card) : undefined,
       amount: step.op === "void" ? original?.amount : step.amount,
       original: original?.ref,
     });
@@ -250,7 +251,7 @@ export class KitTerminal {
   }
 
   /** The last approved purchase still standing, or a made-up one the host cannot know. */
-  private originalFor(s: KitSession): { ref: OriginalRef; amount: number } {
+  private originalFor(s: KitSession): { ref: OriginalRef; amount: number; card?: ScenarioCard } {
     const last = [...s.approved].reverse().find((a) => a.op === "purchase" && !a.reversed);
     const f = last?.request.fields;
     const ref: OriginalRef = {
@@ -262,7 +263,7 @@ export class KitTerminal {
       rrn: last?.response.fields["37"],
       auth: last?.response.fields["38"],
     };
-    return { ref, amount: last?.amount ?? 1 };
+    return { ref, amount: last?.amount ?? 1, card: last?.card };
   }
 
   /** Books a step's outcome as a correct terminal does: approvals, voids, pending reversals. */
@@ -277,7 +278,7 @@ export class KitTerminal {
         if (original) original.reversed = true;
       }
       if (step.op === "signon") this.adoptSignOn(s, outcome.message);
-      else s.approved.push({ op: step.op, request, response: outcome.message, amount, reversed: false });
+      else s.approved.push({ op: step.op, card: step.card, request, response: outcome.message, amount, reversed: false });
       return;
     }
     if (rule.reversible) s.pending = { request, cause: outcome.kind === "invalid" ? outcome.cause : "no_answer", sends: 1 };
