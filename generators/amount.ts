@@ -11,6 +11,13 @@ export interface AmountConstraints {
 }
 
 /**
+ * Default boundaries: a round 10,000.00 limit and either side of it (a common per-transaction
+ * limit, the reference host's among them), and amounts ending in 51, which the reference host
+ * declines as insufficient funds.
+ */
+export const DEFAULT_AMOUNT_BOUNDARIES: readonly number[] = [1_000_000, 1_000_001, 999_999, 151, 5_151];
+
+/**
  * An amount in minor units, shrinking towards small round values: mostly everyday amounts,
  * sometimes a boundary (the limits, and the SUT's documented decline triggers).
  */
@@ -20,7 +27,7 @@ export function amount(constraints: AmountConstraints = {}): fc.Arbitrary<number
   if (!(Number.isInteger(min) && Number.isInteger(max) && 0 < min && min <= max)) {
     throw new Error(`amount: need integers 0 < min <= max, got min ${min}, max ${max}`);
   }
-  const boundaries = [min, max, ...(constraints.boundaries ?? [])].filter((b) => b >= min && b <= max);
+  const boundaries = [min, max, ...(constraints.boundaries ?? DEFAULT_AMOUNT_BOUNDARIES)].filter((b) => b >= min && b <= max);
   const wholeMin = Math.ceil(min / 100);
   const wholeMax = Math.floor(max / 100);
   const whole = wholeMin <= wholeMax ? [{ weight: 6, arbitrary: fc.integer({ min: wholeMin, max: wholeMax }).map((n) => n * 100) }] : [];
