@@ -1,0 +1,40 @@
+import type { Dialect } from "../../iso8583/dialect.js";
+import { Iso8583Error } from "../../iso8583/errors.js";
+import { checkMac } from "../../iso8583/macMessage.js";
+import type { Message } from "../../iso8583/message.js";
+import { unpack } from "../../iso8583/unpack.js";
+import { isReversal, macRequired, responseMismatches, type ReversalCause, rulesOf } from "../../protocol/index.js";
+
+/** Whether a frame validly answers a request, and if not, the reversal cause it amounts to. */
+export type Judgement = { kind: "valid"; response: Message } | { kind: "invalid"; cause: ReversalCause; why: string };
+
+/**
+ * Judges an answer as a CUP terminal's `ProcRspPacket` does (PROTOCOL-NOTES §2.4): it must
+ * decode, answer the request (MTI + 10; fields 3, 11, 41, 4 equal; 42 on approval), carry a
+ * two-character code, and on approval carry a MAC that verifies under `mak` where the request
+ * needed one (financial requests: `macRequired`). Reversal answers are exempt: any code closes
+ * a reversal. `unchecked` names echo fields a seeded bug does not compare.
+ */
+export function judgeAnswer(dialect: Dialect, request: Message, body: Buffer, mak: Buffer, unchecked: readonly string[] = []): Judgement {
+  let response: Message;
+  try {
+    response = unpack(dialect, body);
+  } catch (e) {
+    if (e instanceof Iso8583Error) return { kind: "invalid", cause: "other", why: `the answer does not decode (${e.message})` };
+    throw e;
+  }
+  const mismatch = responseMismatches(dialect, request, response).find((m) => !unchecked.includes(m.field));
+  if (mismatch !== undefined) {
+    const field = mismatch.field === "mti" ? "the MTI" : `field ${mismatch.field}`;
+    return { kind: "invalid", cause: "other", why: `the answer does not match the request: ${field} is ${mismatch.actual ?? "missing"}, expected ${mismatch.expected}` };
+  }
+  const code = response.fields["39"];
+  if (code === undefined || code.length !== 2) return { kind: "invalid", cause: "other", why: "the answer carries no two-character response code" };
+  const mac = dialect.table.mac;
+  const approved = code === rulesOf(dialect).codes.approved;
+  const macProtected = macRequired(dialect, request) && !isReversal(dialect, request);
+  if (mac !== null && macProtected && (approved || mac.verify === "always") && checkMac(dialect, body, response, mak) !== "ok") {
+    return { kind: "invalid", cause: "bad_mac", why: "the answer's MAC does not verify" };
+  }
+  return { kind: "valid", response };
+}
