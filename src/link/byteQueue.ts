@@ -60,6 +60,11 @@ export class ByteQueue {
     return this.buf[this.start + index];
   }
 
+  /** What `read` makes of the unconsumed bytes from their start, without copying or consuming them. */
+  readFront(read: (buf: Buffer, offset: number) => number): number {
+    return read(this.buf, this.start);
+  }
+
   /** The first `n` unconsumed bytes, without consuming them. */
   peek(n: number): Buffer {
     return this.buf.subarray(this.start, this.start + n);

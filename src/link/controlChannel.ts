@@ -6,7 +6,7 @@ import { LinkError, reasons } from "./linkError.js";
 import { ACK, NAK } from "./stxEtx.js";
 
 export interface ControlChannelOptions {
-  /** Timeout1: how long to wait for ACK or NAK after a frame is written. Default 2000 ms. */
+  /** Timeout1: how long to wait for ACK or NAK after a frame is written, on the link's clock. Default 2000 ms. */
   ackTimeoutMs?: number;
   /** Resends after a NAK or a Timeout1 before `send` gives up. Default 3 (ECR17: "up to 3 times"). */
   resends?: number;
@@ -28,7 +28,7 @@ const NAK_BYTE = Buffer.of(NAK);
  * is delivered twice: never repeat a financial command blindly on a resend.
  */
 export class ControlChannel {
-  private readonly inbound = new EventQueue<FrameEvent>();
+  private readonly inbound: EventQueue<FrameEvent>;
   private readonly ackTimeoutMs: number;
   private readonly resends: number;
   private awaitingAnswer: ((answer: Answer) => void) | undefined;
@@ -43,6 +43,7 @@ export class ControlChannel {
     if (link.framing.name !== "stx-etx") {
       throw new LinkError("invalid_config", reasons.wrongFraming("ControlChannel", "stx-etx", link.framing.name));
     }
+    this.inbound = new EventQueue(link.clock);
     this.ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
     checkDeadline("ackTimeoutMs", this.ackTimeoutMs);
     this.resends = checkCount("resends", options.resends, DEFAULT_RESENDS);
@@ -92,7 +93,7 @@ export class ControlChannel {
     try {
       await this.link.sendRaw(raw);
       // Timeout1 runs from when the frame is written, not while it waits for the line.
-      cancel = deadline(this.ackTimeoutMs, () => settle({ kind: "timeout" }));
+      cancel = deadline(this.ackTimeoutMs, () => settle({ kind: "timeout" }), this.link.clock);
       return await answer;
     } finally {
       cancel();

@@ -1,17 +1,16 @@
+import { type Clock, realClock } from "./clock.js";
 import { LinkError, reasons } from "./linkError.js";
 
-/** setTimeout fires at once for delays above this (2^31 - 1 ms, about 24.8 days), so clamp. */
-const MAX_TIMER_MS = 0x7fffffff;
+const never = () => {};
 
 /**
- * Calls `onExpire` after `ms` milliseconds unless the returned function cancels it first.
- * `Infinity` never expires; a bad `ms` throws, naming it `deadlineMs`.
+ * Calls `onExpire` after `ms` milliseconds of `clock` time unless the returned function cancels
+ * it first. `Infinity` never expires; a bad `ms` throws, naming it `deadlineMs`.
  */
-export function deadline(ms: number, onExpire: () => void): () => void {
+export function deadline(ms: number, onExpire: () => void, clock: Clock = realClock): () => void {
   checkDeadline("deadlineMs", ms);
-  if (ms === Infinity) return () => {};
-  const timer = setTimeout(onExpire, Math.min(ms, MAX_TIMER_MS));
-  return () => clearTimeout(timer);
+  if (ms === Infinity) return never;
+  return clock.setTimer(ms, onExpire);
 }
 
 /** Throws unless `ms` is a number of milliseconds >= 0 (Infinity included). */

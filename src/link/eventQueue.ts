@@ -1,3 +1,4 @@
+import { type Clock, realClock } from "./clock.js";
 import { checkDeadline, deadline } from "./deadline.js";
 
 /** The wait ran out before anything arrived. */
@@ -17,8 +18,11 @@ export interface Closed {
  */
 export class EventQueue<T> {
   private items: T[] = [];
-  private readonly waiters: Array<(result: T | Timeout | Closed) => void> = [];
+  private readonly waiters: Array<Waiter<T>> = [];
   private closedWith: Closed | undefined;
+
+  /** `clock` times the waits of `next`. */
+  constructor(private readonly clock: Clock = realClock) {}
 
   get length(): number {
     return this.items.length;
@@ -26,14 +30,14 @@ export class EventQueue<T> {
 
   push(item: T): void {
     const waiter = this.waiters.shift();
-    if (waiter) waiter(item);
+    if (waiter) waiter.settle(item);
     else this.items.push(item);
   }
 
   close(reason: string): void {
     if (this.closedWith) return;
     this.closedWith = { kind: "closed", reason };
-    for (const waiter of this.waiters.splice(0)) waiter(this.closedWith);
+    for (const waiter of this.waiters.splice(0)) waiter.settle(this.closedWith);
   }
 
   /** Drops queued items that `keep` rejects. */
@@ -50,15 +54,29 @@ export class EventQueue<T> {
     if (this.items.length > 0) return this.items.shift() as T;
     if (this.closedWith) return this.closedWith;
     return new Promise((resolve) => {
-      const waiter = (result: T | Timeout | Closed) => {
-        cancel();
-        resolve(result);
-      };
-      const cancel = deadline(deadlineMs, () => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        resolve({ kind: "timeout" });
-      });
+      const waiter = new Waiter(resolve);
+      waiter.cancel = deadline(deadlineMs, () => this.expire(waiter), this.clock);
       this.waiters.push(waiter);
     });
+  }
+
+  private expire(waiter: Waiter<T>): void {
+    this.waiters.splice(this.waiters.indexOf(waiter), 1);
+    waiter.settle(TIMEOUT);
+  }
+}
+
+const TIMEOUT: Timeout = Object.freeze({ kind: "timeout" });
+const noop = () => {};
+
+/** A consumer waiting in `next`: an object rather than closures, as the link's hot path makes one per wait. */
+class Waiter<T> {
+  cancel: () => void = noop;
+
+  constructor(private readonly resolve: (result: T | Timeout | Closed) => void) {}
+
+  settle(result: T | Timeout | Closed): void {
+    this.cancel();
+    this.resolve(result);
   }
 }

@@ -1,8 +1,9 @@
-// The link layer's public API: framings, transports, the Link, and the serial control channel.
+// The link layer's public API: framings, transports, the Link, the serial control channel, clocks.
 export { ascii4, ascii4Header } from "./ascii4.js";
 export { bcd2, bcd2Header } from "./bcd2.js";
 export { binary2, binary2Header } from "./binary2.js";
 export { binary4, binary4Header } from "./binary4.js";
+export { type Clock, realClock } from "./clock.js";
 export { ControlChannel, type ControlChannelOptions } from "./controlChannel.js";
 export type { Closed, Timeout } from "./eventQueue.js";
 export {
@@ -21,6 +22,7 @@ export { type FramingName, framingByName, framingNames } from "./framingByName.j
 export { type LengthFramingOptions, type LengthHeader, lengthFraming } from "./lengthFraming.js";
 export { Link, type LinkEvent, type LinkEvents, type LinkOptions, type Transport } from "./link.js";
 export { LinkError, type LinkErrorCode } from "./linkError.js";
+export { memoryTransportPair } from "./memoryTransport.js";
 export { none } from "./none.js";
 export {
   type Endpoint,

@@ -65,12 +65,16 @@ class LengthDeframer implements Deframer {
   private expected = 0;
   private ended = false;
   private broken = false;
+  /** `header.read`, bound once: the queue applies it in place, with no copy of the header bytes. */
+  private readonly readHeader: LengthHeader["read"];
 
   constructor(
     private readonly header: LengthHeader,
     private readonly maxFrame: number,
     private readonly lengthBias: number,
-  ) {}
+  ) {
+    this.readHeader = header.read.bind(header);
+  }
 
   push(chunk: Buffer): void {
     if (!this.broken && !this.ended) this.queue.push(chunk, this.expected);
@@ -84,15 +88,14 @@ class LengthDeframer implements Deframer {
     const { queue, header } = this;
     if (this.broken) return undefined;
     if (queue.length < header.bytes) return this.incomplete();
-    const headerBytes = queue.peek(header.bytes);
-    const value = header.read(headerBytes, 0);
+    const value = queue.readFront(this.readHeader);
     if (Number.isNaN(value)) {
-      return this.fail("bad_header", reasons.badHeader(header.name, headerBytes, header.expects));
+      return this.fail("bad_header", reasons.badHeader(header.name, queue.peek(header.bytes), header.expects));
     }
     const bodyLength = value - this.lengthBias;
-    if (bodyLength < 0) return this.fail("short_length", reasons.shortLength(headerBytes, value, header.bytes));
+    if (bodyLength < 0) return this.fail("short_length", reasons.shortLength(queue.peek(header.bytes), value, header.bytes));
     if (bodyLength > this.maxFrame) {
-      return this.fail("above_max_frame", reasons.aboveMaxFrame(headerBytes, bodyLength, this.maxFrame));
+      return this.fail("above_max_frame", reasons.aboveMaxFrame(queue.peek(header.bytes), bodyLength, this.maxFrame));
     }
     this.expected = header.bytes + bodyLength;
     if (queue.length < this.expected) return this.incomplete();

@@ -1,4 +1,5 @@
 import type { Duplex } from "node:stream";
+import { type Clock, realClock } from "./clock.js";
 import { checkDeadline, deadline } from "./deadline.js";
 import { Emitter } from "./emitter.js";
 import { type Closed, EventQueue, type Timeout } from "./eventQueue.js";
@@ -20,6 +21,8 @@ export interface LinkOptions {
   sendDeadlineMs?: number;
   /** How long closing lets queued writes flush before dropping them. Default 1000 ms. */
   closeGraceMs?: number;
+  /** Times every deadline of the link (receive, next, send, close). Default `realClock`. */
+  clock?: Clock;
 }
 
 /** What a link receives: frames, keep-alives, ACK/NAK bytes and framing errors, in stream order. */
@@ -30,8 +33,8 @@ export interface LinkEvents {
   received: [event: LinkEvent];
   /** A framing error (also in `received`). Never thrown; a fatal one closes the link. */
   error: [event: DeframeError];
-  /** Bytes handed to the transport: a framed body or `sendRaw` bytes. */
-  sent: [raw: Buffer];
+  /** Bytes handed to the transport: a framed body (and the body) or `sendRaw` bytes (body undefined). */
+  sent: [raw: Buffer, body: Buffer | undefined];
   /** Emitted once: "peer closed", "reset", "local close", "framing error: …" or the transport's error text. */
   disconnect: [reason: string];
 }
@@ -63,11 +66,15 @@ export class Link extends Emitter<LinkEvents> {
   readonly id = `c${++connectionCount}`;
   readonly peer: string;
   readonly framing: Framing;
+  /** The clock every deadline of this link runs on; a ControlChannel over the link uses it too. */
+  readonly clock: Clock;
   private readonly stream: Duplex;
   private readonly deframer: Deframer;
-  private readonly inbound = new EventQueue<LinkEvent>();
-  /** Rejecters of sends whose bytes the stream has not taken yet. */
-  private readonly pendingWrites = new Set<(reason: string) => void>();
+  private readonly inbound: EventQueue<LinkEvent>;
+  /** Sends handed to the stream, oldest first: the stream calls back in write order. */
+  private readonly writing: PendingWrite[] = [];
+  /** Sends waiting for the stream to drain below its high-water mark, oldest first. */
+  private readonly waitingForRoom: PendingWrite[] = [];
   private readonly streamClosed: Promise<void>;
   private readonly sendDeadlineMs: number;
   private readonly closeGraceMs: number;
@@ -83,6 +90,8 @@ export class Link extends Emitter<LinkEvents> {
     this.stream = transport.stream;
     this.peer = transport.peer;
     this.framing = options.framing;
+    this.clock = options.clock ?? realClock;
+    this.inbound = new EventQueue(this.clock);
     this.deframer = options.framing.deframer();
     this.sendDeadlineMs = options.sendDeadlineMs ?? DEFAULT_SEND_DEADLINE_MS;
     this.closeGraceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
@@ -93,7 +102,8 @@ export class Link extends Emitter<LinkEvents> {
       // net.Socket passes `hadError` (its error came first); SerialPort passes its disconnect error.
       this.stream.once("close", (cause: unknown) => {
         this.finish(cause instanceof Error ? cause.message : "peer closed");
-        for (const reject of this.pendingWrites) reject(this.reason ?? "closed");
+        for (const write of this.writing.splice(0)) this.closedBeforeWritten(write, this.reason ?? "closed");
+        for (const write of this.waitingForRoom.splice(0)) this.closedBeforeWritten(write, this.reason ?? "closed");
         resolve();
       });
     });
@@ -109,31 +119,32 @@ export class Link extends Emitter<LinkEvents> {
    * the link is closed, or with `send_timeout` if the peer does not read for `deadlineMs`
    * (default `sendDeadlineMs`). Bytes of a timed-out send may still go out later.
    */
-  async send(body: Buffer, options: { deadlineMs?: number } = {}): Promise<void> {
-    await this.write(this.framing.encode(body), options.deadlineMs ?? this.sendDeadlineMs);
+  send(body: Buffer, options?: { deadlineMs?: number }): Promise<void> {
+    let raw: Buffer;
+    try {
+      raw = this.framing.encode(body);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.write(raw, body, options?.deadlineMs ?? this.sendDeadlineMs);
   }
 
   /** Writes bytes as they are, without framing: ACK/NAK bytes, or a malformed frame as a fault. */
-  async sendRaw(bytes: Buffer, options: { deadlineMs?: number } = {}): Promise<void> {
-    await this.write(bytes, options.deadlineMs ?? this.sendDeadlineMs);
+  sendRaw(bytes: Buffer, options?: { deadlineMs?: number }): Promise<void> {
+    return this.write(bytes, undefined, options?.deadlineMs ?? this.sendDeadlineMs);
   }
 
   /** The next inbound event, `timeout` after `deadlineMs`, or `closed` once closed and drained. */
-  async next(options: { deadlineMs: number }): Promise<LinkEvent | Timeout | Closed> {
-    const result = await this.inbound.next(options.deadlineMs);
-    if (this.paused && this.inbound.length < INBOUND_HIGH_WATER / 2) {
-      this.paused = false;
-      this.stream.resume();
-    }
-    return result;
+  next(options: { deadlineMs: number }): Promise<LinkEvent | Timeout | Closed> {
+    return this.nextEvent(options.deadlineMs);
   }
 
   /** The next frame, skipping other events (observe those through `received`/`error`). */
   async receive(options: { deadlineMs: number }): Promise<FrameEvent | Timeout | Closed> {
     checkDeadline("deadlineMs", options.deadlineMs);
-    const until = performance.now() + options.deadlineMs;
+    const until = this.clock.now() + options.deadlineMs;
     for (;;) {
-      const result = await this.next({ deadlineMs: Math.max(0, until - performance.now()) });
+      const result = await this.nextEvent(Math.max(0, until - this.clock.now()));
       if (result.kind === "frame" || result.kind === "timeout" || result.kind === "closed") return result;
     }
   }
@@ -141,7 +152,7 @@ export class Link extends Emitter<LinkEvents> {
   /** Inbound events until the link closes, or until none arrives for `idleMs` (default: no limit). */
   async *events(options: { idleMs?: number } = {}): AsyncGenerator<LinkEvent, void, undefined> {
     for (;;) {
-      const result = await this.next({ deadlineMs: options.idleMs ?? Infinity });
+      const result = await this.nextEvent(options.idleMs ?? Infinity);
       if (result.kind === "timeout" || result.kind === "closed") return;
       yield result;
     }
@@ -155,7 +166,7 @@ export class Link extends Emitter<LinkEvents> {
   async close(): Promise<void> {
     this.finish("local close");
     await new Promise<void>((resolve) => {
-      const cancel = deadline(this.closeGraceMs + CLOSE_MARGIN_MS, resolve);
+      const cancel = deadline(this.closeGraceMs + CLOSE_MARGIN_MS, resolve, this.clock);
       void this.streamClosed.then(() => {
         cancel();
         resolve();
@@ -163,34 +174,74 @@ export class Link extends Emitter<LinkEvents> {
     });
   }
 
-  private write(raw: Buffer, deadlineMs: number): Promise<void> {
+  /** Takes the next inbound event, resuming the stream once a paused backlog is half consumed. */
+  private nextEvent(deadlineMs: number): Promise<LinkEvent | Timeout | Closed> {
+    // EventQueue.next takes a queued item synchronously, so the backlog is already smaller here.
+    const result = this.inbound.next(deadlineMs);
+    if (this.paused && this.inbound.length < INBOUND_HIGH_WATER / 2) {
+      this.paused = false;
+      this.stream.resume();
+    }
+    return result;
+  }
+
+  /**
+   * The send path, kept free of per-send closures and timers: one write callback serves every
+   * send (the stream calls back in write order), and a deadline timer is armed only for bytes
+   * the stream could not pass on at once, which is when a peer may not be reading.
+   */
+  private write(raw: Buffer, body: Buffer | undefined, deadlineMs: number): Promise<void> {
     if (this.reason !== undefined) return Promise.reject(new LinkError("closed", reasons.closed(this.id, this.reason)));
-    const { stream } = this;
+    try {
+      checkDeadline("deadlineMs", deadlineMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (error?: LinkError) => {
-        if (settled) return;
-        settled = true;
-        cancel();
-        stream.off("drain", start);
-        this.pendingWrites.delete(closedBeforeWritten);
-        if (error) reject(error);
-        else resolve();
-      };
-      const closedBeforeWritten = (reason: string) =>
-        settle(new LinkError("closed", reasons.closedBeforeWritten(this.id, reason)));
-      const start = () => {
-        this.emit("sent", raw);
-        stream.write(raw, (error) => (error ? closedBeforeWritten(this.reason ?? error.message) : settle()));
-      };
-      const cancel = deadline(deadlineMs, () =>
-        settle(new LinkError("send_timeout", reasons.sendTimeout(this.id, deadlineMs, stream.writableLength))),
-      );
-      this.pendingWrites.add(closedBeforeWritten);
-      // Above the high-water mark, wait for room rather than queue without bound.
-      if (stream.writableNeedDrain) stream.once("drain", start);
-      else start();
+      const write = new PendingWrite(raw, body, resolve, reject);
+      // Above the high-water mark, wait for room (behind earlier waiters) rather than queue without bound.
+      if (this.waitingForRoom.length > 0 || this.stream.writableNeedDrain) {
+        if (this.waitingForRoom.push(write) === 1) this.stream.once("drain", this.onDrain);
+        this.arm(write, deadlineMs);
+        return;
+      }
+      this.start(write);
+      if (this.stream.writableLength > 0) this.arm(write, deadlineMs);
     });
+  }
+
+  private start(write: PendingWrite): void {
+    this.emit("sent", write.raw, write.body);
+    this.writing.push(write);
+    this.stream.write(write.raw, this.onWritten);
+  }
+
+  private readonly onWritten = (error?: Error | null): void => {
+    const write = this.writing.shift();
+    if (write === undefined) return; // failed already, when the stream closed
+    if (error) this.closedBeforeWritten(write, this.reason ?? error.message);
+    else if (write.settle()) write.resolve();
+  };
+
+  private readonly onDrain = (): void => {
+    while (this.waitingForRoom.length > 0 && !this.stream.writableNeedDrain) this.start(this.waitingForRoom.shift()!);
+    if (this.waitingForRoom.length > 0) this.stream.once("drain", this.onDrain);
+  };
+
+  private arm(write: PendingWrite, deadlineMs: number): void {
+    write.cancelDeadline = deadline(deadlineMs, () => this.sendTimedOut(write, deadlineMs), this.clock);
+  }
+
+  /** The peer did not read in time. A send still waiting for room is dropped: it writes nothing. */
+  private sendTimedOut(write: PendingWrite, deadlineMs: number): void {
+    const waiting = this.waitingForRoom.indexOf(write);
+    if (waiting !== -1) this.waitingForRoom.splice(waiting, 1);
+    if (!write.settle()) return;
+    write.reject(new LinkError("send_timeout", reasons.sendTimeout(this.id, deadlineMs, this.stream.writableLength)));
+  }
+
+  private closedBeforeWritten(write: PendingWrite, reason: string): void {
+    if (write.settle()) write.reject(new LinkError("closed", reasons.closedBeforeWritten(this.id, reason)));
   }
 
   private onData(chunk: Buffer): void {
@@ -228,4 +279,25 @@ export class Link extends Emitter<LinkEvents> {
 
 function describeError(error: Error & { code?: string }): string {
   return error.code === "ECONNRESET" ? "reset" : error.message;
+}
+
+/** One send, from the call until the stream has taken its bytes (or it failed). */
+class PendingWrite {
+  cancelDeadline: (() => void) | undefined;
+  private settled = false;
+
+  constructor(
+    readonly raw: Buffer,
+    readonly body: Buffer | undefined,
+    readonly resolve: () => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  /** Marks the send settled and stops its deadline; false if it was settled already. */
+  settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.cancelDeadline?.();
+    return true;
+  }
 }

@@ -31,7 +31,7 @@ export interface ListenerEvents {
  */
 export class Listener extends Emitter<ListenerEvents> {
   private readonly links = new Set<Link>();
-  private readonly pending = new EventQueue<Accepted>();
+  private readonly pending: EventQueue<Accepted>;
   private closing = false;
 
   constructor(
@@ -39,6 +39,7 @@ export class Listener extends Emitter<ListenerEvents> {
     private readonly options: LinkOptions,
   ) {
     super();
+    this.pending = new EventQueue(options.clock);
     server.on("connection", (socket: Socket) => this.onConnection(socket));
     server.on("error", (error: Error) => this.emit("error", error));
   }
@@ -49,7 +50,10 @@ export class Listener extends Emitter<ListenerEvents> {
     return { host: address, port };
   }
 
-  /** The next connection, `timeout` after `deadlineMs`, or `closed` once the listener is closed. */
+  /**
+   * The next connection, `timeout` after `deadlineMs` (on the `clock` option's time), or `closed`
+   * once the listener is closed.
+   */
   accept(options: { deadlineMs: number }): Promise<Accepted | Timeout | Closed> {
     return this.pending.next(options.deadlineMs);
   }

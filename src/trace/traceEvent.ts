@@ -2,24 +2,27 @@ import type { Iso8583ErrorKind } from "../iso8583/errors.js";
 import type { Message } from "../iso8583/message.js";
 
 /** Who sent it: the kit to the system under test, the SUT to the kit, or the kit's own note. */
-export type Direction = "kit→sut" | "sut→kit" | "kit";
+export const DIRECTIONS = ["kit→sut", "sut→kit", "kit"] as const;
+export type Direction = (typeof DIRECTIONS)[number];
 
 /**
  * What happened. Frames both ways; `keepalive` and `link-error` from the framing; the rest are
  * kit events: a connection opened or closed, a fault the kit applied, a wait that ran out, a
  * control-link command and its result, the start of a scenario step, a free-text note.
  */
-export type TraceEventKind =
-  | "frame"
-  | "keepalive"
-  | "link-error"
-  | "connect"
-  | "disconnect"
-  | "fault"
-  | "timeout"
-  | "control"
-  | "step"
-  | "note";
+export const TRACE_EVENT_KINDS = [
+  "frame",
+  "keepalive",
+  "link-error",
+  "connect",
+  "disconnect",
+  "fault",
+  "timeout",
+  "control",
+  "step",
+  "note",
+] as const;
+export type TraceEventKind = (typeof TRACE_EVENT_KINDS)[number];
 
 /** Why a frame did not decode: the `Iso8583Error` as data. */
 export interface DecodeFailure {
@@ -44,7 +47,10 @@ export interface TraceEvent {
   step?: number;
   /** Connection id (`c1`, …), for frames and connection events. */
   conn?: string;
-  /** The frame body (no transport length) as upper-case hex. */
+  /**
+   * The frame body (no transport length) as upper-case hex; for a `link-error`, the bytes the
+   * error is about. In a masked trace, `*` replaces the hex of card data.
+   */
   bytes?: string;
   /** The decoded frame. */
   message?: Message;

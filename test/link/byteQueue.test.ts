@@ -26,6 +26,14 @@ describe("ByteQueue", () => {
     assert.equal(queue.length, 0);
   });
 
+  it("readFront reads at the first unconsumed byte, consuming nothing", () => {
+    const queue = new ByteQueue();
+    queue.push(Buffer.from([9, 0x01, 0x02, 7]));
+    queue.take(1);
+    assert.equal(queue.readFront((buf, offset) => buf.readUInt16BE(offset)), 0x0102);
+    assert.equal(queue.length, 3);
+  });
+
   it("indexOf searches only the unconsumed bytes within [from, to)", () => {
     const queue = new ByteQueue();
     queue.push(Buffer.from("xaxbxa"));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { EventQueue } from "../../src/link/eventQueue.js";
+import { VirtualClock } from "../../src/runner/virtualClock.js";
 
 describe("EventQueue", () => {
   it("hands out items in order, to waiters in order", async () => {
@@ -16,6 +17,19 @@ describe("EventQueue", () => {
     const started = performance.now();
     assert.deepEqual(await new EventQueue<number>().next(30), { kind: "timeout" });
     assert.ok(performance.now() - started >= 25);
+  });
+
+  it("times its waits on the clock it was given", async () => {
+    const clock = new VirtualClock();
+    const queue = new EventQueue<number>(clock);
+    const waiting = queue.next(30_000);
+    await clock.advance(29_999);
+    queue.push(1);
+    assert.equal(await waiting, 1);
+    const timingOut = queue.next(30_000);
+    await clock.advance(30_000);
+    assert.deepEqual(await timingOut, { kind: "timeout" });
+    assert.equal(clock.pending, 0);
   });
 
   it("a timed-out waiter does not swallow a later item", async () => {

@@ -127,15 +127,18 @@ describe("Link over TCP", function () {
   it("observers see what was received and sent without consuming it", async () => {
     const client = await connectClient();
     const server = await acceptLink(listener);
-    const sent: Buffer[] = [];
+    const sent: Array<[Buffer, Buffer | undefined]> = [];
     const received: LinkEvent[] = [];
-    client.on("sent", (raw) => sent.push(raw));
+    client.on("sent", (raw, body) => sent.push([raw, body]));
     server.on("received", (event) => received.push(event));
     await client.send(Buffer.from("abc"));
     await client.sendRaw(Buffer.from([0, 1, 0x7a]));
     assert.equal(await receiveBody(server), "abc");
     assert.equal(await receiveBody(server), "z");
-    assert.deepEqual(sent, [Buffer.from([0, 3, 0x61, 0x62, 0x63]), Buffer.from([0, 1, 0x7a])]);
+    assert.deepEqual(sent, [
+      [Buffer.from([0, 3, 0x61, 0x62, 0x63]), Buffer.from("abc")],
+      [Buffer.from([0, 1, 0x7a]), undefined],
+    ]);
     assert.deepEqual(
       received.map((event) => event.kind),
       ["frame", "frame"],

@@ -3,6 +3,7 @@ import { binary2 } from "../../src/link/binary2.js";
 import type { Link } from "../../src/link/link.js";
 import { tcpConnect } from "../../src/link/tcpConnect.js";
 import { tcpListen } from "../../src/link/tcpListen.js";
+import { VirtualClock } from "../../src/runner/virtualClock.js";
 
 const framing = binary2();
 const DEADLINE = { deadlineMs: 2000 };
@@ -20,6 +21,15 @@ describe("tcpListen", function () {
   it("accept times out when nobody connects", async () => {
     const listener = await tcpListen({ framing });
     assert.deepEqual(await listener.accept({ deadlineMs: 20 }), { kind: "timeout" });
+    await listener.close();
+  });
+
+  it("accept's deadline runs on the clock option's time", async () => {
+    const clock = new VirtualClock();
+    const listener = await tcpListen({ framing, clock });
+    const accepting = listener.accept({ deadlineMs: 60_000 });
+    await clock.advance(60_000);
+    assert.deepEqual(await accepting, { kind: "timeout" });
     await listener.close();
   });
 

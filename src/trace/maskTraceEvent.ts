@@ -1,0 +1,89 @@
+import type { Dialect } from "../iso8583/dialect.js";
+import { Iso8583Error } from "../iso8583/errors.js";
+import type { FieldSpan, Message } from "../iso8583/message.js";
+import { unpack } from "../iso8583/unpack.js";
+import { MASK_RULES, maskMessage } from "./mask.js";
+import type { TraceEvent } from "./traceEvent.js";
+
+/**
+ * Bytes a link error may show in a masked trace: enough for any length header or an STX, which
+ * is what the error is about. A link error's bytes are not a message, so where card data lies in
+ * them is unknown: the rest is hidden.
+ */
+export const LINK_ERROR_CLEAR_BYTES = 4;
+
+/**
+ * A copy of `event` with card data masked in both views: `message` by `maskMessage`, and the
+ * `bytes` hex, where a PAN is as readable (BCD digits are its hex). Returns `event` itself when
+ * nothing needs masking.
+ */
+export function maskTraceEvent(event: TraceEvent, dialect: Dialect): TraceEvent {
+  const message = event.message && maskMessage(event.message);
+  let bytes = event.bytes;
+  if (bytes !== undefined) bytes = event.kind === "frame" ? maskFrameHex(dialect, bytes) : maskOpaqueHex(bytes);
+  if (message === event.message && bytes === event.bytes) return event;
+  const masked = { ...event };
+  if (message !== undefined) masked.message = message;
+  if (bytes !== undefined) masked.bytes = bytes;
+  return masked;
+}
+
+/**
+ * The hex of one frame body with `*` over the data of every field that `maskMessage` changes,
+ * found by decoding with spans. When the frame does not decode, fields decoded before the
+ * failure are masked the same way; if the failing field is one that MASK_RULES masks, its data
+ * and everything after it are hidden too, since where it ends is unknown. Other failures keep
+ * the rest visible: it is what a malformed-frame report needs.
+ */
+export function maskFrameHex(dialect: Dialect, hex: string): string {
+  if (hex.includes("*")) return hex; // masked already (a masked trace read back)
+  if (!/^(?:[0-9A-Fa-f]{2})*$/.test(hex)) return maskOpaqueHex(hex, 0); // not bytes: hide it whole
+  const frame = Buffer.from(hex, "hex");
+  const spans: FieldSpan[] = [];
+  let message: Message;
+  let failure: Iso8583Error | undefined;
+  try {
+    message = unpack(dialect, frame, spans);
+  } catch (error) {
+    if (!(error instanceof Iso8583Error)) throw error;
+    failure = error;
+    message = error.partial ?? { mti: "", fields: {} };
+  }
+  const masked = maskMessage(message);
+  const hidden: Array<[start: number, end: number]> = [];
+  for (const span of spans) {
+    const value = message.fields[span.field];
+    if (value !== undefined && masked.fields[span.field] !== value) hidden.push([span.dataStart, span.end]);
+  }
+  if (failure && isMaskedField(failure.field, message.mti)) hidden.push([failingDataStart(dialect, failure, spans), frame.length]);
+  return star(hex, hidden);
+}
+
+/** Whether MASK_RULES masks `field` in a message with this MTI ("" when the MTI did not decode). */
+function isMaskedField(field: string, mti: string): boolean {
+  return MASK_RULES.some((rule) => rule.field === field && (rule.mti === undefined || mti === "" || rule.mti.test(mti)));
+}
+
+/** Where the failing field's data starts: after its length prefix, which carries no card data. */
+function failingDataStart(dialect: Dialect, failure: Iso8583Error, spans: readonly FieldSpan[]): number {
+  const own = spans.find((span) => span.field === failure.field);
+  if (own) return own.dataStart; // decoded, then failed: trailing bytes after it
+  const start = spans.length > 0 ? spans[spans.length - 1].end : 0;
+  return start + (dialect.fieldsByKey[failure.field]?.prefixBytes ?? 0);
+}
+
+/** Hex of bytes that are not a message: the first LINK_ERROR_CLEAR_BYTES stay, the rest is hidden. */
+function maskOpaqueHex(hex: string, clearBytes = LINK_ERROR_CLEAR_BYTES): string {
+  return star(hex, [[clearBytes, hex.length / 2]]);
+}
+
+/** `hex` with `*` over the given byte ranges (two per byte). */
+function star(hex: string, ranges: ReadonlyArray<readonly [number, number]>): string {
+  let out = hex;
+  for (const [start, end] of ranges) {
+    const from = Math.min(2 * start, hex.length);
+    const to = Math.min(2 * end, hex.length);
+    if (to > from) out = out.slice(0, from) + "*".repeat(to - from) + out.slice(to);
+  }
+  return out;
+}

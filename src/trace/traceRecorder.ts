@@ -1,0 +1,165 @@
+import type { Dialect } from "../iso8583/dialect.js";
+import { Iso8583Error } from "../iso8583/errors.js";
+import { unpack } from "../iso8583/unpack.js";
+import type { Clock } from "../link/clock.js";
+import type { DeframeEvent } from "../link/framing.js";
+import type { Link, LinkEvent } from "../link/link.js";
+import type { DecodeFailure, Direction, TraceEvent, TraceEventKind } from "./traceEvent.js";
+
+export interface TraceRecorderOptions {
+  /** Decodes every frame recorded. */
+  dialect: Dialect;
+  /** The run's clock: virtual for in-process SUTs, real otherwise. */
+  clock: Clock;
+  /** The clock reading at t = 0. Default: the clock's reading when the recorder is made. */
+  startedAt?: number;
+}
+
+/** Which way a link's traffic goes: the kit's own end of a connection by default. */
+export interface AttachDirections {
+  sent: Direction;
+  received: Direction;
+}
+
+/** The kit's end of a connection: what it sends goes to the SUT. */
+export const KIT_END: AttachDirections = { sent: "kit→sut", received: "sut→kit" };
+
+/** How a `sendRaw` that stops inside a frame is recorded (the rest may follow, or never). */
+const PARTIAL_FRAME = { code: "partial_frame", reason: "the bytes sent end mid-frame", fatal: false } as const;
+
+/**
+ * Records a Trace: every frame both ways on the links it is attached to, decoded and timed on the
+ * run's clock, plus the kit's own events. While `currentStep` is set, every event is stamped with
+ * it. Frames are decoded as they pass (properties need the messages anyway); nothing else is
+ * copied: the body becomes its hex text once.
+ */
+export class TraceRecorder {
+  readonly dialect: Dialect;
+  readonly events: TraceEvent[] = [];
+  /** The scenario step the kit is executing; `step()` sets it. */
+  currentStep: number | undefined;
+  private readonly clock: Clock;
+  private start: number;
+
+  constructor(options: TraceRecorderOptions) {
+    this.dialect = options.dialect;
+    this.clock = options.clock;
+    this.start = options.startedAt ?? options.clock.now();
+  }
+
+  /**
+   * Records the traffic of `link` from now on: frames sent (`send` bodies as they are; `sendRaw`
+   * bytes as the peer's deframer will see them), inbound frames, keep-alives and framing errors,
+   * and the disconnect. ACK/NAK bytes are not recorded (`control` records what a control link
+   * did). Returns a function that stops recording this link.
+   */
+  attach(link: Link, directions: AttachDirections = KIT_END): () => void {
+    const conn = link.id;
+    const onSent = (raw: Buffer, body: Buffer | undefined) => {
+      if (body !== undefined) this.frame(directions.sent, conn, body);
+      else this.raw(directions.sent, conn, link, raw);
+    };
+    const onReceived = (event: LinkEvent) => this.deframed(directions.received, conn, event, false);
+    const onDisconnect = (reason: string) => this.add("kit", "disconnect", conn, { reason });
+    link.on("sent", onSent).on("received", onReceived).on("disconnect", onDisconnect);
+    return () => {
+      link.off("sent", onSent).off("received", onReceived).off("disconnect", onDisconnect);
+    };
+  }
+
+  /** The kit opened connection `conn` to (or accepted it from) `peer`. */
+  connect(conn: string, peer: string): TraceEvent {
+    return this.add("kit", "connect", conn, { peer });
+  }
+
+  /** The kit applied a fault: its name and parameters in `detail`. */
+  fault(detail: Record<string, unknown>, text?: string): TraceEvent {
+    return this.add("kit", "fault", undefined, detail, text);
+  }
+
+  /** A wait of the kit ran out: how long it waited and for what, in `detail`. */
+  timeout(detail: Record<string, unknown>, text?: string): TraceEvent {
+    return this.add("kit", "timeout", undefined, detail, text);
+  }
+
+  /** A control-link command to the terminal under test, or its result. */
+  control(detail: Record<string, unknown>, text?: string): TraceEvent {
+    return this.add("kit", "control", undefined, detail, text);
+  }
+
+  /** The kit starts scenario step `index`: this and every later event carry it. */
+  step(index: number, text: string): TraceEvent {
+    this.currentStep = index;
+    return this.add("kit", "step", undefined, undefined, text);
+  }
+
+  note(text: string, detail?: Record<string, unknown>): TraceEvent {
+    return this.add("kit", "note", undefined, detail, text);
+  }
+
+  /** Starts a new trace: no events, no current step, and t = 0 now. */
+  clear(): void {
+    this.events.length = 0;
+    this.currentStep = undefined;
+    this.start = this.clock.now();
+  }
+
+  private frame(dir: Direction, conn: string, body: Buffer): void {
+    const event = this.add(dir, "frame", conn);
+    event.bytes = body.toString("hex").toUpperCase();
+    try {
+      event.message = unpack(this.dialect, body);
+    } catch (error) {
+      if (!(error instanceof Iso8583Error)) throw error;
+      event.decodeError = error.toJSON() satisfies DecodeFailure;
+    }
+  }
+
+  /** `sendRaw` bytes carry no frame boundaries of their own: deframe them as the peer will. */
+  private raw(dir: Direction, conn: string, link: Link, raw: Buffer): void {
+    const deframer = link.framing.deframer();
+    deframer.push(raw);
+    for (let event = deframer.next(); event; event = deframer.next()) this.deframed(dir, conn, event, false);
+    deframer.end();
+    for (let event = deframer.next(); event; event = deframer.next()) this.deframed(dir, conn, event, true);
+  }
+
+  /** `atEnd`: the event was forced out by ending a deframer of sent bytes. */
+  private deframed(dir: Direction, conn: string, event: DeframeEvent, atEnd: boolean): void {
+    switch (event.kind) {
+      case "frame":
+        this.frame(dir, conn, event.body);
+        break;
+      case "keepalive":
+        this.add(dir, "keepalive", conn);
+        break;
+      case "error": {
+        const recorded = this.add(dir, "link-error", conn);
+        recorded.bytes = event.bytes.toString("hex").toUpperCase();
+        recorded.detail =
+          atEnd && event.code === "closed_mid_frame"
+            ? { ...PARTIAL_FRAME }
+            : { code: event.code, reason: event.reason, fatal: event.fatal };
+        break;
+      }
+      // ACK/NAK: see attach().
+    }
+  }
+
+  /** Appends an event, keys in the order a trace file shows them. */
+  private add(
+    dir: Direction,
+    kind: TraceEventKind,
+    conn?: string,
+    detail?: Record<string, unknown>,
+    text?: string,
+  ): TraceEvent {
+    const event: TraceEvent = { seq: this.events.length, t: this.clock.now() - this.start, dir, kind };
+    if (this.currentStep !== undefined) event.step = this.currentStep;
+    if (conn !== undefined) event.conn = conn;
+    if (detail !== undefined) event.detail = detail;
+    if (text !== undefined) event.text = text;
+    this.events.push(event);
+    return event;
+  }
+}

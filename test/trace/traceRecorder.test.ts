@@ -1,0 +1,209 @@
+import assert from "node:assert/strict";
+import { ascii4 } from "../../src/link/ascii4.js";
+import { binary2 } from "../../src/link/binary2.js";
+import { realClock } from "../../src/link/clock.js";
+import { Link, type LinkOptions } from "../../src/link/link.js";
+import { memoryTransportPair } from "../../src/link/memoryTransport.js";
+import { tcpConnect } from "../../src/link/tcpConnect.js";
+import { tcpListen } from "../../src/link/tcpListen.js";
+import { VirtualClock } from "../../src/runner/virtualClock.js";
+import type { TraceEvent } from "../../src/trace/traceEvent.js";
+import { TraceRecorder } from "../../src/trace/traceRecorder.js";
+import { hex } from "../link/support/deframeAll.js";
+import { cup, packed, purchaseRequest, purchaseResponse } from "./support/cupMessages.js";
+
+const DEADLINE = { deadlineMs: 2000 };
+const framing = binary2();
+
+/** Events without their timing, to compare with an expected list. */
+const untimed = (events: TraceEvent[]) => events.map(({ t: _t, ...rest }) => rest);
+
+/** Two Links over memory: the kit's end first. */
+function memoryLinks(options: Partial<LinkOptions> = {}): [Link, Link] {
+  const [a, b] = memoryTransportPair();
+  return [new Link(a, { framing, ...options }), new Link(b, { framing, ...options })];
+}
+
+describe("TraceRecorder", () => {
+  it("over TCP loopback: connect, step, a request and its answer decoded, a bad frame, the disconnect", async () => {
+    const listener = await tcpListen({ framing });
+    try {
+      const kit = await tcpConnect(listener.address(), { framing });
+      const accepted = await listener.accept(DEADLINE);
+      assert.equal(accepted.kind, "connection");
+      const sut = (accepted as { link: Link }).link;
+      const recorder = new TraceRecorder({ dialect: cup, clock: realClock });
+      recorder.connect(kit.id, kit.peer);
+      recorder.attach(kit);
+      recorder.step(0, "purchase(5.00)");
+      await kit.send(packed(purchaseRequest()));
+      const request = await sut.receive(DEADLINE);
+      assert.equal(request.kind, "frame");
+      await sut.send(packed(purchaseResponse()));
+      assert.equal((await kit.receive(DEADLINE)).kind, "frame");
+      await sut.send(Buffer.from("6000030000", "hex")); // a header cut short: no MTI
+      assert.equal((await kit.receive(DEADLINE)).kind, "frame");
+      await sut.sendRaw(hex("FF FF")); // a length no frame may have: fatal, the kit's link closes
+      assert.deepEqual(await kit.receive(DEADLINE), {
+        kind: "closed",
+        reason: "framing error: length header FF FF declares 65535 bytes; expected at most 8192 (maxFrame)",
+      });
+
+      const conn = kit.id;
+      assert.deepEqual(untimed(recorder.events), [
+        { seq: 0, dir: "kit", kind: "connect", conn, detail: { peer: kit.peer } },
+        { seq: 1, dir: "kit", kind: "step", step: 0, text: "purchase(5.00)" },
+        {
+          seq: 2,
+          dir: "kit→sut",
+          kind: "frame",
+          step: 0,
+          conn,
+          bytes: packed(purchaseRequest()).toString("hex").toUpperCase(),
+          message: { ...purchaseRequest(), header: "6000030000603100000000" },
+        },
+        {
+          seq: 3,
+          dir: "sut→kit",
+          kind: "frame",
+          step: 0,
+          conn,
+          bytes: packed(purchaseResponse()).toString("hex").toUpperCase(),
+          message: { ...purchaseResponse(), header: "6000030000603100000000" },
+        },
+        {
+          seq: 4,
+          dir: "sut→kit",
+          kind: "frame",
+          step: 0,
+          conn,
+          bytes: "6000030000",
+          decodeError: { field: "h", offset: 0, kind: "truncated", reason: "header is 5 bytes, expecting 11" },
+        },
+        {
+          seq: 5,
+          dir: "sut→kit",
+          kind: "link-error",
+          step: 0,
+          conn,
+          bytes: "FFFF",
+          detail: {
+            code: "above_max_frame",
+            reason: "length header FF FF declares 65535 bytes; expected at most 8192 (maxFrame)",
+            fatal: true,
+          },
+        },
+        {
+          seq: 6,
+          dir: "kit",
+          kind: "disconnect",
+          step: 0,
+          conn,
+          detail: { reason: "framing error: length header FF FF declares 65535 bytes; expected at most 8192 (maxFrame)" },
+        },
+      ]);
+      const times = recorder.events.map((event) => event.t);
+      assert.deepEqual([...times].sort((x, y) => x - y), times, "t never goes back");
+      assert.ok(times[0] >= 0 && times[6] < 2000);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  describe("over memory links on a VirtualClock", () => {
+    let clock: VirtualClock;
+    beforeEach(() => {
+      clock = new VirtualClock({ startAt: 5000 });
+      clock.start();
+    });
+    afterEach(() => clock.stop());
+
+    it("times events on the virtual clock from startedAt, and records kit events", async () => {
+      const [kit, sut] = memoryLinks({ clock });
+      const recorder = new TraceRecorder({ dialect: cup, clock });
+      recorder.attach(kit);
+      recorder.step(3, "purchase(5.00)+drop");
+      recorder.fault({ fault: "drop" }, "the kit discards the answer");
+      await kit.send(packed(purchaseRequest()));
+      assert.deepEqual(await kit.receive({ deadlineMs: 30_000 }), { kind: "timeout" });
+      recorder.timeout({ waitedMs: 30_000, stan: "000123" });
+      recorder.control({ command: "status", result: "ok" }, "terminal idle");
+      recorder.note("checked totals");
+      await kit.close();
+      assert.deepEqual(
+        recorder.events.map((event) => [event.t, event.kind, event.dir, event.step]),
+        [
+          [0, "step", "kit", 3],
+          [0, "fault", "kit", 3],
+          [0, "frame", "kit→sut", 3],
+          [30_000, "timeout", "kit", 3],
+          [30_000, "control", "kit", 3],
+          [30_000, "note", "kit", 3],
+          [30_000, "disconnect", "kit", 3],
+        ],
+      );
+      assert.deepEqual(recorder.events[1].detail, { fault: "drop" });
+      assert.deepEqual(recorder.events[3].detail, { waitedMs: 30_000, stan: "000123" });
+      assert.deepEqual(recorder.events[6].detail, { reason: "local close" });
+      await sut.close();
+    });
+
+    it("records sendRaw bytes as the peer deframes them: a bad body, a frame cut short, a bad header", async () => {
+      const [kit, sut] = memoryLinks({ clock });
+      const recorder = new TraceRecorder({ dialect: cup, clock, startedAt: 0 });
+      recorder.attach(kit);
+      const request = packed(purchaseRequest());
+      const whole = framing.encode(request);
+      await kit.sendRaw(Buffer.concat([framing.encode(request.subarray(0, 20)), whole.subarray(0, 30)]));
+      await kit.sendRaw(hex("FF FF"));
+      assert.deepEqual(
+        recorder.events.map((event) => [event.t, event.dir, event.kind, event.decodeError?.kind ?? event.detail?.code]),
+        [
+          [5000, "kit→sut", "frame", "truncated"],
+          [5000, "kit→sut", "link-error", "partial_frame"],
+          [5000, "kit→sut", "link-error", "above_max_frame"],
+        ],
+      );
+      assert.equal(recorder.events[1].bytes, whole.subarray(0, 30).toString("hex").toUpperCase());
+      assert.deepEqual(recorder.events[1].detail, { code: "partial_frame", reason: "the bytes sent end mid-frame", fatal: false });
+      await Promise.all([kit.close(), sut.close()]);
+    });
+
+    it("records keep-alives, and the SUT's end with the directions swapped", async () => {
+      const [kit, sut] = memoryLinks({ clock, framing: ascii4() });
+      const recorder = new TraceRecorder({ dialect: cup, clock });
+      recorder.attach(sut, { sent: "sut→kit", received: "kit→sut" });
+      await kit.sendRaw(Buffer.from("0000"));
+      await kit.send(packed(purchaseRequest()));
+      assert.equal((await sut.receive(DEADLINE)).kind, "frame");
+      await sut.send(packed(purchaseResponse()));
+      assert.deepEqual(
+        recorder.events.map((event) => [event.dir, event.kind, event.conn, event.message?.mti]),
+        [
+          ["kit→sut", "keepalive", sut.id, undefined],
+          ["kit→sut", "frame", sut.id, "0200"],
+          ["sut→kit", "frame", sut.id, "0210"],
+        ],
+      );
+      await Promise.all([kit.close(), sut.close()]);
+    });
+
+    it("stops recording a link once detached; clear() starts a new trace", async () => {
+      const [kit, sut] = memoryLinks({ clock });
+      const recorder = new TraceRecorder({ dialect: cup, clock });
+      const detach = recorder.attach(kit);
+      recorder.step(1, "one");
+      await kit.send(packed(purchaseRequest()));
+      detach();
+      await kit.send(packed(purchaseRequest("000124")));
+      assert.deepEqual(recorder.events.map((event) => event.kind), ["step", "frame"]);
+      await clock.sleep(250);
+      recorder.clear();
+      assert.equal(recorder.currentStep, undefined);
+      const note = recorder.note("fresh");
+      assert.deepEqual(note, { seq: 0, t: 0, dir: "kit", kind: "note", text: "fresh" });
+      assert.deepEqual(recorder.events, [note]);
+      await Promise.all([kit.close(), sut.close()]);
+    });
+  });
+});
