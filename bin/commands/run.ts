@@ -35,6 +35,7 @@ export interface RunArgs {
   mask: boolean;
   quiet: boolean;
   suite?: string;
+  "deadline-ms"?: number;
 }
 
 /** Response timeout: a real device gets the CUP default of 30 s; the virtual clock makes it free in-process. */
@@ -88,6 +89,7 @@ export const runCommand = {
       .option("max-steps", { type: "number", default: 10, describe: "most steps per scenario" })
       .option("framing", { type: "string", requiresArg: true, describe: "transport framing (default: the dialect's)" })
       .option("reset-cmd", { type: "string", requiresArg: true, describe: "shell command that resets an external SUT before each scenario" })
+      .option("deadline-ms", { type: "number", describe: "whole-run deadline: no new scenario starts after it (shrinking has its own budget)" })
       .option("suite", { type: "string", requiresArg: true, describe: "a JavaScript module exporting a suite of your own properties" })
       .option("mask", { type: "boolean", default: true, describe: "mask card data in every output (--no-mask to show it)" })
       .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the summary" })
@@ -100,6 +102,7 @@ export const runCommand = {
     const dialect = resolveDialect(a.dialect);
     const timeout = a["timeout-ms"] ?? DEFAULT_TIMEOUT_MS;
     if (!(timeout > 0)) throw new UsageError(`--timeout-ms must be above 0, got ${timeout}`);
+    if (a["deadline-ms"] !== undefined && !(a["deadline-ms"] > 0)) throw new UsageError(`--deadline-ms must be above 0, got ${a["deadline-ms"]}`);
     const startedAt = new Date();
     const out = a.out ?? join("isoconf-report", startedAt.toISOString().replace(/[:.]/g, "-"));
     const suite = a.suite === undefined ? hostSuite : await loadSuite(a.suite, "host");
@@ -121,6 +124,7 @@ export const runCommand = {
         tmk: Buffer.from(DEFAULT_TMK, "hex"),
         only: a.only,
         skip: a.skip,
+        deadlineMs: a["deadline-ms"],
         onProgress: progressPrinter(a.quiet),
         interrupted: () => stopRequested,
       });

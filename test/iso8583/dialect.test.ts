@@ -37,6 +37,19 @@ describe("dialects", () => {
     assert.deepEqual(unpack(d, pack(d, m)), m);
   });
 
+  it("an ISO 8583:1993 variant takes 1xxx MTIs and 3-digit action codes, and refuses 1987 MTIs", () => {
+    const d = loadDialect(
+      variant("iso87ascii", (t) => {
+        t.iso_version = 1993;
+        t.response_codes = "iso93";
+        t.fields.find((f: any) => f.number === 39).max_length = 3;
+      }),
+    );
+    const m = { mti: "1210", fields: { "11": "000001", "39": "000", "41": "TERM0001" } };
+    assert.deepEqual(unpack(d, pack(d, m)), m);
+    assert.throws(() => pack(d, { mti: "0210", fields: {} }), /MTI does not start with the ISO 8583:1993 version digit/);
+  });
+
   it("loads a dialect file by path and reports unreadable ones", () => {
     const dir = mkdtempSync(join(tmpdir(), "isoconf-dialect-"));
     const file = join(dir, "mine.json");
