@@ -58,6 +58,21 @@ export async function hostTargetFrom(a: Pick<RunArgs, "target" | "listen" | "bug
   return { target: referenceHostTarget(dialect, { bug: a.bug }), recorded: { kind: "reference", bug: a.bug } };
 }
 
+/**
+ * One connection before the run: an address nobody answers on is a setup mistake (exit 2), not
+ * ten properties failing. Once the run is under way, a refused connection is the SUT's failure.
+ */
+async function preflight(target: Target): Promise<void> {
+  const sut = await target.open();
+  try {
+    await sut.connect();
+  } catch (e) {
+    throw new UsageError(`cannot reach the SUT at ${target.description}: ${(e as Error).message}`);
+  } finally {
+    await sut.close();
+  }
+}
+
 function progressPrinter(quiet: boolean): (p: Progress) => void {
   if (quiet || !process.stderr.isTTY) return () => {};
   let last = 0;
@@ -107,6 +122,7 @@ export const runCommand = {
     const out = a.out ?? join("isoconf-report", startedAt.toISOString().replace(/[:.]/g, "-"));
     const suite = a.suite === undefined ? hostSuite : await loadSuite(a.suite, "host");
     const { target, recorded, close } = await hostTargetFrom(a, dialect);
+    if (target.realTime && a.listen === undefined) await preflight(target);
     const registered = [...REGISTERED_TERMINALS];
     let stopRequested = false;
     const onSigint = () => (stopRequested = true);

@@ -149,15 +149,17 @@ export class KitTerminal {
     const fault = step.fault;
     if (fault?.kind === "malformed") {
       this.o.recorder.fault({ fault: "malformed", variant: fault.variant }, `malformed frame (${fault.variant}) before the request`);
-      await this.sendMalformed(s, fault.variant ?? "truncated");
+      await this.sendMalformed(s, fault.variant ?? "truncated").catch((e: Error) => this.o.recorder.note(`cannot connect to the SUT: ${e.message}`, { connectFailed: true }));
     }
     const request = this.request(s, step);
     let frame = this.frame(s, request);
     if (fault?.kind === "disconnect") {
       this.o.recorder.fault({ fault: "disconnect" }, "half the request, then the connection dropped");
-      const link = await this.linkOf(s);
-      await link.sendRaw(link.framing.encode(frame).subarray(0, Math.max(1, frame.length >> 1))).catch(() => undefined);
-      await link.close();
+      const link = await this.linkOf(s).catch(() => undefined);
+      if (link) {
+        await link.sendRaw(link.framing.encode(frame).subarray(0, Math.max(1, frame.length >> 1))).catch(() => undefined);
+        await link.close();
+      }
       s.link = undefined;
     }
     if (fault?.kind === "bad_mac" && this.d.table.mac !== null) {
@@ -167,7 +169,11 @@ export class KitTerminal {
     }
     if (fault?.kind === "duplicate") {
       this.o.recorder.fault({ fault: "duplicate" }, "request sent twice");
-      const link = await this.linkOf(s);
+      const link = await this.linkOf(s).catch(() => undefined);
+      if (link === undefined) {
+        this.o.recorder.note("cannot connect to the SUT", { connectFailed: true });
+        return;
+      }
       await this.send(link, frame);
       await this.send(link, frame);
       const first = await this.await(s, request);
@@ -311,6 +317,7 @@ export class KitTerminal {
   private async linkOf(s: KitSession): Promise<Link> {
     if (s.link === undefined || s.link.closeReason !== undefined) {
       s.link = await this.o.connect();
+      this.o.recorder.connect(s.link.id, s.link.peer);
       this.o.recorder.attach(s.link);
     }
     return s.link;
@@ -320,9 +327,19 @@ export class KitTerminal {
     await link.send(frame).catch(() => undefined);
   }
 
-  /** Sends one request and waits for its answer. */
+  /**
+   * Sends one request and waits for its answer. A host that refuses the connection is recorded
+   * (a `connect-failed` note, which H-LIVE-1 reads) and the request counts as unanswered.
+   */
   private async exchange(s: KitSession, request: Message, frame: Buffer): Promise<Outcome> {
-    await this.send(await this.linkOf(s), frame);
+    let link: Link;
+    try {
+      link = await this.linkOf(s);
+    } catch (e) {
+      this.o.recorder.note(`cannot connect to the SUT: ${(e as Error).message}`, { connectFailed: true, mti: request.mti, stan: request.fields["11"] });
+      return { kind: "none" };
+    }
+    await this.send(link, frame);
     return this.await(s, request);
   }
 

@@ -11,6 +11,12 @@ export const H_LIVE_1: Property = {
   role: "host",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    // A host that stops accepting connections is as dead as one that stops answering.
+    for (const e of trace) {
+      if (e.kind === "note" && e.detail?.connectFailed) {
+        out.push({ message: `the host refused a connection: ${e.text}`, expected: "a connection for the next request", actual: "connection refused or timed out", events: [e.seq] });
+      }
+    }
     const seenSteps = new Set<number>();
     for (const x of ledger(ctx.dialect, trace).exchanges) {
       if ((x.fault !== "malformed" && x.fault !== "disconnect") || seenSteps.has(x.step)) continue;

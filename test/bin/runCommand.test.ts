@@ -84,6 +84,7 @@ describe("isoconf run host / replay", function () {
       [["run", "host", "--runs", "0"], /--runs must be a whole number above 0/],
       [["run", "host", "--bug", "nonsense"], /unknown host bug "nonsense"/],
       [["run", "host", "--target", "serial:/dev/ttyS0"], /a host is reached over TCP/],
+      [["run", "host", "--target", "tcp://127.0.0.1:1"], /cannot reach the SUT at tcp:\/\/127.0.0.1:1/],
       [["run", "terminalx"], /Invalid values/],
       [["replay", "/nonexistent/x.scenario.json"], /cannot read the scenario file \(ENOENT\)/],
       [["run", "host", "--suite", "test/fixtures/nope.mjs"], /--suite test\/fixtures\/nope.mjs: no such file/],
