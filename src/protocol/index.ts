@@ -7,5 +7,5 @@ export { buildResponse, type ResponseParams } from "./responses.js";
 export { buildReversal, isReversal, reversedStan, type ReversalCause } from "./reversal.js";
 export { responseMismatches, requestKey, type Mismatch } from "./matching.js";
 export { macRequired } from "./macPolicy.js";
-export { encodeTotals, decodeTotals, sameTotals, settlementReply, settlementBalanced, settlementVerdict, ZERO_TOTALS, type Totals } from "./totals.js";
+export { encodeTotals, decodeTotals, sameTotals, settlementReply, settlementBalanced, settlementVerdict, tally, ZERO_TOTALS, type Tallied, type Totals } from "./totals.js";
 export { encodeWorkingKeys, decodeWorkingKeys, type WorkingKeys } from "./workingKeys.js";

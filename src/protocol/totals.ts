@@ -76,3 +76,27 @@ export function settlementVerdict(dialect: Dialect, reply: Message): "balanced" 
   }
   return code === rules.codes.approved ? "balanced" : code === rules.codes.reconcile_error ? "unbalanced" : undefined;
 }
+
+/** One transaction as batch totals see it. */
+export interface Tallied {
+  op: string;
+  amount: number;
+  /** Voided or reversed: it no longer counts. */
+  cancelled: boolean;
+}
+
+/** Batch totals of a batch's transactions: purchases are debits, refunds credits, the rest nothing. */
+export function tally(entries: Iterable<Tallied>): Totals {
+  const t: Totals = { ...ZERO_TOTALS };
+  for (const e of entries) {
+    if (e.cancelled) continue;
+    if (e.op === "purchase") {
+      t.debitCount++;
+      t.debitAmount += e.amount;
+    } else if (e.op === "refund") {
+      t.creditCount++;
+      t.creditAmount += e.amount;
+    }
+  }
+  return t;
+}

@@ -15,6 +15,7 @@ import {
   macRequired,
   responseMismatches,
   rulesOf,
+  tally,
   type Card,
   type OriginalRef,
   type ReversalCause,
@@ -410,18 +411,7 @@ function toCard(c: ScenarioCard): Card {
 }
 
 function totalsOf(s: KitSession): Totals {
-  const t = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 };
-  for (const a of s.approved) {
-    if (a.reversed) continue;
-    if (a.op === "purchase") {
-      t.debitCount++;
-      t.debitAmount += a.amount;
-    } else if (a.op === "refund") {
-      t.creditCount++;
-      t.creditAmount += a.amount;
-    }
-  }
-  return t;
+  return tally(s.approved.map((a) => ({ op: a.op, amount: a.amount, cancelled: a.reversed })));
 }
 
 /** A framed but broken message: the body is cut, given a bad length, bad content, or garbage. */

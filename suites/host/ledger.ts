@@ -11,6 +11,7 @@ import {
   rulesOf,
   sameTotals,
   settlementVerdict,
+  tally,
   type Totals,
 } from "../../src/protocol/index.js";
 import { exchanges, type Exchange } from "../../src/runner/exchanges.js";
@@ -131,18 +132,7 @@ function computeLedger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
 }
 
 function totalsOf(postings: Posting[]): Totals {
-  const t = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 };
-  for (const p of postings) {
-    if (p.cancelledBy !== undefined) continue;
-    if (p.op === "purchase") {
-      t.debitCount++;
-      t.debitAmount += p.amount;
-    } else {
-      t.creditCount++;
-      t.creditAmount += p.amount;
-    }
-  }
-  return t;
+  return tally(postings.map((p) => ({ op: p.op, amount: p.amount, cancelled: p.cancelledBy !== undefined })));
 }
 
 export const formatTotals = (t: Totals | undefined) =>

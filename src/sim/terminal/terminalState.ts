@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Message } from "../../iso8583/message.js";
-import type { Card, OriginalRef, ReversalCause, Totals } from "../../protocol/index.js";
+import { tally, type Card, type OriginalRef, type ReversalCause, type Totals } from "../../protocol/index.js";
 import { DEFAULT_MAK, FIRST_BATCH } from "../defaults.js";
 
 /** Names the state file's shape, so a file from an incompatible version is refused, not misread. */
@@ -66,18 +66,7 @@ export function nextBatch(batch: string): string {
 
 /** Batch totals: approved purchases not voided are debits, approved refunds credits. */
 export function batchTotals(state: TerminalState): Totals {
-  const t: Totals = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 };
-  for (const e of state.transactions) {
-    if (e.voided) continue;
-    if (e.op === "purchase") {
-      t.debitCount++;
-      t.debitAmount += e.amount;
-    } else {
-      t.creditCount++;
-      t.creditAmount += e.amount;
-    }
-  }
-  return t;
+  return tally(state.transactions.map((e) => ({ op: e.op, amount: e.amount, cancelled: e.voided })));
 }
 
 const digits = (n: number) => z.string().regex(new RegExp(`^\\d{${n}}$`));
