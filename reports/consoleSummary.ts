@@ -1,6 +1,8 @@
 import type { SuiteResult } from "../src/runner/runSuite.js";
 import { describeStep } from "../src/runner/scenario.js";
-import { countVerdicts, replayCommand } from "./runOutput.js";
+import { join } from "node:path";
+import { replayCommand } from "./reportText.js";
+import { countVerdicts } from "./runOutput.js";
 
 const MARK = { pass: "ok  ", fail: "FAIL", flaky: "FLKY", skipped: "skip" } as const;
 
@@ -28,6 +30,6 @@ export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined)
     `${r.suite} suite, dialect ${r.dialect}, target ${r.target}: ${c.pass} passed, ${c.fail} failed, ${c.flaky} flaky, ${c.skipped} skipped` +
       ` (${r.scenarios} scenarios, ${r.executions} executions, ${(r.durationMs / 1000).toFixed(1)} s, seed ${r.seed})${r.interrupted ? " — INTERRUPTED" : ""}`,
   );
-  if (outDir) lines.push(`report: ${outDir}`);
+  if (outDir) lines.push(`report: ${join(outDir, "index.html")} (and results.tap, junit.xml, a bug report per failure)`);
   return lines.join("\n");
 }

@@ -2,21 +2,17 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Dialect } from "../src/iso8583/dialect.js";
 import type { SuiteResult, Verdict } from "../src/runner/runSuite.js";
-import { describeStep } from "../src/runner/scenario.js";
 import { writeTraceJsonl } from "../src/trace/traceFile.js";
-import { SCENARIO_FORMAT, writeScenarioFile, type RecordedTarget } from "./scenarioFile.js";
+import { maskSuiteResult } from "./maskResult.js";
+import { packageVersion } from "./packageVersion.js";
+import { buildReport, fileStem, type RunSettings } from "./report.js";
+import { REPORTERS } from "./reporters.js";
+import { stepTexts } from "./reportText.js";
+import { SCENARIO_FORMAT, writeScenarioFile } from "./scenarioFile.js";
 
-/** What a run was asked to do, for the machine index and the replay files. */
-export interface RunSettings {
-  runs: number;
-  responseTimeoutMs: number;
-  registeredTerminals: string[];
-  target: RecordedTarget;
-  mask: boolean;
-  startedAt: Date;
-}
-
-export const SUMMARY_FORMAT = "isoconf-summary/1";
+export type { RunSettings } from "./report.js";
+export { replayCommand } from "./reportText.js";
+export { SUMMARY_FORMAT } from "./summaryJson.js";
 
 /** Verdict counts, in a fixed order. */
 export function countVerdicts(result: SuiteResult): Record<Verdict, number> {
@@ -25,63 +21,39 @@ export function countVerdicts(result: SuiteResult): Record<Verdict, number> {
   return counts;
 }
 
-/** The replay command for a property's scenario file. */
-export const replayCommand = (dir: string, id: string) => `npx isoconf replay ${join(dir, `${id}.scenario.json`)}`;
-
 /**
- * Writes the output folder: `summary.json` (the machine index), and per failing property
- * `ID.scenario.json` (replayable) and `ID.trace.jsonl` (masked unless `mask` is off).
+ * Writes the output folder: `summary.json`, `results.tap`, `junit.xml`, `index.html`, and per
+ * property with a counterexample (fail or flaky) `ID.md`, `ID.scenario.json` (replayable) and
+ * `ID.trace.jsonl`. Card data is masked in all of them unless `mask` is off, and then each says
+ * so (the scenario file holds cards as recipes, never a card number, either way).
+ * Returns the result as written (masked), for the console summary.
  */
-export async function writeRunOutput(dir: string, result: SuiteResult, dialect: Dialect, s: RunSettings): Promise<void> {
+export async function writeRunOutput(dir: string, result: SuiteResult, dialect: Dialect, s: RunSettings): Promise<SuiteResult> {
   mkdirSync(dir, { recursive: true });
-  const properties = [];
-  for (const p of result.properties) {
-    const entry: Record<string, unknown> = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference, verdict: p.verdict };
-    if (p.reason) entry.reason = p.reason;
-    if (p.foundAfter !== undefined) entry.foundAfter = p.foundAfter;
+  const shown = s.mask ? maskSuiteResult(result, dialect) : result;
+  const report = buildReport(shown, dialect, s.replayDir ?? dir, s.version ?? packageVersion(), s);
+  for (const p of shown.properties) {
     const cx = p.counterexample;
-    if (cx) {
-      const steps = cx.scenario.steps.map((st) => describeStep(cx.scenario, st));
-      writeScenarioFile(join(dir, `${p.id}.scenario.json`), {
-        format: SCENARIO_FORMAT,
-        property: p.id,
-        suite: result.suite,
-        dialect: result.dialect,
-        target: s.target,
-        responseTimeoutMs: s.responseTimeoutMs,
-        registeredTerminals: s.registeredTerminals,
-        seed: result.seed,
-        steps,
-        scenario: cx.scenario,
-      });
-      await writeTraceJsonl(join(dir, `${p.id}.trace.jsonl`), cx.trace, { dialect, mask: s.mask, startedAt: s.startedAt });
-      entry.counterexample = {
-        steps,
-        originalSteps: cx.originalSteps,
-        shrinkRuns: cx.shrinkRuns,
-        shrinkMs: cx.shrinkMs,
-        violations: cx.violations,
-        scenarioFile: `${p.id}.scenario.json`,
-        traceFile: `${p.id}.trace.jsonl`,
-        replay: replayCommand(dir, p.id),
-      };
-    }
-    properties.push(entry);
+    if (!cx) continue;
+    const stem = fileStem(p.id);
+    // The scenario file format holds host scenarios so far; a terminal scenario's file comes with it.
+    if (cx.scenario.role === "host") writeScenarioFile(join(dir, `${stem}.scenario.json`), {
+      format: SCENARIO_FORMAT,
+      property: p.id,
+      suite: result.suite,
+      dialect: result.dialect,
+      target: s.target,
+      responseTimeoutMs: s.responseTimeoutMs,
+      registeredTerminals: s.registeredTerminals,
+      seed: result.seed,
+      steps: stepTexts(cx),
+      scenario: cx.scenario,
+    });
+    // Masked already when `mask` is on; the writer's own masking leaves masked events as they are.
+    await writeTraceJsonl(join(dir, `${stem}.trace.jsonl`), cx.trace, { dialect, mask: s.mask, startedAt: s.startedAt });
   }
-  const summary = {
-    format: SUMMARY_FORMAT,
-    suite: result.suite,
-    dialect: result.dialect,
-    target: result.target,
-    seed: result.seed,
-    startedAt: s.startedAt.toISOString(),
-    durationMs: result.durationMs,
-    interrupted: result.interrupted,
-    masked: s.mask,
-    config: { runs: s.runs, responseTimeoutMs: s.responseTimeoutMs, registeredTerminals: s.registeredTerminals, target: s.target },
-    figures: { scenarios: result.scenarios, executions: result.executions, requests: result.requests },
-    verdicts: countVerdicts(result),
-    properties,
-  };
-  writeFileSync(join(dir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  for (const reporter of REPORTERS) {
+    for (const file of reporter.files(report)) writeFileSync(join(dir, file.name), file.text);
+  }
+  return shown;
 }

@@ -7,6 +7,7 @@ import { describeStep } from "../../src/runner/scenario.js";
 import { writeTraceJsonl } from "../../src/trace/traceFile.js";
 import { DEFAULT_TMK } from "../../src/sim/defaults.js";
 import { UsageError } from "../input.js";
+import { loadSuite } from "../loadSuite.js";
 import { hostTargetFrom } from "./run.js";
 
 interface ReplayArgs {
@@ -20,6 +21,7 @@ interface ReplayArgs {
   "timeout-ms"?: number;
   trace?: string;
   mask: boolean;
+  suite?: string;
 }
 
 export const replayCommand = {
@@ -37,6 +39,7 @@ export const replayCommand = {
       .option("timeout-ms", { type: "number", describe: "override the recorded response timeout" })
       .option("trace", { type: "string", requiresArg: true, describe: "write the replay's trace (JSONL) here" })
       .option("mask", { type: "boolean", default: true })
+      .option("suite", { type: "string", requiresArg: true, describe: "the suite module the property comes from, for a property of your own" })
       .example("isoconf replay isoconf-report/2026-11-26T01-30-00-000Z/H-DUP-1.scenario.json", ""),
   handler: async (a: ReplayArgs): Promise<number> => {
     const f = readScenarioFile(a.file);
@@ -52,8 +55,11 @@ export const replayCommand = {
       },
       dialect,
     );
-    const properties = f.property ? hostSuite.properties.filter((p) => p.id === f.property) : hostSuite.properties;
-    if (properties.length === 0) throw new UsageError(`${a.file}: property ${f.property} is not in the ${hostSuite.name} suite`);
+    const suite = a.suite === undefined ? hostSuite : await loadSuite(a.suite, "host");
+    const properties = f.property ? suite.properties.filter((p) => p.id === f.property) : suite.properties;
+    if (properties.length === 0) {
+      throw new UsageError(`${a.file}: property ${f.property} is not in the ${suite.name} suite${a.suite === undefined ? ` (for a suite of your own, add --suite FILE)` : ""}`);
+    }
     const ctx = { dialect, target, responseTimeoutMs: a["timeout-ms"] ?? f.responseTimeoutMs, registeredTerminals: f.registeredTerminals, tmk: Buffer.from(DEFAULT_TMK, "hex") };
     try {
       const trace = await runScenario(f.scenario, ctx);

@@ -145,8 +145,9 @@ export const runCommand = {
         interrupted: () => stopRequested,
       });
       if (!a.quiet && process.stderr.isTTY) process.stderr.write("\r\x1b[K");
-      await writeRunOutput(out, result, dialect, { runs: a.runs, responseTimeoutMs: timeout, registeredTerminals: registered, target: recorded, mask: a.mask, startedAt });
-      process.stdout.write(renderConsoleSummary(result, out) + "\n");
+      // The console shows the result as the files hold it: masked unless --no-mask.
+      const written = await writeRunOutput(out, result, dialect, { runs: a.runs, responseTimeoutMs: timeout, registeredTerminals: registered, target: recorded, mask: a.mask, startedAt });
+      process.stdout.write(renderConsoleSummary(written, out) + "\n");
       if (!a.mask) process.stdout.write("masking is off: the report holds card data in clear\n");
       return result.properties.some((p) => p.verdict === "fail") ? 1 : result.interrupted ? 2 : 0;
     } finally {

@@ -50,6 +50,16 @@ export function parseOriginalData(f90: string): { mti: string; stan: string; tra
   return { mti: f90.slice(0, 4), stan: f90.slice(4, 10), transmission: f90.slice(10, 20) };
 }
 
+/**
+ * The STAN of the original a void or refund refers to: CUP field 61 holds batch(6) + STAN(6)
+ * (+ date), ISO 87 field 90 the original data elements. Undefined when the message names none.
+ */
+export function referencedStan(dialect: Dialect, m: Message): string | undefined {
+  if (rulesOf(dialect).style === "cup") return m.fields["61"]?.slice(6, 12) || undefined;
+  const f90 = m.fields["90"];
+  return f90 === undefined ? undefined : parseOriginalData(f90).stan;
+}
+
 /** MMDDhhmmss, hhmmss and MMDD of a moment, in UTC: the kit's clock is the reference. */
 export function timestamps(now: Date): { transmission: string; time: string; date: string } {
   const p = (n: number) => String(n).padStart(2, "0");

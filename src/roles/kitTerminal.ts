@@ -21,7 +21,8 @@ import {
   type ReversalCause,
   type Totals,
 } from "../protocol/index.js";
-import { cardPan, describeStep, type HostScenario, type HostStep, type MalformedVariant, type ScenarioCard } from "../runner/scenario.js";
+import { cardOf, describeStep, type HostScenario, type HostStep, type MalformedVariant, type ScenarioCard } from "../runner/scenario.js";
+import { malformed } from "./malformed.js";
 import { DEFAULT_MAK, FIRST_BATCH } from "../sim/defaults.js";
 import type { TraceRecorder } from "../trace/traceRecorder.js";
 
@@ -124,14 +125,16 @@ export class KitTerminal {
   async run(): Promise<void> {
     const rec = this.o.recorder;
     // Only the terminals the steps use take part, so a shrunk scenario shows everything that ran.
-    rec.step(-1, "setup: sign on the terminals the steps use");
+    // Setup and teardown belong to no step: their events carry none.
+    rec.note("setup: sign on the terminals the steps use");
     const used = new Set(this.scenario.steps.map((st) => st.terminal));
     for (const [i, s] of this.sessions.entries()) if (used.has(i)) await this.simple(s, "signon");
     for (const [i, step] of this.scenario.steps.entries()) {
       rec.step(i, describeStep(this.scenario, step));
       await this.runStep(step);
     }
-    rec.step(-1, "teardown: reverse what is pending, then settle every terminal");
+    rec.currentStep = undefined;
+    rec.note("teardown: reverse what is pending, then settle every terminal");
     for (const [i, s] of this.sessions.entries()) {
       if (!used.has(i)) continue;
       await this.flushPending(s);
@@ -236,7 +239,7 @@ export class KitTerminal {
     // A void or refund is made with the card of the purchase it refers to, as at a real counter.
     const card = original?.card ?? step.card;
     return this.build(s, step.op, {
-      card: card ? toCard(card) : undefined,
+      card: card ? cardOf(card) : undefined,
       amount: step.op === "void" ? original?.amount : step.amount,
       original: original?.ref,
     });
@@ -405,27 +408,6 @@ export class KitTerminal {
   }
 }
 
-function toCard(c: ScenarioCard): Card {
-  const pan = cardPan(c);
-  return c.swiped ? { pan, expiry: c.expiry, track2: `${pan}=${c.expiry}1010000` } : { pan, expiry: c.expiry };
-}
-
 function totalsOf(s: KitSession): Totals {
   return tally(s.approved.map((a) => ({ op: a.op, amount: a.amount, cancelled: a.reversed })));
-}
-
-/** A framed but broken message: the body is cut, given a bad length, bad content, or garbage. */
-export function malformed(frame: Buffer, variant: MalformedVariant, headerBytes: number): Buffer {
-  const body = Buffer.from(frame);
-  switch (variant) {
-    case "truncated":
-      return body.subarray(0, Math.max(headerBytes + 1, body.length - 5));
-    case "bad_length":
-      return Buffer.concat([body, Buffer.from([0x00, 0x01, 0x02])]);
-    case "bad_content":
-      body[headerBytes] = 0xff; // the MTI's first byte: not a digit in any encoding
-      return body;
-    case "garbage":
-      return Buffer.from("garbage!garbage!", "latin1");
-  }
 }

@@ -14,6 +14,7 @@ export function referenceHostTarget(dialect: Dialect, o: { bug?: string } = {}):
   const bug = o.bug === undefined ? undefined : (hostBug(o.bug).name as HostBugName);
   return {
     description: `in-process reference host${bug ? ` with bug ${bug}` : ""}`,
+    role: "host",
     realTime: false,
     async open() {
       const clock = new VirtualClock();

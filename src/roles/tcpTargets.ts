@@ -49,6 +49,7 @@ function scenarioLinks(open: () => Promise<Link>): OpenTarget {
 export function tcpHostTarget(url: string, o: ExternalTargetOptions): Target {
   return {
     description: url,
+    role: "host",
     realTime: true,
     async open() {
       await reset(o.resetCommand, o.resetTimeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
@@ -66,6 +67,7 @@ export async function listeningHostTarget(host: string, port: number, o: Externa
   const { port: bound } = listener.address();
   return {
     description: `listening on tcp://${host}:${bound}`,
+    role: "host",
     realTime: true,
     listener,
     async open() {

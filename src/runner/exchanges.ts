@@ -1,16 +1,23 @@
 import type { Message } from "../iso8583/message.js";
-import type { TraceEvent } from "../trace/traceEvent.js";
+import { responseMti } from "../protocol/rules.js";
+import type { Direction, TraceEvent } from "../trace/traceEvent.js";
 
-/** A request the kit sent and what came back for it on the same connection. */
+/** A request and what came back for it on the same connection. */
 export interface Exchange {
   request: TraceEvent;
   /** Answers, in arrival order: normally one; none when it went unanswered. */
   responses: TraceEvent[];
   /** The scenario step the request belongs to (-1 for setup and teardown). */
   step: number;
-  /** The fault the kit applied in this request's step, if any (from the trace's fault events). */
+  /**
+   * The fault the kit applied: in its request's step when the kit asks (host under test), to
+   * its answer to this very request when the kit answers (terminal under test).
+   */
   fault?: string;
 }
+
+/** Who sends the requests: the kit (the host is under test) or the SUT (a terminal under test). */
+export type Requester = "kit" | "sut";
 
 /** The MTI's third digit is even for requests and advices, odd for their responses. */
 export const isRequestMti = (mti: string) => Number(mti[2]) % 2 === 0;
@@ -18,46 +25,83 @@ export const isRequestMti = (mti: string) => Number(mti[2]) % 2 === 0;
 /** Stands in the answer queue for a malformed frame the kit sent; never reported. */
 const MALFORMED_SINK: Exchange = { request: { seq: -1, t: 0, dir: "kit→sut", kind: "frame" }, responses: [], step: -1 };
 
+/** Faults after which the kit, answering, sends nothing at once: the request leaves the answer queue. */
+const NOT_ANSWERED_NOW: ReadonlySet<string> = new Set(["drop", "late", "disconnect"]);
+
 const messageOf = (e: TraceEvent): Message | undefined => e.message;
 
 /**
- * Pairs every kit request with the SUT frames that answer it: per connection, first in first
- * out, so a response carrying a wrong STAN or terminal ID is still paired with its request and
- * reported as a wrong answer rather than as a timeout. Frames the SUT starts itself (its own
+ * Pairs every request with the frames that answer it: per connection, first in first out, so a
+ * response carrying a wrong STAN or terminal ID is still paired with its request and reported as
+ * a wrong answer rather than as a timeout. Frames the answering side starts itself (its own
  * requests, such as an echo test) are not answers. An answer with nobody waiting goes to the
- * connection's last request: it is a second answer.
+ * connection's last answered request: it is a second answer.
+ *
+ * When the kit asks (`requester: "kit"`), the kit's malformed requests hold their place in the
+ * queue, so an answer to one is never taken for the next request's. When the kit answers
+ * (`"sut"`), its fault events (which name the connection, MTI and STAN they hit) say which
+ * requests it leaves unanswered (drop, disconnect) or answers later (late): those leave the
+ * queue, and a late answer goes to its own request.
  */
-export function exchanges(trace: readonly TraceEvent[]): Exchange[] {
+export function exchanges(trace: readonly TraceEvent[], requester: Requester = "kit"): Exchange[] {
+  const asks: Direction = requester === "kit" ? "kit→sut" : "sut→kit";
   const out: Exchange[] = [];
   const waiting = new Map<string, Exchange[]>();
   const last = new Map<string, Exchange>();
+  const late: Exchange[] = [];
   const faultByStep = new Map<number, string>();
+  const queue = (conn: string) => {
+    let q = waiting.get(conn);
+    if (q === undefined) waiting.set(conn, (q = []));
+    return q;
+  };
   for (const e of trace) {
-    if (e.kind === "fault" && e.step !== undefined) faultByStep.set(e.step, String(e.detail?.fault ?? ""));
+    if (e.kind === "fault") {
+      if (requester === "kit" && e.step !== undefined) faultByStep.set(e.step, String(e.detail?.fault ?? ""));
+      if (requester === "sut") faultOnAnswer(e, waiting, late);
+      continue;
+    }
     if (e.kind !== "frame" || e.conn === undefined) continue;
     const m = messageOf(e);
-    if (e.dir === "kit→sut") {
+    if (e.dir === asks) {
       if (m === undefined) {
-        // A deliberately malformed frame: an answer to it (30, say) must not be taken for the
-        // next request's. The kit waits for that answer, or drops the connection.
-        const q = waiting.get(e.conn) ?? [];
-        q.push(MALFORMED_SINK);
-        waiting.set(e.conn, q);
+        // A malformed request: an answer to it (30, say) must not be taken for the next request's.
+        if (requester === "kit") queue(e.conn).push(MALFORMED_SINK);
         continue;
       }
       if (!isRequestMti(m.mti)) continue;
       const step = e.step ?? -1;
-      const x: Exchange = { request: e, responses: [], step, fault: faultByStep.get(step) };
+      const x: Exchange = { request: e, responses: [], step };
+      const fault = requester === "kit" ? faultByStep.get(step) : undefined;
+      if (fault !== undefined) x.fault = fault;
       out.push(x);
-      const q = waiting.get(e.conn) ?? [];
-      q.push(x);
-      waiting.set(e.conn, q);
-      last.set(e.conn, x);
-    } else if (e.dir === "sut→kit") {
+      queue(e.conn).push(x);
+    } else {
       if (m !== undefined && isRequestMti(m.mti)) continue;
-      const x = waiting.get(e.conn)?.shift() ?? last.get(e.conn);
-      if (x !== MALFORMED_SINK) x?.responses.push(e);
+      const held = m === undefined ? -1 : late.findIndex((x) => x.request.conn === e.conn && answers(x, m));
+      const x = held >= 0 ? late.splice(held, 1)[0] : (waiting.get(e.conn)?.shift() ?? last.get(e.conn));
+      if (x === undefined || x === MALFORMED_SINK) continue;
+      x.responses.push(e);
+      last.set(e.conn, x);
     }
   }
   return out;
+}
+
+/** Whether `m` is an answer to the request of `x`: its response MTI, and the same STAN. */
+const answers = (x: Exchange, m: Message) => m.mti === responseMti(x.request.message!.mti) && m.fields["11"] === x.request.message!.fields["11"];
+
+/** Books a fault the answering kit applied on the request it names (the last one waiting with that MTI and STAN). */
+function faultOnAnswer(e: TraceEvent, waiting: Map<string, Exchange[]>, late: Exchange[]): void {
+  const d = e.detail;
+  const q = typeof d?.conn === "string" ? waiting.get(d.conn) : undefined;
+  if (q === undefined) return;
+  let i = q.length - 1;
+  while (i >= 0 && (q[i].request.message?.mti !== d!.mti || q[i].request.message?.fields["11"] !== d!.stan)) i--;
+  if (i < 0) return;
+  const x = q[i];
+  x.fault = String(d!.fault);
+  if (!NOT_ANSWERED_NOW.has(x.fault)) return;
+  q.splice(i, 1);
+  if (x.fault === "late") late.push(x);
 }

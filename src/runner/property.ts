@@ -15,10 +15,12 @@ export interface Violation {
 /** What properties know about the run beyond the scenario and the trace. */
 export interface CheckContext {
   dialect: Dialect;
-  /** How long the kit waits for an answer. */
+  /** How long the kit waits for an answer (host role); the terminal's own response timeout (terminal role). */
   responseTimeoutMs: number;
-  /** Terminal IDs the SUT has registered (the others must be refused). */
+  /** Terminal IDs the SUT has registered, the others must be refused (host role); the terminal under test's ID (terminal role). */
   registeredTerminals: readonly string[];
+  /** Terminal role: the terminal's configured reversal attempts. Default the dialect's. */
+  reversalAttempts?: number;
 }
 
 /**

@@ -1,25 +1,41 @@
+import { rulesOf } from "../protocol/index.js";
+import { KitHost } from "../roles/kitHost.js";
 import { KitTerminal, type TerminalCounters } from "../roles/kitTerminal.js";
-import { MERCHANT_ID } from "../sim/defaults.js";
+import { MERCHANT_ID, REGISTERED_TERMINALS } from "../sim/defaults.js";
 import { TraceRecorder } from "../trace/traceRecorder.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
 import type { CheckContext, Property, Violation } from "./property.js";
-import type { Scenario } from "./scenario.js";
-import type { Target } from "./target.js";
+import type { HostScenario, Scenario, TerminalScenario } from "./scenario.js";
+import type { SutTarget, Target, TerminalTarget } from "./target.js";
 
 /** Wall time at clock zero: fixed, so a replay sends the very same bytes. */
 export const SCENARIO_EPOCH = new Date(Date.UTC(2026, 0, 15, 9, 30, 0));
 
 export interface ScenarioContext extends CheckContext {
-  target: Target;
+  /** A host target for host scenarios, a terminal target for terminal scenarios. */
+  target: SutTarget;
   merchant?: string;
   tmk: Buffer;
   /** Terminal STANs and batches kept across scenarios (for SUTs that keep their state). */
   counters?: Map<string, TerminalCounters>;
 }
 
-/** Runs one scenario against a freshly opened target and returns its trace. */
-export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Promise<TraceEvent[]> {
-  const sut = await ctx.target.open();
+/** Runs one scenario against a freshly opened target of its role and returns its trace. */
+export function runScenario(scenario: Scenario, ctx: ScenarioContext): Promise<TraceEvent[]> {
+  const target = ctx.target;
+  if (scenario.role === "terminal") {
+    if (target.role !== "terminal") throw new Error("a terminal scenario runs against a terminal target");
+    return runTerminalScenario(scenario, target, ctx);
+  }
+  if (target.role !== "host") throw new Error("a host scenario runs against a host target");
+  return runHostScenario(scenario, target, ctx);
+}
+
+/** In-process runs use a fixed epoch so replays send the same bytes; a real SUT gets real time. */
+const epochFor = (realTime: boolean, clockNow: number) => (realTime ? new Date(Date.now() - clockNow) : SCENARIO_EPOCH);
+
+async function runHostScenario(scenario: HostScenario, target: Target, ctx: ScenarioContext): Promise<TraceEvent[]> {
+  const sut = await target.open();
   const recorder = new TraceRecorder({ dialect: ctx.dialect, clock: sut.clock });
   try {
     await new KitTerminal(scenario, {
@@ -30,12 +46,35 @@ export async function runScenario(scenario: Scenario, ctx: ScenarioContext): Pro
       responseTimeoutMs: ctx.responseTimeoutMs,
       merchant: ctx.merchant ?? MERCHANT_ID,
       tmk: ctx.tmk,
-      // In-process runs use a fixed epoch so replays send the same bytes; a real SUT gets real time.
-      epoch: ctx.target.realTime ? new Date(Date.now() - sut.clock.now()) : SCENARIO_EPOCH,
+      epoch: epochFor(target.realTime, sut.clock.now()),
       counters: ctx.counters,
     }).run();
   } finally {
     await sut.close();
+  }
+  return recorder.events;
+}
+
+async function runTerminalScenario(scenario: TerminalScenario, target: TerminalTarget, ctx: ScenarioContext): Promise<TraceEvent[]> {
+  const sut = await target.open();
+  const recorder = new TraceRecorder({ dialect: ctx.dialect, clock: sut.clock });
+  const kit = new KitHost(scenario, {
+    dialect: ctx.dialect,
+    clock: sut.clock,
+    recorder,
+    terminal: sut,
+    responseTimeoutMs: ctx.responseTimeoutMs,
+    reversalAttempts: ctx.reversalAttempts ?? rulesOf(ctx.dialect).reversal.attempts,
+    tid: ctx.registeredTerminals[0] ?? REGISTERED_TERMINALS[0],
+    merchant: ctx.merchant ?? MERCHANT_ID,
+    tmk: ctx.tmk,
+    epoch: epochFor(target.realTime, sut.clock.now()),
+  });
+  try {
+    await kit.run();
+  } finally {
+    await sut.close();
+    await kit.stopped();
   }
   return recorder.events;
 }
@@ -49,4 +88,3 @@ export function checkAll(properties: readonly Property[], scenario: Scenario, tr
   }
   return out;
 }
-

@@ -3,8 +3,8 @@ import type { Dialect } from "../iso8583/dialect.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
 import type { Property, Suite, Violation } from "./property.js";
 import { checkAll, runScenario, type ScenarioContext } from "./runScenario.js";
-import type { Scenario } from "./scenario.js";
-import type { Target } from "./target.js";
+import { withSteps, type Scenario, type ScenarioStep } from "./scenario.js";
+import type { SutTarget } from "./target.js";
 
 /** The kit itself could not run a scenario (not a SUT failure): the run ends with exit code 2. */
 export class KitError extends Error {
@@ -70,7 +70,7 @@ export interface Progress {
 export interface RunSuiteOptions {
   suite: Suite;
   dialect: Dialect;
-  target: Target;
+  target: SutTarget;
   /** The scenarios to try, as fast-check arbitraries (per role). */
   scenarios: fc.Arbitrary<Scenario>;
   /** How many scenarios to generate. */
@@ -78,6 +78,8 @@ export interface RunSuiteOptions {
   seed?: number;
   responseTimeoutMs: number;
   registeredTerminals: readonly string[];
+  /** Terminal role: the terminal's configured reversal attempts (default the dialect's). */
+  reversalAttempts?: number;
   tmk: Buffer;
   merchant?: string;
   /** Property IDs or prefixes to run (`H-REV` runs H-REV-1 and H-REV-2); all when empty. */
@@ -123,9 +125,10 @@ interface Found {
 
 /** Variants one edit simpler than `s`: a step removed, or a step's fault removed. */
 function* simpler(s: Scenario): Generator<Scenario> {
-  for (let i = 0; i < s.steps.length; i++) {
-    if (s.steps.length > 1) yield { ...s, steps: s.steps.filter((_, j) => j !== i) };
-    if (s.steps[i].fault) yield { ...s, steps: s.steps.map((st, j) => (j === i ? { ...st, fault: undefined } : st)) };
+  const steps: readonly ScenarioStep[] = s.steps;
+  for (let i = 0; i < steps.length; i++) {
+    if (steps.length > 1) yield withSteps(s, steps.filter((_, j) => j !== i));
+    if (steps[i].fault) yield withSteps(s, steps.map((st, j) => (j === i ? withoutFault(st) : st)));
   }
 }
 
@@ -140,10 +143,9 @@ async function polish(f: Found, attempt: (s: Scenario) => Promise<{ trace: Trace
   while (improved && f.best) {
     improved = false;
     for (const candidate of simpler(f.best.scenario)) {
-      const clean = { ...candidate, steps: candidate.steps.map((st) => (st.fault === undefined ? withoutFault(st) : st)) };
-      const evidence = await attempt(clean);
+      const evidence = await attempt(candidate);
       if (evidence) {
-        f.best = { scenario: clean, ...evidence };
+        f.best = { scenario: candidate, ...evidence };
         improved = true;
         break;
       }
@@ -156,7 +158,7 @@ const withoutFault = <T extends { fault?: unknown }>(st: T): T => {
   return rest as T;
 };
 
-const sizeOf = (s: Scenario) => s.steps.length * 1000 + s.steps.filter((x) => x.fault).length;
+const sizeOf = (s: Scenario) => s.steps.length * 1000 + (s.steps as readonly ScenarioStep[]).filter((x) => x.fault).length;
 
 /**
  * Runs a suite: one fast-check async property per round over generated scenarios; each scenario
@@ -174,6 +176,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     target: o.target,
     responseTimeoutMs: o.responseTimeoutMs,
     registeredTerminals: o.registeredTerminals,
+    reversalAttempts: o.reversalAttempts,
     tmk: o.tmk,
     merchant: o.merchant,
     // A fresh in-process SUT per scenario starts from nothing; an external one remembers.

@@ -1,10 +1,12 @@
 import type { Operation } from "../iso8583/dialectTable.js";
+import type { Card } from "../protocol/index.js";
 
 /**
  * The generated test input, as plain JSON: what the kit does, in order, and which faults it
- * injects. A scenario file replays exactly, independent of fast-check.
+ * injects, for a host under test (the kit plays terminals) or a terminal under test (the kit
+ * plays the host). A scenario file replays exactly, independent of fast-check.
  */
-export type Scenario = HostScenario;
+export type Scenario = HostScenario | TerminalScenario;
 
 /** Operations the kit, playing a terminal, starts against a host. Settlement ends every scenario. */
 export type HostOperation = Exclude<Operation, "settlement">;
@@ -64,6 +66,12 @@ export function cardPan(c: ScenarioCard): string {
   return body + luhnDigit(body);
 }
 
+/** The card a request is made with: swiped cards carry track 2, keyed ones PAN and expiry. */
+export function cardOf(c: ScenarioCard): Card {
+  const pan = cardPan(c);
+  return c.swiped ? { pan, expiry: c.expiry, track2: `${pan}=${c.expiry}1010000` } : { pan, expiry: c.expiry };
+}
+
 export interface HostStep {
   op: HostOperation;
   /** Index into the scenario's `terminals`. */
@@ -81,12 +89,77 @@ export interface HostScenario {
   steps: HostStep[];
 }
 
+/**
+ * What the kit, playing the host, asks a terminal under test to do through its control adapter
+ * (an ECR command, a command line, an operator). `restart` restarts the terminal itself, where
+ * the adapter can: a pending reversal must survive it.
+ */
+export type TerminalOperation = "purchase" | "balance" | "void" | "refund" | "settlement" | "signon" | "restart";
+
+/**
+ * How the kit, playing the host, answers the step's own request (never its reversal, which
+ * `reversalDrops` governs):
+ * - `drop`: no answer;
+ * - `late`: the answer comes after the terminal's response timeout;
+ * - `answer_twice`: the answer is sent twice;
+ * - `wrong_stan`, `wrong_tid`, `wrong_amount`: the answer echoes field 11, 41 or 4 wrongly
+ *   (its MAC still verifies, so only the echo is wrong);
+ * - `bad_mac`: the answer's MAC is corrupted (dialects with a MAC; answers that carry one);
+ * - `code`: the request is declined with `code` (97, 96, 94, 91, 51, ...);
+ * - `malformed`: a framed but undecodable answer;
+ * - `disconnect`: half of the answer is written, then the connection is dropped.
+ */
+export type TerminalFaultKind = "drop" | "late" | "answer_twice" | "wrong_stan" | "wrong_tid" | "wrong_amount" | "bad_mac" | "code" | "malformed" | "disconnect";
+
+export interface TerminalFault {
+  kind: TerminalFaultKind;
+  variant?: MalformedVariant;
+  /** The response code of a `code` fault. */
+  code?: string;
+  /** The reversal the request leads to goes unanswered this many times too (the answer lost, then the reversal's). */
+  reversalDrops?: number;
+}
+
+export interface TerminalStep {
+  op: TerminalOperation;
+  /** Minor units (purchase, refund). */
+  amount?: number;
+  /** The card presented (purchase, balance, refund); a void uses its purchase's card. */
+  card?: ScenarioCard;
+  fault?: TerminalFault;
+}
+
+/** A scenario for a terminal under test: one terminal, whose ID and keys are its configuration. */
+export interface TerminalScenario {
+  role: "terminal";
+  steps: TerminalStep[];
+}
+
+/** A step of either role. */
+export type ScenarioStep = HostStep | TerminalStep;
+
+/** `s` with other steps of its own role: shrinking edits the steps, never the role. */
+export function withSteps<S extends Scenario>(s: S, steps: readonly ScenarioStep[]): S {
+  return { ...s, steps } as S;
+}
+
 const money = (minor: number) => (minor / 100).toFixed(2);
 
-/** One step as people read it in a counterexample: `T1 purchase(5.00)+drop`. */
-export function describeStep(s: HostScenario, step: HostStep): string {
-  const tid = s.terminals[step.terminal] ?? `#${step.terminal}`;
+function describeFault(f: HostFault | TerminalFault | undefined): string {
+  if (f === undefined) return "";
+  const detail = f.variant ?? ("code" in f ? f.code : undefined);
+  const revdrop = "reversalDrops" in f && f.reversalDrops ? `+revdrop:${f.reversalDrops}` : "";
+  return `+${f.kind}${detail ? `:${detail}` : ""}${revdrop}`;
+}
+
+/**
+ * One step as people read it in a counterexample: `T1 purchase(5.00)+drop` (host scenarios
+ * name the terminal the kit plays), `purchase(5.00)+drop+revdrop:1` (terminal scenarios).
+ */
+export function describeStep(s: Scenario, step: ScenarioStep): string {
   const amount = step.amount !== undefined ? `(${money(step.amount)})` : "";
-  const fault = step.fault ? `+${step.fault.kind}${step.fault.variant ? `:${step.fault.variant}` : ""}` : "";
-  return `${tid} ${step.op}${amount}${fault}`;
+  const what = `${step.op}${amount}${describeFault(step.fault)}`;
+  if (s.role === "terminal") return what;
+  const terminal = (step as HostStep).terminal;
+  return `${s.terminals[terminal] ?? `#${terminal}`} ${what}`;
 }

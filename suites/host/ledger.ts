@@ -5,7 +5,7 @@ import {
   isReversal,
   networkCodeOf,
   operationOf,
-  parseOriginalData,
+  referencedStan,
   requestKey,
   reversedStan,
   rulesOf,
@@ -57,13 +57,6 @@ export interface Ledger {
 
 export const responseOf = (x: Exchange): Message | undefined => x.responses[0]?.message;
 export const codeOf = (x: Exchange): string | undefined => responseOf(x)?.fields["39"];
-
-/** The STAN a void refers to: 61 holds batch + STAN (CUP), 90 the original data (ISO 87). */
-function voidedStan(dialect: Dialect, m: Message): string | undefined {
-  if (rulesOf(dialect).style === "cup") return m.fields["61"]?.slice(6, 12);
-  const f90 = m.fields["90"];
-  return f90 === undefined ? undefined : parseOriginalData(f90).stan;
-}
 
 // Most host properties read the same ledger of the same trace: compute it once per trace.
 const cache = new WeakMap<readonly TraceEvent[], Ledger>();
@@ -117,7 +110,7 @@ function computeLedger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
     }
     if (code !== approved) continue;
     if (op === "void") {
-      const target = find(tid, voidedStan(dialect, req));
+      const target = find(tid, referencedStan(dialect, req));
       if (target) target.cancelledBy = x;
     } else if (op === "purchase" || op === "refund") {
       const key = requestKey(dialect, req);

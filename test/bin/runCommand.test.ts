@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cardPan, type HostScenario } from "../../src/runner/scenario.js";
+import { readTraceJsonl } from "../../src/trace/traceFile.js";
 import { runCli } from "../helpers/cli.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -24,7 +25,7 @@ describe("isoconf run host / replay", function () {
     assert.match(r.stdout, /10 passed, 0 failed/);
   });
 
-  it("finds a seeded bug: exit 1, a masked replayable report, and replay reproduces it (exit 1)", () => {
+  it("finds a seeded bug: exit 1, a masked replayable report, and replay reproduces it (exit 1)", async () => {
     const dir = outDir();
     const r = runCli(["run", "host", "--bug", "double-post-duplicate", "--only", "H-DUP-1", "--runs", "100", "--seed", "3", "--out", dir, "--quiet"]);
     assert.equal(r.status, 1, r.stdout + r.stderr);
@@ -41,6 +42,9 @@ describe("isoconf run host / replay", function () {
       const text = readFileSync(join(dir, name), "utf8");
       for (const pan of pans) assert.ok(!text.includes(pan), `${name} shows a PAN in clear`);
     }
+    for (const f of ["results.tap", "junit.xml", "index.html", "H-DUP-1.md"]) assert.ok(readdirSync(dir).includes(f), `${f} written`);
+    const trace = await readTraceJsonl(join(dir, "H-DUP-1.trace.jsonl"));
+    assert.ok(trace.header.masked && trace.events.some((e) => e.kind === "fault" && e.detail?.fault === "duplicate"));
     const replay = runCli(["replay", join(dir, "H-DUP-1.scenario.json")]);
     assert.equal(replay.status, 1, replay.stdout + replay.stderr);
     assert.match(replay.stdout, /FAIL H-DUP-1[\s\S]*the failure reproduces/);

@@ -40,8 +40,14 @@ export class TraceBuilder {
     return this;
   }
 
-  fault(fault: string): this {
-    this.add({ dir: "kit", kind: "fault", detail: { fault } });
+  fault(fault: string, detail: Record<string, unknown> = {}): this {
+    this.add({ dir: "kit", kind: "fault", detail: { fault, ...detail } });
+    return this;
+  }
+
+  /** A control-link command to a terminal under test (`result` undefined) or its result. */
+  control(op: string, result?: { outcome: string; code?: string; message?: string }): this {
+    this.add({ dir: "kit", kind: "control", detail: result === undefined ? { op } : { op, result } });
     return this;
   }
 }

@@ -82,6 +82,14 @@ export class ReferenceHost {
     return this.ledger.snapshot(this.muted);
   }
 
+  /**
+   * The MAC key the host holds for a terminal: the kit, answering for this host with a fault,
+   * re-MACs an answer it alters, so that only what it meant to break is broken.
+   */
+  macKeyOf(tid: string): Buffer | undefined {
+    return this.ledger.terminal(tid)?.mak;
+  }
+
   /** Decides on one frame body (framing already removed) and returns what to answer. */
   handle(body: Buffer): HostTurn {
     if (this.muted) return { outcome: "not answered: the host stopped after a malformed frame (bug crash-on-malformed)" };

@@ -22,11 +22,16 @@ export interface ExchangeOptions {
 /**
  * The terminal's connection to its host: opened on first use, kept open between transactions,
  * and opened again when it has closed. After a timeout it is closed on purpose, so a late
- * answer can never be taken for the next request's.
+ * answer can never be taken for the next request's; and a frame that arrived while no request
+ * was waiting (a host's second answer to the previous one) is passed over, since it came before
+ * the request it would otherwise be taken for.
  */
 export class HostConnection {
   private link: Link | undefined;
   private closed = false;
+  /** Frames the current link has delivered, and those read from it: the difference is queued. */
+  private framesIn = 0;
+  private framesRead = 0;
 
   constructor(
     private readonly connect: () => Promise<Link>,
@@ -41,6 +46,7 @@ export class HostConnection {
     } catch (e) {
       return { kind: "unsent", reason: (e as Error).message };
     }
+    const stale = this.framesIn - this.framesRead;
     try {
       await link.send(frame);
     } catch (e) {
@@ -48,7 +54,7 @@ export class HostConnection {
       if (!(e instanceof LinkError) || e.code !== "send_timeout") return { kind: "unsent", reason: (e as Error).message };
     }
     await options.sent?.();
-    return this.answer(link, options);
+    return this.answer(link, options, stale);
   }
 
   /** Closes the link; a wait in progress ends as unanswered, and no new connection is made. */
@@ -61,11 +67,18 @@ export class HostConnection {
 
   private async open(): Promise<Link> {
     if (this.closed) throw new Error("the terminal is shutting down");
-    if (this.link === undefined || this.link.closeReason !== undefined) this.link = await this.connect();
+    if (this.link === undefined || this.link.closeReason !== undefined) {
+      const link = await this.connect();
+      this.framesIn = this.framesRead = 0;
+      link.on("received", (event) => {
+        if (event.kind === "frame" && this.link === link) this.framesIn++;
+      });
+      this.link = link;
+    }
     return this.link;
   }
 
-  private async answer(link: Link, { timeoutMs, skip }: ExchangeOptions): Promise<Exchanged> {
+  private async answer(link: Link, { timeoutMs, skip }: ExchangeOptions, stale: number): Promise<Exchanged> {
     let timedOut = false;
     // The wait runs on the terminal's clock; closing the link is what ends it.
     const cancel = this.clock.setTimer(timeoutMs, () => {
@@ -76,6 +89,11 @@ export class HostConnection {
       for (;;) {
         const got = await link.receive({ deadlineMs: Infinity });
         if (got.kind === "frame") {
+          this.framesRead++;
+          if (stale > 0) {
+            stale--;
+            continue;
+          }
           if (skip?.(got.body)) continue;
           return { kind: "answer", body: got.body };
         }

@@ -47,6 +47,15 @@ describe("ReferenceTerminal (in-process)", () => {
     assert.equal(r.host.mtis(), "0200/000001 0400/000001/98 0200/000002");
   });
 
+  it("passes over a second answer to the previous request: it came before the next request was sent", async () => {
+    const r = (rig = await inProcessRig(cup));
+    r.host.react({ twice: true });
+    assert.equal((await r.terminal.execute({ cmd: "sale", amount: 500 })).result, "approved");
+    const next = await r.terminal.execute({ cmd: "sale", amount: 600 });
+    assert.equal(next.result, "approved", next.message);
+    assert.equal(r.host.mtis(), "0200/000001 0200/000002");
+  });
+
   it("runs concurrent commands one after another, in the order given", async () => {
     const r = (rig = await inProcessRig(cup));
     const results = await Promise.all([500, 600, 700].map((amount) => r.terminal.execute({ cmd: "sale", amount })));

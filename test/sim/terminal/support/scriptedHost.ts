@@ -26,10 +26,11 @@ import { DEFAULT_MAK, DEFAULT_TMK } from "../../../../src/sim/defaults.js";
  * - `fields`: override fields of the answer (a wrong STAN or TID);
  * - `badMac`: corrupt the answer's MAC;
  * - `delayMs`: hold the answer this long (longer than the terminal's timeout: a late answer);
+ * - `twice`: send the answer twice, in one write;
  * - `drop`: never answer; `close`: close the connection instead of answering.
  */
 export type Reaction =
-  | { code?: string; fields?: Record<string, string>; badMac?: boolean; delayMs?: number }
+  | { code?: string; fields?: Record<string, string>; badMac?: boolean; delayMs?: number; twice?: boolean }
   | { drop: true }
   | { close: true };
 
@@ -109,7 +110,10 @@ export class ScriptedHost {
     const answer = this.answer(message, reaction.code ?? "00", reaction.fields);
     if (reaction.badMac) answer[answer.length - 1] ^= 0x01;
     if (reaction.delayMs !== undefined) await new Promise<void>((resolve) => this.clock.setTimer(reaction.delayMs!, resolve));
-    await link.send(answer).catch(() => undefined);
+    if (reaction.twice) {
+      const once = link.framing.encode(answer);
+      await link.sendRaw(Buffer.concat([once, once])).catch(() => undefined);
+    } else await link.send(answer).catch(() => undefined);
   }
 
   private answer(request: Message, code: string, overrides: Record<string, string> = {}): Buffer {

@@ -1,0 +1,68 @@
+import fc from "fast-check";
+import type { MalformedVariant, TerminalFault, TerminalFaultKind } from "../src/runner/scenario.js";
+import { CROSS_SHRINK } from "./shrinking.js";
+
+/** Relative weights of each terminal-role fault; 0 turns one off. */
+export type TerminalFaultWeights = Record<TerminalFaultKind, number>;
+
+/** In shrinking order: a counterexample's fault moves towards `drop`, the plainest one. */
+export const DEFAULT_TERMINAL_FAULT_WEIGHTS: Readonly<TerminalFaultWeights> = {
+  drop: 4,
+  late: 2,
+  bad_mac: 2,
+  wrong_stan: 1,
+  wrong_tid: 1,
+  wrong_amount: 1,
+  code: 3,
+  answer_twice: 2,
+  malformed: 1,
+  disconnect: 1,
+};
+
+/**
+ * Response codes a `code` fault answers with: terminal not registered (97), system malfunction
+ * (96), duplicate (94), issuer inoperative (91), insufficient funds (51), do not honour (05),
+ * invalid transaction (12), MAC error (A0). Each must be taken as a plain decline.
+ */
+export const DEFAULT_DECLINE_CODES: readonly string[] = ["97", "96", "94", "91", "51", "05", "12", "A0"];
+
+const MALFORMED: readonly MalformedVariant[] = ["truncated", "bad_length", "bad_content", "garbage"];
+
+export interface TerminalFaultConstraints {
+  weights?: Partial<TerminalFaultWeights>;
+  /** Whether the dialect has a MAC (else no `bad_mac`). Default true. */
+  withMac?: boolean;
+  /** Codes for `code` faults. Default DEFAULT_DECLINE_CODES. */
+  codes?: readonly string[];
+  /** Most reversal answers a fault also drops: the terminal's reversal attempts. Default 3; 0 never drops one. */
+  reversalDrops?: number;
+}
+
+/**
+ * How the kit, as host, answers one request badly. Faults that leave the request without a
+ * valid answer sometimes drop the answers to its reversal too (1 up to every attempt).
+ */
+export function terminalFault(c: TerminalFaultConstraints = {}): fc.Arbitrary<TerminalFault> {
+  const w = { ...DEFAULT_TERMINAL_FAULT_WEIGHTS, ...c.weights };
+  if (c.withMac === false) w.bad_mac = 0;
+  const codes = c.codes ?? DEFAULT_DECLINE_CODES;
+  if (codes.length === 0) w.code = 0;
+  for (const [k, weight] of Object.entries(w)) if (!(weight >= 0)) throw new Error(`terminalFault: weight of ${k} must be >= 0`);
+  const kinds = (Object.entries(w) as [TerminalFaultKind, number][]).filter(([, weight]) => weight > 0);
+  if (kinds.length === 0) throw new Error("terminalFault: every fault weight is 0");
+  const maxDrops = c.reversalDrops ?? 3;
+  if (!(Number.isInteger(maxDrops) && maxDrops >= 0)) throw new Error(`terminalFault: reversalDrops must be an integer >= 0, got ${maxDrops}`);
+  const drops =
+    maxDrops === 0
+      ? fc.constant(undefined)
+      : fc.oneof(CROSS_SHRINK, { weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: maxDrops }) });
+  const kind = fc.oneof(CROSS_SHRINK, ...kinds.map(([k, weight]) => ({ weight, arbitrary: fc.constant(k) })));
+  return fc.record({ kind, variant: fc.constantFrom(...MALFORMED), code: fc.constantFrom(...(codes.length > 0 ? codes : ["05"])), drops }).map(({ kind, variant, code, drops }) => {
+    const f: TerminalFault = { kind };
+    if (kind === "malformed") f.variant = variant;
+    if (kind === "code") f.code = code;
+    // A decline or a second copy of a good answer leaves nothing to reverse.
+    if (drops !== undefined && kind !== "code" && kind !== "answer_twice") f.reversalDrops = drops;
+    return f;
+  });
+}

@@ -1,0 +1,98 @@
+import type { Dialect } from "../src/iso8583/dialect.js";
+import type { Violation } from "../src/runner/property.js";
+import type { Counterexample, PropertyResult, SuiteResult } from "../src/runner/runSuite.js";
+import { cardPan } from "../src/runner/scenario.js";
+import { maskPan, maskTrack } from "../src/trace/mask.js";
+import { maskTraceEvent } from "../src/trace/maskTraceEvent.js";
+import type { TraceEvent } from "../src/trace/traceEvent.js";
+
+/**
+ * A copy of `result` with card data masked, made once before any report is written, so no
+ * format can forget it: trace events by `maskTraceEvent` (messages and bytes), and free text
+ * (violations, reasons, event text and details) by `maskCardNumbers`, since a property of the
+ * user's own may quote field 2 in a sentence.
+ */
+export function maskSuiteResult(result: SuiteResult, dialect: Dialect): SuiteResult {
+  return { ...result, properties: result.properties.map((p) => maskProperty(p, dialect)) };
+}
+
+function maskProperty(p: PropertyResult, dialect: Dialect): PropertyResult {
+  const cx = p.counterexample;
+  const pans = cx ? cardNumbersIn(cx) : [];
+  const text = (s: string) => maskCardNumbers(s, pans);
+  const out: PropertyResult = { ...p };
+  if (p.reason !== undefined) out.reason = text(p.reason);
+  if (cx) {
+    out.counterexample = {
+      ...cx,
+      trace: cx.trace.map((e) => maskEventText(maskTraceEvent(e, dialect), text)),
+      violations: cx.violations.map((v): Violation => ({ ...v, message: text(v.message), expected: text(v.expected), actual: text(v.actual) })),
+    };
+  }
+  return out;
+}
+
+function maskEventText(e: TraceEvent, text: (s: string) => string): TraceEvent {
+  const out = { ...e };
+  if (e.text !== undefined) out.text = text(e.text);
+  if (e.detail !== undefined) out.detail = maskDeep(e.detail, text) as Record<string, unknown>;
+  if (e.decodeError !== undefined) out.decodeError = { ...e.decodeError, reason: text(e.decodeError.reason) };
+  return out;
+}
+
+function maskDeep(v: unknown, text: (s: string) => string): unknown {
+  if (typeof v === "string") return text(v);
+  if (Array.isArray(v)) return v.map((x) => maskDeep(x, text));
+  if (typeof v === "object" && v !== null) {
+    // defineProperty, not assignment: a key named __proto__ stays a key.
+    const out = {};
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: maskDeep(x, text), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return v;
+}
+
+const PAN_FIELDS = ["2", "34"];
+const TRACK_FIELDS = ["35", "36", "45"];
+
+/** The card numbers this counterexample carried (scenario cards, PAN and track fields), in clear. */
+function cardNumbersIn(cx: Counterexample): string[] {
+  const pans = new Set<string>();
+  for (const st of cx.scenario.steps) if (st.card) pans.add(cardPan(st.card));
+  for (const e of cx.trace) {
+    const f = e.message?.fields;
+    if (!f) continue;
+    for (const k of PAN_FIELDS) if (f[k]) pans.add(f[k]);
+    for (const k of TRACK_FIELDS) {
+      const m = f[k] && /^[B%]?(\d{12,19})[=D^]/.exec(f[k]);
+      if (m) pans.add(m[1]);
+    }
+  }
+  return [...pans].filter((p) => /^\d{12,19}$/.test(p));
+}
+
+/**
+ * `text` with card numbers masked as `maskPan` does, and track data after them hidden: every
+ * number in `known` (the run's own cards, Luhn-valid or not: test cards often are not), and any
+ * other Luhn-valid run of 13 to 19 digits. Luhn keeps merchant IDs and totals readable.
+ */
+export function maskCardNumbers(text: string, known: readonly string[] = []): string {
+  const knownSet = new Set(known);
+  return text.replace(/(?<![0-9])([0-9]{12,19})([=D^][0-9]*)?(?![0-9])/g, (all, pan: string, track: string | undefined) => {
+    if (!knownSet.has(pan) && !(pan.length >= 13 && luhnValid(pan))) return all;
+    return track ? maskTrack(all) : maskPan(pan);
+  });
+}
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}

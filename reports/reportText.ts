@@ -1,0 +1,107 @@
+import { join } from "node:path";
+import type { Violation } from "../src/runner/property.js";
+import type { Counterexample, PropertyResult } from "../src/runner/runSuite.js";
+import { describeStep } from "../src/runner/scenario.js";
+import type { TraceEvent } from "../src/trace/traceEvent.js";
+import { shellWord } from "./escape.js";
+import { countReportVerdicts, fileStem, type Report } from "./report.js";
+
+/**
+ * The sentences every format shares, as plain text: each format escapes them its own way. One
+ * wording everywhere, so a lab reading the TAP, the HTML and the bug report sees the same thing.
+ */
+
+/** The replay command for a property's scenario file, ready to paste into a shell. */
+export const replayCommand = (dir: string, id: string): string => `npx isoconf replay ${shellWord(join(dir, `${fileStem(id)}.scenario.json`))}`;
+
+/** Violations the short formats (console, TAP, JUnit) show; the HTML and bug reports show all. */
+export const SHOWN_VIOLATIONS = 3;
+
+export const stepTexts = (cx: Counterexample): string[] => cx.scenario.steps.map((st) => describeStep(cx.scenario, st));
+
+/** `found after 36 scenario(s); shrunk from 10 to 1 step(s) in 55 run(s)` */
+export function shrinkSummary(p: PropertyResult): string {
+  const cx = p.counterexample;
+  const found = p.foundAfter !== undefined ? `found after ${p.foundAfter} scenario(s)` : "";
+  if (!cx) return found;
+  // Flaky failures are not shrunk: a scenario that does not fail every time cannot guide shrinking.
+  const shrunk =
+    cx.shrinkRuns === 0 && cx.originalSteps === cx.scenario.steps.length
+      ? `not shrunk (${cx.originalSteps} step(s))`
+      : `shrunk from ${cx.originalSteps} to ${cx.scenario.steps.length} step(s) in ${cx.shrinkRuns} run(s)`;
+  return found ? `${found}; ${shrunk}` : shrunk;
+}
+
+export const violationText = (v: Violation): string[] => [v.message, `expected: ${v.expected}`, `actual:   ${v.actual}`];
+
+/** `host suite, dialect cup, target …, seed 42` */
+export const runLine = (r: Report): string => `${r.run.suite} suite, dialect ${r.run.dialect}, target ${r.run.target}, seed ${r.run.seed}`;
+
+/** `7 passed, 3 failed, 0 flaky, 0 skipped` (and waived when any), then the run's figures. */
+export function countsLine(r: Report): string {
+  const c = countReportVerdicts(r);
+  const waived = c.waived > 0 ? `, ${c.waived} waived` : "";
+  return (
+    `${c.pass} passed, ${c.fail} failed, ${c.flaky} flaky, ${c.skipped} skipped${waived}` +
+    ` (${r.run.scenarios} scenarios, ${r.run.executions} executions, ${r.run.requests} requests, ${seconds(r.run.durationMs)} s)`
+  );
+}
+
+export const INTERRUPTED = "the run was interrupted before all its scenarios ran: a pass means only that no failure was found so far";
+
+export const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+
+/** Milliseconds on the trace clock, without noise: `0`, `12.5`. */
+export const millis = (t: number): string => String(Math.round(t * 10) / 10);
+
+// ---- trace events ----
+
+export const isFrame = (e: TraceEvent): boolean => e.kind === "frame";
+
+/** Which way, in words short enough for a table column. */
+export const DIRECTION_TEXT: Record<TraceEvent["dir"], string> = { "kit→sut": "→ SUT", "sut→kit": "← SUT", kit: "kit" };
+
+/** A frame as an arrow label: `0200 STAN 000002`, the response code when there is one, or why it did not decode. */
+export function frameLabel(e: TraceEvent): string {
+  if (e.kind === "keepalive") return "keep-alive";
+  if (e.kind === "link-error") return `link error: ${String(e.detail?.code ?? e.detail?.reason ?? "?")}`;
+  if (e.decodeError) return `undecodable: field ${e.decodeError.field} ${e.decodeError.kind}`;
+  const m = e.message;
+  if (!m) return "frame";
+  const stan = m.fields["11"] !== undefined ? ` STAN ${m.fields["11"]}` : "";
+  const rc = m.fields["39"] !== undefined ? ` rc ${m.fields["39"]}` : "";
+  return `${m.mti}${stan}${rc}`;
+}
+
+/** Fields a wire log shows beside MTI, STAN and 39: card (masked), amount, processing code, RRN, auth code, terminal. */
+export const KEY_FIELDS = ["2", "35", "3", "4", "37", "38", "41"];
+
+/** One line for a wire log's last column: key fields, the decode error, or what a kit event says. */
+export function eventSummary(e: TraceEvent): string {
+  if (e.decodeError) {
+    const d = e.decodeError;
+    return `decode error: field ${d.field}${d.offset !== undefined ? ` at byte ${d.offset}` : ""}: ${d.reason} (${d.kind})`;
+  }
+  if (e.message) return KEY_FIELDS.filter((k) => e.message!.fields[k] !== undefined).map((k) => `${k}=${e.message!.fields[k]}`).join(" ");
+  // A kit event: its kind, the detail named after the kind first (`fault drop`), the rest as key=value, then its sentence.
+  const value = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+  const entries = Object.entries(e.detail ?? {});
+  const lead = entries.filter(([k]) => k === e.kind).map(([, v]) => value(v));
+  const rest = entries.filter(([k]) => k !== e.kind).map(([k, v]) => `${k}=${value(v)}`);
+  return [e.kind, ...lead, ...rest, e.text ? `— ${e.text}` : ""].filter((s) => s !== "").join(" ");
+}
+
+/** `seq` of every event some violation names: what the reports highlight. */
+export const provingEvents = (cx: Counterexample): Set<number> => new Set(cx.violations.flatMap((v) => v.events));
+
+/** A counterexample as plain text lines: requirement, how it was found, steps, violations, replay. */
+export function evidenceLines(p: PropertyResult, r: Report, shown = SHOWN_VIOLATIONS): string[] {
+  const cx = p.counterexample;
+  const lines = [`${p.id}: ${p.requirement}`, `reference: ${p.reference}`];
+  if (!cx) return lines;
+  lines.push(shrinkSummary(p), "steps:", ...stepTexts(cx).map((s, i) => `  ${i + 1}. ${s}`), "violations:");
+  for (const v of cx.violations.slice(0, shown)) lines.push(...violationText(v).map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`)));
+  if (cx.violations.length > shown) lines.push(`  (+${cx.violations.length - shown} more)`);
+  lines.push(`replay: ${replayCommand(r.outDir, p.id)}`);
+  return lines;
+}

@@ -1,0 +1,54 @@
+import { countReportVerdicts, fileStem, verdictOf, type Report } from "./report.js";
+import { replayCommand, stepTexts } from "./reportText.js";
+
+export const SUMMARY_FORMAT = "isoconf-summary/1";
+
+/** The files every run writes beside summary.json, by format: what a machine reading the index finds. */
+export const RUN_FILES = { tap: "results.tap", junit: "junit.xml", html: "index.html" } as const;
+
+/** `summary.json`, the machine index: the run, its settings, verdict counts, and per property its verdict, evidence and files. */
+export function renderSummaryJson(r: Report): string {
+  const properties = r.properties.map((p) => {
+    const entry: Record<string, unknown> = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference, verdict: verdictOf(p) };
+    if (p.waiver !== undefined) entry.waiver = p.waiver;
+    if (p.reason) entry.reason = p.reason;
+    if (p.foundAfter !== undefined) entry.foundAfter = p.foundAfter;
+    const cx = p.counterexample;
+    if (cx) {
+      const stem = fileStem(p.id);
+      entry.counterexample = {
+        steps: stepTexts(cx),
+        originalSteps: cx.originalSteps,
+        shrinkRuns: cx.shrinkRuns,
+        shrinkMs: cx.shrinkMs,
+        violations: cx.violations,
+        scenarioFile: `${stem}.scenario.json`,
+        traceFile: `${stem}.trace.jsonl`,
+        bugReport: `${stem}.md`,
+        replay: replayCommand(r.outDir, p.id),
+      };
+    }
+    return entry;
+  });
+  const { waived, ...counts } = countReportVerdicts(r);
+  const s = r.settings;
+  const summary = {
+    format: SUMMARY_FORMAT,
+    version: r.version,
+    suite: r.run.suite,
+    dialect: r.run.dialect,
+    target: r.run.target,
+    seed: r.run.seed,
+    startedAt: s.startedAt.toISOString(),
+    durationMs: r.run.durationMs,
+    interrupted: r.run.interrupted,
+    masked: r.masked,
+    config: { runs: s.runs, responseTimeoutMs: s.responseTimeoutMs, registeredTerminals: s.registeredTerminals, target: s.target },
+    figures: { scenarios: r.run.scenarios, executions: r.run.executions, requests: r.run.requests },
+    // `waived` appears once a run has waivers, so summaries of runs without them keep their shape.
+    verdicts: waived > 0 ? { ...counts, waived } : counts,
+    files: RUN_FILES,
+    properties,
+  };
+  return JSON.stringify(summary, null, 2) + "\n";
+}

@@ -1,0 +1,64 @@
+import { tapComment, tapText, yamlString } from "./escape.js";
+import { MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
+import { countsLine, INTERRUPTED, replayCommand, runLine, SHOWN_VIOLATIONS, stepTexts } from "./reportText.js";
+
+/**
+ * `results.tap`, TAP version 13: the plan, then one test point per property in catalogue order,
+ * numbered from 1, with a YAML block of evidence under each point that has a counterexample.
+ *
+ * Verdicts as TAP has them:
+ * - pass: `ok`; fail: `not ok`;
+ * - skipped: `ok … # SKIP reason` (not applicable is not a failure);
+ * - flaky: `not ok … # TODO flaky: reason`. A TODO point is reported but does not fail the run,
+ *   which is what isoconf's exit code does with a flaky property; the evidence stays below it;
+ * - waived: `ok` or `not ok` as the property went, then `# TODO waived: reason`. A waived failure
+ *   is a known failure (TODO, not counted); a waived property that passes shows as a TODO that
+ *   passed, which TAP consumers flag as a bonus: time to drop the waiver.
+ */
+export function renderTap(r: Report): string {
+  const lines = ["TAP version 13", tapComment(`isoconf ${r.version}: ${runLine(r)}; started ${r.settings.startedAt.toISOString()}`)];
+  if (!r.masked) lines.push(tapComment(MASKING_OFF));
+  if (r.run.interrupted) lines.push(tapComment(INTERRUPTED));
+  lines.push(`1..${r.properties.length}`);
+  r.properties.forEach((p, i) => {
+    lines.push(testPoint(p, i + 1));
+    if (p.counterexample) lines.push(...diagnostics(p, r).map((l) => `  ${l}`));
+  });
+  lines.push(tapComment(countsLine(r)));
+  return lines.join("\n") + "\n";
+}
+
+function testPoint(p: ReportProperty, n: number): string {
+  const failed = p.verdict === "fail" || p.verdict === "flaky";
+  const point = `${failed ? "not ok" : "ok"} ${n} - ${tapText(`${p.id} ${p.title}`)}`;
+  const why = (prefix: string, reason: string | undefined) => tapText(reason ? `${prefix}: ${reason}` : prefix);
+  switch (verdictOf(p)) {
+    case "skipped":
+      return `${point} # SKIP ${tapText(p.reason ?? "not run")}`;
+    case "flaky":
+      return `${point} # TODO ${why("flaky", p.reason)}`;
+    case "waived":
+      return `${point} # TODO ${why("waived", p.waiver)}`;
+    default:
+      return point;
+  }
+}
+
+/** The YAML block (TAP 13 diagnostics), without its two-space indent. */
+function diagnostics(p: ReportProperty, r: Report): string[] {
+  const cx = p.counterexample!;
+  const y = ["---", `message: ${yamlString(cx.violations[0]?.message ?? p.requirement)}`, `severity: ${verdictOf(p)}`];
+  y.push(`id: ${yamlString(p.id)}`, `requirement: ${yamlString(p.requirement)}`, `reference: ${yamlString(p.reference)}`);
+  if (p.reason !== undefined) y.push(`reason: ${yamlString(p.reason)}`);
+  if (p.waiver !== undefined) y.push(`waiver: ${yamlString(p.waiver)}`);
+  if (p.foundAfter !== undefined) y.push(`foundAfter: ${p.foundAfter}`);
+  y.push(`shrunk: { fromSteps: ${cx.originalSteps}, toSteps: ${cx.scenario.steps.length}, runs: ${cx.shrinkRuns}, ms: ${cx.shrinkMs} }`);
+  y.push("steps:", ...stepTexts(cx).map((s) => `  - ${yamlString(s)}`));
+  y.push("violations:");
+  for (const v of cx.violations.slice(0, SHOWN_VIOLATIONS)) {
+    y.push(`  - message: ${yamlString(v.message)}`, `    expected: ${yamlString(v.expected)}`, `    actual: ${yamlString(v.actual)}`, `    events: [${v.events.join(", ")}]`);
+  }
+  if (cx.violations.length > SHOWN_VIOLATIONS) y.push(`moreViolations: ${cx.violations.length - SHOWN_VIOLATIONS}`);
+  y.push(`replay: ${yamlString(replayCommand(r.outDir, p.id))}`, "...");
+  return y;
+}

@@ -1,0 +1,22 @@
+/**
+ * When an answer counts as timely or late against a terminal's response timeout T. The kit
+ * answers at once (in time) or after T + 2 × grace (late); an answer within `grace` of T either
+ * way can only come from jitter on a real line, and the properties leave it unjudged rather than
+ * guess which side of T the terminal saw it on.
+ */
+export function timingGraceMs(responseTimeoutMs: number): number {
+  return Math.max(250, Math.round(responseTimeoutMs * 0.05));
+}
+
+/** How long the kit holds a `late` answer: well past the terminal's timeout, by two graces. */
+export function lateAnswerMs(responseTimeoutMs: number): number {
+  return responseTimeoutMs + 2 * timingGraceMs(responseTimeoutMs);
+}
+
+/** How an answer sent `elapsedMs` after its request stands against the timeout. */
+export function answerTiming(elapsedMs: number, responseTimeoutMs: number): "timely" | "late" | "unclear" {
+  const grace = timingGraceMs(responseTimeoutMs);
+  if (elapsedMs <= responseTimeoutMs - grace) return "timely";
+  if (elapsedMs >= responseTimeoutMs + grace) return "late";
+  return "unclear";
+}

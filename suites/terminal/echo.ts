@@ -1,0 +1,44 @@
+import { rulesOf } from "../../src/protocol/index.js";
+import type { Property, Violation } from "../../src/runner/property.js";
+import { describeRequest, evidence, needsReversal, nextTransaction, terminalLedger } from "./ledger.js";
+
+// CUP terminal acceptance (PROTOCOL-NOTES §2.4, LiaoYang `ProcRspPacket`): MTI + 10, DE3, DE11,
+// DE41 equal, DE42 on approval, DE4 equal; anything else is an error, reversed with reason 06.
+export const T_ECHO_1: Property = {
+  id: "T-ECHO-1",
+  title: "A mismatched answer is not taken for an approval",
+  requirement: "An answer whose MTI, STAN, terminal ID or amount does not match the request MUST NOT be treated as an approval, whatever its response code.",
+  reference: "CUP POS terminal response checks (PROTOCOL-NOTES §2.4); ISO 8583:1987 §4.3",
+  role: "terminal",
+  check(_s, trace, ctx) {
+    const out: Violation[] = [];
+    const l = terminalLedger(trace, ctx);
+    const approved = rulesOf(ctx.dialect).codes.approved;
+    for (const r of l.requests) {
+      const v = r.verdict;
+      if (r.reversal || v.kind !== "invalid" || v.mismatches.length === 0 || v.answer?.message?.fields["39"] !== approved) continue;
+      const wrong = v.mismatches.map((m) => (m.field === "mti" ? `MTI ${m.actual}` : `field ${m.field} = ${m.actual ?? "absent"}`)).join(", ");
+      // The terminal's own word where the control adapter reports one; else what it did next.
+      const reported = l.results.get(r);
+      if (reported !== undefined && reported.result.outcome !== "unknown") {
+        if (reported.result.outcome !== "approved") continue;
+        out.push({
+          message: `the answer to ${describeRequest(r)} does not match it (${wrong}), yet the terminal reported an approval`,
+          expected: "the transaction reported as failed (and reversed)",
+          actual: `reported ${reported.result.outcome}${reported.result.message ? `: ${reported.result.message}` : ""}`,
+          events: [...evidence(r), reported.event.seq],
+        });
+        continue;
+      }
+      const next = nextTransaction(l, r);
+      if (!needsReversal(l, r) || next === undefined || (l.histories.get(r)?.groups[0]?.[0].index ?? Infinity) < next.index) continue;
+      out.push({
+        message: `the answer to ${describeRequest(r)} does not match it (${wrong}), and the terminal went on to ${describeRequest(next)} without reversing it, as after an approval`,
+        expected: "a reversal before the next transaction",
+        actual: "no reversal",
+        events: [...evidence(r), next.event.seq],
+      });
+    }
+    return out;
+  },
+};

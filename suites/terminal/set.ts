@@ -1,0 +1,74 @@
+import { decodeTotals, referencedStan, rulesOf, sameTotals, type Totals } from "../../src/protocol/index.js";
+import type { Property, Violation } from "../../src/runner/property.js";
+import { closesBatch, describeRequest, terminalLedger, type Request, type TerminalLedger } from "./ledger.js";
+
+const format = (t: Totals) => `debits ${t.debitCount}/${(t.debitAmount / 100).toFixed(2)}, credits ${t.creditCount}/${(t.creditAmount / 100).toFixed(2)}`;
+
+/**
+ * What a batch's requests must total, as the host answered them: purchases (debits)
+ * and refunds (credits) with a valid approval, less those an approved void or an answered
+ * reversal took back. Undefined when the trace cannot tell (an answer it cannot judge, a
+ * reversal of an approval that went unanswered).
+ */
+function expectedTotals(l: TerminalLedger, batch: Request[]): Totals | undefined {
+  const approved = rulesOf(l.dialect).codes.approved;
+  const t: Totals = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 };
+  const ok = (r: Request) => r.verdict.kind === "valid" && r.verdict.code === approved;
+  if (batch.some((r) => r.verdict.kind === "unclear")) return undefined;
+  for (const r of batch) {
+    if (!ok(r) || (r.op !== "purchase" && r.op !== "refund")) continue;
+    const stan = r.message.fields["11"];
+    if (r.op === "purchase" && batch.some((v) => v.op === "void" && v.index > r.index && ok(v) && referencedStan(l.dialect, v.message) === stan)) continue;
+    const h = l.histories.get(r);
+    if (h !== undefined) {
+      if (!h.groups.flat().some((s) => s.verdict.kind === "valid")) return undefined;
+      continue;
+    }
+    const amount = Number(r.message.fields["4"] ?? 0);
+    if (r.op === "purchase") {
+      t.debitCount++;
+      t.debitAmount += amount;
+    } else {
+      t.creditCount++;
+      t.creditAmount += amount;
+    }
+  }
+  return t;
+}
+
+// CUP 0500 field 48 (PROTOCOL-NOTES §2.4): the terminal's domestic debit and credit totals for
+// the batch; ISO 8583:1987 0500 fields 74-88. They must be what the host approved, less what was
+// taken back, or the merchant's day does not reconcile.
+export const T_SET_1: Property = {
+  id: "T-SET-1",
+  title: "Settlement totals are what the host approved, less what was taken back",
+  requirement: "A settlement's totals MUST equal the batch's approved purchases and refunds, less the voided and the reversed ones.",
+  reference: "CUP settlement 0500/0510, field 48 (PROTOCOL-NOTES §2.4); ISO 8583:1987 0500 fields 74-88",
+  role: "terminal",
+  check(_s, trace, ctx) {
+    const out: Violation[] = [];
+    const l = terminalLedger(trace, ctx);
+    // A batch is judged only from a settlement that closed the previous one in this trace: what
+    // came before (an earlier scenario, on a real terminal) is unknown.
+    let start: number | undefined;
+    for (const r of l.requests) {
+      if (r.op !== "settlement") continue;
+      if (start !== undefined) {
+        const sent = decodeTotals(ctx.dialect, r.message);
+        const expected = expectedTotals(l, l.requests.slice(start, r.index));
+        if (sent === undefined) {
+          out.push({ message: `${describeRequest(r)} carries no totals`, expected: "the batch totals", actual: "no totals", events: [r.event.seq] });
+        } else if (expected !== undefined && !sameTotals(sent, expected)) {
+          out.push({
+            message: `the terminal settled ${format(sent)}, but the host approved ${format(expected)}, less what was voided and reversed`,
+            expected: format(expected),
+            actual: format(sent),
+            events: [...l.requests.slice(start, r.index).filter((x) => x.op === "purchase" || x.op === "refund" || x.op === "void" || x.reversal).map((x) => x.event.seq), r.event.seq],
+          });
+        }
+      }
+      if (closesBatch(l, r)) start = r.index + 1;
+    }
+    return out;
+  },
+};
