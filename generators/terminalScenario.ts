@@ -15,7 +15,7 @@ export const DEFAULT_TERMINAL_OPERATION_WEIGHTS: Readonly<TerminalOperationWeigh
   refund: 2,
   settlement: 2,
   signon: 1,
-  restart: 1,
+  restart: 2,
 };
 
 export interface TerminalScenarioConstraints {
@@ -35,9 +35,15 @@ export interface TerminalScenarioConstraints {
   reversalAttempts?: number;
   /** Response codes for `code` faults. */
   codes?: readonly string[];
+  /**
+   * Default up to 15,000.00: the kit's host declines above 10,000.00, so most purchases are
+   * approved (and a fault can spoil an approval) and some are declined.
+   */
   amounts?: AmountConstraints;
   cards?: CardConstraints;
 }
+
+const DEFAULT_TERMINAL_AMOUNTS: AmountConstraints = { max: 1_500_000 };
 
 const AMOUNT_OPS: ReadonlySet<TerminalOperation> = new Set(["purchase", "refund"]);
 const CARD_OPS: ReadonlySet<TerminalOperation> = new Set(["purchase", "balance", "refund"]);
@@ -82,7 +88,7 @@ export function terminalScenario(c: TerminalScenarioConstraints = {}): fc.Arbitr
   const step: fc.Arbitrary<TerminalStep> = fc
     .record({
       op: fc.oneof(CROSS_SHRINK, ...ops.map(([op, weight]) => ({ weight, arbitrary: fc.constant(op) }))),
-      amount: amount(c.amounts),
+      amount: amount(c.amounts ?? DEFAULT_TERMINAL_AMOUNTS),
       card: card(c.cards),
       // "No fault" first, so a shrunk step loses its fault unless the fault is what fails.
       fault: fc.oneof(CROSS_SHRINK, { weight: 1000 - perMille, arbitrary: fc.constant(undefined) }, { weight: perMille, arbitrary: fault }),

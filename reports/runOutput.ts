@@ -36,8 +36,7 @@ export async function writeRunOutput(dir: string, result: SuiteResult, dialect: 
     const cx = p.counterexample;
     if (!cx) continue;
     const stem = fileStem(p.id);
-    // The scenario file format holds host scenarios so far; a terminal scenario's file comes with it.
-    if (cx.scenario.role === "host") writeScenarioFile(join(dir, `${stem}.scenario.json`), {
+    writeScenarioFile(join(dir, `${stem}.scenario.json`), {
       format: SCENARIO_FORMAT,
       property: p.id,
       suite: result.suite,

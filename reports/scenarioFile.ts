@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { z } from "zod";
-import type { HostScenario } from "../src/runner/scenario.js";
+import type { Scenario } from "../src/runner/scenario.js";
 
 export const SCENARIO_FORMAT = "isoconf-scenario/1";
 
 /** How the run that found it reached its SUT, so `isoconf replay FILE` needs no flags. */
 export interface RecordedTarget {
-  /** `reference` (the built-in simulator), `tcp` (connect) or `listen`. */
-  kind: "reference" | "tcp" | "listen";
+  /** `reference` (the built-in simulator), `tcp` (connect), `listen`, or `serial` (a terminal's ISO 8583 line). */
+  kind: "reference" | "tcp" | "listen" | "serial";
   url?: string;
   bug?: string;
 }
@@ -26,7 +26,7 @@ export interface ScenarioFile {
   seed?: number;
   /** The steps as people read them; `scenario` is what replays. */
   steps: string[];
-  scenario: HostScenario;
+  scenario: Scenario;
 }
 
 const card = z.object({ bin: z.string().regex(/^\d{6,8}$/), account: z.number().int().min(0), length: z.number().int().min(13).max(19), expiry: z.string().regex(/^\d{4}$/), swiped: z.boolean() }).strict();
@@ -45,24 +45,45 @@ const step = z
     fault: fault.optional(),
   })
   .strict();
+const malformedVariant = z.enum(["truncated", "bad_length", "bad_content", "garbage"]);
+const hostScenarioSchema = z.object({ role: z.literal("host"), terminals: z.array(z.string()).min(1), steps: z.array(step) }).strict();
+const terminalStep = z
+  .object({
+    op: z.enum(["purchase", "balance", "void", "refund", "settlement", "signon", "restart"]),
+    amount: z.number().int().min(1).optional(),
+    card: card.optional(),
+    fault: z
+      .object({
+        kind: z.enum(["drop", "late", "answer_twice", "wrong_stan", "wrong_tid", "wrong_amount", "bad_mac", "code", "malformed", "disconnect"]),
+        variant: malformedVariant.optional(),
+        code: z.string().regex(/^[0-9A-Z]{2}$/).optional(),
+        reversalDrops: z.number().int().min(1).max(10).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+const terminalScenarioSchema = z.object({ role: z.literal("terminal"), steps: z.array(terminalStep) }).strict();
 const schema = z
   .object({
     format: z.literal(SCENARIO_FORMAT),
     property: z.string().optional(),
     suite: z.string(),
     dialect: z.string(),
-    target: z.object({ kind: z.enum(["reference", "tcp", "listen"]), url: z.string().optional(), bug: z.string().optional() }).strict(),
+    target: z.object({ kind: z.enum(["reference", "tcp", "listen", "serial"]), url: z.string().optional(), bug: z.string().optional() }).strict(),
     responseTimeoutMs: z.number().positive(),
     registeredTerminals: z.array(z.string()),
     seed: z.number().int().optional(),
     steps: z.array(z.string()),
-    scenario: z.object({ role: z.literal("host"), terminals: z.array(z.string()).min(1), steps: z.array(step) }).strict(),
+    scenario: z.discriminatedUnion("role", [hostScenarioSchema, terminalScenarioSchema]),
   })
   .strict()
   .superRefine((f, ctx) => {
-    f.scenario.steps.forEach((s, i) => {
-      if (s.terminal >= f.scenario.terminals.length) {
-        ctx.addIssue({ code: "custom", path: ["scenario", "steps", i, "terminal"], message: `terminal ${s.terminal} is not in scenario.terminals (${f.scenario.terminals.length} of them)` });
+    const scenario = f.scenario;
+    if (scenario.role !== "host") return;
+    scenario.steps.forEach((s, i) => {
+      if (s.terminal >= scenario.terminals.length) {
+        ctx.addIssue({ code: "custom", path: ["scenario", "steps", i, "terminal"], message: `terminal ${s.terminal} is not in scenario.terminals (${scenario.terminals.length} of them)` });
       }
     });
   });

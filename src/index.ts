@@ -31,15 +31,37 @@ export {
 export * from "./protocol/index.js";
 export { runSuite, selectProperties, KitError, type RunSuiteOptions, type SuiteResult, type PropertyResult, type Counterexample, type Verdict, type Progress } from "./runner/runSuite.js";
 export { runScenario, checkAll, SCENARIO_EPOCH } from "./runner/runScenario.js";
-export { exchanges, isRequestMti, type Exchange } from "./runner/exchanges.js";
+export { exchanges, isRequestMti, type Exchange, type Requester } from "./runner/exchanges.js";
 export type { Property, Suite, Violation, CheckContext } from "./runner/property.js";
-export type { Target, OpenTarget } from "./runner/target.js";
-export { describeStep, cardPan, type Scenario, type HostScenario, type HostStep, type HostFault, type ScenarioCard } from "./runner/scenario.js";
+export type { Target, OpenTarget, TerminalTarget, OpenTerminalTarget, SutTarget } from "./runner/target.js";
+export {
+  describeStep,
+  cardPan,
+  cardOf,
+  type Scenario,
+  type HostScenario,
+  type HostStep,
+  type HostFault,
+  type ScenarioCard,
+  type TerminalScenario,
+  type TerminalStep,
+  type TerminalFault,
+  type TerminalFaultKind,
+  type TerminalOperation,
+} from "./runner/scenario.js";
 export { VirtualClock } from "./runner/virtualClock.js";
 export { realClock, type Clock } from "./link/clock.js";
 export { referenceHostTarget } from "./roles/referenceHostTarget.js";
 export { tcpHostTarget, listeningHostTarget } from "./roles/tcpTargets.js";
 export { KitTerminal } from "./roles/kitTerminal.js";
+export { KitHost } from "./roles/kitHost.js";
+export { referenceTerminalTarget } from "./roles/referenceTerminalTarget.js";
+export { externalTerminalTarget, type TerminalLine } from "./roles/externalTerminalTarget.js";
+export type { TerminalControl, TerminalCommand, ControlResult } from "./roles/terminalControl.js";
+export { EcrControl } from "./roles/ecrControl.js";
+export { ExecControl, EXEC_PLACEHOLDERS, type ExecTemplates } from "./roles/execControl.js";
+export { PassiveControl } from "./roles/passiveControl.js";
+export { ManualControl } from "./roles/manualControl.js";
 export { TraceRecorder } from "./trace/traceRecorder.js";
 export { writeTraceJsonl, readTraceJsonl, parseTraceJsonl, TraceFileError } from "./trace/traceFile.js";
 export { maskTraceEvent } from "./trace/maskTraceEvent.js";

@@ -1,16 +1,20 @@
 import type { Argv } from "yargs";
-import { readScenarioFile } from "../../reports/scenarioFile.js";
+import { readScenarioFile, type ScenarioFile } from "../../reports/scenarioFile.js";
 import { hostSuite } from "../../suites/host/index.js";
+import { terminalSuite } from "../../suites/terminal/index.js";
 import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
+import type { Dialect } from "../../src/iso8583/dialect.js";
+import { rulesOf } from "../../src/protocol/index.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
 import { describeStep } from "../../src/runner/scenario.js";
 import { writeTraceJsonl } from "../../src/trace/traceFile.js";
 import { DEFAULT_TMK } from "../../src/sim/defaults.js";
 import { UsageError } from "../input.js";
 import { loadSuite } from "../loadSuite.js";
+import { terminalFlags, terminalTargetFrom, type TerminalTargetArgs } from "../terminalTargetFrom.js";
 import { hostTargetFrom } from "./run.js";
 
-interface ReplayArgs {
+interface ReplayArgs extends TerminalTargetArgs {
   file: string;
   target?: string;
   listen?: string;
@@ -22,45 +26,64 @@ interface ReplayArgs {
   trace?: string;
   mask: boolean;
   suite?: string;
+  "reversal-attempts"?: number;
+}
+
+/**
+ * The SUT to replay against: the recorded one, or the one the flags name instead. A terminal of
+ * your own needs its control flags again (the file records where it was, not how it was steered).
+ */
+async function targetFor(a: ReplayArgs, f: ScenarioFile, dialect: Dialect, responseTimeoutMs: number) {
+  const overridden = a.target !== undefined || a.listen !== undefined || a.serial !== undefined;
+  const recorded = (kind: ScenarioFile["target"]["kind"]) => (overridden || f.target.kind !== kind ? undefined : f.target.url);
+  const where = { target: overridden ? a.target : recorded("tcp"), listen: overridden ? a.listen : recorded("listen"), bug: overridden ? a.bug : (a.bug ?? f.target.bug) };
+  if (f.scenario.role === "host") return hostTargetFrom({ ...where, framing: a.framing, "reset-cmd": a["reset-cmd"] }, dialect);
+  const tid = f.registeredTerminals[0];
+  if (tid === undefined) throw new UsageError(`${a.file}: registeredTerminals names no terminal`);
+  const reversalAttempts = a["reversal-attempts"] ?? rulesOf(dialect).reversal.attempts;
+  return terminalTargetFrom({ ...a, ...where, serial: overridden ? a.serial : recorded("serial") }, dialect, { tid, responseTimeoutMs, reversalAttempts });
 }
 
 export const replayCommand = {
   command: "replay <file>",
   describe: "Replay a saved scenario exactly; exit 1 when its property still fails",
   builder: (y: Argv) =>
-    y
-      .positional("file", { type: "string", describe: "an ID.scenario.json from a report" })
-      .option("target", { type: "string", requiresArg: true, describe: "connect to tcp://HOST:PORT instead of the recorded SUT" })
-      .option("listen", { type: "string", requiresArg: true, describe: "listen at tcp://HOST:PORT instead" })
-      .option("bug", { type: "string", requiresArg: true, describe: "seed this bug into the reference SUT instead of the recorded one" })
-      .option("dialect", { alias: "d", type: "string", requiresArg: true, describe: "override the recorded dialect" })
-      .option("framing", { type: "string", requiresArg: true })
-      .option("reset-cmd", { type: "string", requiresArg: true })
-      .option("timeout-ms", { type: "number", describe: "override the recorded response timeout" })
-      .option("trace", { type: "string", requiresArg: true, describe: "write the replay's trace (JSONL) here" })
-      .option("mask", { type: "boolean", default: true })
-      .option("suite", { type: "string", requiresArg: true, describe: "the suite module the property comes from, for a property of your own" })
-      .example("isoconf replay isoconf-report/2026-11-26T01-30-00-000Z/H-DUP-1.scenario.json", ""),
+    terminalFlags(
+      y
+        .positional("file", { type: "string", describe: "an ID.scenario.json from a report" })
+        .option("target", { type: "string", requiresArg: true, describe: "connect to tcp://HOST:PORT instead of the recorded SUT" })
+        .option("listen", { type: "string", requiresArg: true, describe: "listen at tcp://HOST:PORT instead" })
+        .option("bug", { type: "string", requiresArg: true, describe: "seed this bug into the reference SUT instead of the recorded one" })
+        .option("dialect", { alias: "d", type: "string", requiresArg: true, describe: "override the recorded dialect" })
+        .option("framing", { type: "string", requiresArg: true })
+        .option("reset-cmd", { type: "string", requiresArg: true })
+        .option("timeout-ms", { type: "number", describe: "override the recorded response timeout" })
+        .option("trace", { type: "string", requiresArg: true, describe: "write the replay's trace (JSONL) here" })
+        .option("mask", { type: "boolean", default: true })
+        .option("suite", { type: "string", requiresArg: true, describe: "the suite module the property comes from, for a property of your own" })
+        .option("reversal-attempts", { type: "number", describe: "terminal scenarios: the terminal's configured reversal attempts (default: the dialect's)" }),
+    ).example("isoconf replay isoconf-report/2026-11-26T01-30-00-000Z/H-DUP-1.scenario.json", ""),
   handler: async (a: ReplayArgs): Promise<number> => {
     const f = readScenarioFile(a.file);
     const dialect = resolveDialect(a.dialect ?? f.dialect);
-    const overridden = a.target !== undefined || a.listen !== undefined;
-    const { target, close } = await hostTargetFrom(
-      {
-        target: overridden ? a.target : f.target.kind === "tcp" ? f.target.url : undefined,
-        listen: overridden ? a.listen : f.target.kind === "listen" ? f.target.url : undefined,
-        bug: overridden ? a.bug : (a.bug ?? f.target.bug),
-        framing: a.framing,
-        "reset-cmd": a["reset-cmd"],
-      },
-      dialect,
-    );
-    const suite = a.suite === undefined ? hostSuite : await loadSuite(a.suite, "host");
+    const role = f.scenario.role;
+    const responseTimeoutMs = a["timeout-ms"] ?? f.responseTimeoutMs;
+    const { target, close } = await targetFor(a, f, dialect, responseTimeoutMs);
+    const builtin = role === "host" ? hostSuite : terminalSuite;
+    const suite = a.suite === undefined ? builtin : await loadSuite(a.suite, role);
     const properties = f.property ? suite.properties.filter((p) => p.id === f.property) : suite.properties;
     if (properties.length === 0) {
+      await close?.();
       throw new UsageError(`${a.file}: property ${f.property} is not in the ${suite.name} suite${a.suite === undefined ? ` (for a suite of your own, add --suite FILE)` : ""}`);
     }
-    const ctx = { dialect, target, responseTimeoutMs: a["timeout-ms"] ?? f.responseTimeoutMs, registeredTerminals: f.registeredTerminals, tmk: Buffer.from(DEFAULT_TMK, "hex") };
+    const ctx = {
+      dialect,
+      target,
+      responseTimeoutMs,
+      registeredTerminals: f.registeredTerminals,
+      reversalAttempts: a["reversal-attempts"],
+      tmk: Buffer.from(DEFAULT_TMK, "hex"),
+    };
     try {
       const trace = await runScenario(f.scenario, ctx);
       if (a.trace) await writeTraceJsonl(a.trace, trace, { dialect, mask: a.mask });

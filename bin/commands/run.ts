@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import type { Argv } from "yargs";
 import { hostScenario } from "../../generators/hostScenario.js";
+import { terminalScenario } from "../../generators/terminalScenario.js";
 import { hostSuite } from "../../suites/host/index.js";
+import { terminalSuite } from "../../suites/terminal/index.js";
 import { renderConsoleSummary } from "../../reports/consoleSummary.js";
 import { writeRunOutput } from "../../reports/runOutput.js";
 import type { RecordedTarget } from "../../reports/scenarioFile.js";
@@ -11,14 +13,16 @@ import { framingByName } from "../../src/link/framingByName.js";
 import { parseEndpoint } from "../../src/link/parseEndpoint.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { listeningHostTarget, tcpHostTarget } from "../../src/roles/tcpTargets.js";
-import { runSuite, type Progress } from "../../src/runner/runSuite.js";
+import { rulesOf } from "../../src/protocol/index.js";
+import { runSuite, type Progress, type RunSuiteOptions } from "../../src/runner/runSuite.js";
 import type { Target } from "../../src/runner/target.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
 import { UsageError } from "../input.js";
 import { loadSuite } from "../loadSuite.js";
+import { terminalFlags, terminalTargetFrom, type TerminalTargetArgs } from "../terminalTargetFrom.js";
 
-export interface RunArgs {
-  role: string;
+export interface RunArgs extends TerminalTargetArgs {
+  role: "host" | "terminal";
   target?: string;
   listen?: string;
   dialect: string;
@@ -36,6 +40,8 @@ export interface RunArgs {
   quiet: boolean;
   suite?: string;
   "deadline-ms"?: number;
+  tid?: string;
+  "reversal-attempts"?: number;
 }
 
 /** Response timeout: a real device gets the CUP default of 30 s; the virtual clock makes it free in-process. */
@@ -89,28 +95,34 @@ export const runCommand = {
   command: "run <role>",
   describe: "Run a conformance suite against a SUT (default: the built-in reference simulator)",
   builder: (y: Argv) =>
-    y
-      .positional("role", { choices: ["host"], describe: "what is under test" })
-      .option("target", { type: "string", requiresArg: true, describe: "the kit connects to the SUT at tcp://HOST:PORT" })
-      .option("listen", { type: "string", requiresArg: true, describe: "the kit listens at tcp://HOST:PORT and the SUT connects" })
-      .option("dialect", { alias: "d", type: "string", default: "cup", describe: "built-in dialect or dialect JSON file" })
-      .option("runs", { alias: "n", type: "number", default: 100, describe: "scenarios to generate" })
-      .option("seed", { type: "number", describe: "fast-check seed: the same seed replays the whole run" })
-      .option("out", { alias: "o", type: "string", requiresArg: true, describe: "output folder (default isoconf-report/<timestamp>)" })
-      .option("bug", { type: "string", requiresArg: true, describe: "seed a named bug into the built-in reference SUT (see 'isoconf sim host --bug list')" })
-      .option("timeout-ms", { type: "number", describe: "response timeout (default 30000)" })
-      .option("only", { type: "array", string: true, describe: "property IDs or prefixes to run (H-REV)" })
-      .option("skip", { type: "array", string: true, describe: "property IDs or prefixes to skip" })
-      .option("max-steps", { type: "number", default: 10, describe: "most steps per scenario" })
-      .option("framing", { type: "string", requiresArg: true, describe: "transport framing (default: the dialect's)" })
-      .option("reset-cmd", { type: "string", requiresArg: true, describe: "shell command that resets an external SUT before each scenario" })
-      .option("deadline-ms", { type: "number", describe: "whole-run deadline: no new scenario starts after it (shrinking has its own budget)" })
-      .option("suite", { type: "string", requiresArg: true, describe: "a JavaScript module exporting a suite of your own properties" })
-      .option("mask", { type: "boolean", default: true, describe: "mask card data in every output (--no-mask to show it)" })
-      .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the summary" })
+    terminalFlags(
+      y
+        .positional("role", { choices: ["host", "terminal"] as const, describe: "what is under test" })
+        .option("target", { type: "string", requiresArg: true, describe: "the kit connects to the SUT at tcp://HOST:PORT" })
+        .option("listen", { type: "string", requiresArg: true, describe: "the kit listens at tcp://HOST:PORT and the SUT connects" })
+        .option("dialect", { alias: "d", type: "string", default: "cup", describe: "built-in dialect or dialect JSON file" })
+        .option("runs", { alias: "n", type: "number", default: 100, describe: "scenarios to generate" })
+        .option("seed", { type: "number", describe: "fast-check seed: the same seed replays the whole run" })
+        .option("out", { alias: "o", type: "string", requiresArg: true, describe: "output folder (default isoconf-report/<timestamp>)" })
+        .option("bug", { type: "string", requiresArg: true, describe: "seed a named bug into the built-in reference SUT (see 'isoconf sim host --bug list', 'isoconf sim terminal --bug list')" })
+        .option("timeout-ms", { type: "number", describe: "response timeout: the kit's (host role), the terminal's own (terminal role); default 30000" })
+        .option("only", { type: "array", string: true, describe: "property IDs or prefixes to run (H-REV)" })
+        .option("skip", { type: "array", string: true, describe: "property IDs or prefixes to skip" })
+        .option("max-steps", { type: "number", default: 10, describe: "most steps per scenario" })
+        .option("framing", { type: "string", requiresArg: true, describe: "transport framing (default: the dialect's)" })
+        .option("reset-cmd", { type: "string", requiresArg: true, describe: "shell command that resets an external SUT before each scenario" })
+        .option("deadline-ms", { type: "number", describe: "whole-run deadline: no new scenario starts after it (shrinking has its own budget)" })
+        .option("suite", { type: "string", requiresArg: true, describe: "a JavaScript module exporting a suite of your own properties" })
+        .option("mask", { type: "boolean", default: true, describe: "mask card data in every output (--no-mask to show it)" })
+        .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the summary" })
+        .option("tid", { type: "string", requiresArg: true, describe: `terminal role: the terminal's ID (field 41); default ${REGISTERED_TERMINALS[0]}` })
+        .option("reversal-attempts", { type: "number", describe: "terminal role: the terminal's configured reversal attempts (default: the dialect's)" }),
+    )
       .example("isoconf run host", "the reference host, in-process, 100 scenarios")
       .example("isoconf run host --bug double-post-duplicate --seed 1", "watch isoconf find a seeded bug")
-      .example("isoconf run host --target tcp://127.0.0.1:5000 --dialect iso87ascii --runs 200", "a host of your own"),
+      .example("isoconf run host --target tcp://127.0.0.1:5000 --dialect iso87ascii --runs 200", "a host of your own")
+      .example("isoconf run terminal --bug no-reversal", "the reference terminal, in-process, with a seeded bug")
+      .example("isoconf run terminal --listen tcp://0.0.0.0:8583 --control ecr --ecr /dev/ttyUSB0", "a terminal of your own, steered over its ECR line"),
   handler: async (a: RunArgs): Promise<number> => {
     if (!(Number.isInteger(a.runs) && a.runs > 0)) throw new UsageError(`--runs must be a whole number above 0, got ${a.runs}`);
     if (!(Number.isInteger(a["max-steps"]) && a["max-steps"] > 0)) throw new UsageError(`--max-steps must be a whole number above 0`);
@@ -120,10 +132,35 @@ export const runCommand = {
     if (a["deadline-ms"] !== undefined && !(a["deadline-ms"] > 0)) throw new UsageError(`--deadline-ms must be above 0, got ${a["deadline-ms"]}`);
     const startedAt = new Date();
     const out = a.out ?? join("isoconf-report", startedAt.toISOString().replace(/[:.]/g, "-"));
-    const suite = a.suite === undefined ? hostSuite : await loadSuite(a.suite, "host");
-    const { target, recorded, close } = await hostTargetFrom(a, dialect);
-    if (target.realTime && a.listen === undefined) await preflight(target);
-    const registered = [...REGISTERED_TERMINALS];
+    const role = a.role;
+    const suite = a.suite === undefined ? (role === "host" ? hostSuite : terminalSuite) : await loadSuite(a.suite, role);
+    const attempts = a["reversal-attempts"] ?? rulesOf(dialect).reversal.attempts;
+    if (!(Number.isInteger(attempts) && attempts >= 1)) throw new UsageError(`--reversal-attempts must be a whole number above 0, got ${attempts}`);
+    const tid = a.tid ?? REGISTERED_TERMINALS[0];
+    let sut: Pick<RunSuiteOptions, "target" | "scenarios" | "registeredTerminals">;
+    let recorded: RecordedTarget;
+    let close: (() => Promise<void>) | undefined;
+    if (role === "host") {
+      if (a.tid !== undefined || a["reversal-attempts"] !== undefined) throw new UsageError("--tid and --reversal-attempts describe a terminal under test (run terminal)");
+      const host = await hostTargetFrom(a, dialect);
+      ({ recorded, close } = host);
+      if (host.target.realTime && a.listen === undefined) await preflight(host.target);
+      const registered = [...REGISTERED_TERMINALS];
+      sut = {
+        target: host.target,
+        scenarios: hostScenario({ terminals: registered, unregistered: [UNREGISTERED_TERMINAL], maxSteps: a["max-steps"], withMac: dialect.table.mac !== null }),
+        registeredTerminals: registered,
+      };
+    } else {
+      const terminal = await terminalTargetFrom(a, dialect, { tid, responseTimeoutMs: timeout, reversalAttempts: attempts });
+      ({ recorded, close } = terminal);
+      sut = {
+        target: terminal.target,
+        scenarios: terminalScenario({ maxSteps: a["max-steps"], withMac: dialect.table.mac !== null, reversalAttempts: attempts, restart: terminal.canRestart && a.control !== "passive" }),
+        registeredTerminals: [tid],
+      };
+    }
+    const registered = [...sut.registeredTerminals];
     let stopRequested = false;
     const onSigint = () => (stopRequested = true);
     process.once("SIGINT", onSigint);
@@ -131,12 +168,11 @@ export const runCommand = {
       const result = await runSuite({
         suite,
         dialect,
-        target,
-        scenarios: hostScenario({ terminals: registered, unregistered: [UNREGISTERED_TERMINAL], maxSteps: a["max-steps"], withMac: dialect.table.mac !== null }),
+        ...sut,
         runs: a.runs,
         seed: a.seed,
         responseTimeoutMs: timeout,
-        registeredTerminals: registered,
+        reversalAttempts: role === "terminal" ? attempts : undefined,
         tmk: Buffer.from(DEFAULT_TMK, "hex"),
         only: a.only,
         skip: a.skip,

@@ -1,10 +1,10 @@
-import { execFile } from "node:child_process";
 import { realClock } from "../link/clock.js";
 import type { Framing } from "../link/framing.js";
 import type { Link } from "../link/link.js";
 import { tcpConnect } from "../link/tcpConnect.js";
 import { tcpListen, type Listener } from "../link/tcpListen.js";
 import type { OpenTarget, Target } from "../runner/target.js";
+import { runResetCommand } from "./runResetCommand.js";
 
 export interface ExternalTargetOptions {
   framing: Framing;
@@ -18,16 +18,6 @@ export interface ExternalTargetOptions {
 
 const DEFAULT_RESET_TIMEOUT_MS = 60_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-
-function reset(command: string | undefined, timeoutMs: number): Promise<void> {
-  if (command === undefined) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    execFile("/bin/sh", ["-c", command], { timeout: timeoutMs }, (error, _stdout, stderr) => {
-      if (error === null) resolve();
-      else reject(new Error(`the reset command failed (${error.killed ? `no exit within ${timeoutMs} ms` : `exit ${error.code}`}): ${stderr.trim().slice(0, 200)}`));
-    });
-  });
-}
 
 /** Tracks a scenario's links so closing the scenario closes them all. */
 function scenarioLinks(open: () => Promise<Link>): OpenTarget {
@@ -52,7 +42,7 @@ export function tcpHostTarget(url: string, o: ExternalTargetOptions): Target {
     role: "host",
     realTime: true,
     async open() {
-      await reset(o.resetCommand, o.resetTimeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
+      await runResetCommand(o.resetCommand, o.resetTimeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
       return scenarioLinks(() => tcpConnect(url, { framing: o.framing, connectTimeoutMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS }));
     },
   };
@@ -71,7 +61,7 @@ export async function listeningHostTarget(host: string, port: number, o: Externa
     realTime: true,
     listener,
     async open() {
-      await reset(o.resetCommand, o.resetTimeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
+      await runResetCommand(o.resetCommand, o.resetTimeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
       return scenarioLinks(async () => {
         const got = await listener.accept({ deadlineMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS });
         if (got.kind !== "connection") throw new Error(got.kind === "timeout" ? "the host did not connect in time" : `the listener closed: ${got.reason}`);

@@ -41,6 +41,8 @@ export interface TerminalControl {
   readonly drives: boolean;
   /** Whether `restart` can restart the terminal; scenarios without it have no restart steps. */
   readonly canRestart: boolean;
+  /** Passive control: how long the terminal may stay silent before the scenario gives up on it. */
+  readonly idleMs?: number;
   /** Has the terminal carry out `command`; resolves with its result by `deadlineMs` at the latest. */
   perform(command: TerminalCommand, options: { deadlineMs: number }): Promise<ControlResult>;
   /** Restarts the terminal (its stored state survives, as a power cycle leaves it). */

@@ -2,6 +2,7 @@ import { rulesOf } from "../protocol/index.js";
 import { KitHost } from "../roles/kitHost.js";
 import { KitTerminal, type TerminalCounters } from "../roles/kitTerminal.js";
 import { MERCHANT_ID, REGISTERED_TERMINALS } from "../sim/defaults.js";
+import { ReferenceHost } from "../sim/host/referenceHost.js";
 import { TraceRecorder } from "../trace/traceRecorder.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
 import type { CheckContext, Property, Violation } from "./property.js";
@@ -18,6 +19,11 @@ export interface ScenarioContext extends CheckContext {
   tmk: Buffer;
   /** Terminal STANs and batches kept across scenarios (for SUTs that keep their state). */
   counters?: Map<string, TerminalCounters>;
+  /**
+   * Terminal role, a terminal that keeps its state between scenarios: the host the kit plays
+   * keeps its own (working keys, batch, journal) in here from one scenario to the next.
+   */
+  answering?: { host?: ReferenceHost };
 }
 
 /** Runs one scenario against a freshly opened target of its role and returns its trace. */
@@ -58,6 +64,14 @@ async function runHostScenario(scenario: HostScenario, target: Target, ctx: Scen
 async function runTerminalScenario(scenario: TerminalScenario, target: TerminalTarget, ctx: ScenarioContext): Promise<TraceEvent[]> {
   const sut = await target.open();
   const recorder = new TraceRecorder({ dialect: ctx.dialect, clock: sut.clock });
+  const host =
+    ctx.answering?.host ??
+    new ReferenceHost(ctx.dialect, {
+      clock: sut.clock,
+      epoch: epochFor(target.realTime, sut.clock.now()),
+      terminals: [{ tid: ctx.registeredTerminals[0] ?? REGISTERED_TERMINALS[0], mid: ctx.merchant ?? MERCHANT_ID, tmk: ctx.tmk.toString("hex").toUpperCase() }],
+    });
+  if (ctx.answering) ctx.answering.host = host;
   const kit = new KitHost(scenario, {
     dialect: ctx.dialect,
     clock: sut.clock,
@@ -65,10 +79,7 @@ async function runTerminalScenario(scenario: TerminalScenario, target: TerminalT
     terminal: sut,
     responseTimeoutMs: ctx.responseTimeoutMs,
     reversalAttempts: ctx.reversalAttempts ?? rulesOf(ctx.dialect).reversal.attempts,
-    tid: ctx.registeredTerminals[0] ?? REGISTERED_TERMINALS[0],
-    merchant: ctx.merchant ?? MERCHANT_ID,
-    tmk: ctx.tmk,
-    epoch: epochFor(target.realTime, sut.clock.now()),
+    host,
   });
   try {
     await kit.run();

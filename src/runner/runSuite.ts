@@ -51,7 +51,7 @@ export interface SuiteResult {
   scenarios: number;
   /** Every scenario execution, shrinking and flake checks included. */
   executions: number;
-  /** Transactions the kit sent, over every execution. */
+  /** Requests over every execution: those the kit sent (host role), or those the terminal sent (terminal role). */
   requests: number;
   durationMs: number;
   /** The run stopped before its planned scenarios (whole-run deadline or interruption). */
@@ -179,8 +179,10 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     reversalAttempts: o.reversalAttempts,
     tmk: o.tmk,
     merchant: o.merchant,
-    // A fresh in-process SUT per scenario starts from nothing; an external one remembers.
+    // A fresh in-process SUT per scenario starts from nothing; an external one remembers, and so
+    // must the kit's side of it: its terminals' counters, or the host it plays.
     counters: o.target.realTime ? new Map() : undefined,
+    answering: o.target.realTime ? {} : undefined,
   };
   const flakeRuns = o.flakeRuns ?? 2;
   const shrinkMaxRuns = o.shrink?.maxRuns ?? (o.target.realTime ? 100 : 2000);
@@ -195,7 +197,9 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
   const execute = async (s: Scenario) => {
     executions++;
     const trace = await runScenario(s, ctx);
-    for (const e of trace) if (e.dir === "kit→sut" && e.kind === "frame") requests++;
+    // Requests go from the kit to a host under test, and from a terminal under test to the kit.
+    const asked = s.role === "host" ? "kit→sut" : "sut→kit";
+    for (const e of trace) if (e.dir === asked && e.kind === "frame") requests++;
     return trace;
   };
   const stop = () => {
@@ -234,7 +238,9 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
       const violations = target.property.check(s, trace, ctx);
       target.shrinkMs = performance.now() - shrinkStart;
       if (violations.length === 0) return true;
-      if (target.best === undefined || sizeOf(s) < sizeOf(target.best.scenario)) target.best = { scenario: s, trace, violations };
+      // fast-check only tries candidates simpler than the last failure, so among equally small ones
+      // the latest is the most shrunk (a plainer fault kind, a smaller amount).
+      if (target.best === undefined || sizeOf(s) <= sizeOf(target.best.scenario)) target.best = { scenario: s, trace, violations };
       return false;
     };
 

@@ -1,4 +1,4 @@
-import { decodeTotals, referencedStan, rulesOf, sameTotals, type Totals } from "../../src/protocol/index.js";
+import { decodeTotals, referencedStan, rulesOf, sameTotals, tally, type Tallied, type Totals } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
 import { closesBatch, describeRequest, terminalLedger, type Request, type TerminalLedger } from "./ledger.js";
 
@@ -12,28 +12,19 @@ const format = (t: Totals) => `debits ${t.debitCount}/${(t.debitAmount / 100).to
  */
 function expectedTotals(l: TerminalLedger, batch: Request[]): Totals | undefined {
   const approved = rulesOf(l.dialect).codes.approved;
-  const t: Totals = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 };
   const ok = (r: Request) => r.verdict.kind === "valid" && r.verdict.code === approved;
   if (batch.some((r) => r.verdict.kind === "unclear")) return undefined;
+  const entries: Tallied[] = [];
   for (const r of batch) {
     if (!ok(r) || (r.op !== "purchase" && r.op !== "refund")) continue;
     const stan = r.message.fields["11"];
-    if (r.op === "purchase" && batch.some((v) => v.op === "void" && v.index > r.index && ok(v) && referencedStan(l.dialect, v.message) === stan)) continue;
+    const voided = r.op === "purchase" && batch.some((v) => v.op === "void" && v.index > r.index && ok(v) && referencedStan(l.dialect, v.message) === stan);
     const h = l.histories.get(r);
-    if (h !== undefined) {
-      if (!h.groups.flat().some((s) => s.verdict.kind === "valid")) return undefined;
-      continue;
-    }
-    const amount = Number(r.message.fields["4"] ?? 0);
-    if (r.op === "purchase") {
-      t.debitCount++;
-      t.debitAmount += amount;
-    } else {
-      t.creditCount++;
-      t.creditAmount += amount;
-    }
+    // An approval the terminal reversed counts as reversed once the host answered the reversal.
+    if (h !== undefined && !h.groups.flat().some((s) => s.verdict.kind === "valid")) return undefined;
+    entries.push({ op: r.op, amount: Number(r.message.fields["4"] ?? 0), cancelled: voided || h !== undefined });
   }
-  return t;
+  return tally(entries);
 }
 
 // CUP 0500 field 48 (PROTOCOL-NOTES §2.4): the terminal's domestic debit and credit totals for

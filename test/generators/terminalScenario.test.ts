@@ -41,9 +41,9 @@ describe("terminalScenario", () => {
   it("is stable: seed 42 gives the same first scenarios, release after release", () => {
     // A change here changes every seeded run of the terminal suite: make it on purpose.
     assert.deepEqual(fc.sample(terminalScenario(), { numRuns: 3, seed: 42 }).map(describe_), [
-      ["purchase(0.11)+answer_twice", "purchase(51.51)", "purchase(7.00)+answer_twice"],
-      ["signon", "void", "settlement"],
-      ["refund(9157.00)"],
+      ["balance", "settlement", "settlement+wrong_stan"],
+      ["restart", "purchase(10521.00)", "settlement"],
+      ["restart"],
     ]);
   });
 

@@ -10,12 +10,12 @@ export interface CliResult {
 }
 
 /** Runs the CLI from source as a separate process, as a user would, with a deadline. */
-export function runCli(args: string[], stdin = ""): CliResult {
+export function runCli(args: string[], stdin = "", timeoutMs = 30_000): CliResult {
   const r = spawnSync(process.execPath, ["--import", "tsx", "bin/isoconf.ts", ...args], {
     cwd: ROOT,
     input: stdin,
     encoding: "utf8",
-    timeout: 30_000,
+    timeout: timeoutMs,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

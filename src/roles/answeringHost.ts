@@ -1,0 +1,270 @@
+import type { Dialect } from "../iso8583/dialect.js";
+import { Iso8583Error } from "../iso8583/errors.js";
+import { packWithMac } from "../iso8583/macMessage.js";
+import type { Message } from "../iso8583/message.js";
+import { pack } from "../iso8583/pack.js";
+import { unpack } from "../iso8583/unpack.js";
+import type { Clock } from "../link/clock.js";
+import type { Link } from "../link/link.js";
+import { buildResponse, isReversal, macRequired, networkCodeOf, operationOf, referencedStan, reversedStan, rulesOf } from "../protocol/index.js";
+import { isRequestMti } from "../runner/exchanges.js";
+import type { TerminalFault } from "../runner/scenario.js";
+import type { ReferenceHost } from "../sim/host/referenceHost.js";
+import type { TraceRecorder } from "../trace/traceRecorder.js";
+import { lateAnswerMs } from "./answerTiming.js";
+import { malformed } from "./malformed.js";
+
+export interface AnsweringHostOptions {
+  dialect: Dialect;
+  clock: Clock;
+  recorder: TraceRecorder;
+  /** The terminal's response timeout: a `late` answer comes after it. */
+  responseTimeoutMs: number;
+  /** Decides every answer as a correct host would; the faults go on top. */
+  host: ReferenceHost;
+  /** The fault for a request that is not a reversal: its step's, when it is the step's own request. */
+  faultOf(request: Message): TerminalFault | undefined;
+}
+
+/** A purchase the kit approved with a valid answer: what a void or refund step refers to. */
+export interface Sale {
+  stan: string;
+  amount: number;
+}
+
+/** The echoed field each wrong-echo fault alters, and how. */
+const MISECHO: Record<"wrong_stan" | "wrong_tid" | "wrong_amount", { field: string; alter(v: string): string }> = {
+  wrong_stan: { field: "11", alter: (v) => String((Number(v) % 999_999) + 1).padStart(6, "0") },
+  wrong_tid: { field: "41", alter: (v) => v.slice(0, -1) + (v.endsWith("9") ? "8" : "9") },
+  wrong_amount: { field: "4", alter: (v) => String(Number(v) + 100).padStart(v.length, "0") },
+};
+
+/**
+ * The kit's side of a terminal's connections: answers each request as the reference host
+ * decides, except where the scenario injects a fault into the answer to a step's own request
+ * (`faultOf`) or to the reversals that request leads to. Every fault is recorded, naming the
+ * connection, MTI and STAN it hit, just before the answer it spoils.
+ */
+export class AnsweringHost {
+  private readonly d: Dialect;
+  private readonly host: ReferenceHost;
+  /** Answers still to drop for reversals of a request, by `TID|STAN` of the request. */
+  private readonly reversalDrops = new Map<string, number>();
+  /** Late answers not sent yet. */
+  private readonly held = new Set<() => void>();
+  private sales: Sale[] = [];
+
+  constructor(private readonly o: AnsweringHostOptions) {
+    this.d = o.dialect;
+    this.host = o.host;
+  }
+
+  /** The last purchase the kit approved that still stands: a void or refund step refers to it. */
+  lastSale(): Sale | undefined {
+    return this.sales.at(-1);
+  }
+
+  /** Answers one request at a time until the connection closes. */
+  async serve(link: Link): Promise<void> {
+    for (;;) {
+      // A connection lasts as long as the terminal (or a fault, or the scenario's end) keeps it.
+      const got = await link.receive({ deadlineMs: Infinity });
+      if (got.kind !== "frame") return;
+      await this.answer(link, got.body);
+    }
+  }
+
+  /** Drops the late answers not sent yet: the scenario is over. */
+  cancelLate(): void {
+    for (const cancel of this.held) cancel();
+    this.held.clear();
+  }
+
+  private async answer(link: Link, body: Buffer): Promise<void> {
+    let request: Message | undefined;
+    try {
+      request = unpack(this.d, body);
+    } catch (e) {
+      if (!(e instanceof Iso8583Error)) throw e;
+    }
+    if (request !== undefined && !isRequestMti(request.mti)) return;
+    const fault = request === undefined ? undefined : this.faultFor(request);
+    if (fault?.kind === "code") {
+      const reply = this.decline(request!, fault.code ?? rulesOf(this.d).codes.do_not_honour);
+      this.o.recorder.fault({ ...this.about(link, request!, fault), code: fault.code }, `declined with ${fault.code}`);
+      return this.send(link, request!, reply, true);
+    }
+    // The reference host decides; an undecodable request gets its format error (30), if any answer.
+    const turn = this.host.handle(body);
+    if (turn.reply === undefined) return;
+    const reply = { message: turn.reply.message, frame: turn.reply.frame };
+    if (fault === undefined || request === undefined) return this.send(link, request, reply, true);
+    await this.inject(link, request, reply, fault);
+  }
+
+  /** Sends the answer to `request` with `fault` applied, after recording the fault. */
+  private async inject(link: Link, request: Message, reply: Reply, fault: TerminalFault | ReversalDrop): Promise<void> {
+    const rec = this.o.recorder;
+    const about = this.about(link, request, fault);
+    const timeout = this.o.responseTimeoutMs;
+    switch (fault.kind) {
+      case "reversal_drop":
+        rec.fault(about, `the answer to the reversal of STAN ${about.reverses} is dropped (${fault.left} more to drop)`);
+        return;
+      case "drop":
+        rec.fault(about, "no answer");
+        return;
+      case "late": {
+        const heldMs = lateAnswerMs(timeout);
+        rec.fault({ ...about, heldMs }, `the answer is held ${heldMs} ms, past the terminal's ${timeout} ms timeout`);
+        return this.later(link, reply.frame, heldMs);
+      }
+      case "answer_twice": {
+        rec.fault(about, "the answer is sent twice");
+        // In one write, as a host that sends a duplicate at once puts both in one segment.
+        const once = link.framing.encode(reply.frame);
+        await link.sendRaw(Buffer.concat([once, once])).catch(() => undefined);
+        return this.book(request, reply.message);
+      }
+      case "wrong_stan":
+      case "wrong_tid":
+      case "wrong_amount": {
+        const { field, alter } = MISECHO[fault.kind];
+        const was = reply.message.fields[field];
+        if (was === undefined) {
+          rec.note(`${fault.kind} not applied: the answer carries no field ${field}`);
+          return this.send(link, request, reply, true);
+        }
+        const message: Message = { ...reply.message, fields: { ...reply.message.fields, [field]: alter(was) } };
+        rec.fault({ ...about, field, echoed: message.fields[field] }, `field ${field} echoed as ${message.fields[field]}, not ${was}`);
+        return this.send(link, request, { message, frame: this.frame(request, message, this.hasMac(reply.frame)) }, false);
+      }
+      case "bad_mac": {
+        if (!this.hasMac(reply.frame)) {
+          rec.note("bad_mac not applied: the answer carries no MAC");
+          return this.send(link, request, reply, true);
+        }
+        const frame = Buffer.from(reply.frame);
+        frame[frame.length - 1] ^= 0x01;
+        rec.fault(about, "the answer's MAC is corrupted");
+        // A bad MAC spoils only an approval (or any answer, where the dialect verifies every one).
+        const valid = reply.message.fields["39"] !== rulesOf(this.d).codes.approved && this.d.table.mac?.verify !== "always";
+        return this.send(link, request, { message: reply.message, frame }, valid);
+      }
+      case "malformed": {
+        const variant = fault.variant ?? "truncated";
+        rec.fault({ ...about, variant }, `a malformed answer (${variant})`);
+        await link.send(malformed(reply.frame, variant, this.d.headerBytes)).catch(() => undefined);
+        return;
+      }
+      case "disconnect": {
+        rec.fault(about, "half the answer, then the connection dropped");
+        const raw = link.framing.encode(reply.frame);
+        await link.sendRaw(raw.subarray(0, Math.max(1, raw.length >> 1))).catch(() => undefined);
+        await link.close();
+        return;
+      }
+      case "code":
+        return; // answered in `answer`: the host never sees the request
+    }
+  }
+
+  /**
+   * The fault for a request: a reversal's answer is dropped while its original's fault says so;
+   * a step's fault applies to the step's own request, the first of the step's operation.
+   */
+  private faultFor(request: Message): TerminalFault | ReversalDrop | undefined {
+    const tid = request.fields["41"] ?? "";
+    if (isReversal(this.d, request)) {
+      const key = `${tid}|${reversedStan(this.d, request)}`;
+      const left = this.reversalDrops.get(key) ?? 0;
+      if (left === 0) return undefined;
+      this.reversalDrops.set(key, left - 1);
+      return { kind: "reversal_drop", left: left - 1 };
+    }
+    const fault = this.o.faultOf(request);
+    if (fault?.reversalDrops) this.reversalDrops.set(`${tid}|${request.fields["11"]}`, fault.reversalDrops);
+    return fault;
+  }
+
+  private opOf(m: Message): string | undefined {
+    return operationOf(this.d, m.mti, m.fields["3"], networkCodeOf(this.d, m));
+  }
+
+  /** The fault event's detail: which request it hit, on which connection (`exchanges` pairs by it). */
+  private about(link: Link, request: Message, fault: TerminalFault | ReversalDrop): Record<string, unknown> & { reverses?: string } {
+    const out: Record<string, unknown> & { reverses?: string } = { fault: fault.kind === "reversal_drop" ? "drop" : fault.kind, conn: link.id, mti: request.mti, stan: request.fields["11"] };
+    if (isReversal(this.d, request)) out.reverses = reversedStan(this.d, request);
+    return out;
+  }
+
+  /** A decline built by the kit itself (the reference host never sees the request), MACed like the host's answers. */
+  private decline(request: Message, code: string): Reply {
+    const message = buildResponse(this.d, request, { code });
+    return { message, frame: this.frame(request, message, macRequired(this.d, request)) };
+  }
+
+  private frame(request: Message, message: Message, withMac: boolean): Buffer {
+    const key = withMac ? this.host.macKeyOf(request.fields["41"] ?? "") : undefined;
+    return key === undefined ? pack(this.d, message) : packWithMac(this.d, message, key);
+  }
+
+  private hasMac(frame: Buffer): boolean {
+    const mac = this.d.table.mac;
+    if (mac === null) return false;
+    try {
+      return unpack(this.d, frame).fields[String(mac.field)] !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Sends an answer; `valid` answers are booked as the terminal will have taken them. */
+  private async send(link: Link, request: Message | undefined, reply: Reply, valid: boolean): Promise<void> {
+    await link.send(reply.frame).catch(() => undefined);
+    if (valid && request !== undefined) this.book(request, reply.message);
+  }
+
+  private later(link: Link, frame: Buffer, ms: number): void {
+    const cancel = this.o.clock.setTimer(ms, () => {
+      this.held.delete(cancel);
+      link.send(frame).catch(() => this.o.recorder.note("the late answer was not delivered: the connection had closed"));
+    });
+    this.held.add(cancel);
+  }
+
+  /** Keeps the purchases a void or refund step may refer to, as the terminal knows them. */
+  private book(request: Message, answer: Message): void {
+    if (answer.fields["39"] !== rulesOf(this.d).codes.approved) return;
+    const stan = request.fields["11"];
+    if (isReversal(this.d, request)) {
+      const reversed = reversedStan(this.d, request);
+      this.sales = this.sales.filter((s) => s.stan !== reversed);
+      return;
+    }
+    switch (this.opOf(request)) {
+      case "purchase":
+        if (stan !== undefined) this.sales.push({ stan, amount: Number(request.fields["4"] ?? 0) });
+        break;
+      case "void": {
+        const voided = referencedStan(this.d, request);
+        this.sales = this.sales.filter((s) => s.stan !== voided);
+        break;
+      }
+      case "settlement":
+        this.sales = [];
+        break;
+    }
+  }
+}
+
+interface Reply {
+  message: Message;
+  frame: Buffer;
+}
+
+/** The answer to a reversal dropped, because its original's fault said so; `left` more to drop. */
+interface ReversalDrop {
+  kind: "reversal_drop";
+  left: number;
+}

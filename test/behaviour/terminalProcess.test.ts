@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { framingByName } from "../../src/link/framingByName.js";
+import { tcpListen, type Listener } from "../../src/link/tcpListen.js";
+import { EcrControl } from "../../src/roles/ecrControl.js";
+import { externalTerminalTarget } from "../../src/roles/externalTerminalTarget.js";
+import type { TerminalControl } from "../../src/roles/terminalControl.js";
+import { describeStep } from "../../src/runner/scenario.js";
+import { resultDeadlineMs } from "../../src/sim/terminal/ecrProtocol.js";
+import { runCli } from "../helpers/cli.js";
+import { failures } from "../helpers/hostRun.js";
+import { runTerminalSuite } from "../helpers/terminalRun.js";
+import { openPtyPair, type PtyPair } from "../link/support/ptyPair.js";
+import { startSimTerminal } from "../roles/support/simTerminal.js";
+
+/** A port free a moment ago: the terminal is told where its host is before the kit listens there. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Short enough that 100 scenarios of real timeouts take a minute, long enough that the kit's answers are plainly in time. */
+const TIMEOUT_MS = 500;
+
+// The acceptance run over real links: `isoconf sim terminal` as its own process, steered over
+// isoconf-ecr/1 on a socat pseudo-terminal pair, its ISO 8583 link a TCP connection to the kit.
+// A restart step kills the process (as a power cut would) and starts it again on its state file.
+describe("terminal suite against the reference terminal as a separate process (ECR over a pty, host link over TCP)", function () {
+  this.timeout(600_000);
+  let pty: PtyPair | undefined;
+  let listener: Listener | undefined;
+  let control: TerminalControl | undefined;
+  let stopSim: (() => Promise<void>) | undefined;
+  let dir: string | undefined;
+
+  afterEach(async () => {
+    await control?.close();
+    await stopSim?.();
+    await listener?.close();
+    await pty?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a correct terminal passes every property over 100 scenarios, restarts included", async () => {
+    const d = builtinDialect("cup");
+    dir = mkdtempSync(join(tmpdir(), "isoconf-terminal-process-"));
+    pty = await openPtyPair();
+    listener = await tcpListen({ framing: framingByName(d.table.framing) });
+    const host = `tcp://127.0.0.1:${listener.address().port}`;
+    const sim = { ecr: pty.a, host, dialect: "cup", timeoutMs: TIMEOUT_MS, state: join(dir, "pos.json") };
+    let running = await startSimTerminal(sim);
+    stopSim = () => running.stop();
+    const ecr = await EcrControl.open(pty.b, { resultDeadlineMs: resultDeadlineMs(TIMEOUT_MS, 3) });
+    let restarts = 0;
+    control = {
+      description: ecr.description,
+      drives: true,
+      canRestart: true,
+      perform: (command) => ecr.perform(command),
+      async restart() {
+        restarts++;
+        await running.stop("SIGKILL");
+        running = await startSimTerminal(sim);
+      },
+      close: () => ecr.close(),
+    };
+    const target = externalTerminalTarget({ line: { kind: "listen", listener }, framing: framingByName(d.table.framing), control });
+    const started = performance.now();
+    const r = await runTerminalSuite(d, target, { runs: 100, seed: 20261126, responseTimeoutMs: TIMEOUT_MS, shrink: { maxRuns: 20 } });
+    const found = failures(r).map((p) => `${p.id}: ${p.counterexample?.violations[0]?.message} in ${p.counterexample?.scenario.steps.map((s) => describeStep(p.counterexample!.scenario, s)).join("; ")}`);
+    assert.deepEqual(found, [], running.log());
+    assert.equal(r.scenarios, 100);
+    assert.ok(restarts > 0, "no scenario restarted the terminal");
+    console.log(`      (100 scenarios, ${r.requests} requests, ${restarts} restarts in ${Math.round((performance.now() - started) / 1000)} s)`);
+  });
+
+  it("isoconf run terminal --listen … --control ecr --ecr …: finds a seeded bug in the process, exit 1", async () => {
+    dir = mkdtempSync(join(tmpdir(), "isoconf-terminal-process-"));
+    pty = await openPtyPair();
+    const port = await freePort();
+    const running = await startSimTerminal({ ecr: pty.a, host: `tcp://127.0.0.1:${port}`, dialect: "cup", timeoutMs: TIMEOUT_MS, state: join(dir, "pos.json"), bug: "no-reversal" });
+    stopSim = () => running.stop();
+    const out = join(dir, "report");
+    const args = ["run", "terminal", "--listen", `tcp://127.0.0.1:${port}`, "--control", "ecr", "--ecr", pty.b, "--timeout-ms", String(TIMEOUT_MS), "--only", "T-REV-1", "--runs", "20", "--seed", "1", "--out", out, "--quiet"];
+    const r = runCli(args, "", 300_000);
+    assert.equal(r.status, 1, r.stdout + r.stderr + running.log());
+    assert.match(r.stdout, /FAIL T-REV-1/);
+    assert.match(r.stdout, /target listening on tcp:\/\/127\.0\.0\.1:\d+, control ecr /);
+  });
+});

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget.js";
+import { checkAll, runScenario } from "../../src/runner/runScenario.js";
+import { describeStep, type TerminalScenario, type TerminalStep } from "../../src/runner/scenario.js";
+import { TERMINAL_BUGS } from "../../src/sim/terminal/bugs.js";
+import { terminalSuite } from "../../suites/terminal/index.js";
+import { failures } from "../helpers/hostRun.js";
+import { runTerminalSuite, terminalContext } from "../helpers/terminalRun.js";
+
+const cup = builtinDialect("cup");
+const T_REV_1 = terminalSuite.properties.filter((p) => p.id === "T-REV-1");
+
+/** What T-REV-1 must cover (issue 6), each as steps: the correct terminal passes, the no-reversal one fails. */
+const REVERSAL_CASES: [string, TerminalStep[]][] = [
+  ["no answer", [{ op: "purchase", amount: 500, fault: { kind: "drop" } }, { op: "purchase", amount: 600 }]],
+  ["a late answer", [{ op: "purchase", amount: 500, fault: { kind: "late" } }, { op: "purchase", amount: 600 }]],
+  ["a bad MAC on an approval", [{ op: "purchase", amount: 500, fault: { kind: "bad_mac" } }, { op: "purchase", amount: 600 }]],
+  ["a mismatched echo", [{ op: "purchase", amount: 500, fault: { kind: "wrong_amount" } }, { op: "purchase", amount: 600 }]],
+  ["the answer lost, then the reversal's answer lost too", [{ op: "purchase", amount: 500, fault: { kind: "drop", reversalDrops: 1 } }, { op: "purchase", amount: 600 }]],
+  ["a pending reversal, then settlement", [{ op: "purchase", amount: 500, fault: { kind: "drop" } }, { op: "settlement" }]],
+  ["a restart while a reversal is pending", [{ op: "purchase", amount: 500, fault: { kind: "drop" } }, { op: "restart" }, { op: "purchase", amount: 600 }]],
+];
+
+// The proof that the terminal suite works: the correct reference terminal passes every property,
+// and every seeded bug is found by the property it violates, shrunk small, and replays.
+describe("terminal suite against the in-process reference terminal", function () {
+  this.timeout(120_000);
+
+  for (const [name, runs] of [["cup", 300], ["iso87ascii", 150], ["iso87binary", 150]] as const) {
+    it(`a correct terminal passes every property over ${runs} ${name} scenarios`, async () => {
+      const d = builtinDialect(name);
+      const r = await runTerminalSuite(d, referenceTerminalTarget(d), { runs, seed: 20261126 });
+      const found = failures(r).map((p) => `${p.id}: ${p.counterexample?.violations[0]?.message} in ${p.counterexample?.scenario.steps.map((s) => describeStep(p.counterexample!.scenario, s)).join("; ")}`);
+      assert.deepEqual(found, []);
+      assert.equal(r.scenarios, runs);
+    });
+  }
+
+  for (const [what, steps] of REVERSAL_CASES) {
+    it(`T-REV-1 covers ${what}: the correct terminal passes, the no-reversal terminal fails`, async () => {
+      const scenario: TerminalScenario = { role: "terminal", steps };
+      for (const bug of [undefined, "no-reversal"]) {
+        const ctx = terminalContext(cup, referenceTerminalTarget(cup, { bug }));
+        const failing = checkAll(T_REV_1, scenario, await runScenario(scenario, ctx), ctx);
+        assert.equal(failing.has("T-REV-1"), bug !== undefined, `bug ${bug ?? "none"}: ${failing.get("T-REV-1")?.[0]?.message}`);
+      }
+    });
+  }
+
+  for (const bug of TERMINAL_BUGS) {
+    const property = bug.violates[0];
+    it(`--bug ${bug.name} is found by ${property} within 200 scenarios, shrunk to at most 4 steps, and replays`, async () => {
+      const target = referenceTerminalTarget(cup, { bug: bug.name });
+      const r = await runTerminalSuite(cup, target, { runs: 200, seed: 42, only: [property] });
+      const p = r.properties.find((x) => x.id === property)!;
+      assert.equal(p.verdict, "fail", `${property} did not fail`);
+      assert.ok(p.foundAfter! <= 200);
+      const cx = p.counterexample!;
+      const steps = cx.scenario.steps.map((s) => describeStep(cx.scenario, s));
+      assert.ok(steps.length <= 4, `shrunk to ${steps.join("; ")}`);
+      if (bug.name === "no-reversal") {
+        assert.deepEqual(steps.map((s) => s.replace(/\(.*?\)/, "")), ["purchase+drop", "purchase"], "a purchase whose answer is dropped, then a purchase");
+      }
+      // Replay: the scenario alone, outside fast-check, fails the same property again.
+      const ctx = terminalContext(cup, target);
+      const again = checkAll(terminalSuite.properties.filter((x) => x.id === property), cx.scenario, await runScenario(cx.scenario, ctx), ctx);
+      assert.ok(again.has(property), "the replay does not reproduce");
+    });
+  }
+});
