@@ -14,6 +14,10 @@ import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../src
 import { HOST_BUGS } from "../src/sim/host/bugs.js";
 import { ReferenceHost } from "../src/sim/host/referenceHost.js";
 import { runHostSuite } from "../test/helpers/hostRun.js";
+import { runTerminalSuite } from "../test/helpers/terminalRun.js";
+import { referenceTerminalTarget } from "../src/roles/referenceTerminalTarget.js";
+import { TERMINAL_BUGS } from "../src/sim/terminal/bugs.js";
+import type { SuiteResult } from "../src/runner/runSuite.js";
 import { fmt } from "./measure.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -30,12 +34,15 @@ function context(target: ScenarioContext["target"], timeoutMs = 30_000): Scenari
   return { dialect, target, responseTimeoutMs: timeoutMs, registeredTerminals: REGISTERED_TERMINALS, tmk };
 }
 
-/** Per seeded bug: how soon the full suite finds it, how it shrinks, how long it takes. */
-async function bugTable(): Promise<string[]> {
+/**
+ * Per seeded bug: how soon the full suite finds it, how it shrinks, how long it takes. `run`
+ * runs the whole suite against the reference SUT with that bug.
+ */
+async function bugTable(bugs: readonly { name: string; violates: readonly string[] }[], run: (bug: string) => Promise<SuiteResult>): Promise<string[]> {
   const rows = ["| seeded bug | property | found after (scenarios) | shrink runs | final steps | wall time |", "|---|---|---|---|---|---|"];
-  for (const bug of HOST_BUGS) {
+  for (const bug of bugs) {
     const started = performance.now();
-    const r = await runHostSuite(dialect, referenceHostTarget(dialect, { bug: bug.name }), { runs: 200, seed: 42 });
+    const r = await run(bug.name);
     const p = r.properties.find((x) => x.id === bug.violates[0])!;
     const cx = p.counterexample;
     rows.push(`| ${bug.name} | ${p.id} ${p.verdict} | ${p.foundAfter ?? "—"} | ${cx?.shrinkRuns ?? "—"} | ${cx?.scenario.steps.length ?? "—"} | ${((performance.now() - started) / 1000).toFixed(1)} s |`);
@@ -190,7 +197,11 @@ export async function runnerBenchmark(): Promise<string> {
   return [
     "### Seeded host bugs (full host suite, default settings, 200 scenarios, seed 42)",
     "",
-    ...(await bugTable()),
+    ...(await bugTable(HOST_BUGS, (bug) => runHostSuite(dialect, referenceHostTarget(dialect, { bug }), { runs: 200, seed: 42 }))),
+    "",
+    "### Seeded terminal bugs (full terminal suite, default settings, 200 scenarios, seed 42)",
+    "",
+    ...(await bugTable(TERMINAL_BUGS, (bug) => runTerminalSuite(dialect, referenceTerminalTarget(dialect, { bug }), { runs: 200, seed: 42 }))),
     "",
     "### Throughput",
     "",

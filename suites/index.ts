@@ -16,4 +16,4 @@ export { T_REV_1, T_REV_2, T_REV_3, T_REV_4 } from "./terminal/rev.js";
 export { T_ECHO_1 } from "./terminal/echo.js";
 export { T_RC_1 } from "./terminal/rc.js";
 export { T_SET_1 } from "./terminal/set.js";
-export { terminalLedger, type TerminalLedger, type Request as TerminalRequest, type Verdict as AnswerVerdict, type ReversalHistory } from "./terminal/ledger.js";
+export { terminalLedger, type TerminalLedger, type TerminalRequest, type Verdict as AnswerVerdict, type ReversalHistory } from "./terminal/ledger.js";

@@ -177,7 +177,8 @@ export const runCommand = {
         only: a.only,
         skip: a.skip,
         deadlineMs: a["deadline-ms"],
-        onProgress: progressPrinter(a.quiet),
+        // The operator's prompts go to standard error too: no progress line in between.
+        onProgress: progressPrinter(a.quiet || a.control === "manual"),
         interrupted: () => stopRequested,
       });
       if (!a.quiet && process.stderr.isTTY) process.stderr.write("\r\x1b[K");

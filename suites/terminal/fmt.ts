@@ -1,6 +1,6 @@
 import { batchOf, rulesOf } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
-import { closesBatch, describeRequest, sameMessage, terminalLedger, type Request } from "./ledger.js";
+import { closesBatch, describeRequest, sameMessage, terminalLedger, type TerminalRequest } from "./ledger.js";
 
 // ISO 8583:1987 §4 and the dialect's field table: a request the host cannot parse is no request.
 // DE11 (STAN) identifies a request within the terminal's batch: the terminal increments it per
@@ -37,7 +37,7 @@ export const T_FMT_1: Property = {
     // CUP names the batch in 60.2; ISO 87 has no batch field, so a closing settlement starts the next.
     const sameStanReversals = rulesOf(ctx.dialect).reversal.stan === "same";
     let epoch = 0;
-    const seen = new Map<string, Request>();
+    const seen = new Map<string, TerminalRequest>();
     for (const r of l.requests) {
       if (!(r.reversal && sameStanReversals)) {
         const stan = r.message.fields["11"];

@@ -34,7 +34,7 @@ export type Verdict =
   | { kind: "unclear"; why: string };
 
 /** One request of the terminal, and how the kit answered it. */
-export interface Request {
+export interface TerminalRequest {
   /** Position among the terminal's requests, from 0. */
   index: number;
   exchange: Exchange;
@@ -48,20 +48,20 @@ export interface Request {
 
 /** The reversals aimed at one request, split into distinct reversals: a repeat joins its first send. */
 export interface ReversalHistory {
-  original: Request;
+  original: TerminalRequest;
   /** Each distinct reversal: its first send, then its identical repeats, up to the first valid answer. */
-  groups: Request[][];
+  groups: TerminalRequest[][];
 }
 
 export interface TerminalLedger {
   dialect: Dialect;
-  requests: Request[];
+  requests: TerminalRequest[];
   /** The reversal histories, by original. */
-  histories: Map<Request, ReversalHistory>;
+  histories: Map<TerminalRequest, ReversalHistory>;
   /** Each reversal's original: the latest earlier financial request of the terminal it names (undefined: none). */
-  originals: Map<Request, Request | undefined>;
+  originals: Map<TerminalRequest, TerminalRequest | undefined>;
   /** The result the control adapter reported for a command, by the command's own request. */
-  results: Map<Request, { result: ControlResult; event: TraceEvent }>;
+  results: Map<TerminalRequest, { result: ControlResult; event: TraceEvent }>;
   /** Whether the kit steered the terminal (commands in the trace): a passive terminal acts on its own. */
   driven: boolean;
 }
@@ -128,7 +128,7 @@ export function sameMessage(dialect: Dialect, a: Message, b: Message): boolean {
 
 function computeLedger(trace: readonly TraceEvent[], ctx: CheckContext): TerminalLedger {
   const d = ctx.dialect;
-  const requests: Request[] = exchanges(trace, "sut").map((exchange, index) => {
+  const requests: TerminalRequest[] = exchanges(trace, "sut").map((exchange, index) => {
     const message = exchange.request.message!;
     const reversal = isReversal(d, message);
     return {
@@ -141,13 +141,13 @@ function computeLedger(trace: readonly TraceEvent[], ctx: CheckContext): Termina
       verdict: judge(d, exchange, reversal, ctx.responseTimeoutMs),
     };
   });
-  const originals = new Map<Request, Request | undefined>();
-  const histories = new Map<Request, ReversalHistory>();
+  const originals = new Map<TerminalRequest, TerminalRequest | undefined>();
+  const histories = new Map<TerminalRequest, ReversalHistory>();
   for (const r of requests) {
     if (!r.reversal) continue;
     const stan = reversedStan(d, r.message);
     const tid = r.message.fields["41"];
-    let original: Request | undefined;
+    let original: TerminalRequest | undefined;
     for (let i = r.index - 1; i >= 0 && original === undefined; i--) {
       const o = requests[i];
       // Only financial requests are ever reversed: a sign-on that happens to share the STAN is not one.
@@ -162,7 +162,7 @@ function computeLedger(trace: readonly TraceEvent[], ctx: CheckContext): Termina
     if (closed) h.groups.push([r]);
     else group.push(r);
   }
-  const results = new Map<Request, { result: ControlResult; event: TraceEvent }>();
+  const results = new Map<TerminalRequest, { result: ControlResult; event: TraceEvent }>();
   let driven = false;
   for (const e of trace) {
     if (e.kind !== "control" || e.detail === undefined) continue;
@@ -176,22 +176,22 @@ function computeLedger(trace: readonly TraceEvent[], ctx: CheckContext): Termina
 }
 
 /** The terminal's next transaction after `r`: its next financial request or settlement (PROTOCOL-NOTES §2.7.3). */
-export function nextTransaction(l: TerminalLedger, r: Request): Request | undefined {
+export function nextTransaction(l: TerminalLedger, r: TerminalRequest): TerminalRequest | undefined {
   return l.requests.find((x) => x.index > r.index && !x.reversal && (x.op === "settlement" || isFinancial(l.dialect, x.message)));
 }
 
 /** Requests the terminal must reverse: reversible ones with no valid answer (PROTOCOL-NOTES §2.7.1). */
-export function needsReversal(l: TerminalLedger, r: Request): boolean {
+export function needsReversal(l: TerminalLedger, r: TerminalRequest): boolean {
   return !r.reversal && r.verdict.kind === "invalid" && r.op !== undefined && rulesOf(l.dialect).operations[r.op].reversible === true;
 }
 
 /** Whether a settlement's answer closed its batch: a valid answer with a verdict on the totals. */
-export function closesBatch(l: TerminalLedger, r: Request): boolean {
+export function closesBatch(l: TerminalLedger, r: TerminalRequest): boolean {
   return r.op === "settlement" && r.verdict.kind === "valid" && r.verdict.answer.message !== undefined && settlementVerdict(l.dialect, r.verdict.answer.message) !== undefined;
 }
 
 /** A request as a violation names it: `0200 purchase STAN 000002`. */
-export const describeRequest = (r: Request) => `${r.message.mti} ${r.reversal ? "reversal" : (r.op ?? "request")} STAN ${r.message.fields["11"] ?? "?"}`;
+export const describeRequest = (r: TerminalRequest) => `${r.message.mti} ${r.reversal ? "reversal" : (r.op ?? "request")} STAN ${r.message.fields["11"] ?? "?"}`;
 
 /** The trace events that show a request and its answer. */
-export const evidence = (r: Request) => [r.event.seq, ...(r.exchange.responses[0] ? [r.exchange.responses[0].seq] : [])];
+export const evidence = (r: TerminalRequest) => [r.event.seq, ...(r.exchange.responses[0] ? [r.exchange.responses[0].seq] : [])];

@@ -1,6 +1,6 @@
 import { panOf, parseOriginalData, reversedStan, rulesOf } from "../../src/protocol/index.js";
 import type { CheckContext, Property, Violation } from "../../src/runner/property.js";
-import { describeRequest, evidence, needsReversal, nextTransaction, terminalLedger, type Request, type ReversalHistory, type TerminalLedger } from "./ledger.js";
+import { describeRequest, evidence, needsReversal, nextTransaction, terminalLedger, type TerminalRequest, type ReversalHistory, type TerminalLedger } from "./ledger.js";
 
 /** A history the trace can judge: no send of it was answered too close to the timeout to tell. */
 const judgeable = (h: ReversalHistory) => h.groups.every((g) => g.every((s) => s.verdict.kind !== "unclear"));
@@ -72,7 +72,7 @@ export const T_REV_2: Property = {
 };
 
 /** What a reversal must carry over from its original (PROTOCOL-NOTES §2.4 `MakeReversalPack`): amount, PAN, terminal. */
-function identityMismatches(ctx: CheckContext, r: Request, o: Request): string[] {
+function identityMismatches(ctx: CheckContext, r: TerminalRequest, o: TerminalRequest): string[] {
   const bad: string[] = [];
   const amount = o.message.fields["4"];
   if (amount !== undefined && r.message.fields["4"] !== amount) bad.push(`amount (field 4) ${r.message.fields["4"] ?? "absent"}, not ${amount}`);
@@ -129,7 +129,7 @@ export const T_REV_3: Property = {
   },
 };
 
-const reversedOf = (l: TerminalLedger, r: Request) => reversedStan(l.dialect, r.message) ?? "none";
+const reversedOf = (l: TerminalLedger, r: TerminalRequest) => reversedStan(l.dialect, r.message) ?? "none";
 
 // PROTOCOL-NOTES §2.7.4: up to `ucResendTimes + 1` attempts (CUP default 3), then the record is
 // deleted ("冲正不成功"); a reversal answered with any code is done.

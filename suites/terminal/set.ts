@@ -1,6 +1,6 @@
 import { decodeTotals, referencedStan, rulesOf, sameTotals, tally, type Tallied, type Totals } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
-import { closesBatch, describeRequest, terminalLedger, type Request, type TerminalLedger } from "./ledger.js";
+import { closesBatch, describeRequest, terminalLedger, type TerminalRequest, type TerminalLedger } from "./ledger.js";
 
 const format = (t: Totals) => `debits ${t.debitCount}/${(t.debitAmount / 100).toFixed(2)}, credits ${t.creditCount}/${(t.creditAmount / 100).toFixed(2)}`;
 
@@ -10,9 +10,9 @@ const format = (t: Totals) => `debits ${t.debitCount}/${(t.debitAmount / 100).to
  * reversal took back. Undefined when the trace cannot tell (an answer it cannot judge, a
  * reversal of an approval that went unanswered).
  */
-function expectedTotals(l: TerminalLedger, batch: Request[]): Totals | undefined {
+function expectedTotals(l: TerminalLedger, batch: TerminalRequest[]): Totals | undefined {
   const approved = rulesOf(l.dialect).codes.approved;
-  const ok = (r: Request) => r.verdict.kind === "valid" && r.verdict.code === approved;
+  const ok = (r: TerminalRequest) => r.verdict.kind === "valid" && r.verdict.code === approved;
   if (batch.some((r) => r.verdict.kind === "unclear")) return undefined;
   const entries: Tallied[] = [];
   for (const r of batch) {
