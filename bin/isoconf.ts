@@ -6,6 +6,8 @@ import { Iso8583Error } from "../src/iso8583/errors.js";
 import { decodeCommand } from "./commands/decode.js";
 import { dialectsCommand } from "./commands/dialects.js";
 import { encodeCommand } from "./commands/encode.js";
+import { checkCommand } from "./commands/check.js";
+import { listCommand } from "./commands/list.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { simCommand } from "./commands/sim.js";
@@ -51,11 +53,13 @@ await yargs(hideBin(process.argv))
   .usage("$0 <command> [options]\n\nProperty-based conformance testing for ISO 8583 hosts and terminals.")
   .command(wrap(runCommand as Command<any>))
   .command(wrap(replayCommand as Command<any>))
+  .command(wrap(checkCommand as Command<any>))
+  .command(wrap(listCommand as Command<any>))
   .command(wrap(decodeCommand as Command<any>))
   .command(wrap(encodeCommand as Command<any>))
   .command(wrap(dialectsCommand as Command<any>))
   .command(simCommand(wrap))
-  .demandCommand(1, "name a command: run, replay, decode, encode, dialects or sim")
+  .demandCommand(1, "name a command: run, replay, check, list, decode, encode, dialects or sim")
   .recommendCommands()
   .strict()
   .help()

@@ -1,0 +1,67 @@
+import type { Argv } from "yargs";
+import { readScenarioFile } from "../../reports/scenarioFile.js";
+import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
+import type { CheckContext } from "../../src/runner/property.js";
+import { checkAll } from "../../src/runner/runScenario.js";
+import { selectProperties } from "../../src/runner/runSuite.js";
+import type { Scenario } from "../../src/runner/scenario.js";
+import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
+import { readTraceJsonl } from "../../src/trace/traceFile.js";
+import { UsageError } from "../input.js";
+import { loadSuite } from "../loadSuite.js";
+import { suiteFor } from "./list.js";
+
+interface CheckArgs {
+  trace: string;
+  scenario?: string;
+  role: "host" | "terminal";
+  dialect?: string;
+  suite?: string;
+  only?: string[];
+  skip?: string[];
+  "timeout-ms": number;
+}
+
+/**
+ * Re-checks a saved trace offline: properties are pure functions of the trace, so a trace from
+ * an earlier run (or a newer suite) can be judged again without the SUT.
+ */
+export const checkCommand = {
+  command: "check <trace>",
+  describe: "Re-check a saved trace (ID.trace.jsonl) against the properties, offline; exit 1 when one fails",
+  builder: (y: Argv) =>
+    y
+      .positional("trace", { type: "string", describe: "a trace file written by a run or a replay" })
+      .option("scenario", { type: "string", requiresArg: true, describe: "its ID.scenario.json: role, timeout and terminals come from it" })
+      .option("role", { choices: ["host", "terminal"] as const, default: "host" as const, describe: "which suite, without --scenario" })
+      .option("dialect", { alias: "d", type: "string", requiresArg: true, describe: "override the trace's dialect (a path for a dialect of your own)" })
+      .option("suite", { type: "string", requiresArg: true, describe: "a suite module of your own" })
+      .option("only", { type: "array", string: true, describe: "property IDs or prefixes" })
+      .option("skip", { type: "array", string: true, describe: "property IDs or prefixes to leave out" })
+      .option("timeout-ms", { type: "number", default: 30_000, describe: "the response timeout the run used, without --scenario" })
+      .example("isoconf check isoconf-report/x/H-REV-1.trace.jsonl --scenario isoconf-report/x/H-REV-1.scenario.json", ""),
+  handler: async (a: CheckArgs): Promise<number> => {
+    const file = await readTraceJsonl(a.trace);
+    const recorded = a.scenario ? readScenarioFile(a.scenario) : undefined;
+    const role = recorded?.scenario.role ?? a.role;
+    const dialect = resolveDialect(a.dialect ?? recorded?.dialect ?? file.header.dialect);
+    const suite = a.suite ? await loadSuite(a.suite, role) : suiteFor(role);
+    const { active } = selectProperties({ suite, dialect, only: a.only, skip: a.skip });
+    if (active.length === 0) throw new UsageError("no property selected");
+    const ctx: CheckContext = {
+      dialect,
+      responseTimeoutMs: recorded?.responseTimeoutMs ?? a["timeout-ms"],
+      registeredTerminals: recorded?.registeredTerminals ?? [...REGISTERED_TERMINALS],
+    };
+    const scenario: Scenario = recorded?.scenario ?? (role === "host" ? { role, terminals: [], steps: [] } : { role, steps: [] });
+    const failing = checkAll(active, scenario, file.events, ctx);
+    const lines = [`${file.events.length} events from ${a.trace} (dialect ${dialect.name}${file.header.masked ? ", masked" : ""}):`];
+    for (const p of active) {
+      const v = failing.get(p.id);
+      lines.push(`${v ? "FAIL" : "ok  "} ${p.id.padEnd(9)} ${p.title}`);
+      for (const x of v ?? []) lines.push(`  - ${x.message} (events ${x.events.join(", ")})`, `    expected: ${x.expected}`, `    actual:   ${x.actual}`);
+    }
+    process.stdout.write(lines.join("\n") + "\n");
+    return failing.size > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.js";
+
+describe("isoconf check / list", function () {
+  this.timeout(120_000);
+
+  it("list prints every property, and --json the catalogue", () => {
+    const text = runCli(["list"]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /^ {2}H-REV-1 {3}A reversal undoes an approved transaction$/m);
+    assert.match(text.stdout, /^ {2}T-REV-1 /m);
+    const json = JSON.parse(runCli(["list", "host", "--json"]).stdout);
+    assert.equal(json.length, 1);
+    assert.deepEqual(json[0].properties.map((p: { id: string }) => p.id).slice(0, 2), ["H-FMT-1", "H-MTI-1"]);
+  });
+
+  it("check re-judges a saved, masked trace offline: the failure shows again, a healthy property passes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "isoconf-check-"));
+    const run = runCli(["run", "host", "--bug", "reversal-ignored", "--only", "H-REV-1", "--runs", "100", "--seed", "42", "--out", dir, "--quiet"]);
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    const args = ["check", join(dir, "H-REV-1.trace.jsonl"), "--scenario", join(dir, "H-REV-1.scenario.json")];
+    const failing = runCli([...args, "--only", "H-REV-1"]);
+    assert.equal(failing.status, 1, failing.stdout + failing.stderr);
+    assert.match(failing.stdout, /\(dialect cup, masked\)[\s\S]*FAIL H-REV-1/);
+    const passing = runCli([...args, "--only", "H-ECHO-1"]);
+    assert.equal(passing.status, 0, passing.stdout);
+    const missing = runCli(["check", join(dir, "nope.jsonl")]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /nope\.jsonl/);
+  });
+});
