@@ -6,11 +6,17 @@ import { countVerdicts } from "./runOutput.js";
 
 const MARK = { pass: "ok  ", fail: "FAIL", flaky: "FLKY", skipped: "skip" } as const;
 
-/** The run's summary for a terminal, printed last: verdicts, then each failure with its steps and replay. */
-export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined): string {
+/**
+ * The run's summary for a terminal, printed last: verdicts, then each failure with its steps and
+ * replay. `waivers` (ID → reason) marks accepted failures, which do not count as failed.
+ */
+export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined, waivers: ReadonlyMap<string, string> = new Map()): string {
   const lines: string[] = [];
   for (const p of r.properties) {
-    lines.push(`${MARK[p.verdict]} ${p.id.padEnd(9)} ${p.title}${p.reason ? ` (${p.reason})` : ""}`);
+    const waiver = waivers.get(p.id);
+    const mark = waiver !== undefined && p.verdict !== "pass" ? "WAIV" : MARK[p.verdict];
+    const note = [p.reason, waiver !== undefined ? `waived: ${waiver}` : undefined].filter(Boolean).join("; ");
+    lines.push(`${mark} ${p.id.padEnd(9)} ${p.title}${note ? ` (${note})` : ""}`);
   }
   for (const p of r.properties) {
     const cx = p.counterexample;
@@ -25,9 +31,11 @@ export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined)
     if (outDir) lines.push(`  replay: ${replayCommand(outDir, p.id)}`);
   }
   const c = countVerdicts(r);
+  const waived = r.properties.filter((p) => p.verdict === "fail" && waivers.has(p.id)).length;
+  c.fail -= waived;
   lines.push(
     "",
-    `${r.suite} suite, dialect ${r.dialect}, target ${r.target}: ${c.pass} passed, ${c.fail} failed, ${c.flaky} flaky, ${c.skipped} skipped` +
+    `${r.suite} suite, dialect ${r.dialect}, target ${r.target}: ${c.pass} passed, ${c.fail} failed, ${c.flaky} flaky, ${c.skipped} skipped${waived > 0 ? `, ${waived} waived` : ""}` +
       ` (${r.scenarios} scenarios, ${r.executions} executions, ${(r.durationMs / 1000).toFixed(1)} s, seed ${r.seed})${r.interrupted ? " — INTERRUPTED" : ""}`,
   );
   if (outDir) lines.push(`report: ${join(outDir, "index.html")} (and results.tap, junit.xml, a bug report per failure)`);

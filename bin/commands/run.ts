@@ -19,6 +19,7 @@ import type { Target } from "../../src/runner/target.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
 import { UsageError } from "../input.js";
 import { loadSuite } from "../loadSuite.js";
+import { DEFAULT_CONFIG_FILE, defaultConfigPath, readRunConfig, type RunConfig } from "../runConfig.js";
 import { terminalFlags, terminalTargetFrom, type TerminalTargetArgs } from "../terminalTargetFrom.js";
 
 export interface RunArgs extends TerminalTargetArgs {
@@ -40,6 +41,7 @@ export interface RunArgs extends TerminalTargetArgs {
   quiet: boolean;
   suite?: string;
   "deadline-ms"?: number;
+  waivers?: RunConfig["waivers"];
   tid?: string;
   "reversal-attempts"?: number;
 }
@@ -116,7 +118,10 @@ export const runCommand = {
         .option("mask", { type: "boolean", default: true, describe: "mask card data in every output (--no-mask to show it)" })
         .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the summary" })
         .option("tid", { type: "string", requiresArg: true, describe: `terminal role: the terminal's ID (field 41); default ${REGISTERED_TERMINALS[0]}` })
-        .option("reversal-attempts", { type: "number", describe: "terminal role: the terminal's configured reversal attempts (default: the dialect's)" }),
+        .option("reversal-attempts", { type: "number", describe: "terminal role: the terminal's configured reversal attempts (default: the dialect's)" })
+        .option("waivers", { hidden: true, describe: "from the configuration file only" })
+        .config("config", `a JSON file with the same keys as the flags, plus "waivers": [{"id", "reason"}] (default ./${DEFAULT_CONFIG_FILE} when present)`, (path: string) => readRunConfig(path))
+        .default("config", defaultConfigPath(), defaultConfigPath() ?? "none"),
     )
       .example("isoconf run host", "the reference host, in-process, 100 scenarios")
       .example("isoconf run host --bug double-post-duplicate --seed 1", "watch isoconf find a seeded bug")
@@ -183,10 +188,16 @@ export const runCommand = {
       });
       if (!a.quiet && process.stderr.isTTY) process.stderr.write("\r\x1b[K");
       // The console shows the result as the files hold it: masked unless --no-mask.
-      const written = await writeRunOutput(out, result, dialect, { runs: a.runs, responseTimeoutMs: timeout, registeredTerminals: registered, target: recorded, mask: a.mask, startedAt });
-      process.stdout.write(renderConsoleSummary(written, out) + "\n");
+      const waivers = new Map((a.waivers ?? []).map((w) => [w.id, w.reason]));
+      const written = await writeRunOutput(out, result, dialect, { runs: a.runs, responseTimeoutMs: timeout, registeredTerminals: registered, target: recorded, mask: a.mask, startedAt, waivers });
+      process.stdout.write(renderConsoleSummary(written, out, waivers) + "\n");
       if (!a.mask) process.stdout.write("masking is off: the report holds card data in clear\n");
-      return result.properties.some((p) => p.verdict === "fail") ? 1 : result.interrupted ? 2 : 0;
+      // A waived failure does not fail the run; a waived property that passes does, as an
+      // unexpected pass: the waiver is stale and should go (tlsfuzzer's XPASS).
+      const failed = result.properties.some((p) => p.verdict === "fail" && !waivers.has(p.id));
+      const stale = result.properties.filter((p) => waivers.has(p.id) && p.verdict === "pass").map((p) => p.id);
+      if (stale.length > 0) process.stdout.write(`waived but passing (remove the waiver): ${stale.join(", ")}\n`);
+      return failed || stale.length > 0 ? 1 : result.interrupted ? 2 : 0;
     } finally {
       process.off("SIGINT", onSigint);
       await close?.();
