@@ -3,7 +3,7 @@ import type { Dialect } from "../iso8583/dialect.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
 import type { Property, Suite, Violation } from "./property.js";
 import { checkAll, runScenario, type ScenarioContext } from "./runScenario.js";
-import { withSteps, type Scenario, type ScenarioStep } from "./scenario.js";
+import { describeStep, withSteps, type Scenario, type ScenarioStep } from "./scenario.js";
 import type { SutTarget } from "./target.js";
 
 /** The kit itself could not run a scenario (not a SUT failure): the run ends with exit code 2. */
@@ -56,8 +56,24 @@ export interface SuiteResult {
   durationMs: number;
   /** The run stopped before its planned scenarios (whole-run deadline or interruption). */
   interrupted: boolean;
+  /** The part of the run this was (`--shard 2/4`); absent for a whole run. */
+  shard?: Shard;
   properties: PropertyResult[];
 }
+
+/**
+ * One of `count` machines sharing a run: all generate the same scenarios from the same seed, and
+ * shard `index` (1-based, as `--shard 2/4` names it) runs those whose position modulo `count` is
+ * `index - 1`. Without failures the shards together run exactly the scenarios of the whole run.
+ */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Scenarios of a `runs`-scenario run that fall to `shard`. */
+export const shardShare = (runs: number, shard: Shard | undefined): number =>
+  shard === undefined ? runs : shard.index > runs ? 0 : Math.floor((runs - shard.index) / shard.count) + 1;
 
 export interface Progress {
   phase: "search" | "flake-check" | "shrink";
@@ -65,7 +81,15 @@ export interface Progress {
   total: number;
   property?: string;
   failed: number;
+  /** Properties the run checks. */
+  properties: number;
 }
+
+/** What the console shows as it happens: a scenario starting, a failure found, a failure shrunk. */
+export type RunEvent =
+  | { kind: "scenario"; index: number; steps: string[] }
+  | { kind: "found"; property: string; verdict: "fail" | "flaky"; after: number; steps: number }
+  | { kind: "shrunk"; property: string; from: number; to: number; runs: number; ms: number };
 
 export interface RunSuiteOptions {
   suite: Suite;
@@ -73,8 +97,9 @@ export interface RunSuiteOptions {
   target: SutTarget;
   /** The scenarios to try, as fast-check arbitraries (per role). */
   scenarios: fc.Arbitrary<Scenario>;
-  /** How many scenarios to generate. */
+  /** How many scenarios to generate (across all shards). */
   runs: number;
+  shard?: Shard;
   seed?: number;
   responseTimeoutMs: number;
   registeredTerminals: readonly string[];
@@ -91,6 +116,7 @@ export interface RunSuiteOptions {
   /** Whole-run deadline: scenarios stop being generated after it (shrinking has its own budget). */
   deadlineMs?: number;
   onProgress?: (p: Progress) => void;
+  onEvent?: (e: RunEvent) => void;
   /** Checked between scenarios: return true to stop (SIGINT). */
   interrupted?: () => boolean;
 }
@@ -188,6 +214,13 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
   const shrinkMaxRuns = o.shrink?.maxRuns ?? (o.target.realTime ? 100 : 2000);
   const shrinkMaxMs = o.shrink?.maxMs ?? (o.target.realTime ? 15 * 60_000 : 60_000);
   const found = new Map<string, Found>();
+  const shard = o.shard;
+  if (shard && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 1 && shard.index <= shard.count)) {
+    throw new RangeError(`shard ${shard.index}/${shard.count}: expected i/n with 1 <= i <= n`);
+  }
+  const total = shardShare(o.runs, shard);
+  /** Scenarios generated, this shard's and the others'. */
+  let generated = 0;
   let scenarios = 0;
   let executions = 0;
   let requests = 0;
@@ -207,7 +240,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     return interrupted;
   };
 
-  for (let round = 0; scenarios < o.runs && !stop(); round++) {
+  for (let round = 0; generated < o.runs && !stop(); round++) {
     const searching = active.filter((p) => {
       const f = found.get(p.id);
       return f === undefined || (f.verdict === "fail" && !f.shrunk);
@@ -218,8 +251,11 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     const predicate = async (s: Scenario): Promise<boolean> => {
       if (target === undefined) {
         if (stop()) return true;
+        const position = generated++;
+        if (shard && position % shard.count !== shard.index - 1) return true;
         scenarios++;
-        o.onProgress?.({ phase: "search", scenarios, total: o.runs, failed: failedCount() });
+        o.onProgress?.({ phase: "search", scenarios, total, failed: failedCount(), properties: active.length });
+        o.onEvent?.({ kind: "scenario", index: scenarios, steps: s.steps.map((st) => describeStep(s, st)) });
         const trace = await execute(s);
         const failing = checkAll(searching, s, trace, ctx);
         if (failing.size === 0) return true;
@@ -233,7 +269,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
       // Shrinking: only the target property counts; past the budget, nothing fails any more.
       if (target.shrinkRuns >= shrinkMaxRuns || performance.now() - shrinkStart > shrinkMaxMs || o.interrupted?.()) return true;
       target.shrinkRuns++;
-      o.onProgress?.({ phase: "shrink", scenarios, total: o.runs, property: target.property.id, failed: failedCount() });
+      o.onProgress?.({ phase: "shrink", scenarios, total, property: target.property.id, failed: failedCount(), properties: active.length });
       const trace = await execute(s);
       const violations = target.property.check(s, trace, ctx);
       target.shrinkMs = performance.now() - shrinkStart;
@@ -248,7 +284,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     const flakeCheck = async (s: Scenario, failing: Map<string, Violation[]>, trace: TraceEvent[]) => {
       const reproduced = new Map([...failing.keys()].map((id) => [id, 0]));
       for (let i = 0; i < flakeRuns; i++) {
-        o.onProgress?.({ phase: "flake-check", scenarios, total: o.runs, failed: failedCount() });
+        o.onProgress?.({ phase: "flake-check", scenarios, total, failed: failedCount(), properties: active.length });
         const again = checkAll(searching.filter((p) => failing.has(p.id)), s, await execute(s), ctx);
         for (const id of again.keys()) reproduced.set(id, (reproduced.get(id) ?? 0) + 1);
       }
@@ -275,13 +311,14 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
         };
         if (!solid) f.reason = `failed once, then ${reproduced.get(id)} of ${flakeRuns} re-runs`;
         found.set(id, f);
+        o.onEvent?.({ kind: "found", property: id, verdict: f.verdict, after: scenarios, steps: s.steps.length });
         if (solid) confirmed.add(id);
       }
       return confirmed;
     };
 
     const details = await fc.check(fc.asyncProperty(o.scenarios, predicate), {
-      numRuns: o.runs - scenarios,
+      numRuns: o.runs - generated,
       seed: (seed + round) | 0,
       endOnFailure: false,
     });
@@ -297,6 +334,8 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
       return violations.length > 0 ? { trace, violations } : undefined;
     });
     target.shrunk = true;
+    const steps = target.best?.scenario.steps.length ?? target.originalSteps;
+    o.onEvent?.({ kind: "shrunk", property: target.property.id, from: target.originalSteps, to: steps, runs: target.shrinkRuns, ms: Math.round(target.shrinkMs) });
   }
 
   const properties: PropertyResult[] = o.suite.properties.map((p) => {
@@ -322,6 +361,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     requests,
     durationMs: Math.round(performance.now() - started),
     interrupted,
+    ...(shard ? { shard } : {}),
     properties,
   };
 }

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
+import type { Suite } from "../../src/runner/property.js";
+import { shardShare, type Shard } from "../../src/runner/runSuite.js";
+import { runHostSuite } from "../helpers/hostRun.js";
+
+/**
+ * `--shard i/n`: shards generate the same scenarios from the same seed and each runs its own
+ * positions, so without failures the shards together run exactly the whole run's scenarios.
+ */
+describe("runner: sharding", function () {
+  this.timeout(120_000);
+  const cup = builtinDialect("cup");
+  const RUNS = 50;
+  const SEED = 2024;
+
+  /** A run whose one property never fails and records every scenario it is shown. */
+  async function scenariosOf(shard: Shard | undefined): Promise<{ seen: string[]; scenarios: number }> {
+    const seen: string[] = [];
+    const suite: Suite = {
+      name: "recorder",
+      role: "host",
+      properties: [{ id: "X-REC-1", title: "records", requirement: "none", reference: "test", role: "host", check: (s) => (seen.push(JSON.stringify(s)), []) }],
+    };
+    const r = await runHostSuite(cup, referenceHostTarget(cup), { runs: RUNS, seed: SEED, shard, suite });
+    assert.equal(r.properties[0].verdict, "pass");
+    assert.deepEqual(r.shard, shard);
+    return { seen, scenarios: r.scenarios };
+  }
+
+  it("shards 1/3, 2/3 and 3/3 together run the scenarios of the whole run, each its share", async () => {
+    const whole = await scenariosOf(undefined);
+    assert.equal(whole.seen.length, RUNS);
+    assert.ok(new Set(whole.seen).size > RUNS / 2, "the scenarios differ (a recorder that saw one scenario would prove nothing)");
+    const parts: string[] = [];
+    for (let index = 1; index <= 3; index++) {
+      const shard = { index, count: 3 };
+      const { seen, scenarios } = await scenariosOf(shard);
+      assert.equal(seen.length, shardShare(RUNS, shard), `shard ${index}/3 runs its share`);
+      assert.equal(scenarios, seen.length);
+      parts.push(...seen);
+    }
+    assert.deepEqual([...parts].sort(), [...whole.seen].sort(), "the same scenarios, as multisets");
+  });
+
+  it("shardShare splits any run exactly", () => {
+    for (const runs of [1, 2, 3, 7, 100]) {
+      for (const count of [1, 2, 3, 8]) {
+        const shares = Array.from({ length: count }, (_, i) => shardShare(runs, { index: i + 1, count }));
+        assert.equal(shares.reduce((a, b) => a + b, 0), runs, `${runs} over ${count}`);
+        assert.ok(Math.max(...shares) - Math.min(...shares) <= 1);
+      }
+    }
+  });
+});
