@@ -1,22 +1,30 @@
 import type { SuiteResult } from "../src/runner/runSuite.js";
 import { describeStep } from "../src/runner/scenario.js";
 import { join } from "node:path";
+import { palette, type Style } from "./ansi.js";
 import { replayCommand } from "./reportText.js";
 import { countVerdicts } from "./runOutput.js";
 
 const MARK = { pass: "ok  ", fail: "FAIL", flaky: "FLKY", skipped: "skip" } as const;
+const MARK_STYLE: Record<(typeof MARK)[keyof typeof MARK] | "WAIV", Style> = { "ok  ": "green", FAIL: "red", FLKY: "yellow", skip: "dim", WAIV: "cyan" };
+
+export interface ConsoleSummaryOptions {
+  /** ANSI colour for the verdict marks and the counts line (see `useColour`); off, the text is plain. */
+  colour?: boolean;
+}
 
 /**
  * The run's summary for a terminal, printed last: verdicts, then each failure with its steps and
  * replay. `waivers` (ID → reason) marks accepted failures, which do not count as failed.
  */
-export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined, waivers: ReadonlyMap<string, string> = new Map()): string {
+export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined, waivers: ReadonlyMap<string, string> = new Map(), options: ConsoleSummaryOptions = {}): string {
+  const paint = palette(options.colour === true);
   const lines: string[] = [];
   for (const p of r.properties) {
     const waiver = waivers.get(p.id);
     const mark = waiver !== undefined && p.verdict !== "pass" ? "WAIV" : MARK[p.verdict];
     const note = [p.reason, waiver !== undefined ? `waived: ${waiver}` : undefined].filter(Boolean).join("; ");
-    lines.push(`${mark} ${p.id.padEnd(9)} ${p.title}${note ? ` (${note})` : ""}`);
+    lines.push(`${paint[MARK_STYLE[mark]](mark)} ${p.id.padEnd(9)} ${p.title}${note ? ` (${note})` : ""}`);
   }
   for (const p of r.properties) {
     const cx = p.counterexample;
@@ -35,8 +43,8 @@ export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined,
   c.fail -= waived;
   lines.push(
     "",
-    `${r.suite} suite, dialect ${r.dialect}, target ${r.target}: ${c.pass} passed, ${c.fail} failed, ${c.flaky} flaky, ${c.skipped} skipped${waived > 0 ? `, ${waived} waived` : ""}` +
-      ` (${r.scenarios} scenarios, ${r.executions} executions, ${(r.durationMs / 1000).toFixed(1)} s, seed ${r.seed})${r.interrupted ? " — INTERRUPTED" : ""}`,
+    paint.bold(`${r.suite} suite, dialect ${r.dialect}, target ${r.target}: ${c.pass} passed, ${c.fail} failed, ${c.flaky} flaky, ${c.skipped} skipped${waived > 0 ? `, ${waived} waived` : ""}` +
+      ` (${r.scenarios} scenarios, ${r.executions} executions, ${(r.durationMs / 1000).toFixed(1)} s, seed ${r.seed})${r.interrupted ? " — INTERRUPTED" : ""}`),
   );
   if (outDir) lines.push(`report: ${join(outDir, "index.html")} (and results.tap, junit.xml, a bug report per failure)`);
   return lines.join("\n");
