@@ -19,6 +19,14 @@ export interface RunSettings {
    * passes them yet (the config has no waivers); every format already reports `waived`.
    */
   waivers?: ReadonlyMap<string, string>;
+  /** Set by `isoconf merge`: this report joins the shards of one run, from these folders (shard 1 first). */
+  mergedFrom?: MergedFrom;
+}
+
+/** The shards a merged report came from: `folders[i]` held shard `i + 1` of `count`. */
+export interface MergedFrom {
+  count: number;
+  folders: string[];
 }
 
 /** DESIGN's five verdicts: the runner decides four; `waived` comes from the config, over any of them. */

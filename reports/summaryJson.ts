@@ -10,7 +10,11 @@ export const RUN_FILES = { tap: "results.tap", junit: "junit.xml", html: "index.
 export function renderSummaryJson(r: Report): string {
   const properties = r.properties.map((p) => {
     const entry: Record<string, unknown> = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference, verdict: verdictOf(p) };
-    if (p.waiver !== undefined) entry.waiver = p.waiver;
+    if (p.waiver !== undefined) {
+      entry.waiver = p.waiver;
+      // The runner's verdict under the waiver: a stale waiver (it passes) is told from a waived failure.
+      entry.waivedVerdict = p.verdict;
+    }
     if (p.reason) entry.reason = p.reason;
     if (p.foundAfter !== undefined) entry.foundAfter = p.foundAfter;
     const cx = p.counterexample;
@@ -39,6 +43,10 @@ export function renderSummaryJson(r: Report): string {
     dialect: r.run.dialect,
     target: r.run.target,
     seed: r.run.seed,
+    // Present only for one shard of a run (`--shard 2/4`); `isoconf merge` joins the shards.
+    ...(r.run.shard ? { shard: r.run.shard } : {}),
+    // Present only for a report `isoconf merge` joined from shards: where it came from.
+    ...(s.mergedFrom ? { mergedFrom: { count: s.mergedFrom.count, folders: s.mergedFrom.folders } } : {}),
     startedAt: s.startedAt.toISOString(),
     durationMs: r.run.durationMs,
     interrupted: r.run.interrupted,

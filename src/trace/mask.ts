@@ -71,6 +71,9 @@ function maskTlvItems(items: TlvItem[]): string {
 
 /** Field 55: sensitive tags hidden; a value that is not valid BER-TLV is hidden whole. */
 export function maskEmv(hex: string): string {
+  // Masked already (a masked trace read back, as `isoconf merge` does): kept as it is when it is
+  // exactly what masking makes, stars over the sensitive tags' values; else hidden whole.
+  if (hex.includes("*")) return maskEmv(hex.replace(/\*/g, "0")) === hex ? hex : stars(hex.length);
   let items: TlvItem[];
   try {
     items = decodeTlv(Buffer.from(hex, "hex"));

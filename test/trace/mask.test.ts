@@ -29,6 +29,15 @@ describe("card data masking", () => {
     assert.equal(maskEmv("9F2601"), "******", "invalid TLV is hidden whole");
   });
 
+  it("masking masked data changes nothing (a masked trace read back and masked again)", () => {
+    const emv = encodeTlv([{ tag: "9F26", value: "1122334455667788" }, { tag: "5A", value: "6225880012345678" }]).toString("hex").toUpperCase();
+    const m = { mti: "0810", fields: { "2": "6225880012345678", "35": "6225880012345678D2512101", "52": "A1B2C3D4E5F60718", "55": emv, "62": "0011223344556677" } };
+    const once = maskMessage(m);
+    assert.deepEqual(maskMessage(once), once);
+    assert.equal(maskEmv("9F2608AABB**CCDDEEFF00"), "**********************", "stars where masking puts none: hidden whole");
+    assert.equal(maskTrack(maskTrack("B4761739001010010^DOE/JANE^2512")), maskTrack("B4761739001010010^DOE/JANE^2512"));
+  });
+
   it("masks a message without touching the original, MAC visible", () => {
     const m = { mti: "0810", fields: { "2": "6225880012345678", "52": "A1B2C3D4E5F60718", "62": "0011223344556677", "64": "4233413039324145" } };
     const masked = maskMessage(m);

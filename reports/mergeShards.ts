@@ -1,0 +1,120 @@
+import { resolve } from "node:path";
+import { BUILTIN_DIALECTS, builtinDialect, resolveDialect } from "../src/iso8583/builtinDialects.js";
+import type { Dialect } from "../src/iso8583/dialect.js";
+import type { Counterexample, PropertyResult, SuiteResult, Verdict } from "../src/runner/runSuite.js";
+import type { ScenarioStep } from "../src/runner/scenario.js";
+import { checkShards, ShardMergeError } from "./checkShards.js";
+import { readRunFolder, type RunFolder } from "./readRunFolder.js";
+import type { RunSettings } from "./report.js";
+import { writeRunOutput } from "./runOutput.js";
+
+export { ShardMergeError } from "./checkShards.js";
+
+/**
+ * `isoconf merge`: the output folders of the shards of one run (`run --shard i/n` on several
+ * machines) joined into one report, as if one machine had run them all.
+ */
+
+export interface MergeOptions {
+  /** The merged output folder; none of the shards' own. */
+  out: string;
+  /** Mask card data in the merged report (default true); a shard written with `--no-mask` is masked now. */
+  mask?: boolean;
+  /** The dialect, by name or file: needed for a dialect of the user's own (summary.json holds only its name). */
+  dialect?: string;
+}
+
+export interface MergedRun {
+  /** As written: masked unless masking is off. */
+  result: SuiteResult;
+  dialect: Dialect;
+  settings: RunSettings;
+  /** The shards, in shard order. */
+  shards: RunFolder[];
+}
+
+/** Reads, checks and merges the shard folders, and writes the merged report with `writeRunOutput`. */
+export async function mergeShardFolders(folders: readonly string[], o: MergeOptions): Promise<MergedRun> {
+  const clash = folders.find((f) => resolve(f) === resolve(o.out));
+  if (clash !== undefined) throw new ShardMergeError(`the merged report would overwrite the shard in ${clash}: give another --out`);
+  const read: RunFolder[] = [];
+  for (const f of folders) read.push(await readRunFolder(f));
+  const shards = checkShards(read);
+  const dialect = dialectOf(shards[0].summary.dialect, o.dialect);
+  const { result, waivers } = combineShards(shards);
+  // Masking a masked trace changes nothing, so a folder written masked can go through it again;
+  // with --no-mask, a report some of whose shards were masked still holds masked data: it says so.
+  const mask = (o.mask ?? true) || shards.every((s) => s.masked);
+  const { config } = shards[0].summary;
+  const settings: RunSettings = {
+    runs: config.runs,
+    responseTimeoutMs: config.responseTimeoutMs,
+    registeredTerminals: config.registeredTerminals,
+    target: config.target,
+    mask,
+    startedAt: new Date(Math.min(...shards.map((s) => Date.parse(s.summary.startedAt)))),
+    waivers,
+    mergedFrom: { count: shards.length, folders: shards.map((s) => s.folder) },
+  };
+  const written = await writeRunOutput(o.out, result, dialect, settings);
+  return { result: written, dialect, settings, shards };
+}
+
+/** The dialect the shards ran under: a built-in one by its name, a dialect of the user's own from `given`. */
+function dialectOf(name: string, given: string | undefined): Dialect {
+  if (given === undefined) {
+    if (!BUILTIN_DIALECTS.includes(name)) {
+      throw new ShardMergeError(`the shards ran under dialect "${name}", which is not built in (${BUILTIN_DIALECTS.join(", ")}): give its file with --dialect FILE`);
+    }
+    return builtinDialect(name);
+  }
+  const d = resolveDialect(given);
+  if (d.name !== name) throw new ShardMergeError(`--dialect ${given} is dialect "${d.name}": the shards ran under "${name}"`);
+  return d;
+}
+
+/** A property's verdict over the shards: the first of these any shard has. */
+const PRECEDENCE: readonly Verdict[] = ["fail", "flaky", "pass", "skipped"];
+
+/**
+ * The shards' results as one run's. Per property: a failure in any shard fails it, else a flake
+ * makes it flaky, else it passes unless every shard skipped it; its counterexample is the
+ * smallest of the shards with that verdict, with that shard's figures. Figures add up; the run
+ * took as long as its slowest shard, and was interrupted if any shard was.
+ */
+export function combineShards(shards: readonly RunFolder[]): { result: SuiteResult; waivers: Map<string, string> } {
+  const results = shards.map((s) => s.result);
+  const properties = results[0].properties.map((_, i) => mergeProperty(results.map((r) => r.properties[i])));
+  const sum = (of: (r: SuiteResult) => number) => results.reduce((n, r) => n + of(r), 0);
+  const { suite, dialect, target, seed } = results[0];
+  const result: SuiteResult = {
+    suite,
+    dialect,
+    target,
+    seed,
+    scenarios: sum((r) => r.scenarios),
+    executions: sum((r) => r.executions),
+    requests: sum((r) => r.requests),
+    durationMs: Math.max(...results.map((r) => r.durationMs)),
+    interrupted: results.some((r) => r.interrupted),
+    properties,
+  };
+  // Every shard read the same config, so their waivers agree; a shard that had one more still counts.
+  const waivers = new Map<string, string>();
+  for (const s of shards) for (const [id, reason] of s.waivers) if (!waivers.has(id)) waivers.set(id, reason);
+  return { result, waivers };
+}
+
+/** One property over the shards (in shard order: among equals, the lower shard wins). */
+function mergeProperty(each: readonly PropertyResult[]): PropertyResult {
+  const verdict = PRECEDENCE.find((v) => each.some((p) => p.verdict === v))!;
+  const candidates = each.filter((p) => p.verdict === verdict);
+  if (verdict !== "fail" && verdict !== "flaky") return candidates[0];
+  return candidates.reduce((best, p) => (p.counterexample && (!best.counterexample || smaller(p.counterexample, best.counterexample)) ? p : best));
+}
+
+const faults = (cx: Counterexample) => (cx.scenario.steps as readonly ScenarioStep[]).filter((s) => s.fault !== undefined).length;
+
+/** Fewer steps, then fewer faults: what shrinking itself minimises. */
+const smaller = (a: Counterexample, b: Counterexample) =>
+  a.scenario.steps.length !== b.scenario.steps.length ? a.scenario.steps.length < b.scenario.steps.length : faults(a) < faults(b);

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.js";
+import { writeShards } from "../helpers/shardFolders.js";
+
+/** `isoconf merge` as a user runs it: the shards' folders in, one report and the whole run's exit code out. */
+describe("isoconf merge", function () {
+  this.timeout(120_000);
+  const shardsOf = async (o: { seed?: number; only?: number[]; waivers?: Map<string, string> } = {}) =>
+    (await writeShards({ runs: 40, seed: o.seed ?? 5, count: 3, bug: "double-post-duplicate", only: o.only, waivers: o.waivers })).map((s) => s.folder);
+  const out = () => join(mkdtempSync(join(tmpdir(), "isoconf-merge-cli-")), "merged");
+  let folders: string[];
+
+  before(async () => {
+    folders = await shardsOf();
+  });
+
+  it("joins the shards into one report, exit 1 for the failure; its scenario file replays and still fails", () => {
+    const dir = out();
+    const r = runCli(["merge", ...folders, "--out", dir]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^merged 3 shards of seed 5: /);
+    assert.match(r.stdout, /^FAIL H-DUP-1 /m);
+    assert.match(r.stdout, /\(40 scenarios, /);
+    const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
+    assert.deepEqual(summary.mergedFrom, { count: 3, folders });
+    const replay = runCli(["replay", join(dir, "H-DUP-1.scenario.json")]);
+    assert.equal(replay.status, 1, replay.stdout + replay.stderr);
+  });
+
+  it("waived failures pass the merged run; a waiver of a property that passed in every shard is stale (exit 1)", async () => {
+    const waived = await shardsOf({ waivers: new Map([["H-DUP-1", "LAB-1"], ["H-SET-1", "LAB-2"]]) });
+    const ok = runCli(["merge", ...waived, "--out", out()]);
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    const stale = await shardsOf({ waivers: new Map([["H-DUP-1", "LAB-1"], ["H-SET-1", "LAB-2"], ["H-ECHO-1", "LAB-3"]]) });
+    const dir = out();
+    const r = runCli(["merge", ...stale, "--out", dir]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /waived but passing \(remove the waiver\): H-ECHO-1$/m);
+    const entries = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")).properties;
+    assert.deepEqual(
+      entries.filter((p: { waiver?: string }) => p.waiver).map((p: { id: string; verdict: string; waivedVerdict: string }) => [p.id, p.verdict, p.waivedVerdict]),
+      [["H-ECHO-1", "waived", "pass"], ["H-DUP-1", "waived", "fail"], ["H-SET-1", "waived", "fail"]],
+    );
+  });
+
+  it("a missing shard, a shard of another seed, a corrupt summary.json: one line naming the folder, exit 2", async () => {
+    const [other] = await shardsOf({ seed: 6, only: [2] });
+    const corrupt = join(mkdtempSync(join(tmpdir(), "isoconf-merge-cli-")), "shard-2");
+    cpSync(folders[1], corrupt, { recursive: true });
+    writeFileSync(join(corrupt, "summary.json"), "{}");
+    const cases: Array<[string[], RegExp]> = [
+      [[folders[0], folders[2]], /^isoconf: shard 2 of 3 missing: given .*shard-1 \(shard 1\/3\), .*shard-3 \(shard 3\/3\)\n$/],
+      [[folders[0], other, folders[2]], /^isoconf: .*shard-1 and .*shard-2 are not shards of one run: seed is 5 in the one, 6 in the other\n$/],
+      [[folders[0], corrupt, folders[2]], /^isoconf: .*shard-2\/summary\.json: format is undefined: expected "isoconf-summary\/1"\n$/],
+      [[folders[0], join(folders[1], "nope"), folders[2]], /^isoconf: .*shard-2\/nope: no such folder\n$/],
+    ];
+    for (const [given, pattern] of cases) {
+      const r = runCli(["merge", ...given, "--out", out()]);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, pattern);
+    }
+  });
+
+  it("--help shows examples", () => {
+    const r = runCli(["merge", "--help"]);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /Examples:\n\s+isoconf merge /);
+  });
+});

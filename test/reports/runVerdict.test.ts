@@ -1,0 +1,21 @@
+import assert from "node:assert/strict";
+import { exitCodeOf } from "../../reports/runVerdict.js";
+import type { PropertyResult, Verdict } from "../../src/runner/runSuite.js";
+
+describe("reports/runVerdict: exitCodeOf", () => {
+  const run = (verdicts: Record<string, Verdict>, interrupted = false) => ({
+    interrupted,
+    properties: Object.entries(verdicts).map(([id, verdict]): PropertyResult => ({ id, title: "", requirement: "", reference: "", verdict })),
+  });
+  const none = new Map<string, string>();
+
+  const cases: Array<[string, ReturnType<typeof run>, Map<string, string>, { code: number; stale: string[] }]> = [
+    ["all pass (flaky and skipped do not fail a run)", run({ A: "pass", B: "flaky", C: "skipped" }), none, { code: 0, stale: [] }],
+    ["a failure", run({ A: "pass", B: "fail" }), none, { code: 1, stale: [] }],
+    ["a waived failure", run({ A: "pass", B: "fail" }), new Map([["B", "known"]]), { code: 0, stale: [] }],
+    ["a waiver of a passing property is stale", run({ A: "pass", B: "fail" }), new Map([["A", "old"], ["B", "known"]]), { code: 1, stale: ["A"] }],
+    ["interrupted", run({ A: "pass" }, true), none, { code: 2, stale: [] }],
+    ["a failure outranks an interruption", run({ A: "fail" }, true), none, { code: 1, stale: [] }],
+  ];
+  for (const [name, result, waivers, expected] of cases) it(name, () => assert.deepEqual(exitCodeOf(result, waivers), expected));
+});
