@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Suite } from "../src/runner/property.js";
-import { UsageError } from "./input.js";
+import { UsageError } from "./usageError.js";
 
 const KEYS = ["id", "title", "requirement", "reference"] as const;
 

@@ -1,46 +1,87 @@
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { UsageError } from "./input.js";
+import type { Suite } from "../src/runner/property.js";
+import { UsageError } from "./usageError.js";
 
 /** The file `isoconf run` reads when it is in the current folder and no --config is given. */
 export const DEFAULT_CONFIG_FILE = "isoconf.config.json";
 
 const id = z.string().regex(/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/, "a property ID such as H-REV-1");
+const whole = z.number().int("a whole number above 0").positive("a whole number above 0");
+const positive = z.number().positive("above 0");
+const command = z.string().min(1, "a command line");
 
 /**
- * A configuration file holds the same keys as the command line (`"timeout-ms": 45000`), so a
- * flag and a key never mean two things, plus `waivers`: properties whose failure is known and
- * accepted, each with the written reason reports show. Flags given on the command line win.
+ * What a run is asked to do, under one set of names: the flags of `isoconf run` (`--timeout-ms`),
+ * the keys of a configuration file (`"timeout-ms": 45000`) and the options of the library
+ * (`runConformance`, `isoconf/mocha`), so a flag and a key never mean two things. Beyond the
+ * flags, `waivers`: properties whose failure is known and accepted, each with the written reason
+ * the reports show.
  */
-const configSchema = z
-  .object({
-    target: z.string(),
-    listen: z.string(),
-    serial: z.string(),
-    dialect: z.string(),
-    runs: z.number().int().positive(),
-    seed: z.number().int(),
-    out: z.string(),
-    bug: z.string(),
-    "timeout-ms": z.number().positive(),
-    "deadline-ms": z.number().positive(),
-    "max-steps": z.number().int().positive(),
-    only: z.array(z.string()),
-    skip: z.array(z.string()),
-    framing: z.string(),
-    "reset-cmd": z.string(),
-    suite: z.string(),
-    mask: z.boolean(),
-    tid: z.string(),
-    "reversal-attempts": z.number().int().positive(),
-    control: z.enum(["ecr", "exec", "passive", "manual"]),
-    ecr: z.string(),
-    waivers: z.array(z.object({ id, reason: z.string().min(10, "a written reason of at least 10 characters") }).strict()),
-  })
-  .partial()
-  .strict();
+const runOptionsShape = {
+  target: z.string(),
+  listen: z.string(),
+  serial: z.string(),
+  dialect: z.string(),
+  runs: whole,
+  seed: z.number().int("a whole number"),
+  shard: z.string().regex(/^\d+\/\d+$/, "i/n, such as 2/4"),
+  out: z.string(),
+  bug: z.string(),
+  "timeout-ms": positive,
+  "deadline-ms": positive,
+  "max-steps": whole,
+  only: z.array(z.string()),
+  skip: z.array(z.string()),
+  framing: z.string(),
+  "reset-cmd": command,
+  suite: z.string(),
+  mask: z.boolean(),
+  tid: z.string().regex(/^[ -~]{8}$/, "8 printable characters (field 41)"),
+  "reversal-attempts": whole,
+  control: z.enum(["ecr", "exec", "passive", "manual"]),
+  ecr: z.string(),
+  "restart-cmd": command,
+  "idle-ms": positive,
+  "exec-sale": command,
+  "exec-balance": command,
+  "exec-void": command,
+  "exec-refund": command,
+  "exec-settle": command,
+  "exec-signon": command,
+  "exec-restart": command,
+  waivers: z.array(z.object({ id, reason: z.string().min(10, "a written reason of at least 10 characters") }).strict()),
+};
+const runConfigSchema = z.object(runOptionsShape).partial().strict();
 
-export type RunConfig = z.infer<typeof configSchema>;
+/** A configuration file's content. */
+export type RunConfig = z.infer<typeof runConfigSchema>;
+
+/** A run: the configuration's keys plus the role under test; a library caller may pass a suite object. */
+export type RunOptions = Omit<RunConfig, "suite"> & { role: "host" | "terminal"; suite?: string | Suite };
+
+/** The option names, for picking them out of parsed flags. */
+export const RUN_OPTION_KEYS = Object.keys(runOptionsShape) as (keyof RunConfig)[];
+
+/**
+ * Checks options against the schema; errors name each bad key (as `where` names keys: `--runs`
+ * for flags, `runs` in a file) with what was expected and what was given.
+ */
+export function checkRunOptions(input: unknown, where: { source?: string; flags?: boolean } = {}): RunConfig {
+  const parsed = runConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const key = i.path.join(".") || "(top level)";
+      if (where.flags && i.path.length === 1) return `--${key} must be ${i.message}, got ${JSON.stringify((input as Record<string, unknown>)[key])}`;
+      return `${key}: ${i.message}`;
+    });
+    throw new UsageError(`${where.source ? `${where.source}: ` : ""}${problems.join("; ")}`);
+  }
+  const ids = parsed.data.waivers?.map((w) => w.id) ?? [];
+  const twice = ids.find((x, i) => ids.indexOf(x) !== i);
+  if (twice) throw new UsageError(`${where.source ? `${where.source}: ` : ""}waivers: ${twice} is waived twice`);
+  return parsed.data;
+}
 
 /** Reads and checks a configuration file; errors name the key and the expected shape. */
 export function readRunConfig(path: string): RunConfig {
@@ -51,14 +92,7 @@ export function readRunConfig(path: string): RunConfig {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`${path}: ${code ? `cannot read the configuration (${code})` : `not valid JSON (${(e as Error).message})`}`);
   }
-  const parsed = configSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new UsageError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ")}`);
-  }
-  const ids = parsed.data.waivers?.map((w) => w.id) ?? [];
-  const twice = ids.find((x, i) => ids.indexOf(x) !== i);
-  if (twice) throw new UsageError(`${path}: waivers: ${twice} is waived twice`);
-  return parsed.data;
+  return checkRunOptions(json, { source: path });
 }
 
 /** --config, or isoconf.config.json when it exists here. */

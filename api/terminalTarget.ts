@@ -1,4 +1,3 @@
-import type { Argv } from "yargs";
 import type { RecordedTarget } from "../reports/scenarioFile.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
 import { framingByName } from "../src/link/framingByName.js";
@@ -13,10 +12,10 @@ import { referenceTerminalTarget } from "../src/roles/referenceTerminalTarget.js
 import type { TerminalControl } from "../src/roles/terminalControl.js";
 import type { TerminalTarget } from "../src/runner/target.js";
 import { resultDeadlineMs } from "../src/sim/terminal/ecrProtocol.js";
-import { UsageError } from "./input.js";
+import { UsageError } from "./usageError.js";
 
 /** The `exec` flags, one per operation the kit may ask for: `--exec-sale 'mytool sale {amount}'`. */
-const EXEC_FLAGS = {
+export const EXEC_FLAGS = {
   "exec-sale": "purchase",
   "exec-balance": "balance",
   "exec-void": "void",
@@ -27,7 +26,7 @@ const EXEC_FLAGS = {
 } as const satisfies Record<string, keyof ExecTemplates>;
 
 /** The placeholders that carry something for each operation, for the help text. */
-const EXEC_HELP: Record<keyof ExecTemplates, string> = {
+export const EXEC_HELP: Record<keyof ExecTemplates, string> = {
   purchase: "a sale: {amount} {pan} {expiry} {track2}",
   balance: "a balance inquiry: {pan} {expiry} {track2}",
   void: "a void: {stan} {amount}",
@@ -58,20 +57,6 @@ export interface TerminalTargetArgs {
   bug?: string;
   framing?: string;
   "reset-cmd"?: string;
-}
-
-/** Adds the terminal flags to a command. */
-export function terminalFlags(y: Argv): Argv {
-  let out = y
-    .option("serial", { type: "string", requiresArg: true, describe: "terminal role: a serial line carrying the terminal's ISO 8583 traffic (PATH or serial:PATH?baud=…)" })
-    .option("control", { choices: CONTROLS, describe: "terminal role: how the kit steers the terminal (default ecr with --ecr)" })
-    .option("ecr", { type: "string", requiresArg: true, describe: "terminal role: the terminal's ECR line for isoconf-ecr/1 (serial PATH or tcp://HOST:PORT)" })
-    .option("restart-cmd", { type: "string", requiresArg: true, describe: "terminal role: shell command that restarts the terminal (enables restart steps)" })
-    .option("idle-ms", { type: "number", describe: "terminal role, passive: how long the terminal may stay silent (default 600000)" });
-  for (const [flag, op] of Object.entries(EXEC_FLAGS)) {
-    out = out.option(flag, { type: "string", requiresArg: true, describe: `terminal role, exec: the command line for ${EXEC_HELP[op]}` });
-  }
-  return out;
 }
 
 function templatesOf(a: TerminalTargetArgs): ExecTemplates {

@@ -1,9 +1,5 @@
 import { readFileSync } from "node:fs";
-
-/** A usage problem: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+import { UsageError } from "../api/usageError.js";
 
 /** Reads all of standard input (the caller decided stdin is the source). */
 export async function readStdin(): Promise<Buffer> {

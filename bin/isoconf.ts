@@ -8,10 +8,11 @@ import { dialectsCommand } from "./commands/dialects.js";
 import { encodeCommand } from "./commands/encode.js";
 import { checkCommand } from "./commands/check.js";
 import { listCommand } from "./commands/list.js";
+import { mergeCommand } from "./commands/merge.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { simCommand } from "./commands/sim.js";
-import { UsageError } from "./input.js";
+import { UsageError } from "../api/usageError.js";
 import { ScenarioFileError } from "../reports/scenarioFile.js";
 import { TraceFileError } from "../src/trace/traceFile.js";
 
@@ -54,12 +55,13 @@ await yargs(hideBin(process.argv))
   .command(wrap(runCommand as Command<any>))
   .command(wrap(replayCommand as Command<any>))
   .command(wrap(checkCommand as Command<any>))
+  .command(wrap(mergeCommand as Command<any>))
   .command(wrap(listCommand as Command<any>))
   .command(wrap(decodeCommand as Command<any>))
   .command(wrap(encodeCommand as Command<any>))
   .command(wrap(dialectsCommand as Command<any>))
   .command(simCommand(wrap))
-  .demandCommand(1, "name a command: run, replay, check, list, decode, encode, dialects or sim")
+  .demandCommand(1, "name a command: run, replay, check, merge, list, decode, encode, dialects or sim")
   .recommendCommands()
   .strict()
   .help()

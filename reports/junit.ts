@@ -60,7 +60,7 @@ function runProperties(r: Report): Array<[string, string]> {
 
 function testcase(p: ReportProperty, r: Report): { kind: "pass" | "failure" | "skipped"; xml: string } {
   const open = `    <testcase classname="${xmlAttr(`isoconf.${r.run.suite}`)}" name="${xmlAttr(`${p.id} ${p.title}`)}"`;
-  const evidence = () => xmlText(evidenceLines(p, r).join("\n"));
+  const evidence = () => xmlText(evidenceLines(p, r.outDir).join("\n"));
   const element = (body: string[]) => [`${open}>`, ...body.map((l) => `      ${l}`), `    </testcase>`].join("\n");
   switch (verdictOf(p)) {
     case "pass":

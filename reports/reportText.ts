@@ -95,13 +95,13 @@ export function eventSummary(e: TraceEvent): string {
 export const provingEvents = (cx: Counterexample): Set<number> => new Set(cx.violations.flatMap((v) => v.events));
 
 /** A counterexample as plain text lines: requirement, how it was found, steps, violations, replay. */
-export function evidenceLines(p: PropertyResult, r: Report, shown = SHOWN_VIOLATIONS): string[] {
+export function evidenceLines(p: PropertyResult, outDir: string, shown = SHOWN_VIOLATIONS): string[] {
   const cx = p.counterexample;
   const lines = [`${p.id}: ${p.requirement}`, `reference: ${p.reference}`];
   if (!cx) return lines;
   lines.push(shrinkSummary(p), "steps:", ...stepTexts(cx).map((s, i) => `  ${i + 1}. ${s}`), "violations:");
   for (const v of cx.violations.slice(0, shown)) lines.push(...violationText(v).map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`)));
   if (cx.violations.length > shown) lines.push(`  (+${cx.violations.length - shown} more)`);
-  lines.push(`replay: ${replayCommand(r.outDir, p.id)}`);
+  lines.push(`replay: ${replayCommand(outDir, p.id)}`);
   return lines;
 }

@@ -7,8 +7,8 @@ import { selectProperties } from "../../src/runner/runSuite.js";
 import type { Scenario } from "../../src/runner/scenario.js";
 import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { readTraceJsonl } from "../../src/trace/traceFile.js";
-import { UsageError } from "../input.js";
-import { loadSuite } from "../loadSuite.js";
+import { UsageError } from "../../api/usageError.js";
+import { loadSuite } from "../../api/loadSuite.js";
 import { suiteFor } from "./list.js";
 
 interface CheckArgs {

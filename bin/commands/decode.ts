@@ -4,7 +4,8 @@ import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
 import type { Dialect } from "../../src/iso8583/dialect.js";
 import { dumpFrame, renderFrameDump } from "../../reports/frameDump.js";
 import { responseMeaning } from "../../reports/responseMeaning.js";
-import { hexToBytes, readTextSource, UsageError } from "../input.js";
+import { UsageError } from "../../api/usageError.js";
+import { hexToBytes, readTextSource } from "../input.js";
 
 interface DecodeArgs {
   dialect: string;

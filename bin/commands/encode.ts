@@ -2,7 +2,8 @@ import type { Argv } from "yargs";
 import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
 import type { Message } from "../../src/iso8583/message.js";
 import { pack } from "../../src/iso8583/pack.js";
-import { readTextSource, UsageError } from "../input.js";
+import { UsageError } from "../../api/usageError.js";
+import { readTextSource } from "../input.js";
 
 export const encodeCommand = {
   command: "encode",

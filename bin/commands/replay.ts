@@ -9,10 +9,11 @@ import { checkAll, runScenario } from "../../src/runner/runScenario.js";
 import { describeStep } from "../../src/runner/scenario.js";
 import { writeTraceJsonl } from "../../src/trace/traceFile.js";
 import { DEFAULT_TMK } from "../../src/sim/defaults.js";
-import { UsageError } from "../input.js";
-import { loadSuite } from "../loadSuite.js";
-import { terminalFlags, terminalTargetFrom, type TerminalTargetArgs } from "../terminalTargetFrom.js";
-import { hostTargetFrom } from "./run.js";
+import { UsageError } from "../../api/usageError.js";
+import { hostTargetFrom } from "../../api/hostTarget.js";
+import { loadSuite } from "../../api/loadSuite.js";
+import { terminalTargetFrom, type TerminalTargetArgs } from "../../api/terminalTarget.js";
+import { terminalFlags } from "../terminalFlags.js";
 
 interface ReplayArgs extends TerminalTargetArgs {
   file: string;

@@ -5,7 +5,8 @@ import { HOST_BUGS, hostBug, type HostBugName } from "../../src/sim/host/bugs.js
 import type { DuplicatePolicy, TerminalConfig } from "../../src/sim/host/hostOptions.js";
 import { startHostServer } from "../../src/sim/host/startHostServer.js";
 import { terminalRegistry } from "../../src/sim/host/terminalRegistry.js";
-import { readTextSource, UsageError } from "../input.js";
+import { UsageError } from "../../api/usageError.js";
+import { readTextSource } from "../input.js";
 import { printBugList, stopSignal } from "../simulatorProcess.js";
 
 export interface SimHostArgs {

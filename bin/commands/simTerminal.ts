@@ -12,7 +12,7 @@ import { fileStateStore } from "../../src/sim/terminal/fileStateStore.js";
 import { hostConnector } from "../../src/sim/terminal/hostConnector.js";
 import { ReferenceTerminal } from "../../src/sim/terminal/referenceTerminal.js";
 import { DEFAULT_RESPONSE_TIMEOUT_MS } from "../../src/sim/terminal/terminalOptions.js";
-import { UsageError } from "../input.js";
+import { UsageError } from "../../api/usageError.js";
 import { printBugList, stopSignal } from "../simulatorProcess.js";
 
 export interface SimTerminalArgs {

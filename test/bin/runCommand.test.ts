@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { cardPan, type HostScenario } from "../../src/runner/scenario.js";
 import { readTraceJsonl } from "../../src/trace/traceFile.js";
 import { runCli } from "../helpers/cli.js";
+import { startHostProcess, stop } from "../helpers/simHostProcess.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const outDir = () => mkdtempSync(join(tmpdir(), "isoconf-run-"));
 const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
 
@@ -53,25 +51,14 @@ describe("isoconf run host / replay", function () {
   });
 
   it("runs against the reference host as a separate process over TCP", async () => {
-    const host = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", "sim", "host", "--listen", "tcp://127.0.0.1:0", "--dialect", "iso87ascii"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const { child: host, url } = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "--dialect", "iso87ascii"]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("the host did not start in 20 s")), 20_000);
-        host.stdout.on("data", (b: Buffer) => {
-          const m = /listening (tcp:\/\/\S+)/.exec(b.toString());
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        });
-        host.once("exit", (code) => reject(new Error(`the host exited early (${code})`)));
-      });
       const dir = outDir();
       const r = runCli(["run", "host", "--target", url, "--dialect", "iso87ascii", "--runs", "20", "--seed", "11", "--timeout-ms", "1000", "--out", dir, "--quiet"]);
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.equal(summaryOf(dir).target, url);
     } finally {
-      host.kill("SIGTERM");
+      await stop(host);
     }
   });
 

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { builtinDialect } from "../../../src/iso8583/builtinDialects.js";
 import type { Message } from "../../../src/iso8583/message.js";
 import { framingByName } from "../../../src/link/framingByName.js";
@@ -12,52 +10,15 @@ import { type Card, parseBalance, rulesOf, settlementBalanced, type Totals } fro
 import { HOST_BUGS } from "../../../src/sim/host/bugs.js";
 import { openingBalance } from "../../../src/sim/host/declineRules.js";
 import { runCli } from "../../helpers/cli.js";
+import { startHostProcess, stop } from "../../helpers/simHostProcess.js";
 import { ScriptedTerminal } from "./support/scriptedTerminal.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const TERMINALS = 20;
 const TRANSACTIONS = 200;
 
 /** Cards the terminals share, so their updates meet on the same balances; the last one runs dry. */
 const SHARED_CARDS: Card[] = ["6225880000000190", "6225880000000290", "4761730000000390", "5413330000000490", "6225880000000501"].map((pan) => ({ pan, expiry: "2812" }));
 
-/** Starts `isoconf sim host` and resolves with the process and the URL its first stdout line names. */
-function startHostProcess(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", "sim", "host", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`no "listening" line within 15 s; stderr: ${stderr}`));
-    }, 15_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const m = /^listening (tcp:\/\/\S+)/m.exec(stdout);
-      if (m === null) return;
-      clearTimeout(timer);
-      resolve({ child, url: m[1], stderr: () => stderr });
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code} before listening; stderr: ${stderr}`));
-    });
-  });
-}
-
-/** Stops the process with `signal` and resolves with its exit code; kills it if it does not stop in time. */
-function stop(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    child.kill(signal);
-  });
-}
 
 /** One terminal's workload: purchases, a reversal every tenth step, a refund every 25th; what it counted. */
 async function runTerminal(t: ScriptedTerminal, index: number, net: Map<string, number>): Promise<Totals> {

@@ -1,0 +1,125 @@
+import { join } from "node:path";
+import { hostScenario } from "../generators/hostScenario.js";
+import { terminalScenario } from "../generators/terminalScenario.js";
+import { writeRunOutput } from "../reports/runOutput.js";
+import { exitCodeOf, type ExitCode } from "../reports/runVerdict.js";
+import type { RecordedTarget } from "../reports/scenarioFile.js";
+import { resolveDialect } from "../src/iso8583/builtinDialects.js";
+import type { Dialect } from "../src/iso8583/dialect.js";
+import { rulesOf } from "../src/protocol/index.js";
+import type { Suite } from "../src/runner/property.js";
+import { runSuite, type Progress, type RunEvent, type RunSuiteOptions, type Shard, type SuiteResult } from "../src/runner/runSuite.js";
+import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../src/sim/defaults.js";
+import { hostSuite } from "../suites/host/index.js";
+import { terminalSuite } from "../suites/terminal/index.js";
+import { hostTargetFrom, preflight } from "./hostTarget.js";
+import { loadSuite } from "./loadSuite.js";
+import { checkRunOptions, type RunOptions } from "./runOptions.js";
+import { terminalTargetFrom } from "./terminalTarget.js";
+import { UsageError } from "./usageError.js";
+
+/** Response timeout: a real device gets the CUP default of 30 s; the virtual clock makes it free in-process. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_RUNS = 100;
+export const DEFAULT_MAX_STEPS = 10;
+export const DEFAULT_DIALECT = "cup";
+
+/** What a caller watches while the run goes: the console, a mocha reporter, nothing. */
+export interface RunHooks {
+  onProgress?: (p: Progress) => void;
+  onEvent?: (e: RunEvent) => void;
+  /** Checked between scenarios: true stops the run, which still writes its (partial) report. */
+  interrupted?: () => boolean;
+}
+
+export interface RunOutcome {
+  /** As the runner found it; card data in clear. */
+  result: SuiteResult;
+  /** As the report holds it: masked unless `mask` is false. */
+  written: SuiteResult;
+  dialect: Dialect;
+  /** The output folder. */
+  out: string;
+  waivers: ReadonlyMap<string, string>;
+  /** Waived properties that passed: the waiver is stale (tlsfuzzer's XPASS) and fails the run. */
+  stale: string[];
+  /** 0 nothing failed, 1 a failure not waived or a stale waiver, 2 interrupted before the end. */
+  exitCode: ExitCode;
+}
+
+/** `--shard 2/4` → `{ index: 2, count: 4 }`; a shard needs the seed every shard shares. */
+function shardOf(text: string | undefined, seed: number | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  const [index, count] = text.split("/").map(Number);
+  if (!(index >= 1 && index <= count)) throw new UsageError(`--shard ${text}: expected i/n with 1 <= i <= n`);
+  if (seed === undefined) throw new UsageError("--shard needs --seed: every shard must generate the same scenarios (in CI, e.g. --seed $GITHUB_RUN_ID)");
+  return { index, count };
+}
+
+/**
+ * Everything `isoconf run` does but the console: checks the options, reaches the SUT (the
+ * built-in reference SUT when no address is given), runs the suite and writes the output folder.
+ * The library's entry point, and `isoconf/mocha`'s.
+ */
+export async function runConformance(options: RunOptions, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const { role, suite: suiteOption, ...rest } = options;
+  if (role !== "host" && role !== "terminal") throw new UsageError(`role must be "host" or "terminal", got ${JSON.stringify(role)}`);
+  const o = checkRunOptions(rest, { flags: true });
+  const runs = o.runs ?? DEFAULT_RUNS;
+  const dialect = resolveDialect(o.dialect ?? DEFAULT_DIALECT);
+  const timeout = o["timeout-ms"] ?? DEFAULT_TIMEOUT_MS;
+  const shard = shardOf(o.shard, o.seed);
+  const startedAt = new Date();
+  const out = o.out ?? join("isoconf-report", startedAt.toISOString().replace(/[:.]/g, "-") + (shard ? `-shard-${shard.index}-of-${shard.count}` : ""));
+  const suite: Suite = suiteOption === undefined ? (role === "host" ? hostSuite : terminalSuite) : typeof suiteOption === "string" ? await loadSuite(suiteOption, role) : suiteOption;
+  const attempts = o["reversal-attempts"] ?? rulesOf(dialect).reversal.attempts;
+  const maxSteps = o["max-steps"] ?? DEFAULT_MAX_STEPS;
+  const withMac = dialect.table.mac !== null;
+  let sut: Pick<RunSuiteOptions, "target" | "scenarios" | "registeredTerminals">;
+  let recorded: RecordedTarget;
+  let close: (() => Promise<void>) | undefined;
+  if (role === "host") {
+    if (o.tid !== undefined || o["reversal-attempts"] !== undefined) throw new UsageError("--tid and --reversal-attempts describe a terminal under test (run terminal)");
+    const host = await hostTargetFrom(o, dialect);
+    ({ recorded, close } = host);
+    if (host.target.realTime && o.listen === undefined) await preflight(host.target);
+    sut = {
+      target: host.target,
+      scenarios: hostScenario({ terminals: [...REGISTERED_TERMINALS], unregistered: [UNREGISTERED_TERMINAL], maxSteps, withMac }),
+      registeredTerminals: [...REGISTERED_TERMINALS],
+    };
+  } else {
+    const tid = o.tid ?? REGISTERED_TERMINALS[0];
+    const terminal = await terminalTargetFrom(o, dialect, { tid, responseTimeoutMs: timeout, reversalAttempts: attempts });
+    ({ recorded, close } = terminal);
+    sut = {
+      target: terminal.target,
+      scenarios: terminalScenario({ maxSteps, withMac, reversalAttempts: attempts, restart: terminal.canRestart && o.control !== "passive" }),
+      registeredTerminals: [tid],
+    };
+  }
+  try {
+    const result = await runSuite({
+      suite,
+      dialect,
+      ...sut,
+      runs,
+      seed: o.seed,
+      shard,
+      responseTimeoutMs: timeout,
+      reversalAttempts: role === "terminal" ? attempts : undefined,
+      tmk: Buffer.from(DEFAULT_TMK, "hex"),
+      only: o.only,
+      skip: o.skip,
+      deadlineMs: o["deadline-ms"],
+      ...hooks,
+    });
+    const waivers = new Map((o.waivers ?? []).map((w) => [w.id, w.reason]));
+    const mask = o.mask ?? true;
+    const written = await writeRunOutput(out, result, dialect, { runs, responseTimeoutMs: timeout, registeredTerminals: [...sut.registeredTerminals], target: recorded, mask, startedAt, waivers });
+    const { code, stale } = exitCodeOf(result, waivers);
+    return { result, written, dialect, out, waivers, stale, exitCode: code };
+  } finally {
+    await close?.();
+  }
+}
