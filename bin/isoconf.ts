@@ -3,15 +3,6 @@ import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { DialectError } from "../src/iso8583/dialect.js";
 import { Iso8583Error } from "../src/iso8583/errors.js";
-import { decodeCommand } from "./commands/decode.js";
-import { dialectsCommand } from "./commands/dialects.js";
-import { encodeCommand } from "./commands/encode.js";
-import { checkCommand } from "./commands/check.js";
-import { listCommand } from "./commands/list.js";
-import { mergeCommand } from "./commands/merge.js";
-import { replayCommand } from "./commands/replay.js";
-import { runCommand } from "./commands/run.js";
-import { simCommand } from "./commands/sim.js";
 import { UsageError } from "../api/usageError.js";
 import { ScenarioFileError } from "../reports/scenarioFile.js";
 import { TraceFileError } from "../src/trace/traceFile.js";
@@ -25,6 +16,25 @@ interface Command<A> {
   builder: (y: Argv) => Argv<any>;
   handler: (argv: A) => number | Promise<number>;
 }
+
+/** A command module's part: how it reads its flags and what it does. */
+type CommandBody = Pick<Command<any>, "builder" | "handler">;
+
+/**
+ * The commands as `isoconf --help` lists them. A command's module is loaded only when that
+ * command runs: start-up stays quick, and `isoconf decode` does not load the runner.
+ */
+const COMMANDS: { command: string; describe: string; load: () => Promise<CommandBody> }[] = [
+  { command: "run <role>", describe: "Run a conformance suite against a SUT (default: the built-in reference simulator)", load: async () => (await import("./commands/run.js")).runCommand },
+  { command: "replay <file>", describe: "Replay a saved scenario exactly; exit 1 when its property still fails", load: async () => (await import("./commands/replay.js")).replayCommand },
+  { command: "check <trace>", describe: "Re-check a saved trace (ID.trace.jsonl) against the properties, offline; exit 1 when one fails", load: async () => (await import("./commands/check.js")).checkCommand },
+  { command: "merge <folders..>", describe: "Join the output folders of the shards of one run (run --shard i/n) into one report; exit 1 when a property failed", load: async () => (await import("./commands/merge.js")).mergeCommand },
+  { command: "list [role]", describe: "List the suites and their properties (ID, title, requirement, reference) without running anything", load: async () => (await import("./commands/list.js")).listCommand },
+  { command: "decode", describe: "Decode an ISO 8583 frame field by field", load: async () => (await import("./commands/decode.js")).decodeCommand },
+  { command: "encode", describe: "Encode a message given as JSON into a hex frame", load: async () => (await import("./commands/encode.js")).encodeCommand },
+  { command: "dialects [name]", describe: "List the built-in dialects, or print one as JSON (a starting point for your own)", load: async () => (await import("./commands/dialects.js")).dialectsCommand },
+  { command: "sim", describe: "Run a reference simulator (host or terminal) as a process", load: async () => (await import("./commands/sim.js")).simCommand(wrap) },
+];
 
 /** Errors a user can act on are one line on stderr; anything else is a bug, with its stack. */
 function report(e: unknown): void {
@@ -49,18 +59,14 @@ function wrap<A>(c: Command<A>) {
   };
 }
 
-await yargs(hideBin(process.argv))
-  .scriptName("isoconf")
-  .usage("$0 <command> [options]\n\nProperty-based conformance testing for ISO 8583 hosts and terminals.")
-  .command(wrap(runCommand as Command<any>))
-  .command(wrap(replayCommand as Command<any>))
-  .command(wrap(checkCommand as Command<any>))
-  .command(wrap(mergeCommand as Command<any>))
-  .command(wrap(listCommand as Command<any>))
-  .command(wrap(decodeCommand as Command<any>))
-  .command(wrap(encodeCommand as Command<any>))
-  .command(wrap(dialectsCommand as Command<any>))
-  .command(simCommand(wrap))
+const args = hideBin(process.argv);
+let cli = yargs(args).scriptName("isoconf").usage("$0 <command> [options]\n\nProperty-based conformance testing for ISO 8583 hosts and terminals.");
+for (const c of COMMANDS) {
+  const name = c.command.split(" ")[0];
+  // The command asked for is loaded and registered whole; the others only by name, for the help.
+  cli = name === args[0] ? cli.command(wrap({ command: c.command, describe: c.describe, ...(await c.load()) })) : cli.command(c.command, c.describe);
+}
+await cli
   .demandCommand(1, "name a command: run, replay, check, merge, list, decode, encode, dialects or sim")
   .recommendCommands()
   .strict()

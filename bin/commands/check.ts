@@ -27,8 +27,6 @@ interface CheckArgs {
  * an earlier run (or a newer suite) can be judged again without the SUT.
  */
 export const checkCommand = {
-  command: "check <trace>",
-  describe: "Re-check a saved trace (ID.trace.jsonl) against the properties, offline; exit 1 when one fails",
   builder: (y: Argv) =>
     y
       .positional("trace", { type: "string", describe: "a trace file written by a run or a replay" })
@@ -39,7 +37,8 @@ export const checkCommand = {
       .option("only", { type: "array", string: true, describe: "property IDs or prefixes" })
       .option("skip", { type: "array", string: true, describe: "property IDs or prefixes to leave out" })
       .option("timeout-ms", { type: "number", default: 30_000, describe: "the response timeout the run used, without --scenario" })
-      .example("isoconf check isoconf-report/x/H-REV-1.trace.jsonl --scenario isoconf-report/x/H-REV-1.scenario.json", ""),
+      .example("isoconf check isoconf-report/x/H-REV-1.trace.jsonl --scenario isoconf-report/x/H-REV-1.scenario.json", "judge a counterexample's trace again with today's suite")
+      .example("isoconf check capture.trace.jsonl --only H-DUP H-REV", "some properties only, over a trace recorded elsewhere"),
   handler: async (a: CheckArgs): Promise<number> => {
     const file = await readTraceJsonl(a.trace);
     const recorded = a.scenario ? readScenarioFile(a.scenario) : undefined;

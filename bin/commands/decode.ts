@@ -42,8 +42,6 @@ async function decodeLines(dialect: Dialect, mask: boolean): Promise<number> {
 }
 
 export const decodeCommand = {
-  command: "decode",
-  describe: "Decode an ISO 8583 frame field by field",
   builder: (y: Argv) =>
     y
       .option("dialect", { alias: "d", type: "string", demandOption: true, describe: "built-in dialect name or path to a dialect JSON file" })
@@ -58,8 +56,8 @@ export const decodeCommand = {
         }
         return true;
       })
-      .example("isoconf decode -d cup --hex 6000030000603100000000080000200000008000000100000100", "")
-      .example("isoconf decode -d iso87ascii --json --file frame.hex", "")
+      .example("isoconf decode -d cup --hex 600003000060310000000008000020000000C000120000015445524D3030303131323334353637383930313233343500110000000100300003303031", "a CUP sign-on, field by field (card data masked)")
+      .example("isoconf decode -d iso87ascii --json --file frame.hex", "as JSON, from a file")
       .example("cut -f3 wire.log | isoconf decode -d cup --hex-lines", "decode a whole log, one JSON line per frame"),
   handler: async (argv: DecodeArgs): Promise<number> => {
     const dialect = resolveDialect(argv.dialect);

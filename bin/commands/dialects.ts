@@ -2,8 +2,6 @@ import type { Argv } from "yargs";
 import { BUILTIN_DIALECTS, builtinDialect, resolveDialect } from "../../src/iso8583/builtinDialects.js";
 
 export const dialectsCommand = {
-  command: "dialects [name]",
-  describe: "List the built-in dialects, or print one as JSON (a starting point for your own)",
   builder: (y: Argv) =>
     y
       .positional("name", { type: "string", describe: "a built-in dialect or a dialect file to print (after validating it)" })

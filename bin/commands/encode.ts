@@ -6,13 +6,12 @@ import { UsageError } from "../../api/usageError.js";
 import { readTextSource } from "../input.js";
 
 export const encodeCommand = {
-  command: "encode",
-  describe: "Encode a message given as JSON into a hex frame",
   builder: (y: Argv) =>
     y
       .option("dialect", { alias: "d", type: "string", demandOption: true, describe: "built-in dialect name or path to a dialect JSON file" })
       .option("json", { type: "string", demandOption: true, requiresArg: true, describe: 'file holding {"mti", "header"?, "fields"}; - for standard input' })
-      .example(`echo '{"mti":"0800","fields":{"11":"000001","41":"TERM0001"}}' | isoconf encode -d iso87ascii --json -`, ""),
+      .example(`echo '{"mti":"0800","fields":{"11":"000001","41":"TERM0001"}}' | isoconf encode -d iso87ascii --json -`, "a sign-on as a hex frame")
+      .example("isoconf decode -d cup --json --no-mask --file frame.hex > m.json && isoconf encode -d cup --json m.json", "decode, edit m.json, encode again"),
   handler: async (argv: { dialect: string; json: string }): Promise<number> => {
     const dialect = resolveDialect(argv.dialect);
     const text = await readTextSource(argv.json);

@@ -9,8 +9,6 @@ export const BUILTIN_SUITES: readonly Suite[] = [hostSuite, terminalSuite];
 export const suiteFor = (role: "host" | "terminal"): Suite => (role === "host" ? hostSuite : terminalSuite);
 
 export const listCommand = {
-  command: "list [role]",
-  describe: "List the suites and their properties (ID, title, requirement, reference) without running anything",
   builder: (y: Argv) =>
     y
       .positional("role", { choices: ["host", "terminal"], describe: "only this suite" })

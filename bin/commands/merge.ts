@@ -18,8 +18,6 @@ interface MergeArgs {
  * exit code the whole run would have had.
  */
 export const mergeCommand = {
-  command: "merge <folders..>",
-  describe: "Join the output folders of the shards of one run (run --shard i/n) into one report; exit 1 when a property failed",
   builder: (y: Argv) =>
     y
       .positional("folders", { type: "string", array: true, default: undefined, describe: "the output folder of every shard, in any order" })

@@ -46,8 +46,6 @@ async function targetFor(a: ReplayArgs, f: ScenarioFile, dialect: Dialect, respo
 }
 
 export const replayCommand = {
-  command: "replay <file>",
-  describe: "Replay a saved scenario exactly; exit 1 when its property still fails",
   builder: (y: Argv) =>
     terminalFlags(
       y
@@ -63,7 +61,8 @@ export const replayCommand = {
         .option("mask", { type: "boolean", default: true })
         .option("suite", { type: "string", requiresArg: true, describe: "the suite module the property comes from, for a property of your own" })
         .option("reversal-attempts", { type: "number", describe: "terminal scenarios: the terminal's configured reversal attempts (default: the dialect's)" }),
-    ).example("isoconf replay isoconf-report/2026-11-26T01-30-00-000Z/H-DUP-1.scenario.json", ""),
+    ).example("isoconf replay isoconf-report/2026-11-26T01-30-00-000Z/H-DUP-1.scenario.json", "against the SUT it was found on; exit 1 while it still fails")
+      .example("isoconf replay H-DUP-1.scenario.json --target tcp://127.0.0.1:5000 --trace after-fix.jsonl", "against the fixed build, keeping the trace"),
   handler: async (a: ReplayArgs): Promise<number> => {
     const f = readScenarioFile(a.file);
     const dialect = resolveDialect(a.dialect ?? f.dialect);

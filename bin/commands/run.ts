@@ -13,8 +13,6 @@ type RunArgs = RunOptions & { quiet: boolean; verbose: boolean };
 
 
 export const runCommand = {
-  command: "run <role>",
-  describe: "Run a conformance suite against a SUT (default: the built-in reference simulator)",
   builder: (y: Argv) =>
     terminalFlags(
       y

@@ -14,15 +14,16 @@ interface SubCommand {
  * `isoconf sim host|terminal`: the reference simulators as processes. Takes bin/isoconf.ts's
  * `wrap`, so each subcommand's exit code and errors are handled like every other command's.
  */
-export function simCommand(wrap: (c: SubCommand) => CommandModule<any, any>): CommandModule<any, any> {
+export function simCommand(wrap: (c: SubCommand) => CommandModule<any, any>) {
   return {
-    command: "sim",
-    describe: "Run a reference simulator (host or terminal) as a process",
     builder: (y: Argv) =>
       y
         .command(wrap(simHostCommand))
         .command(wrap(simTerminalCommand))
-        .demandCommand(1, "name a simulator: host or terminal"),
-    handler: () => {},
+        .demandCommand(1, "name a simulator: host or terminal")
+        .example("isoconf sim host --listen tcp://127.0.0.1:8583", "the reference host, for your terminal to talk to")
+        .example("isoconf sim terminal --bug list", "the reference terminal's seeded bugs"),
+    // Never called: a subcommand always runs (demandCommand), and yargs runs the innermost handler.
+    handler: () => 0,
   };
 }
