@@ -240,6 +240,21 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     return interrupted;
   };
 
+  /** The last of shrinking, single edits within the budget (see `polish`); then the property is done. */
+  const finishShrinking = async (f: Found, since: number) => {
+    await polish(f, async (s) => {
+      if (f.shrinkRuns >= shrinkMaxRuns || performance.now() - since > shrinkMaxMs || o.interrupted?.()) return undefined;
+      f.shrinkRuns++;
+      const trace = await execute(s);
+      const violations = f.property.check(s, trace, ctx);
+      f.shrinkMs = performance.now() - since;
+      return violations.length > 0 ? { trace, violations } : undefined;
+    });
+    f.shrunk = true;
+    const steps = f.best?.scenario.steps.length ?? f.originalSteps;
+    o.onEvent?.({ kind: "shrunk", property: f.property.id, from: f.originalSteps, to: steps, runs: f.shrinkRuns, ms: Math.round(f.shrinkMs) });
+  };
+
   for (let round = 0; generated < o.runs && !stop(); round++) {
     const searching = active.filter((p) => {
       const f = found.get(p.id);
@@ -248,9 +263,18 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     if (searching.length === 0) break;
     let target: Found | undefined;
     let shrinkStart = 0;
+    /**
+     * Stopped (Ctrl-C, deadline): fast-check would still generate every remaining run, so the
+     * predicate fails once to end the run, and passes every shrink candidate of that failure.
+     */
+    let halted = false;
     const predicate = async (s: Scenario): Promise<boolean> => {
+      if (halted) return true;
       if (target === undefined) {
-        if (stop()) return true;
+        if (stop()) {
+          halted = true;
+          return false;
+        }
         const position = generated++;
         if (shard && position % shard.count !== shard.index - 1) return true;
         scenarios++;
@@ -323,19 +347,16 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
       endOnFailure: false,
     });
     // The predicate only returns booleans: a failure without a target is the kit itself failing.
+    if (halted) break;
     if (details.failed && target === undefined) throw new KitError("a scenario could not be run", details.errorInstance);
     if (target === undefined) break; // the round ran its scenarios without a new failure
-    await polish(target, async (s) => {
-      if (target!.shrinkRuns >= shrinkMaxRuns || performance.now() - shrinkStart > shrinkMaxMs || o.interrupted?.()) return undefined;
-      target!.shrinkRuns++;
-      const trace = await execute(s);
-      const violations = target!.property.check(s, trace, ctx);
-      target!.shrinkMs = performance.now() - shrinkStart;
-      return violations.length > 0 ? { trace, violations } : undefined;
-    });
-    target.shrunk = true;
-    const steps = target.best?.scenario.steps.length ?? target.originalSteps;
-    o.onEvent?.({ kind: "shrunk", property: target.property.id, from: target.originalSteps, to: steps, runs: target.shrinkRuns, ms: Math.round(target.shrinkMs) });
+    await finishShrinking(target, shrinkStart);
+  }
+
+  // A failure met in the scenario that another property was being shrunk over, and not met again
+  // before the runs ran out, has had no round of its own: shrink it from its evidence by single edits.
+  for (const f of found.values()) {
+    if (f.verdict === "fail" && !f.shrunk && !o.interrupted?.()) await finishShrinking(f, performance.now());
   }
 
   const properties: PropertyResult[] = o.suite.properties.map((p) => {

@@ -35,10 +35,10 @@ describe("reports/mergeShards", function () {
     folders = shards.map((s) => s.folder);
   });
 
-  it("the seed does what this test needs: shards 2 and 3 fail H-DUP-1 and H-SET-1, shard 2 more simply", () => {
+  it("the seed does what this test needs: shards 2 and 3 fail H-DUP-1 and H-SET-1, shard 2 at least as simply (a tie goes to the lower shard)", () => {
     assert.deepEqual(shards.map((s) => prop(s.result, "H-DUP-1").verdict), ["pass", "fail", "fail"]);
     const steps = shards.slice(1).map((s) => prop(s.result, "H-SET-1").counterexample!.scenario.steps.length);
-    assert.ok(steps[0] < steps[1], `H-SET-1 in ${steps.join(" and ")} steps`);
+    assert.ok(steps[0] <= steps[1], `H-SET-1 in ${steps.join(" and ")} steps`);
   });
 
   it("merges verdicts and figures: fail over pass, the smallest counterexample with its shard's figures", async () => {

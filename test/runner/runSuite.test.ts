@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
+import type { RunEvent } from "../../src/runner/runSuite.js";
+import { runHostSuite } from "../helpers/hostRun.js";
+
+describe("runner: stopping and shrinking", function () {
+  this.timeout(60_000);
+  const cup = builtinDialect("cup");
+
+  it("an interrupted run ends at once, however many runs were asked for", async () => {
+    let seen = 0;
+    const started = performance.now();
+    const r = await runHostSuite(cup, referenceHostTarget(cup), { runs: 1_000_000_000, seed: 3, onProgress: () => seen++, interrupted: () => seen >= 20 });
+    assert.equal(r.interrupted, true);
+    assert.equal(r.scenarios, 20);
+    // fast-check would otherwise generate the other 999,999,980 scenarios before returning.
+    assert.ok(performance.now() - started < 30_000);
+  });
+
+  it("a whole-run deadline ends the run the same way", async () => {
+    const r = await runHostSuite(cup, referenceHostTarget(cup), { runs: 1_000_000_000, seed: 3, deadlineMs: 300 });
+    assert.equal(r.interrupted, true);
+    assert.ok(r.scenarios > 0 && r.scenarios < 1_000_000);
+  });
+
+  it("a property that failed in the scenario another was shrunk over is shrunk too, even when the runs run out", async () => {
+    // Seed and shard chosen so that H-DUP-1 and H-SET-1 first fail in the same scenario, and
+    // H-SET-1 does not fail again in this shard's later scenarios.
+    const events: RunEvent[] = [];
+    const r = await runHostSuite(cup, referenceHostTarget(cup, { bug: "double-post-duplicate" }), { runs: 40, seed: 5, shard: { index: 3, count: 3 }, onEvent: (e) => events.push(e) });
+    const failed = r.properties.filter((p) => p.verdict === "fail");
+    assert.deepEqual(
+      failed.map((p) => p.id),
+      ["H-DUP-1", "H-SET-1"],
+    );
+    const found = events.filter((e) => e.kind === "found");
+    assert.equal(new Set(found.map((e) => (e.kind === "found" ? e.after : 0))).size, 1, "both found in the same scenario");
+    for (const p of failed) {
+      const cx = p.counterexample!;
+      assert.ok(cx.shrinkRuns > 0, `${p.id} was shrunk`);
+      assert.ok(cx.scenario.steps.length < cx.originalSteps, `${p.id}: ${cx.originalSteps} → ${cx.scenario.steps.length} steps`);
+      assert.ok(events.some((e) => e.kind === "shrunk" && e.property === p.id));
+    }
+  });
+});
