@@ -35,7 +35,7 @@ export function renderBugReport(r: Report, p: ReportProperty): string {
   const stem = fileStem(p.id);
   out.push("", "## Replay", "", mdCodeBlock([replayCommand(r.outDir, p.id)], "sh"), "");
   out.push(`Beside this report: ${mdCode(`${stem}.scenario.json`)} (the scenario) and ${mdCode(`${stem}.trace.jsonl`)} (the whole trace${r.masked ? ", masked" : ""}).`);
-  out.push("", "---", `Reported by isoconf ${mdText(r.version)}.`, "");
+  out.push("", "---", `Reported by isoconf ${mdCode(r.version)}.`, "");
   return out.join("\n");
 }
 
