@@ -1,7 +1,7 @@
 import type { TraceEvent } from "../src/trace/traceEvent.js";
 import { mdCode, mdCodeBlock, mdCodeCell, mdText } from "./escape.js";
 import { fileStem, MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
-import { DIRECTION_TEXT, eventSummary, millis, provingEvents, replayCommand, shrinkSummary, stepTexts } from "./reportText.js";
+import { DIRECTION_TEXT, eventSummary, evidenceSeqs, millis, provingEvents, replayCommand, shrinkSummary, stepTexts } from "./reportText.js";
 
 /**
  * `ID.md`: a bug report for a property with a counterexample, ready to paste into a tracker
@@ -26,7 +26,7 @@ export function renderBugReport(r: Report, p: ReportProperty): string {
   out.push("", "## Expected and observed", "");
   cx.violations.forEach((v, i) => {
     out.push(`${i + 1}. ${mdText(v.message)}`, `   - **Expected:** ${mdText(v.expected)}`, `   - **Observed:** ${mdText(v.actual)}`);
-    if (v.events.length > 0) out.push(`   - **Evidence:** wire log #${v.events.join(", #")}`);
+    if (v.events.length > 0) out.push(`   - **Evidence:** wire log #${evidenceSeqs(v).join(", #")}`);
   });
 
   out.push("", "## Wire log", "", `Rows in bold are the evidence. Card data ${r.masked ? "is masked" : "is NOT masked"}.`, "");

@@ -2,7 +2,7 @@ import { html } from "./escape.js";
 import { HTML_STYLE } from "./htmlStyle.js";
 import { framesHtml, wireLogHtml } from "./htmlWireLog.js";
 import { countReportVerdicts, fileStem, MASKING_OFF, REPORT_VERDICTS, verdictOf, type Report, type ReportProperty } from "./report.js";
-import { INTERRUPTED, provingEvents, replayCommand, seconds, shrinkSummary, stepTexts } from "./reportText.js";
+import { evidenceSeqs, INTERRUPTED, provingEvents, replayCommand, seconds, shrinkSummary, stepTexts } from "./reportText.js";
 import { sequenceDiagram } from "./sequenceDiagram.js";
 
 /**
@@ -83,7 +83,7 @@ function counterexample(r: Report, p: ReportProperty, index: number): string {
   const proving = provingEvents(cx);
   const stem = fileStem(p.id);
   const violations = cx.violations.map((v, i) => {
-    const events = v.events.map((s) => `<a href="#${id}-e${s}">#${s}</a>`).join(" ");
+    const events = evidenceSeqs(v).map((s) => `<a href="#${id}-e${s}">#${s}</a>`).join(" ");
     return `<tr><td>${i + 1}</td><td>${html(v.message)}</td><td>${html(v.expected)}</td><td>${html(v.actual)}</td><td>${events}</td></tr>`;
   });
   return [

@@ -91,6 +91,9 @@ export function eventSummary(e: TraceEvent): string {
   return [e.kind, ...lead, ...rest, e.text ? `— ${e.text}` : ""].filter((s) => s !== "").join(" ");
 }
 
+/** The events a violation names, in wire-log order, each once: properties list them in their own order. */
+export const evidenceSeqs = (v: Violation): number[] => [...new Set(v.events)].sort((a, b) => a - b);
+
 /** `seq` of every event some violation names: what the reports highlight. */
 export const provingEvents = (cx: Counterexample): Set<number> => new Set(cx.violations.flatMap((v) => v.events));
 

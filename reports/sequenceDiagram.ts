@@ -1,5 +1,5 @@
 import type { TraceEvent } from "../src/trace/traceEvent.js";
-import { html } from "./escape.js";
+import { flattenLines, html, showControls } from "./escape.js";
 import { eventSummary, frameLabel, millis } from "./reportText.js";
 
 /** Geometry, in SVG user units (px at 100 %). */
@@ -10,11 +10,57 @@ const HEAD_Y = 10;
 const HEAD_H = 26;
 const FIRST_ROW_Y = HEAD_Y + HEAD_H + 26;
 const ROW = 26;
-/** Labels are cut to what fits between the lifelines at the label font size (full text in the wire log). */
-const ARROW_LABEL_CHARS = 70;
-const NOTE_CHARS = 78;
+/** A note's second line sits this far below its first; its row grows by as much. */
+const LINE = 13;
+/**
+ * The advance of one character at the diagram's 11 px monospace font, with some room: 0.6 em
+ * in the usual monospace fonts (DejaVu Sans Mono, Menlo, Liberation Mono), less in Consolas.
+ */
+const CHAR_PX = 6.8;
+/** No text comes nearer the SUT's lifeline than this; only the SUT's name crosses it. */
+const CLEAR_PX = 8;
+/** Where the kit's notes start, and step labels. */
+const NOTE_X = KIT_X + 12;
+const STEP_X = KIT_X - 56;
+/** Characters that fit: arrow labels between the lifelines, notes and step labels from their start to the SUT's lifeline. */
+const ARROW_LABEL_CHARS = Math.floor((SUT_X - KIT_X - 2 * CLEAR_PX) / CHAR_PX);
+const NOTE_CHARS = Math.floor((SUT_X - CLEAR_PX - NOTE_X) / CHAR_PX);
+const STEP_CHARS = Math.floor((SUT_X - CLEAR_PX - STEP_X) / CHAR_PX);
+/** A longer note wraps onto a second line, and is cut after it. */
+const NOTE_LINES = 2;
 
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** Text as the diagram shows it, measured before it is fitted: one line, invisible characters as `\uXXXX` (six wide, not one). */
+const shown = (s: string) => flattenLines(showControls(s));
+
+/**
+ * `text` in at most `lines` lines of at most `width` characters, broken at a space where one
+ * is in the line's second half; the last line ends in `…` if the text does not fit.
+ */
+function wrapText(text: string, width: number, lines: number): string[] {
+  const out: string[] = [];
+  let rest = text;
+  while (rest.length > width && out.length < lines - 1) {
+    const space = rest.lastIndexOf(" ", width);
+    const at = space > width / 2 ? space : width;
+    out.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  out.push(cut(rest, width));
+  return out;
+}
+
+/**
+ * A `<text>` of `lines` (the first at `y`, each next one LINE below), inside a `<g>` whose
+ * `<title>` (the tooltip) holds `full` when the lines do not show all of it.
+ */
+function textLines(cssClass: string, x: number, y: number, lines: readonly string[], full: string): string {
+  const body = lines.map((l, i) => (i === 0 ? html(l) : `<tspan x="${x}" dy="${LINE}">${html(l)}</tspan>`)).join("");
+  const text = `<text class="${cssClass}" x="${x}" y="${y}">${body}</text>`;
+  const whole = lines.join("").replace(/\s+/g, "") === full.replace(/\s+/g, "");
+  return whole ? text : `<g><title>${html(full)}</title>${text}</g>`;
+}
 
 /**
  * A sequence diagram of a trace as inline SVG: lifelines for isoconf and the SUT, one row per
@@ -22,11 +68,20 @@ const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` 
  * `0200 STAN 000002 rc 00`, undecodable frames and link errors dashed, faults and timeouts
  * marked on isoconf's lifeline, steps as separators. Events in `proving` (named by a violation)
  * are drawn in the highlight colour. `id` prefixes the marker ids: one page holds many diagrams.
+ * Text stays clear of the SUT's lifeline: a long note wraps onto a second line (its row grows),
+ * and whatever still does not fit is cut with `…`, the full text in a tooltip (and the wire log).
  */
 export function sequenceDiagram(trace: readonly TraceEvent[], proving: ReadonlySet<number>, id: string, title: string): string {
-  const height = FIRST_ROW_Y + trace.length * ROW;
   const conns = new Set(trace.flatMap((e) => (e.conn ? [e.conn] : [])));
-  const out = [
+  const rows: string[] = [];
+  let y = FIRST_ROW_Y;
+  for (const e of trace) {
+    const drawn = row(e, y, proving.has(e.seq), id, conns.size > 1);
+    rows.push(...drawn.parts);
+    y += ROW + (drawn.lines - 1) * LINE;
+  }
+  const height = y;
+  return [
     `<svg class="seq" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-labelledby="${id}-t">`,
     `<title id="${id}-t">${html(title)}</title>`,
     "<defs>",
@@ -36,10 +91,9 @@ export function sequenceDiagram(trace: readonly TraceEvent[], proving: ReadonlyS
     "</defs>",
     ...lifeline(KIT_X, "isoconf", height),
     ...lifeline(SUT_X, "SUT", height),
-  ];
-  trace.forEach((e, i) => out.push(...row(e, FIRST_ROW_Y + i * ROW, proving.has(e.seq), id, conns.size > 1)));
-  out.push("</svg>");
-  return out.join("\n");
+    ...rows,
+    "</svg>",
+  ].join("\n");
 }
 
 function lifeline(x: number, name: string, height: number): string[] {
@@ -50,7 +104,8 @@ function lifeline(x: number, name: string, height: number): string[] {
   ];
 }
 
-function row(e: TraceEvent, y: number, hit: boolean, id: string, showConn: boolean): string[] {
+/** One event's row at `y`: what it draws, and on how many lines its text is (the row grows by LINE per extra one). */
+function row(e: TraceEvent, y: number, hit: boolean, id: string, showConn: boolean): { parts: string[]; lines: number } {
   const cls = (base: string) => `${base}${hit ? " hit" : ""}`;
   const seq = `<text class="${cls("num")}" x="6" y="${y + 4}">#${e.seq}${e.t > 0 ? ` ${millis(e.t)} ms` : ""}${hit ? " ◆" : ""}</text>`;
   const wire = e.dir !== "kit" && (e.kind === "frame" || e.kind === "keepalive" || e.kind === "link-error");
@@ -58,23 +113,31 @@ function row(e: TraceEvent, y: number, hit: boolean, id: string, showConn: boole
     const bad = e.kind === "link-error" || e.decodeError !== undefined;
     const [x1, x2] = e.dir === "kit→sut" ? [KIT_X, SUT_X] : [SUT_X, KIT_X];
     const head = hit ? "hit" : bad ? "bad" : "n";
-    const label = `${showConn && e.conn ? `[${e.conn}] ` : ""}${frameLabel(e)}`;
+    const label = shown(`${showConn && e.conn ? `[${e.conn}] ` : ""}${frameLabel(e)}`);
     const kind = cls(`msg${bad ? " bad" : ""}${e.kind === "keepalive" ? " ka" : ""}`);
-    return [
-      seq,
-      `<line class="${kind}" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#${id}-${head})"/>`,
-      `<text class="${cls(`label${bad ? " bad" : ""}`)}" x="${(KIT_X + SUT_X) / 2}" y="${y - 5}">${html(cut(label, ARROW_LABEL_CHARS))}</text>`,
-    ];
+    return {
+      parts: [
+        seq,
+        `<line class="${kind}" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#${id}-${head})"/>`,
+        textLines(cls(`label${bad ? " bad" : ""}`), (KIT_X + SUT_X) / 2, y - 5, [cut(label, ARROW_LABEL_CHARS)], label),
+      ],
+      lines: 1,
+    };
   }
   // Kit events sit beside isoconf's lifeline, after their mark (if any), left-aligned: the longest fit there.
-  const note = (cssClass: string, mark: string, text: string) => [
-    seq,
-    ...(mark ? [mark] : []),
-    `<text class="${cls(cssClass)}" x="${KIT_X + 12}" y="${y + 4}">${html(cut(text, NOTE_CHARS))}</text>`,
-  ];
+  const note = (cssClass: string, mark: string, full: string) => {
+    const text = shown(full);
+    const lines = wrapText(text, NOTE_CHARS, NOTE_LINES);
+    return { parts: [seq, ...(mark ? [mark] : []), textLines(cls(cssClass), NOTE_X, y + 4, lines, text)], lines: lines.length };
+  };
   switch (e.kind) {
-    case "step":
-      return [seq, `<line class="step" x1="${KIT_X - 60}" y1="${y}" x2="${WIDTH - 8}" y2="${y}"/>`, `<text class="${cls("step")}" x="${KIT_X - 56}" y="${y - 4}">${html(cut(stepLabel(e), NOTE_CHARS))}</text>`];
+    case "step": {
+      const label = shown(stepLabel(e));
+      return {
+        parts: [seq, `<line class="step" x1="${KIT_X - 60}" y1="${y}" x2="${WIDTH - 8}" y2="${y}"/>`, textLines(cls("step"), STEP_X, y - 4, [cut(label, STEP_CHARS)], label)],
+        lines: 1,
+      };
+    }
     case "fault":
       return note("fault", `<path class="${cls("fault")}" d="M${KIT_X},${y - 7}L${KIT_X + 7},${y}L${KIT_X},${y + 7}L${KIT_X - 7},${y}z"/>`, `fault: ${eventSummary(e).replace(/^fault /, "")}`);
     case "timeout":

@@ -62,7 +62,7 @@ export function checkLinkOptions(options: LinkOptions): void {
  * iteration; they share one queue, so use one of them per link. Every wait takes a deadline.
  */
 export class Link extends Emitter<LinkEvents> {
-  /** Connection id, unique in this process: `c1`, `c2`, … */
+  /** Connection id, unique in this process: `c1`, `c2`, … (for logs and errors; a trace names its connections itself). */
   readonly id = `c${++connectionCount}`;
   readonly peer: string;
   readonly framing: Framing;

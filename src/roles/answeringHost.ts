@@ -193,7 +193,7 @@ export class AnsweringHost {
 
   /** The fault event's detail: which request it hit, on which connection (`exchanges` pairs by it). */
   private about(link: Link, request: Message, fault: TerminalFault | ReversalDrop): Record<string, unknown> & { reverses?: string } {
-    const out: Record<string, unknown> & { reverses?: string } = { fault: fault.kind === "reversal_drop" ? "drop" : fault.kind, conn: link.id, mti: request.mti, stan: request.fields["11"] };
+    const out: Record<string, unknown> & { reverses?: string } = { fault: fault.kind === "reversal_drop" ? "drop" : fault.kind, conn: this.o.recorder.connOf(link), mti: request.mti, stan: request.fields["11"] };
     if (isReversal(this.d, request)) out.reverses = reversedStan(this.d, request);
     return out;
   }

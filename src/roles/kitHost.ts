@@ -196,7 +196,7 @@ export class KitHost {
       const got = await this.o.terminal.accept({ deadlineMs: Infinity });
       if ("kind" in got) return;
       this.o.recorder.attach(got);
-      this.o.recorder.connect(got.id, got.peer);
+      this.o.recorder.connect(got);
       const served: Promise<void> = this.answering.serve(got).finally(() => this.serving.delete(served));
       this.serving.add(served);
     }

@@ -321,7 +321,7 @@ export class KitTerminal {
   private async linkOf(s: KitSession): Promise<Link> {
     if (s.link === undefined || s.link.closeReason !== undefined) {
       s.link = await this.o.connect();
-      this.o.recorder.connect(s.link.id, s.link.peer);
+      this.o.recorder.connect(s.link);
       this.o.recorder.attach(s.link);
     }
     return s.link;

@@ -32,6 +32,10 @@ const PARTIAL_FRAME = { code: "partial_frame", reason: "the bytes sent end mid-f
  * run's clock, plus the kit's own events. While `currentStep` is set, every event is stamped with
  * it. Frames are decoded as they pass (properties need the messages anyway); nothing else is
  * copied: the body becomes its hex text once.
+ *
+ * Connections are named per trace, `c1`, `c2`, … in the order the recorder first meets them
+ * (attached, connected, or asked for by `connOf`): the same scenario gives the same names in any
+ * run or replay. They are unique within the trace, not the process (`Link.id` is that).
  */
 export class TraceRecorder {
   readonly dialect: Dialect;
@@ -40,6 +44,8 @@ export class TraceRecorder {
   currentStep: number | undefined;
   private readonly clock: Clock;
   private start: number;
+  /** This trace's name of each link met so far. */
+  private readonly conns = new Map<Link, string>();
 
   constructor(options: TraceRecorderOptions) {
     this.dialect = options.dialect;
@@ -54,22 +60,30 @@ export class TraceRecorder {
    * did). Returns a function that stops recording this link.
    */
   attach(link: Link, directions: AttachDirections = KIT_END): () => void {
-    const conn = link.id;
+    this.connOf(link);
+    // Named at each event: after clear() a link still attached takes a name in the new trace.
     const onSent = (raw: Buffer, body: Buffer | undefined) => {
-      if (body !== undefined) this.frame(directions.sent, conn, body);
-      else this.raw(directions.sent, conn, link, raw);
+      if (body !== undefined) this.frame(directions.sent, this.connOf(link), body);
+      else this.raw(directions.sent, this.connOf(link), link, raw);
     };
-    const onReceived = (event: LinkEvent) => this.deframed(directions.received, conn, event, false);
-    const onDisconnect = (reason: string) => this.add("kit", "disconnect", conn, { reason });
+    const onReceived = (event: LinkEvent) => this.deframed(directions.received, this.connOf(link), event, false);
+    const onDisconnect = (reason: string) => this.add("kit", "disconnect", this.connOf(link), { reason });
     link.on("sent", onSent).on("received", onReceived).on("disconnect", onDisconnect);
     return () => {
       link.off("sent", onSent).off("received", onReceived).off("disconnect", onDisconnect);
     };
   }
 
-  /** The kit opened connection `conn` to (or accepted it from) `peer`. */
-  connect(conn: string, peer: string): TraceEvent {
-    return this.add("kit", "connect", conn, { peer });
+  /** The kit opened `link` to (or accepted it from) its peer. */
+  connect(link: Link): TraceEvent {
+    return this.add("kit", "connect", this.connOf(link), { peer: link.peer });
+  }
+
+  /** The connection's name in this trace (`c1`, `c2`, …), for event details that refer to it. */
+  connOf(link: Link): string {
+    let conn = this.conns.get(link);
+    if (conn === undefined) this.conns.set(link, (conn = `c${this.conns.size + 1}`));
+    return conn;
   }
 
   /** The kit applied a fault: its name and parameters in `detail`. */
@@ -97,9 +111,10 @@ export class TraceRecorder {
     return this.add("kit", "note", undefined, detail, text);
   }
 
-  /** Starts a new trace: no events, no current step, and t = 0 now. */
+  /** Starts a new trace: no events, no current step, connections named from `c1` again, and t = 0 now. */
   clear(): void {
     this.events.length = 0;
+    this.conns.clear();
     this.currentStep = undefined;
     this.start = this.clock.now();
   }

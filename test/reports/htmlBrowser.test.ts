@@ -6,8 +6,10 @@ import { pathToFileURL } from "node:url";
 import { crc32, inflateSync } from "node:zlib";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { fileStem } from "../../reports/report.js";
+import { HTML_STYLE } from "../../reports/htmlStyle.js";
 import { frameLabel, provingEvents } from "../../reports/reportText.js";
 import { writeRunOutput } from "../../reports/runOutput.js";
+import { sequenceDiagram } from "../../reports/sequenceDiagram.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import type { Counterexample, PropertyResult, SuiteResult } from "../../src/runner/runSuite.js";
@@ -16,6 +18,7 @@ import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { maskPan } from "../../src/trace/mask.js";
 import type { TraceEvent } from "../../src/trace/traceEvent.js";
 import { failures, runHostSuite } from "../helpers/hostRun.js";
+import { LONG_TEXT_TRACE, TEARDOWN } from "./support/longTexts.js";
 
 /**
  * Issue 7: `index.html` opened in real headless Chromium (Debian's `chromium`, which `.ci/run`
@@ -142,11 +145,42 @@ function clearPans(cx: Counterexample): string[] {
 
 const isArrow = (e: TraceEvent) => e.dir !== "kit" && (e.kind === "frame" || e.kind === "keepalive" || e.kind === "link-error");
 
-/** An arrow's label as sequenceDiagram.ts writes it: `[conn] ` when the trace has several connections, cut to 70 characters. */
+/** An arrow's full label as sequenceDiagram.ts makes it: `[conn] ` first when the trace has several connections. */
 function arrowLabel(e: TraceEvent, trace: readonly TraceEvent[]): string {
   const conns = new Set(trace.flatMap((x) => (x.conn ? [x.conn] : [])));
-  const label = `${conns.size > 1 && e.conn ? `[${e.conn}] ` : ""}${frameLabel(e)}`;
-  return label.length > 70 ? `${label.slice(0, 69)}…` : label;
+  return `${conns.size > 1 && e.conn ? `[${e.conn}] ` : ""}${frameLabel(e)}`;
+}
+
+/** Each `svg.seq` on the page: its width, the SUT lifeline's x, and every text's box and full text (a `<g>`'s tooltip when the text is cut). */
+const DIAGRAM_TEXTS = `[...document.querySelectorAll("svg.seq")].map((svg) => ({
+  width: svg.viewBox.baseVal.width,
+  sutX: svg.querySelectorAll("line.life")[1].x1.baseVal.value,
+  texts: [...svg.querySelectorAll("text")].map((t) => {
+    const b = t.getBBox();
+    const tip = t.parentElement.localName === "g" ? t.parentElement.querySelector(":scope > title") : null;
+    return { cls: t.getAttribute("class"), shown: t.textContent, full: tip ? tip.textContent : t.textContent, x: b.x, y: b.y, width: b.width, height: b.height };
+  }),
+}))`;
+
+interface DiagramTexts {
+  width: number;
+  sutX: number;
+  texts: { cls: string; shown: string; full: string; x: number; y: number; width: number; height: number }[];
+}
+
+/** No text past the diagram's edges or onto the SUT's lifeline (but the SUT's own name), no two texts on top of each other. */
+function assertTextFits(d: DiagramTexts, what: string): void {
+  for (const t of d.texts) {
+    const right = t.x + t.width;
+    assert.ok(t.x >= 0 && right <= d.width, `${what}: ${t.cls} "${t.shown}" runs past the diagram (${t.x}…${right} of ${d.width})`);
+    if (t.cls !== "actor") assert.ok(right < d.sutX - 2, `${what}: ${t.cls} "${t.shown}" reaches the SUT's lifeline at x ${d.sutX}: it ends at ${right}`);
+  }
+  for (const [i, a] of d.texts.entries()) {
+    for (const b of d.texts.slice(i + 1)) {
+      const apart = a.x + a.width <= b.x + 1 || b.x + b.width <= a.x + 1 || a.y + a.height <= b.y + 1 || b.y + b.height <= a.y + 1;
+      assert.ok(apart, `${what}: "${a.shown}" and "${b.shown}" overlap: ${JSON.stringify([a, b])}`);
+    }
+  }
 }
 
 describe("reports: index.html in headless Chromium", function () {
@@ -256,7 +290,8 @@ describe("reports: index.html in headless Chromium", function () {
       assert.equal(await count("path.fault"), cx.trace.filter((e) => e.kind === "fault").length, `${p.id}: fault marks`);
       assert.equal(await count("circle.timeout"), cx.trace.filter((e) => e.kind === "timeout").length, `${p.id}: timeout marks`);
       assert.equal(await count("line.step"), cx.trace.filter((e) => e.kind === "step").length, `${p.id}: step separators`);
-      assert.deepEqual(await svg.locator("text.label").allTextContents(), arrows.map((e) => arrowLabel(e, cx.trace)), `${p.id}: arrow labels`);
+      const labels = await svg.locator("text.label").evaluateAll((ts) => ts.map((t) => (t.parentElement?.localName === "g" ? t.parentElement.querySelector(":scope > title")?.textContent : t.textContent)));
+      assert.deepEqual(labels, arrows.map((e) => arrowLabel(e, cx.trace)), `${p.id}: arrow labels (in full in the tooltip of one cut short)`);
 
       // Drawn, not just present: every arrow and label has a box (the labels' font is there).
       for (const sel of ["line.msg", "text.label", "path.fault"]) {
@@ -270,6 +305,29 @@ describe("reports: index.html in headless Chromium", function () {
     // The failing property's diagram is not a trivial case of the above.
     const cx = failing.counterexample!;
     assert.ok(cx.trace.some((e) => e.kind === "fault") && cx.trace.filter(isArrow).some((e) => provingEvents(cx).has(e.seq)), `${FAILING}'s trace has no fault or no evidence arrow`);
+  });
+
+  it("no text of a diagram runs past its edges or onto the SUT's lifeline, nor onto other text: a long note wraps", async () => {
+    const diagrams = await page.evaluate<DiagramTexts[]>(DIAGRAM_TEXTS);
+    const cxs = failures(shown);
+    assert.equal(diagrams.length, cxs.length);
+    diagrams.forEach((d, i) => assertTextFits(d, cxs[i].id));
+    // Not vacuous: every host scenario ends with the teardown note, longer than a line.
+    const teardown = diagrams[0].texts.find((t) => t.shown.startsWith("note — teardown:"));
+    assert.ok(teardown && teardown.shown.replace(/\s+/g, "") === `note — ${TEARDOWN}`.replace(/\s+/g, "") && teardown.height > 20, `the teardown note, whole on two lines: ${JSON.stringify(teardown)}`);
+
+    // Every kind of row with more text than it has room for, in a page of its own.
+    const other = await browser!.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+    try {
+      await other.setContent(`<!doctype html><html><head><style>${HTML_STYLE}</style></head><body>${sequenceDiagram(LONG_TEXT_TRACE, new Set([3]), "sd0", "long texts")}</body></html>`);
+      const [d] = await other.evaluate<DiagramTexts[]>(DIAGRAM_TEXTS);
+      assertTextFits(d, "long texts");
+      const cut = d.texts.filter((t) => t.shown.endsWith("…"));
+      assert.ok(cut.length >= 4, `long texts cut short: ${JSON.stringify(cut)}`);
+      for (const t of cut) assert.ok(t.full.length > t.shown.length, `${t.cls} "${t.shown}": no tooltip with the full text`);
+    } finally {
+      await other.close();
+    }
   });
 
   it("a full-page screenshot is a PNG of the whole page, with the diagram on it", async () => {

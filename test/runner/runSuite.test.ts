@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
+import { runScenario } from "../../src/runner/runScenario.js";
 import type { RunEvent } from "../../src/runner/runSuite.js";
+import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { runHostSuite } from "../helpers/hostRun.js";
 
 describe("runner: stopping and shrinking", function () {
@@ -22,6 +24,19 @@ describe("runner: stopping and shrinking", function () {
     const r = await runHostSuite(cup, referenceHostTarget(cup), { runs: 1_000_000_000, seed: 3, deadlineMs: 300 });
     assert.equal(r.interrupted, true);
     assert.ok(r.scenarios > 0 && r.scenarios < 1_000_000);
+  });
+
+  it("a counterexample numbers its connections from c1, the same in every run and in a replay of its scenario", async () => {
+    const conns = (trace: readonly { conn?: string }[]) => [...new Set(trace.flatMap((e) => (e.conn === undefined ? [] : [e.conn])))];
+    const target = referenceHostTarget(cup, { bug: "reversal-ignored" });
+    const [first, second] = [await runHostSuite(cup, target, { runs: 40, seed: 42 }), await runHostSuite(cup, target, { runs: 40, seed: 42 })];
+    const cx = first.properties.find((p) => p.id === "H-REV-1")?.counterexample;
+    assert.ok(cx, "H-REV-1 fails against the reversal-ignored host");
+    const ids = conns(cx.trace);
+    assert.deepEqual(ids, ids.map((_, i) => `c${i + 1}`));
+    assert.deepEqual(conns(second.properties.find((p) => p.id === "H-REV-1")!.counterexample!.trace), ids);
+    const replay = await runScenario(cx.scenario, { target, dialect: cup, responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex") });
+    assert.deepEqual(conns(replay), ids);
   });
 
   it("a property that failed in the scenario another was shrunk over is shrunk too, even when the runs run out", async () => {

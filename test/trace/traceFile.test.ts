@@ -20,7 +20,7 @@ async function purchaseTrace(): Promise<TraceEvent[]> {
   const kit = new Link(a, { framing: binary2(), clock });
   const sut = new Link(b, { framing: binary2(), clock });
   const recorder = new TraceRecorder({ dialect: cup, clock });
-  recorder.connect(kit.id, kit.peer);
+  recorder.connect(kit);
   recorder.attach(kit);
   recorder.step(0, "purchase(5.00)");
   await kit.send(packed(purchaseRequest()));

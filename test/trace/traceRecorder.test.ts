@@ -33,7 +33,7 @@ describe("TraceRecorder", () => {
       assert.equal(accepted.kind, "connection");
       const sut = (accepted as { link: Link }).link;
       const recorder = new TraceRecorder({ dialect: cup, clock: realClock });
-      recorder.connect(kit.id, kit.peer);
+      recorder.connect(kit);
       recorder.attach(kit);
       recorder.step(0, "purchase(5.00)");
       await kit.send(packed(purchaseRequest()));
@@ -49,7 +49,7 @@ describe("TraceRecorder", () => {
         reason: "framing error: length header FF FF declares 65535 bytes; expected at most 8192 (maxFrame)",
       });
 
-      const conn = kit.id;
+      const conn = "c1";
       assert.deepEqual(untimed(recorder.events), [
         { seq: 0, dir: "kit", kind: "connect", conn, detail: { peer: kit.peer } },
         { seq: 1, dir: "kit", kind: "step", step: 0, text: "purchase(5.00)" },
@@ -180,12 +180,43 @@ describe("TraceRecorder", () => {
       assert.deepEqual(
         recorder.events.map((event) => [event.dir, event.kind, event.conn, event.message?.mti]),
         [
-          ["kit→sut", "keepalive", sut.id, undefined],
-          ["kit→sut", "frame", sut.id, "0200"],
-          ["sut→kit", "frame", sut.id, "0210"],
+          ["kit→sut", "keepalive", "c1", undefined],
+          ["kit→sut", "frame", "c1", "0200"],
+          ["sut→kit", "frame", "c1", "0210"],
         ],
       );
       await Promise.all([kit.close(), sut.close()]);
+    });
+
+    it("numbers connections per trace, c1, c2, … in the order it first meets them, whatever links came before", async () => {
+      const [earlier, earlierPeer] = memoryLinks({ clock }); // opened before: the process-wide Link.id has moved on
+      const [first, firstPeer] = memoryLinks({ clock });
+      const [second, secondPeer] = memoryLinks({ clock });
+      const recorder = new TraceRecorder({ dialect: cup, clock });
+      recorder.connect(second);
+      recorder.attach(second);
+      recorder.attach(first);
+      recorder.connect(first);
+      assert.equal(recorder.connOf(second), "c1");
+      assert.equal(recorder.connOf(first), "c2");
+      await first.send(packed(purchaseRequest()));
+      await second.send(packed(purchaseRequest("000124")));
+      assert.deepEqual(
+        recorder.events.map((event) => [event.kind, event.conn]),
+        [
+          ["connect", "c1"],
+          ["connect", "c2"],
+          ["frame", "c2"],
+          ["frame", "c1"],
+        ],
+      );
+      recorder.clear();
+      await first.send(packed(purchaseRequest("000125")));
+      assert.deepEqual(recorder.events.map((event) => event.conn), ["c1"], "after clear(), a link still attached is named in the new trace");
+      const again = new TraceRecorder({ dialect: cup, clock });
+      again.attach(first);
+      assert.equal(again.connOf(first), "c1", "a new trace counts from c1 again");
+      await Promise.all([earlier, earlierPeer, first, firstPeer, second, secondPeer].map((link) => link.close()));
     });
 
     it("stops recording a link once detached; clear() starts a new trace", async () => {
