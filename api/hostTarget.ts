@@ -5,6 +5,7 @@ import { parseEndpoint } from "../src/link/parseEndpoint.js";
 import { referenceHostTarget } from "../src/roles/referenceHostTarget.js";
 import { listeningHostTarget, tcpHostTarget } from "../src/roles/tcpTargets.js";
 import type { Target } from "../src/runner/target.js";
+import type { TerminalConfig } from "../src/sim/host/hostOptions.js";
 import { UsageError } from "./usageError.js";
 
 /** Where a host under test is: `target` (the kit connects), `listen` (the host connects), or neither (the in-process reference host). */
@@ -16,8 +17,11 @@ export interface HostTargetArgs {
   "reset-cmd"?: string;
 }
 
-/** The host under test, how to record it in scenario files, and what to release at the end. */
-export async function hostTargetFrom(a: HostTargetArgs, dialect: Dialect): Promise<{ target: Target; recorded: RecordedTarget; close?: () => Promise<void> }> {
+/**
+ * The host under test, how to record it in scenario files, and what to release at the end.
+ * `registry`: the terminals the built-in reference host knows (default its own).
+ */
+export async function hostTargetFrom(a: HostTargetArgs, dialect: Dialect, registry?: TerminalConfig[]): Promise<{ target: Target; recorded: RecordedTarget; close?: () => Promise<void> }> {
   if (a.target !== undefined && a.listen !== undefined) throw new UsageError("give --target (the kit connects) or --listen (the host connects), not both");
   const framing = framingByName(a.framing ?? dialect.table.framing);
   if (a.target !== undefined || a.listen !== undefined) {
@@ -30,20 +34,5 @@ export async function hostTargetFrom(a: HostTargetArgs, dialect: Dialect): Promi
     const t = await listeningHostTarget(ep.host, ep.port, options);
     return { target: t, recorded: { kind: "listen", url }, close: () => t.listener.close() };
   }
-  return { target: referenceHostTarget(dialect, { bug: a.bug }), recorded: { kind: "reference", bug: a.bug } };
-}
-
-/**
- * One connection before the run: an address nobody answers on is a setup mistake (exit 2), not
- * ten properties failing. Once the run is under way, a refused connection is the SUT's failure.
- */
-export async function preflight(target: Target): Promise<void> {
-  const sut = await target.open();
-  try {
-    await sut.connect();
-  } catch (e) {
-    throw new UsageError(`cannot reach the SUT at ${target.description}: ${(e as Error).message}`);
-  } finally {
-    await sut.close();
-  }
+  return { target: referenceHostTarget(dialect, { bug: a.bug, terminals: registry }), recorded: { kind: "reference", bug: a.bug } };
 }

@@ -9,10 +9,11 @@ import type { Dialect } from "../src/iso8583/dialect.js";
 import { rulesOf } from "../src/protocol/index.js";
 import type { Suite } from "../src/runner/property.js";
 import { runSuite, type Progress, type RunEvent, type RunSuiteOptions, type Shard, type SuiteResult } from "../src/runner/runSuite.js";
-import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../src/sim/defaults.js";
 import { hostSuite } from "../suites/host/index.js";
 import { terminalSuite } from "../suites/terminal/index.js";
-import { hostTargetFrom, preflight } from "./hostTarget.js";
+import { hostTargetFrom } from "./hostTarget.js";
+import { checkReachable, signOnCheck } from "./preflight.js";
+import { kitIdentity, registryOf } from "./kitIdentity.js";
 import { loadSuite } from "./loadSuite.js";
 import { checkRunOptions, type RunOptions } from "./runOptions.js";
 import { terminalTargetFrom } from "./terminalTarget.js";
@@ -75,22 +76,26 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const attempts = o["reversal-attempts"] ?? rulesOf(dialect).reversal.attempts;
   const maxSteps = o["max-steps"] ?? DEFAULT_MAX_STEPS;
   const withMac = dialect.table.mac !== null;
-  let sut: Pick<RunSuiteOptions, "target" | "scenarios" | "registeredTerminals">;
+  const kit = kitIdentity(o);
+  let sut: Pick<RunSuiteOptions, "target" | "scenarios" | "registeredTerminals" | "before">;
   let recorded: RecordedTarget;
   let close: (() => Promise<void>) | undefined;
   if (role === "host") {
-    if (o.tid !== undefined || o["reversal-attempts"] !== undefined) throw new UsageError("--tid and --reversal-attempts describe a terminal under test (run terminal)");
-    const host = await hostTargetFrom(o, dialect);
+    if (o.tid !== undefined || o["reversal-attempts"] !== undefined) throw new UsageError("--tid and --reversal-attempts describe a terminal under test (run terminal); the kit's terminals are --terminals");
+    const host = await hostTargetFrom(o, dialect, registryOf(kit));
     ({ recorded, close } = host);
-    if (host.target.realTime && o.listen === undefined) await preflight(host.target);
+    if (host.target.realTime && o.listen === undefined) await checkReachable(host.target);
     sut = {
       target: host.target,
-      scenarios: hostScenario({ terminals: [...REGISTERED_TERMINALS], unregistered: [UNREGISTERED_TERMINAL], maxSteps, withMac }),
-      registeredTerminals: [...REGISTERED_TERMINALS],
+      scenarios: hostScenario({ terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac }),
+      registeredTerminals: kit.terminals,
+      // The built-in host knows the kit's terminals by construction; a host of your own may not.
+      before: host.target.realTime ? signOnCheck(dialect, kit) : undefined,
     };
   } else {
-    const tid = o.tid ?? REGISTERED_TERMINALS[0];
-    const terminal = await terminalTargetFrom(o, dialect, { tid, responseTimeoutMs: timeout, reversalAttempts: attempts });
+    if (o.terminals !== undefined || o.unregistered !== undefined) throw new UsageError("--terminals and --unregistered are the kit's terminals (run host); a terminal under test is --tid");
+    const tid = o.tid ?? kit.terminals[0];
+    const terminal = await terminalTargetFrom(o, dialect, { tid, responseTimeoutMs: timeout, reversalAttempts: attempts, merchant: kit.merchant, tmk: kit.tmk });
     ({ recorded, close } = terminal);
     sut = {
       target: terminal.target,
@@ -108,7 +113,8 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       shard,
       responseTimeoutMs: timeout,
       reversalAttempts: role === "terminal" ? attempts : undefined,
-      tmk: Buffer.from(DEFAULT_TMK, "hex"),
+      tmk: kit.tmk,
+      merchant: kit.merchant,
       only: o.only,
       skip: o.skip,
       deadlineMs: o["deadline-ms"],
@@ -116,7 +122,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     });
     const waivers = new Map((o.waivers ?? []).map((w) => [w.id, w.reason]));
     const mask = o.mask ?? true;
-    const written = await writeRunOutput(out, result, dialect, { runs, responseTimeoutMs: timeout, registeredTerminals: [...sut.registeredTerminals], target: recorded, mask, startedAt, waivers });
+    const written = await writeRunOutput(out, result, dialect, { runs, responseTimeoutMs: timeout, registeredTerminals: [...sut.registeredTerminals], merchant: kit.merchant, tmkKcv: kit.tmkKcv, target: recorded, mask, startedAt, waivers });
     const { code, stale } = exitCodeOf(result, waivers);
     return { result, written, dialect, out, waivers, stale, exitCode: code };
   } finally {

@@ -10,6 +10,7 @@ const id = z.string().regex(/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/, "a property ID such
 const whole = z.number().int("a whole number above 0").positive("a whole number above 0");
 const positive = z.number().positive("above 0");
 const command = z.string().min(1, "a command line");
+const terminalId = z.string().regex(/^[ -~]{8}$/, "8 printable characters (field 41)");
 
 /**
  * What a run is asked to do, under one set of names: the flags of `isoconf run` (`--timeout-ms`),
@@ -37,7 +38,11 @@ const runOptionsShape = {
   "reset-cmd": command,
   suite: z.string(),
   mask: z.boolean(),
-  tid: z.string().regex(/^[ -~]{8}$/, "8 printable characters (field 41)"),
+  tid: terminalId,
+  terminals: z.array(terminalId).min(1, "at least one terminal ID"),
+  unregistered: terminalId,
+  merchant: z.string().regex(/^[ -~]{15}$/, "15 printable characters (field 42)"),
+  tmk: z.string().regex(/^(?:[0-9A-Fa-f]{16}){1,3}$/, "a DES key in hex: 16, 32 or 48 hex digits"),
   "reversal-attempts": whole,
   control: z.enum(["ecr", "exec", "passive", "manual"]),
   ecr: z.string(),

@@ -106,7 +106,7 @@ async function controlFrom(a: TerminalTargetArgs, deadlineMs: number): Promise<T
 export async function terminalTargetFrom(
   a: TerminalTargetArgs,
   dialect: Dialect,
-  terminal: { tid: string; responseTimeoutMs: number; reversalAttempts: number },
+  terminal: { tid: string; responseTimeoutMs: number; reversalAttempts: number; merchant?: string; tmk?: Buffer },
 ): Promise<{ target: TerminalTarget; recorded: RecordedTarget; canRestart: boolean; close?: () => Promise<void> }> {
   const lines = [a.listen, a.target, a.serial].filter((x) => x !== undefined);
   if (lines.length > 1) throw new UsageError("give one of --listen (the terminal connects), --target (the kit connects) and --serial, not several");
@@ -115,7 +115,7 @@ export async function terminalTargetFrom(
       if (a[flag] !== undefined) throw new UsageError(`--${flag} steers a terminal of your own: give --listen, --target or --serial too (without them the built-in reference terminal runs in-process)`);
     }
     try {
-      const target = referenceTerminalTarget(dialect, { bug: a.bug, tid: terminal.tid, responseTimeoutMs: terminal.responseTimeoutMs, reversalAttempts: terminal.reversalAttempts });
+      const target = referenceTerminalTarget(dialect, { bug: a.bug, tid: terminal.tid, mid: terminal.merchant, tmk: terminal.tmk, responseTimeoutMs: terminal.responseTimeoutMs, reversalAttempts: terminal.reversalAttempts });
       return { target, recorded: { kind: "reference", bug: a.bug }, canRestart: true };
     } catch (e) {
       throw new UsageError((e as Error).message);

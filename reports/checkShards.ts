@@ -18,6 +18,8 @@ const SAME: ReadonlyArray<[what: string, of: (r: RunFolder) => unknown]> = [
   // The merged scenario files replay with one timeout and one set of terminals.
   ["config.responseTimeoutMs", (r) => r.summary.config.responseTimeoutMs],
   ["config.registeredTerminals", (r) => r.summary.config.registeredTerminals],
+  ["config.merchant", (r) => r.summary.config.merchant],
+  ["config.tmkKcv", (r) => r.summary.config.tmkKcv],
   // Properties are merged by position: the same suite at the same version lists the same ones.
   ["property list", (r) => r.summary.properties.map((p) => p.id)],
 ];

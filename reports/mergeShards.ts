@@ -50,6 +50,8 @@ export async function mergeShardFolders(folders: readonly string[], o: MergeOpti
     runs: config.runs,
     responseTimeoutMs: config.responseTimeoutMs,
     registeredTerminals: config.registeredTerminals,
+    merchant: config.merchant,
+    tmkKcv: config.tmkKcv,
     target: config.target,
     mask,
     startedAt: new Date(Math.min(...shards.map((s) => Date.parse(s.summary.startedAt)))),

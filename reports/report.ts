@@ -7,6 +7,9 @@ export interface RunSettings {
   runs: number;
   responseTimeoutMs: number;
   registeredTerminals: string[];
+  /** The merchant the kit's terminals belong to, and the check value of their master key (never the key). */
+  merchant?: string;
+  tmkKcv?: string;
   target: RecordedTarget;
   mask: boolean;
   startedAt: Date;

@@ -44,6 +44,8 @@ export async function writeRunOutput(dir: string, result: SuiteResult, dialect: 
       target: s.target,
       responseTimeoutMs: s.responseTimeoutMs,
       registeredTerminals: s.registeredTerminals,
+      ...(s.merchant !== undefined ? { merchant: s.merchant } : {}),
+      ...(s.tmkKcv !== undefined ? { tmkKcv: s.tmkKcv } : {}),
       seed: result.seed,
       steps: stepTexts(cx),
       scenario: cx.scenario,

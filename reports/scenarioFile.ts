@@ -22,6 +22,9 @@ export interface ScenarioFile {
   target: RecordedTarget;
   responseTimeoutMs: number;
   registeredTerminals: string[];
+  /** The merchant of the kit's terminals, and the check value of their master key (the key itself is never written). */
+  merchant?: string;
+  tmkKcv?: string;
   /** The run's seed (`--seed` reproduces the whole run). */
   seed?: number;
   /** The steps as people read them; `scenario` is what replays. */
@@ -73,6 +76,8 @@ const schema = z
     target: z.object({ kind: z.enum(["reference", "tcp", "listen", "serial"]), url: z.string().optional(), bug: z.string().optional() }).strict(),
     responseTimeoutMs: z.number().positive(),
     registeredTerminals: z.array(z.string()),
+    merchant: z.string().regex(/^[ -~]{15}$/).optional(),
+    tmkKcv: z.string().regex(/^[0-9A-F]{6}$/).optional(),
     seed: z.number().int().optional(),
     steps: z.array(z.string()),
     scenario: z.discriminatedUnion("role", [hostScenarioSchema, terminalScenarioSchema]),

@@ -51,7 +51,14 @@ export function renderSummaryJson(r: Report): string {
     durationMs: r.run.durationMs,
     interrupted: r.run.interrupted,
     masked: r.masked,
-    config: { runs: s.runs, responseTimeoutMs: s.responseTimeoutMs, registeredTerminals: s.registeredTerminals, target: s.target },
+    config: {
+      runs: s.runs,
+      responseTimeoutMs: s.responseTimeoutMs,
+      registeredTerminals: s.registeredTerminals,
+      ...(s.merchant !== undefined ? { merchant: s.merchant } : {}),
+      ...(s.tmkKcv !== undefined ? { tmkKcv: s.tmkKcv } : {}),
+      target: s.target,
+    },
     figures: { scenarios: r.run.scenarios, executions: r.run.executions, requests: r.run.requests },
     // `waived` appears once a run has waivers, so summaries of runs without them keep their shape.
     verdicts: waived > 0 ? { ...counts, waived } : counts,

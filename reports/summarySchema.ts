@@ -63,6 +63,8 @@ const summary = z.looseObject({
     runs: z.number().int().min(1),
     responseTimeoutMs: z.number().positive(),
     registeredTerminals: z.array(z.string()),
+    merchant: z.string().optional(),
+    tmkKcv: z.string().optional(),
     target: z.strictObject({ kind: z.enum(["reference", "tcp", "listen", "serial"]), url: z.string().optional(), bug: z.string().optional() }),
   }),
   figures: z.object({ scenarios: count, executions: count, requests: count }),

@@ -8,7 +8,8 @@ import { rulesOf } from "../../src/protocol/index.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
 import { describeStep } from "../../src/runner/scenario.js";
 import { writeTraceJsonl } from "../../src/trace/traceFile.js";
-import { DEFAULT_TMK } from "../../src/sim/defaults.js";
+import { DEFAULT_TMK, MERCHANT_ID } from "../../src/sim/defaults.js";
+import { kcvOf, registryOf, type KitIdentity } from "../../api/kitIdentity.js";
 import { UsageError } from "../../api/usageError.js";
 import { hostTargetFrom } from "../../api/hostTarget.js";
 import { loadSuite } from "../../api/loadSuite.js";
@@ -28,21 +29,36 @@ interface ReplayArgs extends TerminalTargetArgs {
   mask: boolean;
   suite?: string;
   "reversal-attempts"?: number;
+  tmk?: string;
+}
+
+/**
+ * The kit's terminals as recorded, with the master key given (default the simulators'): the
+ * file holds only the key's check value, which must match.
+ */
+function identityFor(a: ReplayArgs, f: ScenarioFile): KitIdentity {
+  if (a.tmk !== undefined && !/^(?:[0-9A-Fa-f]{16}){1,3}$/.test(a.tmk)) throw new UsageError("--tmk must be a DES key in hex: 16, 32 or 48 hex digits");
+  const tmk = Buffer.from(a.tmk ?? DEFAULT_TMK, "hex");
+  const tmkKcv = kcvOf(tmk);
+  if (f.tmkKcv !== undefined && f.tmkKcv !== tmkKcv) {
+    throw new UsageError(`${a.file} was recorded with a master key of check value ${f.tmkKcv}; ${a.tmk === undefined ? "give that key with --tmk" : `--tmk has check value ${tmkKcv}`}`);
+  }
+  return { terminals: f.registeredTerminals, unregistered: "", merchant: f.merchant ?? MERCHANT_ID, tmk, tmkKcv };
 }
 
 /**
  * The SUT to replay against: the recorded one, or the one the flags name instead. A terminal of
  * your own needs its control flags again (the file records where it was, not how it was steered).
  */
-async function targetFor(a: ReplayArgs, f: ScenarioFile, dialect: Dialect, responseTimeoutMs: number) {
+async function targetFor(a: ReplayArgs, f: ScenarioFile, dialect: Dialect, responseTimeoutMs: number, kit: KitIdentity) {
   const overridden = a.target !== undefined || a.listen !== undefined || a.serial !== undefined;
   const recorded = (kind: ScenarioFile["target"]["kind"]) => (overridden || f.target.kind !== kind ? undefined : f.target.url);
   const where = { target: overridden ? a.target : recorded("tcp"), listen: overridden ? a.listen : recorded("listen"), bug: overridden ? a.bug : (a.bug ?? f.target.bug) };
-  if (f.scenario.role === "host") return hostTargetFrom({ ...where, framing: a.framing, "reset-cmd": a["reset-cmd"] }, dialect);
+  if (f.scenario.role === "host") return hostTargetFrom({ ...where, framing: a.framing, "reset-cmd": a["reset-cmd"] }, dialect, registryOf(kit));
   const tid = f.registeredTerminals[0];
   if (tid === undefined) throw new UsageError(`${a.file}: registeredTerminals names no terminal`);
   const reversalAttempts = a["reversal-attempts"] ?? rulesOf(dialect).reversal.attempts;
-  return terminalTargetFrom({ ...a, ...where, serial: overridden ? a.serial : recorded("serial") }, dialect, { tid, responseTimeoutMs, reversalAttempts });
+  return terminalTargetFrom({ ...a, ...where, serial: overridden ? a.serial : recorded("serial") }, dialect, { tid, responseTimeoutMs, reversalAttempts, merchant: kit.merchant, tmk: kit.tmk });
 }
 
 export const replayCommand = {
@@ -60,7 +76,8 @@ export const replayCommand = {
         .option("trace", { type: "string", requiresArg: true, describe: "write the replay's trace (JSONL) here" })
         .option("mask", { type: "boolean", default: true })
         .option("suite", { type: "string", requiresArg: true, describe: "the suite module the property comes from, for a property of your own" })
-        .option("reversal-attempts", { type: "number", describe: "terminal scenarios: the terminal's configured reversal attempts (default: the dialect's)" }),
+        .option("reversal-attempts", { type: "number", describe: "terminal scenarios: the terminal's configured reversal attempts (default: the dialect's)" })
+        .option("tmk", { type: "string", requiresArg: true, describe: "the terminal master key the run used, when not the default (the file holds only its check value)" }),
     ).example("isoconf replay isoconf-report/2026-11-26T01-30-00-000Z/H-DUP-1.scenario.json", "against the SUT it was found on; exit 1 while it still fails")
       .example("isoconf replay H-DUP-1.scenario.json --target tcp://127.0.0.1:5000 --trace after-fix.jsonl", "against the fixed build, keeping the trace"),
   handler: async (a: ReplayArgs): Promise<number> => {
@@ -68,7 +85,8 @@ export const replayCommand = {
     const dialect = resolveDialect(a.dialect ?? f.dialect);
     const role = f.scenario.role;
     const responseTimeoutMs = a["timeout-ms"] ?? f.responseTimeoutMs;
-    const { target, close } = await targetFor(a, f, dialect, responseTimeoutMs);
+    const kit = identityFor(a, f);
+    const { target, close } = await targetFor(a, f, dialect, responseTimeoutMs, kit);
     const builtin = role === "host" ? hostSuite : terminalSuite;
     const suite = a.suite === undefined ? builtin : await loadSuite(a.suite, role);
     const properties = f.property ? suite.properties.filter((p) => p.id === f.property) : suite.properties;
@@ -82,7 +100,8 @@ export const replayCommand = {
       responseTimeoutMs,
       registeredTerminals: f.registeredTerminals,
       reversalAttempts: a["reversal-attempts"],
-      tmk: Buffer.from(DEFAULT_TMK, "hex"),
+      tmk: kit.tmk,
+      merchant: kit.merchant,
     };
     try {
       const trace = await runScenario(f.scenario, ctx);

@@ -5,7 +5,7 @@ import { UsageError } from "../../api/usageError.js";
 import { renderConsoleSummary } from "../../reports/consoleSummary.js";
 import { useColour } from "../../reports/ansi.js";
 import { createConsoleProgress } from "../../reports/consoleProgress.js";
-import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
+import { MERCHANT_ID, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
 import { terminalFlags } from "../terminalFlags.js";
 
 /** The parsed command line: the run's options (flags and configuration file alike) and the console's. */
@@ -37,6 +37,10 @@ export const runCommand = {
         .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the summary" })
         .option("verbose", { alias: "v", type: "boolean", default: false, describe: "also print each scenario as it starts" })
         .option("tid", { type: "string", requiresArg: true, describe: `terminal role: the terminal's ID (field 41); default ${REGISTERED_TERMINALS[0]}` })
+        .option("terminals", { type: "array", string: true, describe: `host role: the terminal IDs the host has registered, which the kit plays (default ${REGISTERED_TERMINALS.join(" ")})` })
+        .option("unregistered", { type: "string", requiresArg: true, describe: `host role: a terminal ID the host does not know (default ${UNREGISTERED_TERMINAL})` })
+        .option("merchant", { type: "string", requiresArg: true, describe: `the merchant ID (field 42) of the kit's terminals, or of the terminal under test (default ${MERCHANT_ID})` })
+        .option("tmk", { type: "string", requiresArg: true, describe: "the terminal master key in hex, that sign-on working keys travel under (default the simulators'); outputs show only its check value" })
         .option("reversal-attempts", { type: "number", describe: "terminal role: the terminal's configured reversal attempts (default: the dialect's)" })
         .option("waivers", { hidden: true, describe: "from the configuration file only" })
         .config("config", `a JSON file with the same keys as the flags, plus "waivers": [{"id", "reason"}] (default ./${DEFAULT_CONFIG_FILE} when present)`, (path: string) => readRunConfig(path))

@@ -3,6 +3,7 @@ import { SCENARIO_EPOCH } from "../runner/runScenario.js";
 import type { Target } from "../runner/target.js";
 import { VirtualClock } from "../runner/virtualClock.js";
 import { hostBug, type HostBugName } from "../sim/host/bugs.js";
+import type { TerminalConfig } from "../sim/host/hostOptions.js";
 import { inProcessHost } from "../sim/host/inProcessHost.js";
 import { ReferenceHost } from "../sim/host/referenceHost.js";
 
@@ -10,7 +11,7 @@ import { ReferenceHost } from "../sim/host/referenceHost.js";
  * The built-in reference host, in-process: a fresh host per scenario, reached through memory
  * links on a virtual clock, so a 30 s timeout costs nothing and runs are exactly repeatable.
  */
-export function referenceHostTarget(dialect: Dialect, o: { bug?: string } = {}): Target {
+export function referenceHostTarget(dialect: Dialect, o: { bug?: string; terminals?: TerminalConfig[] } = {}): Target {
   const bug = o.bug === undefined ? undefined : (hostBug(o.bug).name as HostBugName);
   return {
     description: `in-process reference host${bug ? ` with bug ${bug}` : ""}`,
@@ -19,7 +20,7 @@ export function referenceHostTarget(dialect: Dialect, o: { bug?: string } = {}):
     async open() {
       const clock = new VirtualClock();
       clock.start();
-      const served = inProcessHost(new ReferenceHost(dialect, { clock, bug, epoch: SCENARIO_EPOCH }));
+      const served = inProcessHost(new ReferenceHost(dialect, { clock, bug, epoch: SCENARIO_EPOCH, terminals: o.terminals }));
       return {
         clock,
         connect: () => served.connect(),

@@ -18,6 +18,9 @@ export interface ReferenceTerminalTargetOptions {
   bug?: string;
   /** Terminal ID; default the reference terminal's (TERM0001). */
   tid?: string;
+  /** Merchant ID and terminal master key; default the simulators'. */
+  mid?: string;
+  tmk?: Buffer;
   responseTimeoutMs?: number;
   reversalAttempts?: number;
 }
@@ -46,6 +49,8 @@ export function referenceTerminalTarget(dialect: Dialect, o: ReferenceTerminalTa
         store: memoryStateStore(),
         bug,
         tid: o.tid,
+        mid: o.mid,
+        tmk: o.tmk,
         responseTimeoutMs: o.responseTimeoutMs,
         reversalAttempts: o.reversalAttempts,
         async connect() {

@@ -117,6 +117,11 @@ export interface RunSuiteOptions {
   deadlineMs?: number;
   onProgress?: (p: Progress) => void;
   onEvent?: (e: RunEvent) => void;
+  /**
+   * A scenario run once before the search, with the kit's state carried into the run (the STANs
+   * go on from it), whose trace `check` judges: it throws to stop a run whose setup is wrong.
+   */
+  before?: { scenario: Scenario; check(trace: TraceEvent[]): void };
   /** Checked between scenarios: return true to stop (SIGINT). */
   interrupted?: () => boolean;
 }
@@ -254,6 +259,8 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     const steps = f.best?.scenario.steps.length ?? f.originalSteps;
     o.onEvent?.({ kind: "shrunk", property: f.property.id, from: f.originalSteps, to: steps, runs: f.shrinkRuns, ms: Math.round(f.shrinkMs) });
   };
+
+  if (o.before) o.before.check(await execute(o.before.scenario));
 
   for (let round = 0; generated < o.runs && !stop(); round++) {
     const searching = active.filter((p) => {

@@ -1,0 +1,61 @@
+import { isApproval, responseCodeInfo } from "../src/iso8583/responseCodes.js";
+import type { Dialect } from "../src/iso8583/dialect.js";
+import { decodeWorkingKeys, operationRule, responseMti } from "../src/protocol/index.js";
+import type { HostScenario } from "../src/runner/scenario.js";
+import type { Target } from "../src/runner/target.js";
+import type { TraceEvent } from "../src/trace/traceEvent.js";
+import type { KitIdentity } from "./kitIdentity.js";
+import { UsageError } from "./usageError.js";
+
+/**
+ * One connection before the run: an address nobody answers on is a setup mistake (exit 2), not
+ * ten properties failing. Once the run is under way, a refused connection is the SUT's failure.
+ */
+export async function checkReachable(target: Target): Promise<void> {
+  const sut = await target.open();
+  try {
+    await sut.connect();
+  } catch (e) {
+    throw new UsageError(`cannot reach the SUT at ${target.description}: ${(e as Error).message}`);
+  } finally {
+    await sut.close();
+  }
+}
+
+/**
+ * A sign-on by every terminal the kit plays, run before the search (`RunSuiteOptions.before`).
+ * A host that does not know the terminals or holds another master key refuses everything after,
+ * and most properties would pass over nothing: a setup mistake, stopped here with what to check
+ * (exit 2). A sign-on left unanswered or answered in another dialect is not stopped here: H-MTI-1
+ * and H-FMT-1 report those as the failures they are.
+ */
+export function signOnCheck(dialect: Dialect, kit: KitIdentity): { scenario: HostScenario; check(trace: TraceEvent[]): void } {
+  const scenario: HostScenario = { role: "host", terminals: kit.terminals, steps: kit.terminals.map((_, terminal) => ({ op: "signon" as const, terminal })) };
+  const signOnMti = operationRule(dialect, "signon").mti;
+  const answerMti = responseMti(signOnMti);
+  return {
+    scenario,
+    check(trace) {
+      for (const tid of kit.terminals) {
+        const request = trace.find((e) => e.dir === "kit→sut" && e.message?.mti === signOnMti && e.message.fields["41"] === tid);
+        // Its answer is the next one on its connection (matched by connection, not by field 41,
+        // which a host may fail to echo: H-ECHO-1's business).
+        const answer = request && trace.find((e) => e.seq > request.seq && e.dir === "sut→kit" && e.conn === request.conn && e.message?.mti === answerMti);
+        if (answer === undefined) continue;
+        const code = answer.message!.fields["39"] ?? "(none)";
+        if (!isApproval(code, dialect.table.response_codes)) {
+          const meaning = responseCodeInfo(code, dialect.table.response_codes)?.en;
+          throw new UsageError(`the host refused ${tid}'s sign-on with ${code}${meaning ? ` (${meaning})` : ""}: check --terminals and --merchant against the host's registry`);
+        }
+        const keys = answer.message!.fields["62"];
+        if (dialect.table.mac !== null && keys !== undefined) {
+          try {
+            decodeWorkingKeys(kit.tmk, keys);
+          } catch {
+            throw new UsageError(`${tid}'s working keys from the sign-on do not check under the master key (check value ${kit.tmkKcv}): check --tmk`);
+          }
+        }
+      }
+    },
+  };
+}
