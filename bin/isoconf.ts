@@ -3,6 +3,7 @@ import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { DialectError } from "../src/iso8583/dialect.js";
 import { Iso8583Error } from "../src/iso8583/errors.js";
+import { LinkError, type LinkErrorCode } from "../src/link/linkError.js";
 import { UsageError } from "../api/usageError.js";
 import { ScenarioFileError } from "../reports/scenarioFile.js";
 import { TraceFileError } from "../src/trace/traceFile.js";
@@ -36,9 +37,23 @@ const COMMANDS: { command: string; describe: string; load: () => Promise<Command
   { command: "sim", describe: "Run a reference simulator (host or terminal) as a process", load: async () => (await import("./commands/sim.js")).simCommand(wrap) },
 ];
 
+/**
+ * The link errors that come from the user's setup (a bad endpoint or framing, a SUT not there, a
+ * port in use). The others (a closed link, a send timeout, a bad frame the kit made, an
+ * unacknowledged control frame) are handled where they happen; one that gets this far is a bug.
+ */
+const USER_LINK_ERRORS: ReadonlySet<LinkErrorCode> = new Set(["invalid_config", "connect_failed", "listen_failed"]);
+
 /** Errors a user can act on are one line on stderr; anything else is a bug, with its stack. */
 function report(e: unknown): void {
-  if (e instanceof UsageError || e instanceof DialectError || e instanceof Iso8583Error || e instanceof ScenarioFileError || e instanceof TraceFileError) {
+  if (
+    e instanceof UsageError ||
+    e instanceof DialectError ||
+    e instanceof Iso8583Error ||
+    e instanceof ScenarioFileError ||
+    e instanceof TraceFileError ||
+    (e instanceof LinkError && USER_LINK_ERRORS.has(e.code))
+  ) {
     process.stderr.write(`isoconf: ${e.message}\n`);
   } else {
     process.stderr.write(`isoconf: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);

@@ -6,14 +6,23 @@ export class ShardMergeError extends Error {
   override readonly name = "ShardMergeError";
 }
 
+/** A list whose order means nothing, in one order; `undefined` stays so. */
+const inOrder = (list: readonly string[] | undefined) => (list === undefined ? undefined : [...list].sort());
+
 /** What must be the same in every shard of one run: they generated the same scenarios against the same SUT. */
 const SAME: ReadonlyArray<[what: string, of: (r: RunFolder) => unknown]> = [
+  // Another isoconf may generate other scenarios from the same seed, or judge them otherwise.
+  ["version", (r) => r.summary.version],
   ["suite", (r) => r.summary.suite],
   ["dialect", (r) => r.summary.dialect],
   ["seed", (r) => r.summary.seed],
   ["target", (r) => r.summary.target],
   ["shard count", (r) => r.summary.shard?.count],
   ["config.runs", (r) => r.summary.config.runs],
+  // Absent (older summaries) equals absent only: one shard with --max-steps 5 and one without differ.
+  ["config.maxSteps", (r) => r.summary.config.maxSteps],
+  ["config.only", (r) => inOrder(r.summary.config.only)],
+  ["config.skip", (r) => inOrder(r.summary.config.skip)],
   ["config.target", (r) => r.summary.config.target],
   // The merged scenario files replay with one timeout and one set of terminals.
   ["config.responseTimeoutMs", (r) => r.summary.config.responseTimeoutMs],
@@ -22,6 +31,8 @@ const SAME: ReadonlyArray<[what: string, of: (r: RunFolder) => unknown]> = [
   ["config.tmkKcv", (r) => r.summary.config.tmkKcv],
   // Properties are merged by position: the same suite at the same version lists the same ones.
   ["property list", (r) => r.summary.properties.map((p) => p.id)],
+  // One config, one set of waivers: the merged verdicts and exit code follow them (ID → reason).
+  ["waivers", (r) => Object.fromEntries(r.waivers)],
 ];
 
 const named = (r: RunFolder) => `${r.folder} (shard ${r.summary.shard!.index}/${r.summary.shard!.count})`;

@@ -2,6 +2,7 @@ import type { SuiteResult } from "../src/runner/runSuite.js";
 import { describeStep } from "../src/runner/scenario.js";
 import { join } from "node:path";
 import { palette, type Style } from "./ansi.js";
+import { MASKING_OFF } from "./report.js";
 import { replayCommand } from "./reportText.js";
 import { countVerdicts } from "./runOutput.js";
 
@@ -11,11 +12,16 @@ const MARK_STYLE: Record<(typeof MARK)[keyof typeof MARK] | "WAIV", Style> = { "
 export interface ConsoleSummaryOptions {
   /** ANSI colour for the verdict marks and the counts line (see `useColour`); off, the text is plain. */
   colour?: boolean;
+  /** Whether the report was written masked; `false` adds the warning every output gives (absent: nothing). */
+  masked?: boolean;
+  /** Waived properties that passed (`exitCodeOf`): named, since their stale waivers fail the run. */
+  stale?: readonly string[];
 }
 
 /**
  * The run's summary for a terminal, printed last: verdicts, then each failure with its steps and
- * replay. `waivers` (ID → reason) marks accepted failures, which do not count as failed.
+ * replay. `waivers` (ID → reason) marks accepted failures, which do not count as failed. Last,
+ * when `options` say so, that masking is off and which waivers are stale.
  */
 export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined, waivers: ReadonlyMap<string, string> = new Map(), options: ConsoleSummaryOptions = {}): string {
   const paint = palette(options.colour === true);
@@ -47,5 +53,7 @@ export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined,
       ` (${r.scenarios} scenarios, ${r.executions} executions, ${(r.durationMs / 1000).toFixed(1)} s, seed ${r.seed})${r.interrupted ? " — INTERRUPTED" : ""}`),
   );
   if (outDir) lines.push(`report: ${join(outDir, "index.html")} (and results.tap, junit.xml, a bug report per failure)`);
+  if (options.masked === false) lines.push(paint.yellow(MASKING_OFF));
+  if (options.stale !== undefined && options.stale.length > 0) lines.push(paint.red(`waived but passing (remove the waiver): ${options.stale.join(", ")}`));
   return lines.join("\n");
 }

@@ -28,9 +28,11 @@ export interface MergedRun {
   /** As written: masked unless masking is off. */
   result: SuiteResult;
   dialect: Dialect;
-  settings: RunSettings;
+  settings: RunSettings & { waivers: ReadonlyMap<string, string> };
   /** The shards, in shard order. */
   shards: RunFolder[];
+  /** With masking off, the folders of the shards written masked: their card data stays masked. */
+  stillMasked: string[];
 }
 
 /** Reads, checks and merges the shard folders, and writes the merged report with `writeRunOutput`. */
@@ -42,12 +44,18 @@ export async function mergeShardFolders(folders: readonly string[], o: MergeOpti
   const shards = checkShards(read);
   const dialect = dialectOf(shards[0].summary.dialect, o.dialect);
   const { result, waivers } = combineShards(shards);
-  // Masking a masked trace changes nothing, so a folder written masked can go through it again;
-  // with --no-mask, a report some of whose shards were masked still holds masked data: it says so.
+  // Masking a masked trace changes nothing, so a folder written masked can go through it again.
+  // With --no-mask, masking cannot be undone: the shards written masked stay so, and `stillMasked`
+  // names them (the console says so beside "masking is off"); all of them masked, so is the merge.
   const mask = (o.mask ?? true) || shards.every((s) => s.masked);
+  const stillMasked = mask ? [] : shards.filter((s) => s.masked).map((s) => s.folder);
   const { config } = shards[0].summary;
-  const settings: RunSettings = {
+  const settings: MergedRun["settings"] = {
     runs: config.runs,
+    // The shards agree on these (checkShards); absent from summaries of older runs.
+    ...(config.maxSteps !== undefined ? { maxSteps: config.maxSteps } : {}),
+    ...(config.only !== undefined ? { only: config.only } : {}),
+    ...(config.skip !== undefined ? { skip: config.skip } : {}),
     responseTimeoutMs: config.responseTimeoutMs,
     registeredTerminals: config.registeredTerminals,
     merchant: config.merchant,
@@ -59,7 +67,7 @@ export async function mergeShardFolders(folders: readonly string[], o: MergeOpti
     mergedFrom: { count: shards.length, folders: shards.map((s) => s.folder) },
   };
   const written = await writeRunOutput(o.out, result, dialect, settings);
-  return { result: written, dialect, settings, shards };
+  return { result: written, dialect, settings, shards, stillMasked };
 }
 
 /** The dialect the shards ran under: a built-in one by its name, a dialect of the user's own from `given`. */
@@ -99,13 +107,19 @@ export function combineShards(shards: readonly RunFolder[]): { result: SuiteResu
     requests: sum((r) => r.requests),
     durationMs: Math.max(...results.map((r) => r.durationMs)),
     interrupted: results.some((r) => r.interrupted),
+    // The gravest reason any shard stopped early, for the exit code.
+    ...mostGrave(results.map((r) => r.stopped)),
     properties,
   };
-  // Every shard read the same config, so their waivers agree; a shard that had one more still counts.
-  const waivers = new Map<string, string>();
-  for (const s of shards) for (const [id, reason] of s.waivers) if (!waivers.has(id)) waivers.set(id, reason);
-  return { result, waivers };
+  // The shards' waivers agree (checkShards refuses shards whose waivers differ): shard 1's are the run's.
+  return { result, waivers: new Map(shards[0].waivers) };
 }
+
+const GRAVITY = ["kit-error", "interrupted", "deadline"] as const;
+const mostGrave = (all: SuiteResult["stopped"][]): Pick<SuiteResult, "stopped"> => {
+  const stopped = GRAVITY.map((reason) => all.find((s) => s?.reason === reason)).find((s) => s !== undefined);
+  return stopped ? { stopped } : {};
+};
 
 /** One property over the shards (in shard order: among equals, the lower shard wins). */
 function mergeProperty(each: readonly PropertyResult[]): PropertyResult {

@@ -52,6 +52,7 @@ export async function readRunFolder(folder: string): Promise<RunFolder> {
     ...summary.figures,
     durationMs: summary.durationMs,
     interrupted: summary.interrupted,
+    ...(summary.stopped ? { stopped: summary.stopped } : {}),
     ...(summary.shard ? { shard: summary.shard } : {}),
     properties,
   };

@@ -5,6 +5,13 @@ import type { RecordedTarget } from "./scenarioFile.js";
 /** What a run was asked to do, for the machine index, the bug reports and the replay files. */
 export interface RunSettings {
   runs: number;
+  /**
+   * Most steps per scenario, and the property IDs or prefixes run (`only`) and skipped (`skip`), as
+   * given; summary.json records each that is set, and `isoconf merge` refuses shards that differ.
+   */
+  maxSteps?: number;
+  only?: string[];
+  skip?: string[];
   responseTimeoutMs: number;
   registeredTerminals: string[];
   /** The merchant the kit's terminals belong to, and the check value of their master key (never the key). */

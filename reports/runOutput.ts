@@ -14,6 +14,14 @@ export type { RunSettings } from "./report.js";
 export { replayCommand } from "./reportText.js";
 export { SUMMARY_FORMAT } from "./summaryJson.js";
 
+/**
+ * The output folder when none is given: `isoconf-report/<startedAt as a file name>` plus `suffix`
+ * (`-shard-2-of-4`, `-merged`), so folders list in the order they were written.
+ */
+export function defaultOutDir(startedAt: Date, suffix = ""): string {
+  return join("isoconf-report", startedAt.toISOString().replace(/[:.]/g, "-") + suffix);
+}
+
 /** Verdict counts, in a fixed order. */
 export function countVerdicts(result: SuiteResult): Record<Verdict, number> {
   const counts: Record<Verdict, number> = { pass: 0, fail: 0, flaky: 0, skipped: 0 };

@@ -50,9 +50,14 @@ export function renderSummaryJson(r: Report): string {
     startedAt: s.startedAt.toISOString(),
     durationMs: r.run.durationMs,
     interrupted: r.run.interrupted,
+    ...(r.run.stopped ? { stopped: r.run.stopped } : {}),
     masked: r.masked,
     config: {
       runs: s.runs,
+      // Present only when the caller recorded them (`--max-steps`, `--only`, `--skip`).
+      ...(s.maxSteps !== undefined ? { maxSteps: s.maxSteps } : {}),
+      ...(s.only !== undefined ? { only: s.only } : {}),
+      ...(s.skip !== undefined ? { skip: s.skip } : {}),
       responseTimeoutMs: s.responseTimeoutMs,
       registeredTerminals: s.registeredTerminals,
       ...(s.merchant !== undefined ? { merchant: s.merchant } : {}),

@@ -58,9 +58,14 @@ const summary = z.looseObject({
   startedAt: z.iso.datetime(),
   durationMs: z.number().min(0),
   interrupted: z.boolean(),
+  stopped: z.object({ reason: z.enum(["interrupted", "deadline", "kit-error"]), message: z.string().optional() }).optional(),
   masked: z.boolean(),
   config: z.object({
     runs: z.number().int().min(1),
+    // Written by runs that record them; older summaries lack them.
+    maxSteps: z.number().int().min(1).optional(),
+    only: z.array(z.string()).optional(),
+    skip: z.array(z.string()).optional(),
     responseTimeoutMs: z.number().positive(),
     registeredTerminals: z.array(z.string()),
     merchant: z.string().optional(),

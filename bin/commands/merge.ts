@@ -1,9 +1,10 @@
-import { join } from "node:path";
 import type { Argv } from "yargs";
 import { UsageError } from "../../api/usageError.js";
+import { useColour } from "../../reports/ansi.js";
 import { renderConsoleSummary } from "../../reports/consoleSummary.js";
+import { exitCodeOf } from "../../reports/exitCode.js";
 import { mergeShardFolders, ShardMergeError } from "../../reports/mergeShards.js";
-import { exitCodeOf } from "../../reports/runVerdict.js";
+import { defaultOutDir } from "../../reports/runOutput.js";
 import { SummaryFileError } from "../../reports/summarySchema.js";
 
 interface MergeArgs {
@@ -21,13 +22,13 @@ export const mergeCommand = {
   builder: (y: Argv) =>
     y
       .positional("folders", { type: "string", array: true, default: undefined, describe: "the output folder of every shard, in any order" })
-      .option("out", { alias: "o", type: "string", requiresArg: true, describe: "output folder (default isoconf-report/merged-<timestamp>)" })
+      .option("out", { alias: "o", type: "string", requiresArg: true, describe: "output folder (default isoconf-report/<timestamp>-merged)" })
       .option("dialect", { alias: "d", type: "string", requiresArg: true, describe: "the dialect JSON file, when the shards ran under a dialect of your own" })
       .option("mask", { type: "boolean", default: true, describe: "mask card data in every output, also from shards run with --no-mask (--no-mask to leave it)" })
       .example("isoconf merge shard-1 shard-2 shard-3 --out report", "after 'isoconf run host --seed 7 --shard 1/3 --out shard-1' and so on, one per machine")
       .example("isoconf merge isoconf-report/shard-* --dialect ./acme.json", "shards run under a dialect of your own"),
   handler: async (a: MergeArgs): Promise<number> => {
-    const out = a.out ?? join("isoconf-report", `merged-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+    const out = a.out ?? defaultOutDir(new Date(), "-merged");
     let merged;
     try {
       merged = await mergeShardFolders(a.folders, { out, mask: a.mask, dialect: a.dialect });
@@ -36,13 +37,12 @@ export const mergeCommand = {
       if (e instanceof ShardMergeError || e instanceof SummaryFileError) throw new UsageError(e.message);
       throw e;
     }
-    const { result, settings, shards } = merged;
-    const waivers = settings.waivers ?? new Map<string, string>();
-    process.stdout.write(`merged ${shards.length} shard${shards.length > 1 ? "s" : ""} of seed ${result.seed}: ${shards.map((s) => s.folder).join(", ")}\n`);
-    process.stdout.write(renderConsoleSummary(result, out, waivers) + "\n");
-    if (!settings.mask) process.stdout.write("masking is off: the report holds card data in clear\n");
+    const { result, settings, shards, stillMasked } = merged;
+    const { waivers } = settings;
     const { code, stale } = exitCodeOf(result, waivers);
-    if (stale.length > 0) process.stdout.write(`waived but passing (remove the waiver): ${stale.join(", ")}\n`);
+    process.stdout.write(`merged ${shards.length} shard${shards.length > 1 ? "s" : ""} of seed ${result.seed}: ${shards.map((s) => s.folder).join(", ")}\n`);
+    process.stdout.write(renderConsoleSummary(result, out, waivers, { colour: useColour(process.stdout), masked: settings.mask, stale }) + "\n");
+    if (stillMasked.length > 0) process.stdout.write(`card data from ${stillMasked.join(", ")} stays masked: ${stillMasked.length > 1 ? "those shards were" : "that shard was"} written masked\n`);
     return code;
   },
 };

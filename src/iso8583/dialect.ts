@@ -6,6 +6,8 @@ import { lengthPrefix } from "./lengths.js";
 /** A dialect compiled for packing and unpacking. Built from a `DialectTable` by `loadDialect`. */
 export interface Dialect {
   readonly name: string;
+  /** Where the dialect came from, for errors: its file's path, or `built-in dialect cup`. */
+  readonly source: string;
   readonly table: DialectTable;
   /** Bytes of the fixed header before the MTI (0 when none). */
   readonly headerBytes: number;
@@ -109,7 +111,7 @@ export function loadDialect(json: unknown, source = "dialect"): Dialect {
     fieldsByKey[codec.key] = codec;
   }
   const fieldNumbers = table.fields.map((f) => f.number).sort((a, b) => a - b);
-  return { name: table.dialect, table, headerBytes: header?.bytes ?? 0, fieldNumbers, fields, fieldsByKey };
+  return { name: table.dialect, source, table, headerBytes: header?.bytes ?? 0, fieldNumbers, fields, fieldsByKey };
 }
 
 /** Reads and compiles a dialect JSON file. */

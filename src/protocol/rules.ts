@@ -1,11 +1,17 @@
-import type { Dialect } from "../iso8583/dialect.js";
+import { DialectError, type Dialect } from "../iso8583/dialect.js";
 import type { Operation, OperationRule, TransactionRules } from "../iso8583/dialectTable.js";
 
-/** The dialect's transaction rules; a dialect file without them can decode but not transact. */
+/**
+ * The dialect's transaction rules; a dialect file without them can decode and encode but not
+ * transact. `isoconf run` asks for them before it starts, so such a file stops it with one line.
+ */
 export function rulesOf(dialect: Dialect): TransactionRules {
   const rules = dialect.table.transactions;
   if (rules === undefined) {
-    throw new Error(`dialect ${dialect.name} has no "transactions" section: it can decode frames, but isoconf cannot build or judge transactions with it`);
+    throw new DialectError(
+      `${dialect.source}: dialect ${dialect.name} has no "transactions" section: it can decode and encode frames, ` +
+        `but isoconf cannot build or judge transactions with it (see the one in 'isoconf dialects cup')`,
+    );
   }
   return rules;
 }

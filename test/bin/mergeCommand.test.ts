@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MASKING_OFF } from "../../reports/report.js";
 import { runCli } from "../helpers/cli.js";
 import { writeShards } from "../helpers/shardFolders.js";
 
@@ -44,6 +45,16 @@ describe("isoconf merge", function () {
       entries.filter((p: { waiver?: string }) => p.waiver).map((p: { id: string; verdict: string; waivedVerdict: string }) => [p.id, p.verdict, p.waivedVerdict]),
       [["H-ECHO-1", "waived", "pass"], ["H-DUP-1", "waived", "fail"], ["H-SET-1", "waived", "fail"]],
     );
+  });
+
+  it("--no-mask over shards some of which were masked: says masking is off and names the shards that stay masked; colour as run", async () => {
+    const clear = (await writeShards({ runs: 40, seed: 5, count: 3, bug: "double-post-duplicate", only: [2, 3], mask: false })).map((s) => s.folder);
+    const r = runCli(["merge", folders[0], ...clear, "--out", out(), "--no-mask"], "", 30_000, { FORCE_COLOR: "1", NO_COLOR: undefined });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    const lines = r.stdout.replace(/\x1b\[\d+m/g, "").trimEnd().split("\n");
+    assert.deepEqual(lines.slice(-2), [MASKING_OFF, `card data from ${folders[0]} stays masked: that shard was written masked`]);
+    assert.match(r.stdout, /^\x1b\[31mFAIL\x1b\[39m H-DUP-1 /m, "coloured like run's summary");
+    assert.doesNotMatch(runCli(["merge", ...folders, "--out", out()], "", 30_000, { FORCE_COLOR: undefined }).stdout, /\x1b\[|masking is off|stays masked/, "not on a pipe, and masked");
   });
 
   it("a missing shard, a shard of another seed, a corrupt summary.json: one line naming the folder, exit 2", async () => {

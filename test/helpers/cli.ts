@@ -9,13 +9,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI from source as a separate process, as a user would, with a deadline. */
-export function runCli(args: string[], stdin = "", timeoutMs = 30_000): CliResult {
+/** Runs the CLI from source as a separate process, as a user would, with a deadline; `env` adds to this process's environment. */
+export function runCli(args: string[], stdin = "", timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): CliResult {
   const r = spawnSync(process.execPath, ["--import", "tsx", "bin/isoconf.ts", ...args], {
     cwd: ROOT,
     input: stdin,
     encoding: "utf8",
     timeout: timeoutMs,
+    env: { ...process.env, ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -42,6 +42,8 @@ export async function writeShards(o: {
   /** Only these shards (default all). */
   only?: number[];
   waivers?: ReadonlyMap<string, string>;
+  /** Recorded settings beyond these (`maxSteps`, `only`, `skip`, `version`): written as given, not run with. */
+  settings?: Partial<RunSettings>;
 }): Promise<ShardRun[]> {
   const root = mkdtempSync(join(tmpdir(), "isoconf-shards-"));
   const out: ShardRun[] = [];
@@ -49,7 +51,7 @@ export async function writeShards(o: {
     if (o.only && !o.only.includes(index)) continue;
     const result = await runHostSuite(cup, referenceHostTarget(cup, { bug: o.bug }), { runs: o.runs, seed: o.seed, shard: { index, count: o.count } });
     const folder = join(root, `shard-${index}`);
-    await writeRunOutput(folder, result, cup, settingsFor(o.runs, o.bug, o.mask ?? true, new Date(Date.UTC(2026, 0, 15, 9, index)), o.waivers));
+    await writeRunOutput(folder, result, cup, { ...settingsFor(o.runs, o.bug, o.mask ?? true, new Date(Date.UTC(2026, 0, 15, 9, index)), o.waivers), ...o.settings });
     out.push({ folder, result });
   }
   return out;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { renderConsoleSummary } from "../../reports/consoleSummary.js";
+import { MASKING_OFF } from "../../reports/report.js";
 import { suiteResult, waivers } from "./support/fixture.js";
 
 /** The console summary exactly as it was before colour: with colour off it must not change by a byte. */
@@ -68,5 +69,18 @@ describe("reports/consoleSummary", () => {
     lines.forEach((l, i) => {
       if (i >= 5 && i !== counts) assert.equal(l, plain[i], `line ${i + 1}`);
     });
+  });
+
+  it("masked: false and stale waivers add a line each, after the report line", () => {
+    const lines = renderConsoleSummary(suiteResult, "isoconf-report/run", waivers, { masked: false, stale: ["H-FMT-1", "H-ECHO-1"] }).split("\n");
+    assert.deepEqual(lines.slice(-3), [
+      "report: isoconf-report/run/index.html (and results.tap, junit.xml, a bug report per failure)",
+      MASKING_OFF,
+      "waived but passing (remove the waiver): H-FMT-1, H-ECHO-1",
+    ]);
+    // Masked, or no stale waivers: nothing added.
+    assert.equal(renderConsoleSummary(suiteResult, "isoconf-report/run", waivers, { masked: true, stale: [] }), WITH_OUT_DIR);
+    const coloured = renderConsoleSummary(suiteResult, "isoconf-report/run", waivers, { colour: true, masked: false, stale: ["H-FMT-1"] }).split("\n");
+    assert.deepEqual(coloured.slice(-2), [`\x1b[33m${MASKING_OFF}\x1b[39m`, "\x1b[31mwaived but passing (remove the waiver): H-FMT-1\x1b[39m"]);
   });
 });

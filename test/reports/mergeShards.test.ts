@@ -111,9 +111,17 @@ describe("reports/mergeShards", function () {
     assert.equal(summaryOf(masked).masked, true);
 
     const open = join(tmp(), "open");
-    await mergeShardFolders(clear.map((s) => s.folder), { out: open, mask: false });
+    const o = await mergeShardFolders(clear.map((s) => s.folder), { out: open, mask: false });
     assert.equal(summaryOf(open).masked, false);
     assert.ok(inClear(open).length > 0);
+    assert.deepEqual(o.stillMasked, []);
+
+    // Shard 1 written masked, 2 and 3 in clear: masking is off, and the merge names the shard whose data stays masked.
+    const mixed = join(tmp(), "mixed");
+    const x = await mergeShardFolders([folders[0], clear[1].folder, clear[2].folder], { out: mixed, mask: false });
+    assert.equal(x.settings.mask, false);
+    assert.equal(summaryOf(mixed).masked, false);
+    assert.deepEqual(x.stillMasked, [folders[0]]);
   });
 
   it("--no-mask over shards that were all masked still says masked: the data is", async () => {
@@ -121,6 +129,29 @@ describe("reports/mergeShards", function () {
     const m = await mergeShardFolders(folders, { out, mask: false });
     assert.equal(m.settings.mask, true);
     assert.equal(summaryOf(out).masked, true);
+    assert.deepEqual(m.stillMasked, [], "the report says masked: nothing to add");
+  });
+
+  it("records --max-steps, --only and --skip when given, and merges shards that agree on them and on the waivers", async () => {
+    const waivers = new Map([["H-DUP-1", "known: LAB-7"]]);
+    const settings = { maxSteps: 5, skip: ["H-LIVE"] };
+    const two = [
+      ...(await writeShards({ runs: 10, seed: SEED, count: 2, bug: BUG, only: [1], waivers, settings: { ...settings, only: ["H-DUP", "H-SET"] } })),
+      // --only in another order is the same selection.
+      ...(await writeShards({ runs: 10, seed: SEED, count: 2, bug: BUG, only: [2], waivers, settings: { ...settings, only: ["H-SET", "H-DUP"] } })),
+    ];
+    assert.deepEqual(
+      ["maxSteps", "only", "skip"].map((k) => summaryOf(two[0].folder).config[k]),
+      [5, ["H-DUP", "H-SET"], ["H-LIVE"]],
+    );
+    const out = join(tmp(), "merged");
+    const m = await mergeShardFolders(two.map((s) => s.folder), { out });
+    assert.deepEqual([m.settings.maxSteps, m.settings.only, m.settings.skip], [5, ["H-DUP", "H-SET"], ["H-LIVE"]]);
+    const { config } = summaryOf(out);
+    assert.deepEqual([config.maxSteps, config.only, config.skip], [5, ["H-DUP", "H-SET"], ["H-LIVE"]]);
+    assert.deepEqual([...m.settings.waivers], [["H-DUP-1", "known: LAB-7"]]);
+    // Absent, they stay absent: summaries keep their shape (the golden summary.json checks it byte for byte).
+    assert.deepEqual(Object.keys(summaryOf(folders[0]).config), ["runs", "responseTimeoutMs", "registeredTerminals", "target"]);
   });
 
   describe("refuses what is not the shards of one run, naming the folders", () => {
@@ -146,6 +177,28 @@ describe("reports/mergeShards", function () {
       await rejects([folders[0], half.folder, folders[2]], ShardMergeError, /shard count is 3 in the one, 2 in the other/);
       const [bugless] = await writeShards({ runs: RUNS, seed: SEED, count: 3, only: [2] });
       await rejects([folders[0], bugless.folder, folders[2]], ShardMergeError, /target is "in-process reference host with bug double-post-duplicate" in the one, "in-process reference host" in the other/);
+    });
+
+    it("a shard of another isoconf version, --max-steps, --only or --skip, or other waivers", async () => {
+      const summary = summaryOf(folders[1]);
+      const variant = async (edit: (s: any) => void) => {
+        const copy = join(tmp(), "shard-2");
+        cpSync(folders[1], copy, { recursive: true });
+        const changed = structuredClone(summary);
+        edit(changed);
+        writeFileSync(join(copy, "summary.json"), JSON.stringify(changed));
+        return [folders[0], copy, folders[2]];
+      };
+      const one = (what: string, a: string, b: string) => new RegExp(`shard-1 and .*shard-2 are not shards of one run: ${what} is ${a} in the one, ${b} in the other`);
+      await rejects(await variant((s) => (s.version = "0.0.1")), ShardMergeError, one("version", `"${summary.version}"`, '"0.0.1"'));
+      await rejects(await variant((s) => (s.config.maxSteps = 5)), ShardMergeError, one("config.maxSteps", "undefined", "5"));
+      await rejects(await variant((s) => (s.config.only = ["H-REV"])), ShardMergeError, one("config.only", "undefined", '\\["H-REV"\\]'));
+      await rejects(await variant((s) => (s.config.skip = ["H-REV"])), ShardMergeError, one("config.skip", "undefined", '\\["H-REV"\\]'));
+      const waive = (s: any) => {
+        const p = s.properties.find((x: { id: string }) => x.id === "H-DUP-1");
+        Object.assign(p, { waivedVerdict: p.verdict, verdict: "waived", waiver: "known" });
+      };
+      await rejects(await variant(waive), ShardMergeError, one("waivers", "\\{\\}", '\\{"H-DUP-1":"known"\\}'));
     });
 
     it("a whole run, or a merged report", async () => {
@@ -232,10 +285,12 @@ describe("reports/mergeShards", function () {
     const p = (id: string, verdict: Verdict, extra: Partial<PropertyResult> = {}): PropertyResult => ({ id, ...base, verdict, ...extra });
 
     it("fail > flaky > pass > skipped; skipped only when every shard skipped; the smallest counterexample, the lower shard on a tie", () => {
+      // checkShards has made sure the shards' waivers agree.
+      const w: [string, string][] = [["D", "why"], ["E", "late"]];
       const { result, waivers } = combineShards([
-        run(1, [p("A", "pass"), p("B", "skipped", { reason: "r1" }), p("C", "fail", { foundAfter: 4, counterexample: cx(3, 0, 7) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 2, counterexample: cx(2, 1, 5) })], { waivers: [["D", "why"]] }),
-        run(2, [p("A", "flaky", { reason: "once", foundAfter: 3, counterexample: cx(1, 0, 0) }), p("B", "pass"), p("C", "flaky", { reason: "f", foundAfter: 1, counterexample: cx(1, 0, 0) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 6, counterexample: cx(2, 0, 8) })], { interrupted: true }),
-        run(3, [p("A", "pass"), p("B", "skipped", { reason: "r3" }), p("C", "fail", { foundAfter: 9, counterexample: cx(2, 2, 11) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 1, counterexample: cx(2, 0, 3) })], { waivers: [["D", "other"], ["E", "late"]] }),
+        run(1, [p("A", "pass"), p("B", "skipped", { reason: "r1" }), p("C", "fail", { foundAfter: 4, counterexample: cx(3, 0, 7) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 2, counterexample: cx(2, 1, 5) })], { waivers: w }),
+        run(2, [p("A", "flaky", { reason: "once", foundAfter: 3, counterexample: cx(1, 0, 0) }), p("B", "pass"), p("C", "flaky", { reason: "f", foundAfter: 1, counterexample: cx(1, 0, 0) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 6, counterexample: cx(2, 0, 8) })], { interrupted: true, waivers: w }),
+        run(3, [p("A", "pass"), p("B", "skipped", { reason: "r3" }), p("C", "fail", { foundAfter: 9, counterexample: cx(2, 2, 11) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 1, counterexample: cx(2, 0, 3) })], { waivers: w }),
       ]);
       const by = new Map(result.properties.map((x) => [x.id, x]));
       assert.deepEqual(result.properties.map((x) => x.verdict), ["flaky", "pass", "fail", "skipped", "fail"]);
