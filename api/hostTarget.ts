@@ -34,5 +34,6 @@ export async function hostTargetFrom(a: HostTargetArgs, dialect: Dialect, regist
     const t = await listeningHostTarget(ep.host, ep.port, options);
     return { target: t, recorded: { kind: "listen", url }, close: () => t.listener.close() };
   }
+  if (a.framing !== undefined || a["reset-cmd"] !== undefined) throw new UsageError("--framing and --reset-cmd apply to a host of your own (--target or --listen); the built-in host runs in-process");
   return { target: referenceHostTarget(dialect, { bug: a.bug, terminals: registry }), recorded: { kind: "reference", bug: a.bug } };
 }

@@ -31,4 +31,4 @@ export function kitIdentity(o: { terminals?: string[]; unregistered?: string; me
 export const kcvOf = (key: Buffer): string => keyCheckValue(key).subarray(0, 3).toString("hex").toUpperCase();
 
 /** The registry the built-in reference host needs to know the kit's terminals. */
-export const registryOf = (k: KitIdentity): TerminalConfig[] => k.terminals.map((tid) => ({ tid, mid: k.merchant, tmk: k.tmk.toString("hex").toUpperCase() }));
+export const registryOf = (k: Pick<KitIdentity, "terminals" | "merchant" | "tmk">): TerminalConfig[] => k.terminals.map((tid) => ({ tid, mid: k.merchant, tmk: k.tmk.toString("hex").toUpperCase() }));

@@ -35,6 +35,9 @@ export function conformance(options: MochaConformanceOptions): void {
     before(async function () {
       this.timeout(0);
       outcome = await runConformance({ ...run, suite });
+      // Verdicts of a run the kit could not finish are not worth an it each: the hook fails with why.
+      const stopped = outcome.result.stopped;
+      if (stopped?.reason === "kit-error") throw new ConformanceFailure(`the run stopped early: ${stopped.message} (report in ${outcome.out})`);
     });
     for (const property of suite.properties) {
       it(`${property.id} ${property.title}`, function () {

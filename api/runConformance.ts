@@ -1,22 +1,21 @@
-import { join } from "node:path";
 import { hostScenario } from "../generators/hostScenario.js";
 import { terminalScenario } from "../generators/terminalScenario.js";
-import { writeRunOutput } from "../reports/runOutput.js";
-import { exitCodeOf, type ExitCode } from "../reports/runVerdict.js";
+import { defaultOutDir, writeRunOutput } from "../reports/runOutput.js";
+import { exitCodeOf, type ExitCode } from "../reports/exitCode.js";
 import type { RecordedTarget } from "../reports/scenarioFile.js";
 import { resolveDialect } from "../src/iso8583/builtinDialects.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
 import { rulesOf } from "../src/protocol/index.js";
 import type { Suite } from "../src/runner/property.js";
-import { runSuite, type Progress, type RunEvent, type RunSuiteOptions, type Shard, type SuiteResult } from "../src/runner/runSuite.js";
+import { idMatches, runSuite, type Progress, type RunEvent, type RunSuiteOptions, type Shard, type SuiteResult } from "../src/runner/runSuite.js";
 import { hostSuite } from "../suites/host/index.js";
 import { terminalSuite } from "../suites/terminal/index.js";
 import { hostTargetFrom } from "./hostTarget.js";
 import { checkReachable, signOnCheck } from "./preflight.js";
 import { kitIdentity, registryOf } from "./kitIdentity.js";
 import { loadSuite } from "./loadSuite.js";
-import { checkRunOptions, type RunOptions } from "./runOptions.js";
-import { terminalTargetFrom } from "./terminalTarget.js";
+import { checkRunOptions, type RunConfig, type RunOptions } from "./runOptions.js";
+import { EXEC_FLAGS, terminalTargetFrom } from "./terminalTarget.js";
 import { UsageError } from "./usageError.js";
 
 /** Response timeout: a real device gets the CUP default of 30 s; the virtual clock makes it free in-process. */
@@ -48,6 +47,27 @@ export interface RunOutcome {
   exitCode: ExitCode;
 }
 
+/** `--only`/`--skip` patterns and waivers that name no property are typos: a run that checks nothing must not pass. */
+function checkSelection(suite: Suite, o: Pick<RunConfig, "only" | "skip" | "waivers">): void {
+  const ids = suite.properties.map((p) => p.id);
+  for (const [flag, patterns] of [["--only", o.only], ["--skip", o.skip]] as const) {
+    for (const p of patterns ?? []) if (!ids.some((id) => idMatches(id, [p]))) throw new UsageError(`${flag} ${p}: no property of the ${suite.name} suite is or starts with it (see isoconf list)`);
+  }
+  for (const w of o.waivers ?? []) if (!ids.includes(w.id)) throw new UsageError(`waivers: ${w.id} is not a property of the ${suite.name} suite`);
+}
+
+/** The flags that describe the other role's SUT: given by mistake, they would be silently ignored. */
+const ROLE_FLAGS = {
+  host: ["terminals", "unregistered"],
+  terminal: ["tid", "reversal-attempts", "serial", "control", "ecr", "restart-cmd", "idle-ms", ...(Object.keys(EXEC_FLAGS) as (keyof typeof EXEC_FLAGS)[])],
+} satisfies Record<"host" | "terminal", readonly (keyof RunConfig)[]>;
+
+function rejectOtherRolesFlags(role: "host" | "terminal", o: RunConfig): void {
+  const other = role === "host" ? "terminal" : "host";
+  const given = (ROLE_FLAGS[other] as readonly (keyof RunConfig)[]).filter((k) => o[k] !== undefined);
+  if (given.length > 0) throw new UsageError(`${given.map((k) => `--${k}`).join(", ")} describe${given.length === 1 ? "s" : ""} the ${other} role (run ${other}), not run ${role}`);
+}
+
 /** `--shard 2/4` → `{ index: 2, count: 4 }`; a shard needs the seed every shard shares. */
 function shardOf(text: string | undefined, seed: number | undefined): Shard | undefined {
   if (text === undefined) return undefined;
@@ -68,20 +88,23 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const o = checkRunOptions(rest, { flags: true });
   const runs = o.runs ?? DEFAULT_RUNS;
   const dialect = resolveDialect(o.dialect ?? DEFAULT_DIALECT);
+  // A dialect of your own without transaction rules is refused here, before anything runs.
+  const rules = rulesOf(dialect);
   const timeout = o["timeout-ms"] ?? DEFAULT_TIMEOUT_MS;
   const shard = shardOf(o.shard, o.seed);
   const startedAt = new Date();
-  const out = o.out ?? join("isoconf-report", startedAt.toISOString().replace(/[:.]/g, "-") + (shard ? `-shard-${shard.index}-of-${shard.count}` : ""));
+  const out = o.out ?? defaultOutDir(startedAt, shard ? `-shard-${shard.index}-of-${shard.count}` : "");
   const suite: Suite = suiteOption === undefined ? (role === "host" ? hostSuite : terminalSuite) : typeof suiteOption === "string" ? await loadSuite(suiteOption, role) : suiteOption;
-  const attempts = o["reversal-attempts"] ?? rulesOf(dialect).reversal.attempts;
+  const attempts = o["reversal-attempts"] ?? rules.reversal.attempts;
   const maxSteps = o["max-steps"] ?? DEFAULT_MAX_STEPS;
   const withMac = dialect.table.mac !== null;
   const kit = kitIdentity(o);
+  checkSelection(suite, o);
+  rejectOtherRolesFlags(role, o);
   let sut: Pick<RunSuiteOptions, "target" | "scenarios" | "registeredTerminals" | "before">;
   let recorded: RecordedTarget;
   let close: (() => Promise<void>) | undefined;
   if (role === "host") {
-    if (o.tid !== undefined || o["reversal-attempts"] !== undefined) throw new UsageError("--tid and --reversal-attempts describe a terminal under test (run terminal); the kit's terminals are --terminals");
     const host = await hostTargetFrom(o, dialect, registryOf(kit));
     ({ recorded, close } = host);
     if (host.target.realTime && o.listen === undefined) await checkReachable(host.target);
@@ -93,7 +116,6 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       before: host.target.realTime ? signOnCheck(dialect, kit) : undefined,
     };
   } else {
-    if (o.terminals !== undefined || o.unregistered !== undefined) throw new UsageError("--terminals and --unregistered are the kit's terminals (run host); a terminal under test is --tid");
     const tid = o.tid ?? kit.terminals[0];
     const terminal = await terminalTargetFrom(o, dialect, { tid, responseTimeoutMs: timeout, reversalAttempts: attempts, merchant: kit.merchant, tmk: kit.tmk });
     ({ recorded, close } = terminal);
@@ -122,7 +144,24 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     });
     const waivers = new Map((o.waivers ?? []).map((w) => [w.id, w.reason]));
     const mask = o.mask ?? true;
-    const written = await writeRunOutput(out, result, dialect, { runs, responseTimeoutMs: timeout, registeredTerminals: [...sut.registeredTerminals], merchant: kit.merchant, tmkKcv: kit.tmkKcv, target: recorded, mask, startedAt, waivers });
+    const written = await writeRunOutput(out, result, dialect, {
+      runs,
+      responseTimeoutMs: timeout,
+      registeredTerminals: [...sut.registeredTerminals],
+      merchant: kit.merchant,
+      tmkKcv: kit.tmkKcv,
+      maxSteps,
+      ...(o.only ? { only: o.only } : {}),
+      ...(o.skip ? { skip: o.skip } : {}),
+      target: recorded,
+      mask,
+      startedAt,
+      waivers,
+    });
+    // A terminal that never reached the kit passes every property over nothing: not a pass.
+    if (role === "terminal" && sut.target.realTime && result.scenarios > 0 && result.requests === 0 && !result.stopped) {
+      throw new UsageError(`the terminal sent no request in ${result.scenarios} scenario(s): check that it reaches the kit (${recorded.url ?? sut.target.description}) and that the control adapter drives it (report in ${out})`);
+    }
     const { code, stale } = exitCodeOf(result, waivers);
     return { result, written, dialect, out, waivers, stale, exitCode: code };
   } finally {

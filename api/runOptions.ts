@@ -1,15 +1,18 @@
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Suite } from "../src/runner/property.js";
+import { CONTROLS, EXEC_FLAGS } from "./terminalTarget.js";
 import { UsageError } from "./usageError.js";
 
 /** The file `isoconf run` reads when it is in the current folder and no --config is given. */
 export const DEFAULT_CONFIG_FILE = "isoconf.config.json";
 
 const id = z.string().regex(/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/, "a property ID such as H-REV-1");
-const whole = z.number().int("a whole number above 0").positive("a whole number above 0");
-const positive = z.number().positive("above 0");
+const whole = z.number({ error: "a whole number above 0" }).int("a whole number above 0").positive("a whole number above 0");
+const positive = z.number({ error: "a number above 0" }).positive("a number above 0");
 const command = z.string().min(1, "a command line");
+/** Options whose value an error message must not repeat. */
+const SECRET = new Set(["tmk"]);
 const terminalId = z.string().regex(/^[ -~]{8}$/, "8 printable characters (field 41)");
 
 /**
@@ -25,7 +28,7 @@ const runOptionsShape = {
   serial: z.string(),
   dialect: z.string(),
   runs: whole,
-  seed: z.number().int("a whole number"),
+  seed: z.number({ error: "a whole number" }).int("a whole number"),
   shard: z.string().regex(/^\d+\/\d+$/, "i/n, such as 2/4"),
   out: z.string(),
   bug: z.string(),
@@ -44,17 +47,11 @@ const runOptionsShape = {
   merchant: z.string().regex(/^[ -~]{15}$/, "15 printable characters (field 42)"),
   tmk: z.string().regex(/^(?:[0-9A-Fa-f]{16}){1,3}$/, "a DES key in hex: 16, 32 or 48 hex digits"),
   "reversal-attempts": whole,
-  control: z.enum(["ecr", "exec", "passive", "manual"]),
+  control: z.enum(CONTROLS),
   ecr: z.string(),
   "restart-cmd": command,
   "idle-ms": positive,
-  "exec-sale": command,
-  "exec-balance": command,
-  "exec-void": command,
-  "exec-refund": command,
-  "exec-settle": command,
-  "exec-signon": command,
-  "exec-restart": command,
+  ...(Object.fromEntries(Object.keys(EXEC_FLAGS).map((flag) => [flag, command])) as Record<keyof typeof EXEC_FLAGS, typeof command>),
   waivers: z.array(z.object({ id, reason: z.string().min(10, "a written reason of at least 10 characters") }).strict()),
 };
 const runConfigSchema = z.object(runOptionsShape).partial().strict();
@@ -77,7 +74,7 @@ export function checkRunOptions(input: unknown, where: { source?: string; flags?
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
       const key = i.path.join(".") || "(top level)";
-      if (where.flags && i.path.length === 1) return `--${key} must be ${i.message}, got ${JSON.stringify((input as Record<string, unknown>)[key])}`;
+      if (where.flags && i.path.length === 1) return `--${key} must be ${i.message}, got ${shown(key, (input as Record<string, unknown>)[key])}`;
       return `${key}: ${i.message}`;
     });
     throw new UsageError(`${where.source ? `${where.source}: ` : ""}${problems.join("; ")}`);
@@ -87,6 +84,10 @@ export function checkRunOptions(input: unknown, where: { source?: string; flags?
   if (twice) throw new UsageError(`${where.source ? `${where.source}: ` : ""}waivers: ${twice} is waived twice`);
   return parsed.data;
 }
+
+/** A bad value as an error repeats it: a key only by its length, whatever was typed. */
+const shown = (key: string, value: unknown): string =>
+  SECRET.has(key) ? `${String(value).length} characters (not shown)` : typeof value === "string" ? JSON.stringify(value) : String(value);
 
 /** Reads and checks a configuration file; errors name the key and the expected shape. */
 export function readRunConfig(path: string): RunConfig {

@@ -10,6 +10,7 @@ import { describeStep } from "../../src/runner/scenario.js";
 import { writeTraceJsonl } from "../../src/trace/traceFile.js";
 import { DEFAULT_TMK, MERCHANT_ID } from "../../src/sim/defaults.js";
 import { kcvOf, registryOf, type KitIdentity } from "../../api/kitIdentity.js";
+import { checkRunOptions, RUN_OPTION_KEYS } from "../../api/runOptions.js";
 import { UsageError } from "../../api/usageError.js";
 import { hostTargetFrom } from "../../api/hostTarget.js";
 import { loadSuite } from "../../api/loadSuite.js";
@@ -36,21 +37,20 @@ interface ReplayArgs extends TerminalTargetArgs {
  * The kit's terminals as recorded, with the master key given (default the simulators'): the
  * file holds only the key's check value, which must match.
  */
-function identityFor(a: ReplayArgs, f: ScenarioFile): KitIdentity {
-  if (a.tmk !== undefined && !/^(?:[0-9A-Fa-f]{16}){1,3}$/.test(a.tmk)) throw new UsageError("--tmk must be a DES key in hex: 16, 32 or 48 hex digits");
+function identityFor(a: ReplayArgs, f: ScenarioFile): Pick<KitIdentity, "terminals" | "merchant" | "tmk"> {
   const tmk = Buffer.from(a.tmk ?? DEFAULT_TMK, "hex");
   const tmkKcv = kcvOf(tmk);
   if (f.tmkKcv !== undefined && f.tmkKcv !== tmkKcv) {
     throw new UsageError(`${a.file} was recorded with a master key of check value ${f.tmkKcv}; ${a.tmk === undefined ? "give that key with --tmk" : `--tmk has check value ${tmkKcv}`}`);
   }
-  return { terminals: f.registeredTerminals, unregistered: "", merchant: f.merchant ?? MERCHANT_ID, tmk, tmkKcv };
+  return { terminals: f.registeredTerminals, merchant: f.merchant ?? MERCHANT_ID, tmk };
 }
 
 /**
  * The SUT to replay against: the recorded one, or the one the flags name instead. A terminal of
  * your own needs its control flags again (the file records where it was, not how it was steered).
  */
-async function targetFor(a: ReplayArgs, f: ScenarioFile, dialect: Dialect, responseTimeoutMs: number, kit: KitIdentity) {
+async function targetFor(a: ReplayArgs, f: ScenarioFile, dialect: Dialect, responseTimeoutMs: number, kit: Pick<KitIdentity, "terminals" | "merchant" | "tmk">) {
   const overridden = a.target !== undefined || a.listen !== undefined || a.serial !== undefined;
   const recorded = (kind: ScenarioFile["target"]["kind"]) => (overridden || f.target.kind !== kind ? undefined : f.target.url);
   const where = { target: overridden ? a.target : recorded("tcp"), listen: overridden ? a.listen : recorded("listen"), bug: overridden ? a.bug : (a.bug ?? f.target.bug) };
@@ -81,19 +81,21 @@ export const replayCommand = {
     ).example("isoconf replay isoconf-report/2026-11-26T01-30-00-000Z/H-DUP-1.scenario.json", "against the SUT it was found on; exit 1 while it still fails")
       .example("isoconf replay H-DUP-1.scenario.json --target tcp://127.0.0.1:5000 --trace after-fix.jsonl", "against the fixed build, keeping the trace"),
   handler: async (a: ReplayArgs): Promise<number> => {
+    // The flags replay shares with run are checked as run checks them.
+    checkRunOptions(Object.fromEntries(RUN_OPTION_KEYS.filter((k) => a[k as keyof ReplayArgs] !== undefined).map((k) => [k, a[k as keyof ReplayArgs]])), { flags: true });
     const f = readScenarioFile(a.file);
     const dialect = resolveDialect(a.dialect ?? f.dialect);
     const role = f.scenario.role;
     const responseTimeoutMs = a["timeout-ms"] ?? f.responseTimeoutMs;
     const kit = identityFor(a, f);
-    const { target, close } = await targetFor(a, f, dialect, responseTimeoutMs, kit);
+    // Everything that can fail without the SUT is done before it is opened: nothing to release on the way out.
     const builtin = role === "host" ? hostSuite : terminalSuite;
     const suite = a.suite === undefined ? builtin : await loadSuite(a.suite, role);
     const properties = f.property ? suite.properties.filter((p) => p.id === f.property) : suite.properties;
     if (properties.length === 0) {
-      await close?.();
       throw new UsageError(`${a.file}: property ${f.property} is not in the ${suite.name} suite${a.suite === undefined ? ` (for a suite of your own, add --suite FILE)` : ""}`);
     }
+    const { target, close } = await targetFor(a, f, dialect, responseTimeoutMs, kit);
     const ctx = {
       dialect,
       target,

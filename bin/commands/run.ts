@@ -56,12 +56,18 @@ export const runCommand = {
     if (a.quiet && a.verbose) throw new UsageError("give --quiet or --verbose, not both");
     // yargs hands over aliases and its own keys too; the run takes the options it knows.
     const options = Object.fromEntries(RUN_OPTION_KEYS.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])) as Omit<RunOptions, "role">;
+    // The first Ctrl-C lets the scenario under way finish (a device may take a while) and writes
+    // the report of what ran; a second one quits at once, without it.
     let stopRequested = false;
-    const onSigint = () => (stopRequested = true);
-    process.once("SIGINT", onSigint);
+    const onSigint = () => {
+      if (stopRequested) process.exit(130);
+      stopRequested = true;
+      process.stderr.write("\nstopping after the current scenario, then writing the report (Ctrl-C again to quit without it)\n");
+    };
+    process.on("SIGINT", onSigint);
     // Progress goes to standard error, the summary to standard output; the manual adapter's
     // prompts go to standard error too, so with it no progress comes in between.
-    const console = createConsoleProgress({
+    const progress = createConsoleProgress({
       write: (text) => process.stderr.write(text),
       tty: process.stderr.isTTY === true,
       columns: () => process.stderr.columns,
@@ -69,19 +75,18 @@ export const runCommand = {
       mode: a.quiet || a.control === "manual" ? "quiet" : a.verbose ? "verbose" : "normal",
     });
     // A device can take seconds per scenario: the clock and the estimate move anyway.
-    const ticker = setInterval(() => console.tick(), 1000).unref();
+    const ticker = setInterval(() => progress.tick(), 1000).unref();
     try {
-      const run = await runConformance({ ...options, role: a.role }, { onProgress: console.progress, onEvent: console.event, interrupted: () => stopRequested });
+      const run = await runConformance({ ...options, role: a.role }, { onProgress: progress.progress, onEvent: progress.event, interrupted: () => stopRequested });
       clearInterval(ticker);
-      console.done();
+      progress.done();
       // The console shows the result as the files hold it: masked unless --no-mask.
-      process.stdout.write(renderConsoleSummary(run.written, run.out, run.waivers, { colour: useColour(process.stdout) }) + "\n");
-      if (a.mask === false) process.stdout.write("masking is off: the report holds card data in clear\n");
-      if (run.stale.length > 0) process.stdout.write(`waived but passing (remove the waiver): ${run.stale.join(", ")}\n`);
+      process.stdout.write(renderConsoleSummary(run.written, run.out, run.waivers, { colour: useColour(process.stdout), masked: a.mask !== false, stale: run.stale }) + "\n");
+      if (run.result.stopped?.reason === "kit-error") process.stderr.write(`isoconf: the run stopped early: ${run.result.stopped.message}\n`);
       return run.exitCode;
     } finally {
       clearInterval(ticker);
-      console.done();
+      progress.done();
       process.off("SIGINT", onSigint);
     }
   },

@@ -54,8 +54,10 @@ export interface SuiteResult {
   /** Requests over every execution: those the kit sent (host role), or those the terminal sent (terminal role). */
   requests: number;
   durationMs: number;
-  /** The run stopped before its planned scenarios (whole-run deadline or interruption). */
+  /** The run stopped before its planned scenarios (see `stopped`). */
   interrupted: boolean;
+  /** Why it stopped early: Ctrl-C, the whole-run deadline, or the kit failing to run a scenario. */
+  stopped?: { reason: "interrupted" | "deadline" | "kit-error"; message?: string };
   /** The part of the run this was (`--shard 2/4`); absent for a whole run. */
   shard?: Shard;
   properties: PropertyResult[];
@@ -126,15 +128,16 @@ export interface RunSuiteOptions {
   interrupted?: () => boolean;
 }
 
-const matches = (id: string, patterns: readonly string[]) => patterns.some((p) => id === p || id.startsWith(p.endsWith("-") ? p : `${p}-`));
+/** Whether a property ID is one of `patterns`: an ID, or a prefix (`H-REV` is H-REV-1 and H-REV-2). */
+export const idMatches = (id: string, patterns: readonly string[]) => patterns.some((p) => id === p || id.startsWith(p.endsWith("-") ? p : `${p}-`));
 
 /** The properties a run checks, and those it skips with the reason. */
 export function selectProperties(o: Pick<RunSuiteOptions, "suite" | "dialect" | "only" | "skip">): { active: Property[]; skipped: Map<string, string> } {
   const active: Property[] = [];
   const skipped = new Map<string, string>();
   for (const p of o.suite.properties) {
-    if (o.only && o.only.length > 0 && !matches(p.id, o.only)) skipped.set(p.id, "not selected (--only)");
-    else if (o.skip && matches(p.id, o.skip)) skipped.set(p.id, "skipped (--skip)");
+    if (o.only && o.only.length > 0 && !idMatches(p.id, o.only)) skipped.set(p.id, "not selected (--only)");
+    else if (o.skip && idMatches(p.id, o.skip)) skipped.set(p.id, "skipped (--skip)");
     else if (p.dialects && !p.dialects.includes(o.dialect.name)) skipped.set(p.id, `not applicable to dialect ${o.dialect.name}`);
     else active.push(p);
   }
@@ -229,28 +232,44 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
   let scenarios = 0;
   let executions = 0;
   let requests = 0;
-  let interrupted = false;
+  let stopped: SuiteResult["stopped"];
   const failedCount = () => [...found.values()].filter((f) => f.verdict === "fail").length;
 
-  const execute = async (s: Scenario) => {
+  /**
+   * Runs a scenario; undefined when the kit itself could not (a reset command failed, a control
+   * line broke): that ends the run, whose report then says why, rather than being taken for a
+   * failure of the SUT and shrunk.
+   */
+  const execute = async (s: Scenario): Promise<TraceEvent[] | undefined> => {
     executions++;
-    const trace = await runScenario(s, ctx);
+    let trace: TraceEvent[];
+    try {
+      trace = await runScenario(s, ctx);
+    } catch (e) {
+      stopped ??= { reason: "kit-error", message: `a scenario could not be run: ${e instanceof Error ? e.message : String(e)}` };
+      return undefined;
+    }
     // Requests go from the kit to a host under test, and from a terminal under test to the kit.
     const asked = s.role === "host" ? "kit→sut" : "sut→kit";
     for (const e of trace) if (e.dir === asked && e.kind === "frame") requests++;
     return trace;
   };
+  /** Whether to start no more scenarios. */
   const stop = () => {
-    if (o.interrupted?.() || (o.deadlineMs !== undefined && performance.now() - started > o.deadlineMs)) interrupted = true;
-    return interrupted;
+    if (stopped === undefined && o.interrupted?.()) stopped = { reason: "interrupted" };
+    if (stopped === undefined && o.deadlineMs !== undefined && performance.now() - started > o.deadlineMs) stopped = { reason: "deadline" };
+    return stopped !== undefined;
   };
+  /** Whether to give up shrinking too: Ctrl-C or a kit failure (the deadline leaves shrinking its own budget). */
+  const abandoned = () => o.interrupted?.() === true || stopped?.reason === "kit-error";
 
   /** The last of shrinking, single edits within the budget (see `polish`); then the property is done. */
   const finishShrinking = async (f: Found, since: number) => {
     await polish(f, async (s) => {
-      if (f.shrinkRuns >= shrinkMaxRuns || performance.now() - since > shrinkMaxMs || o.interrupted?.()) return undefined;
+      if (f.shrinkRuns >= shrinkMaxRuns || performance.now() - since > shrinkMaxMs || abandoned()) return undefined;
       f.shrinkRuns++;
       const trace = await execute(s);
+      if (trace === undefined) return undefined;
       const violations = f.property.check(s, trace, ctx);
       f.shrinkMs = performance.now() - since;
       return violations.length > 0 ? { trace, violations } : undefined;
@@ -260,7 +279,10 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     o.onEvent?.({ kind: "shrunk", property: f.property.id, from: f.originalSteps, to: steps, runs: f.shrinkRuns, ms: Math.round(f.shrinkMs) });
   };
 
-  if (o.before) o.before.check(await execute(o.before.scenario));
+  if (o.before) {
+    const trace = await execute(o.before.scenario);
+    if (trace !== undefined) o.before.check(trace);
+  }
 
   for (let round = 0; generated < o.runs && !stop(); round++) {
     const searching = active.filter((p) => {
@@ -271,7 +293,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     let target: Found | undefined;
     let shrinkStart = 0;
     /**
-     * Stopped (Ctrl-C, deadline): fast-check would still generate every remaining run, so the
+     * Stopped (Ctrl-C, deadline, a kit failure): fast-check would still generate every remaining run, so the
      * predicate fails once to end the run, and passes every shrink candidate of that failure.
      */
     let halted = false;
@@ -288,6 +310,10 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
         o.onProgress?.({ phase: "search", scenarios, total, failed: failedCount(), properties: active.length });
         o.onEvent?.({ kind: "scenario", index: scenarios, steps: s.steps.map((st) => describeStep(s, st)) });
         const trace = await execute(s);
+        if (trace === undefined) {
+          halted = true;
+          return false;
+        }
         const failing = checkAll(searching, s, trace, ctx);
         if (failing.size === 0) return true;
         const confirmed = await flakeCheck(s, failing, trace);
@@ -298,10 +324,11 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
         return false;
       }
       // Shrinking: only the target property counts; past the budget, nothing fails any more.
-      if (target.shrinkRuns >= shrinkMaxRuns || performance.now() - shrinkStart > shrinkMaxMs || o.interrupted?.()) return true;
+      if (target.shrinkRuns >= shrinkMaxRuns || performance.now() - shrinkStart > shrinkMaxMs || abandoned()) return true;
       target.shrinkRuns++;
       o.onProgress?.({ phase: "shrink", scenarios, total, property: target.property.id, failed: failedCount(), properties: active.length });
       const trace = await execute(s);
+      if (trace === undefined) return true;
       const violations = target.property.check(s, trace, ctx);
       target.shrinkMs = performance.now() - shrinkStart;
       if (violations.length === 0) return true;
@@ -314,15 +341,19 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     /** Re-runs a failing scenario; records each property as failed or flaky. Returns the failures. */
     const flakeCheck = async (s: Scenario, failing: Map<string, Violation[]>, trace: TraceEvent[]) => {
       const reproduced = new Map([...failing.keys()].map((id) => [id, 0]));
+      // Re-runs the kit could not do are not evidence either way.
+      let reruns = 0;
       for (let i = 0; i < flakeRuns; i++) {
         o.onProgress?.({ phase: "flake-check", scenarios, total, failed: failedCount(), properties: active.length });
-        const again = checkAll(searching.filter((p) => failing.has(p.id)), s, await execute(s), ctx);
-        for (const id of again.keys()) reproduced.set(id, (reproduced.get(id) ?? 0) + 1);
+        const again = await execute(s);
+        if (again === undefined) break;
+        reruns++;
+        for (const id of checkAll(searching.filter((p) => failing.has(p.id)), s, again, ctx).keys()) reproduced.set(id, (reproduced.get(id) ?? 0) + 1);
       }
       const confirmed = new Set<string>();
       for (const [id, violations] of failing) {
         const property = searching.find((p) => p.id === id)!;
-        const solid = reproduced.get(id) === flakeRuns;
+        const solid = reproduced.get(id) === reruns;
         const known = found.get(id);
         if (known !== undefined) {
           // Found before, in another property's round: keep the smaller evidence.
@@ -340,7 +371,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
           shrinkMs: 0,
           shrunk: false,
         };
-        if (!solid) f.reason = `failed once, then ${reproduced.get(id)} of ${flakeRuns} re-runs`;
+        if (!solid) f.reason = `failed once, then ${reproduced.get(id)} of ${reruns} re-runs`;
         found.set(id, f);
         o.onEvent?.({ kind: "found", property: id, verdict: f.verdict, after: scenarios, steps: s.steps.length });
         if (solid) confirmed.add(id);
@@ -363,7 +394,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
   // A failure met in the scenario that another property was being shrunk over, and not met again
   // before the runs ran out, has had no round of its own: shrink it from its evidence by single edits.
   for (const f of found.values()) {
-    if (f.verdict === "fail" && !f.shrunk && !o.interrupted?.()) await finishShrinking(f, performance.now());
+    if (f.verdict === "fail" && !f.shrunk && !abandoned()) await finishShrinking(f, performance.now());
   }
 
   const properties: PropertyResult[] = o.suite.properties.map((p) => {
@@ -388,7 +419,8 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     executions,
     requests,
     durationMs: Math.round(performance.now() - started),
-    interrupted,
+    interrupted: stopped !== undefined,
+    ...(stopped ? { stopped } : {}),
     ...(shard ? { shard } : {}),
     properties,
   };

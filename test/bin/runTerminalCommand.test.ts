@@ -57,7 +57,7 @@ describe("isoconf run terminal / replay", function () {
       [["run", "terminal", "--listen", "tcp://127.0.0.1:0", "--control", "exec", "--exec-sale", "x {nope}"], /uses \{nope\}: the placeholders are \{amount\}/],
       [["run", "terminal", "--listen", "tcp://127.0.0.1:0", "--bug", "no-reversal", "--control", "passive"], /--bug applies to the built-in reference terminal only/],
       [["run", "terminal", "--reversal-attempts", "0"], /--reversal-attempts must be a whole number above 0/],
-      [["run", "host", "--tid", "TERM0002"], /--tid and --reversal-attempts describe a terminal under test/],
+      [["run", "host", "--tid", "TERM0002"], /--tid describes the terminal role \(run terminal\), not run host/],
     ];
     for (const [args, pattern] of cases) {
       const r = runCli(args);
