@@ -25,16 +25,6 @@ export const EXEC_FLAGS = {
   "exec-restart": "restart",
 } as const satisfies Record<string, keyof ExecTemplates>;
 
-/** The placeholders that carry something for each operation, for the help text. */
-export const EXEC_HELP: Record<keyof ExecTemplates, string> = {
-  purchase: "a sale: {amount} {pan} {expiry} {track2}",
-  balance: "a balance inquiry: {pan} {expiry} {track2}",
-  void: "a void: {stan} {amount}",
-  refund: "a refund: {amount} {stan}, or {pan} {expiry} {track2}",
-  settlement: "a settlement",
-  signon: "a sign-on",
-  restart: "a restart (enables restart steps)",
-};
 
 export const CONTROLS = ["ecr", "exec", "passive", "manual"] as const;
 
@@ -158,8 +148,11 @@ export async function terminalTargetFrom(
     recorded,
     canRestart: control.canRestart,
     async close() {
-      await control.close();
-      await closeLine();
+      try {
+        await control.close();
+      } finally {
+        await closeLine();
+      }
     },
   };
 }

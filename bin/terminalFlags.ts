@@ -1,5 +1,17 @@
 import type { Argv } from "yargs";
-import { CONTROLS, EXEC_FLAGS, EXEC_HELP } from "../api/terminalTarget.js";
+import { CONTROLS, EXEC_FLAGS } from "../api/terminalTarget.js";
+import type { ExecTemplates } from "../src/roles/execControl.js";
+
+/** The placeholders that carry something for each operation, for the help text. */
+const EXEC_HELP: Record<keyof ExecTemplates, string> = {
+  purchase: "a sale: {amount} {pan} {expiry} {track2}",
+  balance: "a balance inquiry: {pan} {expiry} {track2}",
+  void: "a void: {stan} {amount}",
+  refund: "a refund: {amount} {stan}, or {pan} {expiry} {track2}",
+  settlement: "a settlement",
+  signon: "a sign-on",
+  restart: "a restart (enables restart steps)",
+};
 
 /** Adds the terminal flags to a command. */
 export function terminalFlags(y: Argv): Argv {

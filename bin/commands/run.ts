@@ -74,6 +74,8 @@ export const runCommand = {
       colour: useColour(process.stderr),
       mode: a.quiet || a.control === "manual" ? "quiet" : a.verbose ? "verbose" : "normal",
     });
+    // Nothing moves until the SUT dials in, which may take a while: say what the kit waits for.
+    if (a.listen !== undefined && !a.quiet) process.stderr.write(`waiting for the ${a.role} to connect to ${a.listen}\n`);
     // A device can take seconds per scenario: the clock and the estimate move anyway.
     const ticker = setInterval(() => progress.tick(), 1000).unref();
     try {
