@@ -28,6 +28,8 @@ export const DEFAULT_DIALECT = "cup";
 export interface RunHooks {
   onProgress?: (p: Progress) => void;
   onEvent?: (e: RunEvent) => void;
+  /** What the run is waiting for before its first scenario, such as a SUT that is to connect. */
+  onNotice?: (text: string) => void;
   /** Checked between scenarios: true stops the run, which still writes its (partial) report. */
   interrupted?: () => boolean;
 }
@@ -125,7 +127,10 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       registeredTerminals: [tid],
     };
   }
+  // Nothing moves until the SUT dials in, which may take a while: say what the kit waits for.
+  if (o.listen !== undefined) hooks.onNotice?.(`waiting for the ${role} to connect to ${o.listen}`);
   try {
+    const { onNotice: _, ...runnerHooks } = hooks;
     const result = await runSuite({
       suite,
       dialect,
@@ -140,7 +145,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       only: o.only,
       skip: o.skip,
       deadlineMs: o["deadline-ms"],
-      ...hooks,
+      ...runnerHooks,
     });
     const waivers = new Map((o.waivers ?? []).map((w) => [w.id, w.reason]));
     const mask = o.mask ?? true;

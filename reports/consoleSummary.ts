@@ -50,7 +50,7 @@ export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined,
   lines.push(
     "",
     paint.bold(`${r.suite} suite, dialect ${r.dialect}, target ${r.target}: ${c.pass} passed, ${c.fail} failed, ${c.flaky} flaky, ${c.skipped} skipped${waived > 0 ? `, ${waived} waived` : ""}` +
-      ` (${r.scenarios} scenarios, ${r.executions} executions, ${(r.durationMs / 1000).toFixed(1)} s, seed ${r.seed})${r.interrupted ? " — INTERRUPTED" : ""}`),
+      ` (${r.scenarios} scenarios, ${r.executions} executions, ${(r.durationMs / 1000).toFixed(1)} s, seed ${r.seed})${r.stopped?.reason === "deadline" ? " — stopped at the deadline" : r.interrupted ? " — INTERRUPTED" : ""}`),
   );
   if (outDir) lines.push(`report: ${join(outDir, "index.html")} (and results.tap, junit.xml, a bug report per failure)`);
   if (options.masked === false) lines.push(paint.yellow(MASKING_OFF));

@@ -2,7 +2,7 @@ import { html } from "./escape.js";
 import { HTML_STYLE } from "./htmlStyle.js";
 import { framesHtml, wireLogHtml } from "./htmlWireLog.js";
 import { countReportVerdicts, fileStem, MASKING_OFF, REPORT_VERDICTS, verdictOf, type Report, type ReportProperty } from "./report.js";
-import { evidenceSeqs, INTERRUPTED, provingEvents, replayCommand, seconds, shrinkSummary, stepTexts } from "./reportText.js";
+import { evidenceSeqs, stoppedText, provingEvents, replayCommand, seconds, shrinkSummary, stepTexts } from "./reportText.js";
 import { sequenceDiagram } from "./sequenceDiagram.js";
 
 /**
@@ -16,7 +16,7 @@ export function renderHtml(r: Report): string {
   const body = [
     `<header><h1>isoconf report: ${html(r.run.suite)} suite</h1><p class="run">dialect ${html(r.run.dialect)} · target ${html(r.run.target)} · seed ${r.run.seed}</p></header>`,
     r.masked ? "" : `<p class="warn" id="masking-off">${html(MASKING_OFF)}</p>`,
-    r.run.interrupted ? `<p class="warn">${html(INTERRUPTED)}</p>` : "",
+    r.run.interrupted ? `<p class="warn">${html(stoppedText(r.run, r.settings.runs))}</p>` : "",
     summary(r),
     propertyTable(r),
     ...r.properties.filter((p) => p.counterexample).map((p, i) => counterexample(r, p, i)),

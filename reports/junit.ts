@@ -1,6 +1,6 @@
 import { flattenLines, xmlAttr, xmlText } from "./escape.js";
 import { MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
-import { countsLine, evidenceLines, INTERRUPTED, seconds } from "./reportText.js";
+import { countsLine, evidenceLines, stoppedText, seconds } from "./reportText.js";
 
 /**
  * `junit.xml`: `<testsuites>` holding one `<testsuite>` (the suite), one `<testcase>` per
@@ -28,7 +28,7 @@ export function renderJunit(r: Report): string {
   const timestamp = r.settings.startedAt.toISOString().slice(0, 19);
   const suiteOut = [countsLine(r)];
   if (!r.masked) suiteOut.push(MASKING_OFF);
-  if (r.run.interrupted) suiteOut.push(INTERRUPTED);
+  if (r.run.interrupted) suiteOut.push(stoppedText(r.run, r.settings.runs));
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="isoconf" tests="${tests}" failures="${failures}" errors="0" time="${time}">`,

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Violation } from "../src/runner/property.js";
-import type { Counterexample, PropertyResult } from "../src/runner/runSuite.js";
+import { shardShare, type Counterexample, type PropertyResult, type SuiteResult } from "../src/runner/runSuite.js";
 import { describeStep } from "../src/runner/scenario.js";
 import type { TraceEvent } from "../src/trace/traceEvent.js";
 import { shellWord } from "./escape.js";
@@ -47,7 +47,17 @@ export function countsLine(r: Report): string {
   );
 }
 
-export const INTERRUPTED = "the run was interrupted before all its scenarios ran: a pass means only that no failure was found so far";
+/** Why a run ended before its scenarios, for every format: a pass then means only that no failure was found so far. */
+export function stoppedText(run: Pick<SuiteResult, "scenarios" | "stopped" | "shard">, runs: number): string {
+  const after = `after ${run.scenarios} of ${shardShare(runs, run.shard)} scenarios`;
+  const why =
+    run.stopped?.reason === "deadline"
+      ? `the run reached its deadline ${after}`
+      : run.stopped?.reason === "kit-error"
+        ? `the run stopped ${after}: ${run.stopped.message ?? "the kit could not run a scenario"}`
+        : `the run was interrupted ${after}`;
+  return `${why}; a pass means only that no failure was found so far`;
+}
 
 export const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 

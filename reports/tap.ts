@@ -1,6 +1,6 @@
 import { tapComment, tapText, yamlString } from "./escape.js";
 import { MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
-import { countsLine, INTERRUPTED, replayCommand, runLine, SHOWN_VIOLATIONS, stepTexts } from "./reportText.js";
+import { countsLine, stoppedText, replayCommand, runLine, SHOWN_VIOLATIONS, stepTexts } from "./reportText.js";
 
 /**
  * `results.tap`, TAP version 13: the plan, then one test point per property in catalogue order,
@@ -18,7 +18,7 @@ import { countsLine, INTERRUPTED, replayCommand, runLine, SHOWN_VIOLATIONS, step
 export function renderTap(r: Report): string {
   const lines = ["TAP version 13", tapComment(`isoconf ${r.version}: ${runLine(r)}; started ${r.settings.startedAt.toISOString()}`)];
   if (!r.masked) lines.push(tapComment(MASKING_OFF));
-  if (r.run.interrupted) lines.push(tapComment(INTERRUPTED));
+  if (r.run.interrupted) lines.push(tapComment(stoppedText(r.run, r.settings.runs)));
   lines.push(`1..${r.properties.length}`);
   r.properties.forEach((p, i) => {
     lines.push(testPoint(p, i + 1));

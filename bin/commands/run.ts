@@ -74,12 +74,10 @@ export const runCommand = {
       colour: useColour(process.stderr),
       mode: a.quiet || a.control === "manual" ? "quiet" : a.verbose ? "verbose" : "normal",
     });
-    // Nothing moves until the SUT dials in, which may take a while: say what the kit waits for.
-    if (a.listen !== undefined && !a.quiet) process.stderr.write(`waiting for the ${a.role} to connect to ${a.listen}\n`);
     // A device can take seconds per scenario: the clock and the estimate move anyway.
     const ticker = setInterval(() => progress.tick(), 1000).unref();
     try {
-      const run = await runConformance({ ...options, role: a.role }, { onProgress: progress.progress, onEvent: progress.event, interrupted: () => stopRequested });
+      const run = await runConformance({ ...options, role: a.role }, { onProgress: progress.progress, onEvent: progress.event, onNotice: (text) => a.quiet || process.stderr.write(`${text}\n`), interrupted: () => stopRequested });
       clearInterval(ticker);
       progress.done();
       // The console shows the result as the files hold it: masked unless --no-mask.

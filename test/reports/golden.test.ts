@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MASKING_OFF } from "../../reports/report.js";
-import { INTERRUPTED } from "../../reports/reportText.js";
 import { writeRunOutput } from "../../reports/runOutput.js";
 import { cardPan } from "../../src/runner/scenario.js";
 import { cup, PAN, scenario, settings, suiteResult, TRACK2 } from "./support/fixture.js";
@@ -65,11 +64,20 @@ describe("reports: golden files", () => {
     assert.ok(files.get("H-REV-9.md")!.includes(PAN), "and the card data is there in clear");
   });
 
-  it("an interrupted run says so in the TAP, the JUnit and the HTML", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "isoconf-reports-"));
-    await writeRunOutput(dir, { ...suiteResult, interrupted: true }, cup, settings(true));
-    for (const name of ["results.tap", "junit.xml", "index.html"]) assert.ok(readFileSync(join(dir, name), "utf8").includes(INTERRUPTED), name);
-    assert.equal(JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")).interrupted, true);
+  it("a run that stopped early says so, and why, in the TAP, the JUnit and the HTML", async () => {
+    const cases = [
+      [{ reason: "interrupted" }, "the run was interrupted after 100 of 100 scenarios; a pass means only"],
+      [{ reason: "deadline" }, "the run reached its deadline after 100 of 100 scenarios"],
+      [{ reason: "kit-error", message: "a scenario could not be run: the reset command failed (exit 3)" }, "the run stopped after 100 of 100 scenarios: a scenario could not be run: the reset command failed (exit 3)"],
+    ] as const;
+    for (const [stopped, text] of cases) {
+      const dir = mkdtempSync(join(tmpdir(), "isoconf-reports-"));
+      await writeRunOutput(dir, { ...suiteResult, interrupted: true, stopped }, cup, settings(true));
+      for (const name of ["results.tap", "junit.xml", "index.html"]) assert.ok(readFileSync(join(dir, name), "utf8").includes(text), `${name}: ${text}`);
+      const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
+      assert.equal(summary.interrupted, true);
+      assert.deepEqual(summary.stopped, stopped);
+    }
   });
 
   it("index.html is self-contained: no script, no external reference; ids unique and internal links resolve", async () => {
