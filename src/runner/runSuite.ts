@@ -37,7 +37,7 @@ export interface PropertyResult {
   verdict: Verdict;
   /** Why a property was skipped, or what made it flaky. */
   reason?: string;
-  /** Scenarios generated before this property first failed (1-based). */
+  /** The scenario of the run (1-based, counting every shard's) in which this property first failed. */
   foundAfter?: number;
   counterexample?: Counterexample;
 }
@@ -66,7 +66,8 @@ export interface SuiteResult {
 /**
  * One of `count` machines sharing a run: all generate the same scenarios from the same seed, and
  * shard `index` (1-based, as `--shard 2/4` names it) runs those whose position modulo `count` is
- * `index - 1`. Without failures the shards together run exactly the scenarios of the whole run.
+ * `index - 1`. The shards together run exactly the scenarios of the whole run, failures or not:
+ * scenario k is the k-th of the seed's stream in every round (see `runSuite`).
  */
 export interface Shard {
   index: number;
@@ -199,7 +200,9 @@ const sizeOf = (s: Scenario) => s.steps.length * 1000 + (s.steps as readonly Sce
  * runs against a fresh SUT and every active property checks its trace. At a property's first
  * failure the scenario is re-run (`flakeRuns`) to tell a failure from a flake, then shrunk within
  * the budget to the smallest scenario that still fails that property. One failing property does
- * not hide the others: the search goes on for them in the next round.
+ * not hide the others: the search goes on for them in the next round, which generates the same
+ * stream from the same seed and skips what was run, so scenario k is the same in every round, in
+ * every shard, and in a run that found nothing (generating is cheap next to running).
  */
 export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
   const started = performance.now();
@@ -227,8 +230,8 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     throw new RangeError(`shard ${shard.index}/${shard.count}: expected i/n with 1 <= i <= n`);
   }
   const total = shardShare(o.runs, shard);
-  /** Scenarios generated, this shard's and the others'. */
-  let generated = 0;
+  /** Positions of the seed's stream dealt with so far: run, left to other shards, or passed over. */
+  let covered = 0;
   let scenarios = 0;
   let executions = 0;
   let requests = 0;
@@ -284,7 +287,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
     if (trace !== undefined) o.before.check(trace);
   }
 
-  for (let round = 0; generated < o.runs && !stop(); round++) {
+  while (covered < o.runs && !stop()) {
     const searching = active.filter((p) => {
       const f = found.get(p.id);
       return f === undefined || (f.verdict === "fail" && !f.shrunk);
@@ -297,6 +300,8 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
      * predicate fails once to end the run, and passes every shrink candidate of that failure.
      */
     let halted = false;
+    /** This round's position in the seed's stream. */
+    let streamed = 0;
     const predicate = async (s: Scenario): Promise<boolean> => {
       if (halted) return true;
       if (target === undefined) {
@@ -304,7 +309,9 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
           halted = true;
           return false;
         }
-        const position = generated++;
+        const position = streamed++;
+        if (position < covered) return true;
+        covered = position + 1;
         if (shard && position % shard.count !== shard.index - 1) return true;
         scenarios++;
         o.onProgress?.({ phase: "search", scenarios, total, failed: failedCount(), properties: active.length });
@@ -364,7 +371,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
         const f: Found = {
           property,
           verdict: solid ? "fail" : "flaky",
-          foundAfter: scenarios,
+          foundAfter: covered,
           best: { scenario: s, trace, violations },
           originalSteps: s.steps.length,
           shrinkRuns: 0,
@@ -373,15 +380,15 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
         };
         if (!solid) f.reason = `failed once, then ${reproduced.get(id)} of ${reruns} re-runs`;
         found.set(id, f);
-        o.onEvent?.({ kind: "found", property: id, verdict: f.verdict, after: scenarios, steps: s.steps.length });
+        o.onEvent?.({ kind: "found", property: id, verdict: f.verdict, after: covered, steps: s.steps.length });
         if (solid) confirmed.add(id);
       }
       return confirmed;
     };
 
     const details = await fc.check(fc.asyncProperty(o.scenarios, predicate), {
-      numRuns: o.runs - generated,
-      seed: (seed + round) | 0,
+      numRuns: o.runs,
+      seed,
       endOnFailure: false,
     });
     // The predicate only returns booleans: a failure without a target is the kit itself failing.

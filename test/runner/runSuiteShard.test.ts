@@ -44,6 +44,31 @@ describe("runner: sharding", function () {
     assert.deepEqual([...parts].sort(), [...whole.seen].sort(), "the same scenarios, as multisets");
   });
 
+  it("with failures too: each round regenerates the seed's stream, so scenario k stays scenario k in every shard", async () => {
+    /** The search scenarios a run started, by their steps, and where each property first failed. */
+    async function searched(shard: Shard | undefined) {
+      const started: string[] = [];
+      const r = await runHostSuite(cup, referenceHostTarget(cup, { bug: "reversal-ignored" }), {
+        runs: 120,
+        seed: SEED,
+        shard,
+        onEvent: (e) => e.kind === "scenario" && started.push(e.steps.join("; ")),
+      });
+      const foundAt = Object.fromEntries(r.properties.filter((p) => p.foundAfter !== undefined).map((p) => [p.id, p.foundAfter!]));
+      return { started, foundAt };
+    }
+    const whole = await searched(undefined);
+    assert.ok(Object.keys(whole.foundAt).length >= 2, "several properties fail, so the run has several rounds");
+    const shards = [];
+    for (let index = 1; index <= 3; index++) shards.push(await searched({ index, count: 3 }));
+    assert.deepEqual(shards.flatMap((s) => s.started).sort(), [...whole.started].sort(), "the same search scenarios, as multisets");
+    // Scenario numbers are the run's, not the shard's: where the whole run first failed a property, the shard holding that scenario failed it there too.
+    for (const [id, at] of Object.entries(whole.foundAt)) {
+      const holder = shards[(at - 1) % 3];
+      assert.equal(holder.foundAt[id], at, `${id} found at scenario ${at} by shard ${((at - 1) % 3) + 1}`);
+    }
+  });
+
   it("shardShare splits any run exactly", () => {
     for (const runs of [1, 2, 3, 7, 100]) {
       for (const count of [1, 2, 3, 8]) {
