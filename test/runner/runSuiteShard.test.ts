@@ -59,7 +59,7 @@ describe("runner: sharding", function () {
     }
     const whole = await searched(undefined);
     assert.ok(Object.keys(whole.foundAt).length >= 2, "several properties fail, so the run has several rounds");
-    const shards = [];
+    const shards: Awaited<ReturnType<typeof searched>>[] = [];
     for (let index = 1; index <= 3; index++) shards.push(await searched({ index, count: 3 }));
     assert.deepEqual(shards.flatMap((s) => s.started).sort(), [...whole.started].sort(), "the same search scenarios, as multisets");
     // Scenario numbers are the run's, not the shard's: where the whole run first failed a property, the shard holding that scenario failed it there too.
