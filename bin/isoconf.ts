@@ -74,6 +74,14 @@ function wrap<A>(c: Command<A>) {
   };
 }
 
+// `isoconf list | head -3`: the reader has what it wanted. A closed pipe ends the output, not in a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 const args = hideBin(process.argv);
 let cli = yargs(args).scriptName("isoconf").usage("$0 <command> [options]\n\nProperty-based conformance testing for ISO 8583 hosts and terminals.");
 for (const c of COMMANDS) {

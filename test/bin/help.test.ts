@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { decodeCommand } from "../../bin/commands/decode.js";
 import { runCliAsync } from "../helpers/cli.js";
 
@@ -58,5 +60,23 @@ describe("isoconf --help", function () {
     const r = await runCliAsync(["decode", "-d", "cup", "--hex", hex]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /41 .*"TERM0001"/);
+  });
+});
+
+describe("isoconf writing into a closed pipe (`isoconf decode --hex-lines … | head -1`)", function () {
+  this.timeout(60_000);
+
+  it("stops quietly when its reader goes away: no stack, no crash", async () => {
+    const hex = "600003000060310000000008000020000000C000120000015445524D3030303131323334353637383930313233343500110000000100300003303031";
+    const child = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", "decode", "-d", "cup", "--hex-lines"], { cwd: fileURLToPath(new URL("../../", import.meta.url)), stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.stdout.once("data", () => child.stdout.destroy());
+    child.stdin.on("error", () => {});
+    // More output than a pipe holds, so the decoder is still writing when its reader has gone.
+    child.stdin.end(`${hex}\n`.repeat(20_000));
+    const status = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    assert.equal(status, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
   });
 });
