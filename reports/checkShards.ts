@@ -15,6 +15,7 @@ const SAME: ReadonlyArray<[what: string, of: (r: RunFolder) => unknown]> = [
   ["version", (r) => r.summary.version],
   ["suite", (r) => r.summary.suite],
   ["dialect", (r) => r.summary.dialect],
+  ["dialect's fields (dialectDigest)", (r) => r.summary.dialectDigest],
   ["seed", (r) => r.summary.seed],
   ["target", (r) => r.summary.target],
   ["shard count", (r) => r.summary.shard?.count],

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { BUILTIN_DIALECTS, builtinDialect, resolveDialect } from "../src/iso8583/builtinDialects.js";
-import type { Dialect } from "../src/iso8583/dialect.js";
+import { dialectDigest, type Dialect } from "../src/iso8583/dialect.js";
 import type { Counterexample, PropertyResult, SuiteResult, Verdict } from "../src/runner/runSuite.js";
 import type { ScenarioStep } from "../src/runner/scenario.js";
 import { checkShards, ShardMergeError } from "./checkShards.js";
@@ -42,7 +42,7 @@ export async function mergeShardFolders(folders: readonly string[], o: MergeOpti
   const read: RunFolder[] = [];
   for (const f of folders) read.push(await readRunFolder(f));
   const shards = checkShards(read);
-  const dialect = dialectOf(shards[0].summary.dialect, o.dialect);
+  const dialect = dialectOf(shards[0].summary.dialect, shards[0].summary.dialectDigest, o.dialect);
   const { result, waivers } = combineShards(shards);
   // Masking a masked trace changes nothing, so a folder written masked can go through it again.
   // With --no-mask, masking cannot be undone: the shards written masked stay so, and `stillMasked`
@@ -71,15 +71,21 @@ export async function mergeShardFolders(folders: readonly string[], o: MergeOpti
 }
 
 /** The dialect the shards ran under: a built-in one by its name, a dialect of the user's own from `given`. */
-function dialectOf(name: string, given: string | undefined): Dialect {
+function dialectOf(name: string, digest: string | undefined, given: string | undefined): Dialect {
   if (given === undefined) {
     if (!BUILTIN_DIALECTS.includes(name)) {
       throw new ShardMergeError(`the shards ran under dialect "${name}", which is not built in (${BUILTIN_DIALECTS.join(", ")}): give its file with --dialect FILE`);
     }
-    return builtinDialect(name);
+    const builtin = builtinDialect(name);
+    // A file of the lab's own may be named like a built-in dialect; its fields tell.
+    if (digest !== undefined && dialectDigest(builtin) !== digest) {
+      throw new ShardMergeError(`the shards ran under a dialect named "${name}" whose fields differ from the built-in one: give its file with --dialect FILE`);
+    }
+    return builtin;
   }
   const d = resolveDialect(given);
   if (d.name !== name) throw new ShardMergeError(`--dialect ${given} is dialect "${d.name}": the shards ran under "${name}"`);
+  if (digest !== undefined && dialectDigest(d) !== digest) throw new ShardMergeError(`--dialect ${given} is not the "${name}" the shards ran under: its fields differ`);
   return d;
 }
 

@@ -1,3 +1,4 @@
+import { dialectDigest } from "../src/iso8583/dialect.js";
 import { countReportVerdicts, fileStem, verdictOf, type Report } from "./report.js";
 import { replayCommand, stepTexts } from "./reportText.js";
 
@@ -41,6 +42,7 @@ export function renderSummaryJson(r: Report): string {
     version: r.version,
     suite: r.run.suite,
     dialect: r.run.dialect,
+    dialectDigest: dialectDigest(r.dialect),
     target: r.run.target,
     seed: r.run.seed,
     // Present only for one shard of a run (`--shard 2/4`); `isoconf merge` joins the shards.

@@ -52,6 +52,8 @@ const summary = z.looseObject({
   version: z.string(),
   suite: z.string().min(1),
   dialect: z.string().min(1),
+  /** Absent from summaries written before it was recorded. */
+  dialectDigest: z.string().regex(/^[0-9a-f]{16}$/).optional(),
   target: z.string(),
   seed: z.number().int(),
   shard: shard.optional(),

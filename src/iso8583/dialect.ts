@@ -1,9 +1,16 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dialectTableSchema, type DialectTable, type FieldTable } from "./dialectTable.js";
 import { FieldCodec } from "./field.js";
 import { lengthPrefix } from "./lengths.js";
 
 /** A dialect compiled for packing and unpacking. Built from a `DialectTable` by `loadDialect`. */
+/**
+ * A short fingerprint of a dialect's table: two files that share a name but not their fields
+ * (a lab's own "cup") tell apart by it.
+ */
+export const dialectDigest = (d: Pick<Dialect, "table">): string => createHash("sha256").update(JSON.stringify(d.table)).digest("hex").slice(0, 16);
+
 export interface Dialect {
   readonly name: string;
   /** Where the dialect came from, for errors: its file's path, or `built-in dialect cup`. */

@@ -10,6 +10,8 @@ import { cardPan, type HostScenario } from "../../src/runner/scenario.js";
 import { readTraceJsonl, TraceFileError } from "../../src/trace/traceFile.js";
 import { writeRunOutput } from "../../reports/runOutput.js";
 import { cup, settingsFor, writeShards, type ShardRun } from "../helpers/shardFolders.js";
+import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
+import { dialectDigest } from "../../src/iso8583/dialect.js";
 
 /**
  * `isoconf merge`'s core: shards of one host-suite run (seed 5, 40 scenarios, 3 shards, the
@@ -241,16 +243,34 @@ describe("reports/mergeShards", function () {
   describe("the dialect: a built-in one by its name, a dialect of your own by --dialect FILE", () => {
     let acmeShard: string;
     let acmeFile: string;
+    let labCupShard: string;
+    let labCupFile: string;
     before(async () => {
       // A passing shard (no counterexample, so no trace file to name the dialect), said to be under "acme".
       const [only] = await writeShards({ runs: 5, seed: 1, count: 1 });
-      const summary = summaryOf(only.folder);
-      summary.dialect = "acme";
-      writeFileSync(join(only.folder, "summary.json"), JSON.stringify(summary));
-      acmeShard = only.folder;
       const table = JSON.parse(readFileSync(new URL("../../src/iso8583/dialects/cup.json", import.meta.url), "utf8"));
       acmeFile = join(tmp(), "acme.json");
       writeFileSync(acmeFile, JSON.stringify({ ...table, dialect: "acme" }));
+      const summary = summaryOf(only.folder);
+      summary.dialect = "acme";
+      summary.dialectDigest = dialectDigest(resolveDialect(acmeFile));
+      writeFileSync(join(only.folder, "summary.json"), JSON.stringify(summary));
+      acmeShard = only.folder;
+      // A lab's own "cup": the built-in one's name, one field's description changed.
+      labCupFile = join(tmp(), "lab-cup.json");
+      writeFileSync(labCupFile, JSON.stringify({ ...table, fields: table.fields.map((f: { description?: string }, i: number) => (i === 0 ? { ...f, description: "PAN (lab build)" } : f)) }));
+      const [second] = await writeShards({ runs: 5, seed: 1, count: 1 });
+      const labSummary = summaryOf(second.folder);
+      labSummary.dialectDigest = dialectDigest(resolveDialect(labCupFile));
+      writeFileSync(join(second.folder, "summary.json"), JSON.stringify(labSummary));
+      labCupShard = second.folder;
+    });
+
+    it("a dialect named like a built-in one but with other fields needs its file, and only that file", async () => {
+      await assert.rejects(mergeShardFolders([labCupShard], { out: join(tmp(), "m") }), /a dialect named "cup" whose fields differ from the built-in one: give its file with --dialect FILE/);
+      const m = await mergeShardFolders([labCupShard], { out: join(tmp(), "m"), dialect: labCupFile });
+      assert.equal(m.dialect.name, "cup");
+      await assert.rejects(mergeShardFolders([labCupShard], { out: join(tmp(), "m"), dialect: "cup" }), /--dialect cup is not the "cup" the shards ran under: its fields differ/);
     });
 
     it("without --dialect, a dialect that is not built in is an error saying to give its file", () =>
