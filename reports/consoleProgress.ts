@@ -27,7 +27,8 @@ export interface ConsoleProgress {
 }
 
 const REDRAW_MS = 100;
-const HEARTBEAT_MS = 30_000;
+/** In a CI log, a status line this often: some CI systems end a job that prints nothing for minutes. */
+const HEARTBEAT_MS = { normal: 60_000, verbose: 30_000 } as const;
 /** Before this many scenarios and this much search time the rate is noise: no estimate. */
 const ETA_MIN_SCENARIOS = 5;
 const ETA_MIN_MS = 1000;
@@ -125,7 +126,7 @@ export function createConsoleProgress(o: ConsoleProgressOptions): ConsoleProgres
   };
 
   const heartbeat = (t: number) => {
-    if (!last || t - beatAt < HEARTBEAT_MS) return;
+    if (!last || t - beatAt < HEARTBEAT_MS[verbose ? "verbose" : "normal"]) return;
     beatAt = t;
     o.write(`${fit(status(last, t, ", ", " elapsed"), Infinity, paint)}\n`);
   };
@@ -153,7 +154,7 @@ export function createConsoleProgress(o: ConsoleProgressOptions): ConsoleProgres
         eta = ran >= ETA_MIN_SCENARIOS && searchMs >= ETA_MIN_MS ? ((p.total - ran) * searchMs) / ran : undefined;
       }
       if (silent) return;
-      if (!o.tty) return verbose ? heartbeat(t) : undefined;
+      if (!o.tty) return heartbeat(t);
       draw(t, changed);
     },
     event(e) {
@@ -171,7 +172,7 @@ export function createConsoleProgress(o: ConsoleProgressOptions): ConsoleProgres
     tick() {
       if (finished || silent || !last) return;
       const t = now();
-      if (!o.tty) return verbose ? heartbeat(t) : undefined;
+      if (!o.tty) return heartbeat(t);
       draw(t, false);
     },
     done() {

@@ -205,6 +205,20 @@ describe("reports/consoleProgress", () => {
     );
   });
 
+  it("not a terminal, normal: a status line every minute on a long run, so the CI log never goes silent for long", () => {
+    const h = harness({ tty: false });
+    for (let k = 1; k <= 70; k++) {
+      h.at((k - 1) * 2000);
+      h.c.progress(search(k));
+      h.c.tick();
+    }
+    assert.deepEqual(h.text().split("\n"), [
+      "31/100 scenarios, searching 10 properties, 0 failed, 1:00 elapsed, ~2:20 left",
+      "61/100 scenarios, searching 10 properties, 0 failed, 2:00 elapsed, ~1:20 left",
+      "",
+    ]);
+  });
+
   it("not a terminal, verbose: a line per scenario and a heartbeat at most every 30 s", () => {
     const h = harness({ tty: false, mode: "verbose" });
     for (let k = 1; k <= 40; k++) {
