@@ -156,6 +156,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       merchant: kit.merchant,
       tmkKcv: kit.tmkKcv,
       maxSteps,
+      ...(role === "terminal" ? { reversalAttempts: attempts } : {}),
       ...(o.only ? { only: o.only } : {}),
       ...(o.skip ? { skip: o.skip } : {}),
       target: recorded,

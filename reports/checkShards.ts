@@ -30,6 +30,7 @@ const SAME: ReadonlyArray<[what: string, of: (r: RunFolder) => unknown]> = [
   ["config.registeredTerminals", (r) => r.summary.config.registeredTerminals],
   ["config.merchant", (r) => r.summary.config.merchant],
   ["config.tmkKcv", (r) => r.summary.config.tmkKcv],
+  ["config.reversalAttempts", (r) => r.summary.config.reversalAttempts],
   // Properties are merged by position: the same suite at the same version lists the same ones.
   ["property list", (r) => r.summary.properties.map((p) => p.id)],
   // One config, one set of waivers: the merged verdicts and exit code follow them (ID → reason).

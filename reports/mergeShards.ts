@@ -60,6 +60,7 @@ export async function mergeShardFolders(folders: readonly string[], o: MergeOpti
     registeredTerminals: config.registeredTerminals,
     merchant: config.merchant,
     tmkKcv: config.tmkKcv,
+    ...(config.reversalAttempts !== undefined ? { reversalAttempts: config.reversalAttempts } : {}),
     target: config.target,
     mask,
     startedAt: new Date(Math.min(...shards.map((s) => Date.parse(s.summary.startedAt)))),

@@ -17,6 +17,8 @@ export interface RunSettings {
   /** The merchant the kit's terminals belong to, and the check value of their master key (never the key). */
   merchant?: string;
   tmkKcv?: string;
+  /** Terminal role: the terminal's configured reversal attempts, which the properties judge it by. */
+  reversalAttempts?: number;
   target: RecordedTarget;
   mask: boolean;
   startedAt: Date;

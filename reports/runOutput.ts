@@ -54,6 +54,7 @@ export async function writeRunOutput(dir: string, result: SuiteResult, dialect: 
       registeredTerminals: s.registeredTerminals,
       ...(s.merchant !== undefined ? { merchant: s.merchant } : {}),
       ...(s.tmkKcv !== undefined ? { tmkKcv: s.tmkKcv } : {}),
+      ...(s.reversalAttempts !== undefined ? { reversalAttempts: s.reversalAttempts } : {}),
       seed: result.seed,
       steps: stepTexts(cx),
       scenario: cx.scenario,

@@ -25,6 +25,8 @@ export interface ScenarioFile {
   /** The merchant of the kit's terminals, and the check value of their master key (the key itself is never written). */
   merchant?: string;
   tmkKcv?: string;
+  /** Terminal scenarios: the terminal's configured reversal attempts the run judged it by. */
+  reversalAttempts?: number;
   /** The run's seed (`--seed` reproduces the whole run). */
   seed?: number;
   /** The steps as people read them; `scenario` is what replays. */
@@ -78,6 +80,7 @@ const schema = z
     registeredTerminals: z.array(z.string()),
     merchant: z.string().regex(/^[ -~]{15}$/).optional(),
     tmkKcv: z.string().regex(/^[0-9A-F]{6}$/).optional(),
+    reversalAttempts: z.number().int().min(1).max(10).optional(),
     seed: z.number().int().optional(),
     steps: z.array(z.string()),
     scenario: z.discriminatedUnion("role", [hostScenarioSchema, terminalScenarioSchema]),

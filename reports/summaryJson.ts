@@ -64,6 +64,7 @@ export function renderSummaryJson(r: Report): string {
       registeredTerminals: s.registeredTerminals,
       ...(s.merchant !== undefined ? { merchant: s.merchant } : {}),
       ...(s.tmkKcv !== undefined ? { tmkKcv: s.tmkKcv } : {}),
+      ...(s.reversalAttempts !== undefined ? { reversalAttempts: s.reversalAttempts } : {}),
       target: s.target,
     },
     figures: { scenarios: r.run.scenarios, executions: r.run.executions, requests: r.run.requests },

@@ -72,6 +72,7 @@ const summary = z.looseObject({
     registeredTerminals: z.array(z.string()),
     merchant: z.string().optional(),
     tmkKcv: z.string().optional(),
+    reversalAttempts: z.number().int().min(1).optional(),
     target: z.strictObject({ kind: z.enum(["reference", "tcp", "listen", "serial"]), url: z.string().optional(), bug: z.string().optional() }),
   }),
   figures: z.object({ scenarios: count, executions: count, requests: count }),

@@ -57,7 +57,7 @@ async function targetFor(a: ReplayArgs, f: ScenarioFile, dialect: Dialect, respo
   if (f.scenario.role === "host") return hostTargetFrom({ ...where, framing: a.framing, "reset-cmd": a["reset-cmd"] }, dialect, registryOf(kit));
   const tid = f.registeredTerminals[0];
   if (tid === undefined) throw new UsageError(`${a.file}: registeredTerminals names no terminal`);
-  const reversalAttempts = a["reversal-attempts"] ?? rulesOf(dialect).reversal.attempts;
+  const reversalAttempts = a["reversal-attempts"] ?? f.reversalAttempts ?? rulesOf(dialect).reversal.attempts;
   return terminalTargetFrom({ ...a, ...where, serial: overridden ? a.serial : recorded("serial") }, dialect, { tid, responseTimeoutMs, reversalAttempts, merchant: kit.merchant, tmk: kit.tmk });
 }
 
@@ -76,7 +76,7 @@ export const replayCommand = {
         .option("trace", { type: "string", requiresArg: true, describe: "write the replay's trace (JSONL) here" })
         .option("mask", { type: "boolean", default: true })
         .option("suite", { type: "string", requiresArg: true, describe: "the suite module the property comes from, for a property of your own" })
-        .option("reversal-attempts", { type: "number", describe: "terminal scenarios: the terminal's configured reversal attempts (default: the dialect's)" })
+        .option("reversal-attempts", { type: "number", describe: "terminal scenarios: the terminal's configured reversal attempts (default: as recorded, else the dialect's)" })
         .option("tmk", { type: "string", requiresArg: true, describe: "the terminal master key the run used, when not the default (the file holds only its check value)" }),
     ).example("isoconf replay isoconf-report/2026-11-26T01-30-00-000Z/H-DUP-1.scenario.json", "against the SUT it was found on; exit 1 while it still fails")
       .example("isoconf replay H-DUP-1.scenario.json --target tcp://127.0.0.1:5000 --trace after-fix.jsonl", "against the fixed build, keeping the trace"),
@@ -101,7 +101,7 @@ export const replayCommand = {
       target,
       responseTimeoutMs,
       registeredTerminals: f.registeredTerminals,
-      reversalAttempts: a["reversal-attempts"],
+      reversalAttempts: a["reversal-attempts"] ?? f.reversalAttempts,
       tmk: kit.tmk,
       merchant: kit.merchant,
     };

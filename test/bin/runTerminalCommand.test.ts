@@ -65,4 +65,18 @@ describe("isoconf run terminal / replay", function () {
       assert.match(r.stderr, pattern);
     }
   });
+
+  it("the scenario file records the terminal's reversal attempts, and replay judges by them", () => {
+    const dir = outDir();
+    const r = runCli(["run", "terminal", "--bug", "reversal-no-retry", "--reversal-attempts", "2", "--only", "T-REV-4", "--runs", "100", "--seed", "42", "--out", dir, "--quiet"]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    const file = join(dir, "T-REV-4.scenario.json");
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).reversalAttempts, 2);
+    assert.equal(summaryOf(dir).config.reversalAttempts, 2);
+    const replay = runCli(["replay", file]);
+    assert.equal(replay.status, 1, replay.stdout + replay.stderr);
+    // A terminal configured for one attempt owes no repeat: judged by that, the same trace passes.
+    const once = runCli(["replay", file, "--reversal-attempts", "1"]);
+    assert.equal(once.status, 0, once.stdout + once.stderr);
+  });
 });
