@@ -28,6 +28,9 @@ const ASCII_ALLOWED: Record<ContentClass, Uint8Array> = {
   "x+n": table(isDigit),
 };
 
+/** The 256-entry table of byte values `content` allows in an ASCII field (1 = allowed). */
+export const asciiAllowed = (content: ContentClass): Uint8Array => ASCII_ALLOWED[content];
+
 const SIGN_C = 0x43;
 const SIGN_D = 0x44;
 

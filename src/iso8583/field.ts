@@ -16,9 +16,14 @@ export interface Reader {
  */
 export class FieldCodec {
   readonly key: string;
+  /** Bytes of the length prefix (0 for a fixed field). */
+  readonly prefixBytes: number;
   private readonly prefix: LengthPrefix | null;
   private readonly data: DataCodec;
   private readonly unit: string;
+  // Copied out of `spec` (and `data`) so the hot path reads plain fields of one object.
+  private readonly max: number;
+  private readonly fixed: boolean;
 
   constructor(readonly spec: FieldTable) {
     this.key = String(spec.number);
@@ -26,20 +31,18 @@ export class FieldCodec {
       spec.length_type === "fixed" ? null : lengthPrefix(spec.length_prefix_encoding!, spec.length_prefix_bytes!);
     this.data = DATA_ENCODINGS[spec.data_encoding](spec, this.key);
     this.unit = spec.length_unit === "digits" ? "digits" : "bytes";
-  }
-
-  /** Bytes of the length prefix (0 for a fixed field). */
-  get prefixBytes(): number {
-    return this.prefix?.bytes ?? 0;
+    this.prefixBytes = this.prefix?.bytes ?? 0;
+    this.max = spec.max_length;
+    this.fixed = this.prefix === null;
   }
 
   /** The value's length in the field's unit; throws when it cannot be packed. */
   measure(value: unknown): number {
     if (typeof value !== "string") throw new Iso8583Error("bad_value", this.key, undefined, reasons.valueNotString());
     const units = this.data.measure(value);
-    const max = this.spec.max_length;
-    if (this.prefix === null ? units !== max : units > max) {
-      const expected = this.prefix === null ? `exactly ${max}` : `at most ${max}`;
+    const max = this.max;
+    if (this.fixed ? units !== max : units > max) {
+      const expected = this.fixed ? `exactly ${max}` : `at most ${max}`;
       throw new Iso8583Error("bad_value", this.key, undefined, reasons.valueLength(units, expected, this.unit));
     }
     return units;
@@ -47,7 +50,7 @@ export class FieldCodec {
 
   /** Bytes a value of `units` takes on the wire, prefix included. */
   wireBytes(units: number): number {
-    return (this.prefix?.bytes ?? 0) + this.data.byteLength(units);
+    return this.prefixBytes + this.data.byteLength(units);
   }
 
   /** Writes a value that `measure` accepted as `units` long; returns the position after it. */
@@ -62,7 +65,7 @@ export class FieldCodec {
   /** Reads the field at `r.pos` and advances it; throws an `Iso8583Error` naming the offset. */
   read(r: Reader): string {
     const start = r.pos;
-    let units = this.spec.max_length;
+    let units = this.max;
     let dataStart = start;
     if (this.prefix !== null) {
       const width = this.prefix.bytes;
@@ -74,8 +77,8 @@ export class FieldCodec {
         const encoding = this.spec.length_prefix_encoding!;
         throw new Iso8583Error("bad_length_prefix", this.key, start, reasons.lengthNotDigits(encoding));
       }
-      if (units > this.spec.max_length) {
-        throw new Iso8583Error("length_above_max", this.key, start, reasons.lengthAboveMax(units, this.spec.max_length, this.unit));
+      if (units > this.max) {
+        throw new Iso8583Error("length_above_max", this.key, start, reasons.lengthAboveMax(units, this.max, this.unit));
       }
       dataStart = start + width;
     }

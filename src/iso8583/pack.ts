@@ -47,13 +47,19 @@ export function pack(dialect: Dialect, message: Message): Buffer {
   let size = 0;
   let count = 0;
   // Looking the dialect's field numbers up is several times faster than for-in over integer-like
-  // keys (V8 makes a string per key per walk). Keys the walk did not meet are found by counting.
+  // keys (V8 makes a string per key per walk). Keys the walk did not meet are found by counting;
+  // knowing the count first lets the walk stop at the last field present instead of probing every
+  // field the dialect defines (most of them absent), unless something could be inherited.
+  const present = Object.values(fields).length;
+  const proto = Object.getPrototypeOf(fields);
+  const stopAt = proto === Object.prototype || proto === null ? present : -1;
   const numbers = dialect.fieldNumbers;
-  for (let i = 0; i < numbers.length; i++) {
+  const codecsByNumber = dialect.fields;
+  for (let i = 0; i < numbers.length && count !== stopAt; i++) {
     const n = numbers[i];
     const value = fields[n];
     if (value === undefined) continue;
-    const codec = dialect.fields[n]!;
+    const codec = codecsByNumber[n]!;
     const u = codec.measure(value);
     codecs[count] = codec;
     values[count] = value;
@@ -61,7 +67,7 @@ export function pack(dialect: Dialect, message: Message): Buffer {
     size += codec.wireBytes(u);
     bits[(n - 1) >> 3] |= 0x80 >> ((n - 1) & 7);
   }
-  if (Object.values(fields).length !== count) rejectUnmatchedKey(dialect, fields);
+  if (present !== count) rejectUnmatchedKey(dialect, fields);
   let secondary = false;
   for (let i = BITMAP_BYTES; i < bits.length; i++) if (bits[i] !== 0) secondary = true;
   if (secondary) bits[0] |= 0x80;

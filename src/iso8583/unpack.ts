@@ -7,6 +7,8 @@ import { readMti } from "./mti.js";
 
 // unpack() is synchronous and never re-entered, so one bitmap scratch serves every call.
 const bits = new Uint8Array(2 * BITMAP_BYTES);
+/** The field reserved in `fields` before its turn (see decodeInto), 0 once it is decoded. */
+let reserved = 0;
 
 /**
  * Decodes one frame strictly: truncation, bad prefixes, lengths over the maximum, bad content,
@@ -21,6 +23,11 @@ export function unpack(dialect: Dialect, frame: Uint8Array, spans?: FieldSpan[])
   try {
     decodeInto(dialect, r, message, spans);
   } catch (e) {
+    if (reserved !== 0) {
+      // The reserved field never decoded: `partial` holds only what did.
+      delete message.fields[reserved];
+      reserved = 0;
+    }
     if (e instanceof Iso8583Error) {
       e.partial = message;
       if (spans) e.spans = spans;
@@ -61,19 +68,38 @@ function decodeInto(dialect: Dialect, r: Reader, message: Message, spans: FieldS
   }
 
   const fields = message.fields;
+  const codecs = dialect.fields;
   let last = "p";
   const bitmapBytes = hasSecondary ? 2 * BITMAP_BYTES : BITMAP_BYTES;
+
+  // Storing the fields in ascending order grows the object's element store two or three times
+  // (a third of the decode in profiles); storing the highest field first sizes it once. Key
+  // order is unaffected (integer keys always enumerate ascending). Undone if decoding fails.
+  for (let b = bitmapBytes - 1; b >= 0; b--) {
+    const v = b === 0 ? bits[0] & 0x7f : bits[b];
+    if (v === 0) continue;
+    const top = b * 8 + Math.clz32(v & -v) - 24 + 1;
+    if (codecs[top] !== undefined) {
+      fields[top] = "";
+      reserved = top;
+    }
+    break;
+  }
+
   for (let b = 0; b < bitmapBytes; b++) {
     let v = b === 0 ? bits[0] & 0x7f : bits[b];
     while (v !== 0) {
       const bit = Math.clz32(v) - 24;
       v &= ~(0x80 >> bit);
-      const codec = dialect.fields[b * 8 + bit + 1];
+      const n = b * 8 + bit + 1;
+      const codec = codecs[n];
       if (codec === undefined) {
-        throw new Iso8583Error("undefined_field", String(b * 8 + bit + 1), r.pos, reasons.undefinedField());
+        throw new Iso8583Error("undefined_field", String(n), r.pos, reasons.undefinedField());
       }
       start = r.pos;
-      fields[codec.key] = codec.read(r);
+      // The number is the same key as codec.key, minus the string-to-index conversion per store.
+      fields[n] = codec.read(r);
+      if (n === reserved) reserved = 0;
       if (spans) spans.push({ field: codec.key, start, dataStart: start + codec.prefixBytes, end: r.pos });
       last = codec.key;
     }
