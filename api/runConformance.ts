@@ -45,7 +45,7 @@ export interface RunOutcome {
   waivers: ReadonlyMap<string, string>;
   /** Waived properties that passed: the waiver is stale (tlsfuzzer's XPASS) and fails the run. */
   stale: string[];
-  /** 0 nothing failed, 1 a failure not waived or a stale waiver, 2 interrupted before the end. */
+  /** 0 nothing failed, 1 a failure not waived or a stale waiver, 2 stopped by Ctrl-C or by a scenario the kit could not run. */
   exitCode: ExitCode;
 }
 
