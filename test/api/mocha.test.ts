@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hostSuite } from "../../suites/host/index.js";
+import { parseStrictXml, type XmlElement } from "../reports/support/strictXml.js";
 import { startHostProcess, stop } from "../helpers/simHostProcess.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -47,9 +48,20 @@ function mochaToJunit(dir: string, hostUrl: string) {
   return { status: mocha.status, tap: mocha.stdout, stderr: mocha.stderr, xml: readFileSync(join(dir, "reports", "conformance.xml"), "utf8") };
 }
 
-/** Test cases as tap-junit writes them, by the property ID in mocha's full title (`isoconf host suite H-DUP-1 …`). */
-const testcases = (xml: string) =>
-  [...xml.matchAll(/<testcase\b[^>]*name="([^"]*)"[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)].map((m) => ({ id: /\b[HT]-[A-Z]+-\d+\b/.exec(m[1])?.[0], name: m[1], body: m[3] ?? "" }));
+/**
+ * Test cases as tap-junit writes them, read with the strict XML reader (so the file must be
+ * well-formed XML), by the property ID in mocha's full title (`isoconf host suite H-DUP-1 …`);
+ * `failure` is the failure's message and text, undefined for a passing case.
+ */
+function testcases(xml: string): { id: string | undefined; name: string; failure: string | undefined }[] {
+  const all: XmlElement[] = [];
+  const walk = (e: XmlElement) => (e.name === "testcase" ? all.push(e) : e.children.forEach(walk));
+  walk(parseStrictXml(xml));
+  return all.map((c) => {
+    const f = c.children.find((x) => x.name === "failure");
+    return { id: /\b[HT]-[A-Z]+-\d+\b/.exec(c.attrs.name)?.[0], name: c.attrs.name, failure: f && `${f.attrs.message ?? ""}\n${f.text}` };
+  });
+}
 
 describe("isoconf/mocha inside a vendor's mocha run, TAP through tap-junit to JUnit", function () {
   this.timeout(300_000);
@@ -67,7 +79,7 @@ describe("isoconf/mocha inside a vendor's mocha run, TAP through tap-junit to JU
         cases.map((c) => c.id),
         hostSuite.properties.map((p) => p.id),
       );
-      for (const c of cases) assert.doesNotMatch(c.body, /<failure/, c.name);
+      for (const c of cases) assert.equal(c.failure, undefined, c.name);
       const summary = JSON.parse(readFileSync(join(dir, "reports", "isoconf", "summary.json"), "utf8"));
       assert.equal(summary.target, host.url);
       assert.equal(summary.figures.scenarios, RUNS);
@@ -80,7 +92,7 @@ describe("isoconf/mocha inside a vendor's mocha run, TAP through tap-junit to JU
     const host = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "--dialect", "iso87ascii", "--bug", "double-post-duplicate"]);
     try {
       const r = mochaToJunit(dir, host.url);
-      const failing = testcases(r.xml).filter((c) => /<failure/.test(c.body));
+      const failing = testcases(r.xml).filter((c) => c.failure !== undefined);
       // A posted duplicate also unbalances the batch (H-SET-1); the bug's own property is H-DUP-1.
       assert.ok(failing.some((c) => c.id === "H-DUP-1"), failing.map((c) => c.name).join("\n"));
       const summary = JSON.parse(readFileSync(join(dir, "reports", "isoconf", "summary.json"), "utf8"));
@@ -91,8 +103,8 @@ describe("isoconf/mocha inside a vendor's mocha run, TAP through tap-junit to JU
       );
       assert.equal(r.status, failing.length, "mocha exits with the number of failures");
       for (const c of failing) {
-        assert.match(c.body, new RegExp(`${c.id}: [\\s\\S]*steps:[\\s\\S]*expected: `));
-        assert.match(c.body, new RegExp(`isoconf replay reports/isoconf/${c.id}\\.scenario\\.json`));
+        assert.match(c.failure!, new RegExp(`${c.id}: [\\s\\S]*steps:[\\s\\S]*expected: `));
+        assert.match(c.failure!, new RegExp(`isoconf replay reports/isoconf/${c.id}\\.scenario\\.json`));
       }
       assert.match(readFileSync(join(dir, "reports", "isoconf", "H-DUP-1.md"), "utf8"), /H-DUP-1/);
     } finally {

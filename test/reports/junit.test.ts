@@ -12,6 +12,7 @@ describe("reports/junit", () => {
     it(`junit.xml is well-formed and keeps the JUnit schema's rules (masking ${mask ? "on" : "off"})`, async () => {
       const { files } = await writeFixture(mask);
       const root = parseStrictXml(files.get("junit.xml")!);
+      assert.ok(files.get("junit.xml")!.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n'), "says its encoding");
       assert.equal(root.name, "testsuites");
       const suites = children(root, "testsuite");
       assert.equal(suites.length, 1);

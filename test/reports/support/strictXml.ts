@@ -31,7 +31,8 @@ export function parseStrictXml(xml: string): XmlElement {
   const fail = (what: string): never => {
     throw new Error(`offset ${at}: ${what} (near ${JSON.stringify(xml.slice(at, at + 30))})`);
   };
-  const decl = /^<\?xml version="1\.0" encoding="UTF-8"\?>/.exec(xml);
+  // The encoding may be left out: XML 1.0 then reads UTF-8 (tap-junit writes it so).
+  const decl = /^<\?xml version="1\.0"(?: encoding="UTF-8")?\?>/.exec(xml);
   if (!decl) fail("expected the XML declaration first");
   at = decl![0].length;
 
