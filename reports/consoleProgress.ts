@@ -1,5 +1,6 @@
 /** The console while a run goes: a progress bar redrawn in place on a terminal, plain lines in a CI log. */
 import type { Progress, RunEvent } from "../src/runner/runSuite.js";
+import { describeStep } from "../src/runner/scenario.js";
 import { palette, type Palette, type Style } from "./ansi.js";
 
 export type ConsoleMode = "quiet" | "normal" | "verbose";
@@ -160,7 +161,7 @@ export function createConsoleProgress(o: ConsoleProgressOptions): ConsoleProgres
     event(e) {
       if (finished || silent) return;
       if (e.kind === "scenario") {
-        if (verbose) line(`scenario ${e.index}${last ? `/${last.total}` : ""}: ${e.steps.join("; ")}`);
+        if (verbose) line(`scenario ${e.index}${last ? `/${last.total}` : ""}: ${e.scenario.steps.map((st) => describeStep(e.scenario, st)).join("; ")}`);
       } else if (e.kind === "found") {
         const mark = e.verdict === "fail" ? paint.red("FAIL") : paint.yellow("FLKY");
         const flaky = e.verdict === "flaky" ? " (flaky: a re-run passed)" : "";

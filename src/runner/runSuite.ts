@@ -3,7 +3,7 @@ import type { Dialect } from "../iso8583/dialect.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
 import type { Property, Suite, Violation } from "./property.js";
 import { checkAll, runScenario, type ScenarioContext } from "./runScenario.js";
-import { describeStep, withSteps, type Scenario, type ScenarioStep } from "./scenario.js";
+import { withSteps, type Scenario, type ScenarioStep } from "./scenario.js";
 import type { SutTarget } from "./target.js";
 
 /** The kit itself could not run a scenario (not a SUT failure): the run ends with exit code 2. */
@@ -90,7 +90,7 @@ export interface Progress {
 
 /** What the console shows as it happens: a scenario starting, a failure found, a failure shrunk. */
 export type RunEvent =
-  | { kind: "scenario"; index: number; steps: string[] }
+  | { kind: "scenario"; index: number; scenario: Scenario }
   | { kind: "found"; property: string; verdict: "fail" | "flaky"; after: number; steps: number }
   | { kind: "shrunk"; property: string; from: number; to: number; runs: number; ms: number };
 
@@ -315,7 +315,8 @@ export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
         if (shard && position % shard.count !== shard.index - 1) return true;
         scenarios++;
         o.onProgress?.({ phase: "search", scenarios, total, failed: failedCount(), properties: active.length });
-        o.onEvent?.({ kind: "scenario", index: scenarios, steps: s.steps.map((st) => describeStep(s, st)) });
+        // The scenario itself: describing its steps is the console's job, and only in verbose mode.
+        o.onEvent?.({ kind: "scenario", index: scenarios, scenario: s });
         const trace = await execute(s);
         if (trace === undefined) {
           halted = true;

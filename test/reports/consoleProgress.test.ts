@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { useColour } from "../../reports/ansi.js";
 import { clock, createConsoleProgress, type ConsoleProgressOptions } from "../../reports/consoleProgress.js";
+import type { HostScenario, HostStep } from "../../src/runner/scenario.js";
 import type { Progress, RunEvent } from "../../src/runner/runSuite.js";
 
 /** The console progress reporter against a fake clock and a capturing stream. */
@@ -15,6 +16,8 @@ function harness(options: Partial<ConsoleProgressOptions> = {}) {
 
 const search = (scenarios: number, failed = 0, total = 100): Progress => ({ phase: "search", scenarios, total, failed, properties: 10 });
 const shrink = (scenarios: number, property = "H-REV-1", total = 100): Progress => ({ phase: "shrink", scenarios, total, property, failed: 1, properties: 10 });
+/** A host scenario on TERM0001 (cards left out: the console line shows none). */
+const hostScenario = (...steps: HostStep[]): HostScenario => ({ role: "host", terminals: ["TERM0001"], steps });
 const found: RunEvent = { kind: "found", property: "H-REV-1", verdict: "fail", after: 36, steps: 10 };
 const shrunk: RunEvent = { kind: "shrunk", property: "H-REV-1", from: 10, to: 2, runs: 55, ms: 157 };
 
@@ -183,14 +186,14 @@ describe("reports/consoleProgress", () => {
   it("verbose on a terminal: a line per scenario above the bar", () => {
     const h = harness({ mode: "verbose" });
     h.c.progress(search(1));
-    h.c.event({ kind: "scenario", index: 1, steps: ["TERM0001 purchase(1.00)", "TERM0001 reversal+drop"] });
-    assert.deepEqual(screen(h.text()), ["scenario 1/100: TERM0001 purchase(1.00); TERM0001 reversal+drop", `[${"·".repeat(20)}] 1/100 scenarios  searching 10 properties  0 failed  0:00`]);
+    h.c.event({ kind: "scenario", index: 1, scenario: hostScenario({ op: "purchase", terminal: 0, amount: 100 }, { op: "refund", terminal: 0, amount: 100, fault: { kind: "drop" } }) });
+    assert.deepEqual(screen(h.text()), ["scenario 1/100: TERM0001 purchase(1.00); TERM0001 refund(1.00)+drop", `[${"·".repeat(20)}] 1/100 scenarios  searching 10 properties  0 failed  0:00`]);
   });
 
   it("not a terminal, normal: only the found and shrunk lines, no \\r and no escape codes", () => {
     const h = harness({ tty: false });
     searchRun(h, 1, 36, 0, 1000);
-    h.c.event({ kind: "scenario", index: 36, steps: ["TERM0001 echo"] });
+    h.c.event({ kind: "scenario", index: 36, scenario: hostScenario({ op: "echo", terminal: 0 }) });
     h.c.event(found);
     h.c.event({ kind: "found", property: "H-ECHO-1", verdict: "flaky", after: 40, steps: 1 });
     h.c.progress(shrink(36));
@@ -224,7 +227,7 @@ describe("reports/consoleProgress", () => {
     for (let k = 1; k <= 40; k++) {
       h.at((k - 1) * 2000);
       h.c.progress(search(k));
-      h.c.event({ kind: "scenario", index: k, steps: ["TERM0001 purchase(1.00)"] });
+      h.c.event({ kind: "scenario", index: k, scenario: hostScenario({ op: "purchase", terminal: 0, amount: 100 }) });
       h.c.tick();
     }
     const lines = h.text().split("\n");
@@ -245,7 +248,7 @@ describe("reports/consoleProgress", () => {
     for (const tty of [true, false]) {
       const h = harness({ tty, mode: "quiet" });
       searchRun(h, 1, 60, 0, 1000);
-      h.c.event({ kind: "scenario", index: 60, steps: ["TERM0001 echo"] });
+      h.c.event({ kind: "scenario", index: 60, scenario: hostScenario({ op: "echo", terminal: 0 }) });
       h.c.event(found);
       h.c.progress(shrink(60));
       h.c.event(shrunk);

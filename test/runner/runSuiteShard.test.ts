@@ -52,7 +52,7 @@ describe("runner: sharding", function () {
         runs: 120,
         seed: SEED,
         shard,
-        onEvent: (e) => e.kind === "scenario" && started.push(e.steps.join("; ")),
+        onEvent: (e) => e.kind === "scenario" && started.push(JSON.stringify(e.scenario)),
       });
       const foundAt = Object.fromEntries(r.properties.filter((p) => p.foundAfter !== undefined).map((p) => [p.id, p.foundAfter!]));
       return { started, foundAt };
