@@ -12,7 +12,13 @@ import { UsageError } from "./usageError.js";
  * ten properties failing. Once the run is under way, a refused connection is the SUT's failure.
  */
 export async function checkReachable(target: Target): Promise<void> {
-  const sut = await target.open();
+  let sut: Awaited<ReturnType<Target["open"]>>;
+  try {
+    // Opening runs --reset-cmd: a reset that fails before the run is a setup mistake too.
+    sut = await target.open();
+  } catch (e) {
+    throw new UsageError(`cannot prepare the SUT at ${target.description}: ${(e as Error).message}`);
+  }
   try {
     await sut.connect();
   } catch (e) {

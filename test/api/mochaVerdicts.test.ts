@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { startHostProcess, stop } from "../helpers/simHostProcess.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -48,6 +49,22 @@ describe("isoconf/mocha: every verdict as mocha reports it", function () {
     assert.equal(p.get("H-ECHO-1")?.result, "not ok", r.tap);
     assert.match(r.tap, /H-ECHO-1 is waived \("left over from an old firmware"\) but passes: remove the waiver/);
     assert.equal(r.status, 1);
+  });
+
+  it("a run the kit could not finish fails the before-all hook with why, rather than an it per property", async () => {
+    const host = await startHostProcess(["--listen", "tcp://127.0.0.1:0"]);
+    try {
+      const count = join(mkdtempSync(join(tmpdir(), "isoconf-reset-")), "resets");
+      // The reachability and sign-on checks reset the host; the first scenario's reset fails.
+      const r = mochaTap({ role: "host", target: host.url, runs: 10, seed: 1, "timeout-ms": 500, "reset-cmd": `echo x >> ${count}; test $(wc -l < ${count}) -le 2 || exit 3` });
+      assert.equal(r.status, 1, r.tap + r.stderr);
+      assert.match(r.tap, /not ok 1 .*"before all" hook/);
+      assert.match(r.tap, /the run stopped early: a scenario could not be run: the reset command failed \(exit 3\)/);
+      // Mocha names the hook after the first test; no it of its own runs.
+      assert.equal(r.tap.split("\n").filter((l) => /^(ok|not ok) \d+ /.test(l)).length, 1, "only the hook is reported: no property as if it had been judged");
+    } finally {
+      await stop(host.child);
+    }
   });
 
   it("options are checked as the CLI checks them: a typo fails the suite's before-all hook with the key named", () => {

@@ -55,4 +55,25 @@ describe("runConformance: what it refuses, and runs that must not pass", functio
       await stop(host.child);
     }
   });
+
+  it("a reset command that fails before the run is a setup error: one line, exit 2", async () => {
+    const host = await startHostProcess(["--listen", "tcp://127.0.0.1:0"]);
+    try {
+      const r = await runCliAsync(["run", "host", "--target", host.url, "--runs", "5", "--out", out(), "--reset-cmd", "exit 3"]);
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /^isoconf: cannot prepare the SUT at tcp:\/\/127\.0\.0\.1:\d+: the reset command failed \(exit 3\)/m);
+      assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+    } finally {
+      await stop(host.child);
+    }
+  });
+
+  it("replay loads the suite before it opens the SUT: a bad suite with --listen ends at once, exit 2", async () => {
+    const dir = out();
+    const found = await runCliAsync(["run", "host", "--bug", "wrong-stan-echo", "--only", "H-ECHO-1", "--runs", "20", "--seed", "1", "--out", dir, "--quiet"]);
+    assert.equal(found.status, 1, found.stdout + found.stderr);
+    const r = await runCliAsync(["replay", join(dir, "H-ECHO-1.scenario.json"), "--listen", "tcp://127.0.0.1:0", "--suite", "no-such-suite.mjs"], 20_000);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /--suite no-such-suite\.mjs: no such file/);
+  });
 });
