@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 
-/** The independent codec vectors live beside the checkout (CI lays ../shared next to it). */
-const VECTORS = new URL("../../../shared/vectors/", import.meta.url);
+/** The independent codec vectors, copied into the repository (test/fixtures/vectors/README.md says whence). */
+export const VECTORS = new URL("../fixtures/vectors/", import.meta.url);
 
 export interface ValidVector {
   id: string;

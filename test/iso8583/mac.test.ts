@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import {
   MAC_ALGORITHMS,
@@ -11,16 +10,16 @@ import {
   macInput,
   type MacAlgorithm,
 } from "../../src/iso8583/mac.js";
+import { validVectors } from "../helpers/sharedVectors.js";
 
 const hex = (s: string): Buffer => Buffer.from(s, "hex");
 const ascii = (s: string): Buffer => Buffer.from(s, "ascii");
 
 /** The cnblogs CUP 0200 frame: 11-byte header (TPDU + CUP header), DE64 last. */
 function cnblogsFrame(): Buffer {
-  const lines = readFileSync(new URL("../../../shared/vectors/cup.valid.jsonl", import.meta.url), "utf8").split("\n");
-  const line = lines.find((l) => l.includes('"cup-real-0200-cnblogs"'));
-  assert.ok(line, "vector cup-real-0200-cnblogs is missing");
-  return hex((JSON.parse(line) as { hex: string }).hex);
+  const vector = validVectors("cup").find((v) => v.id === "cup-real-0200-cnblogs");
+  assert.ok(vector, "vector cup-real-0200-cnblogs is missing");
+  return hex(vector.hex);
 }
 
 /*

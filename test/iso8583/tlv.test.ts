@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
+import { validVectors } from "../helpers/sharedVectors.js";
 import { EMV_TAG_NAMES, TlvError, decodeTlv, encodeTlv, tlvToMap, type TlvInput, type TlvItem } from "../../src/iso8583/tlv.js";
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ""), "hex");
 
 /** Field 55 of the real CUP purchase frame in the shared vectors (codetd.com/article/5053461). */
 function realField55(): string {
-  const lines = readFileSync(new URL("../../../shared/vectors/cup.valid.jsonl", import.meta.url), "utf8").split("\n");
-  const line = lines.find((l) => l.includes('"cup-real-0200-purchase"'));
-  assert.ok(line, "vector cup-real-0200-purchase is missing");
-  return (JSON.parse(line) as { fields: Record<string, string> }).fields["55"];
+  const vector = validVectors("cup").find((v) => v.id === "cup-real-0200-purchase");
+  assert.ok(vector, "vector cup-real-0200-purchase is missing");
+  return vector.fields["55"];
 }
 
 /** A test-local encoder, written apart from tlv.ts: the shortest BER length form. */
