@@ -17,7 +17,7 @@ import { checkAll, runScenario } from "../../src/runner/runScenario.js";
 import { terminalSuite } from "../../suites/terminal/index.js";
 import { failures } from "../helpers/hostRun.js";
 import { results, runTerminalSuite, terminalContext, wire } from "../helpers/terminalRun.js";
-import { openPtyPair, type PtyPair } from "../link/support/ptyPair.js";
+import { openPtyPair, type PtyPair, requireSocat } from "../link/support/ptyPair.js";
 import { startSimTerminal } from "../roles/support/simTerminal.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
@@ -46,6 +46,7 @@ const describeFailures = (r: Awaited<ReturnType<typeof runTerminalSuite>>) =>
 // a vendor-style command line per operation; passive leaves the terminal to a cashier script.
 describe("terminal control adapters against a terminal in another process", function () {
   this.timeout(300_000);
+  before(requireSocat);
   let pty: PtyPair | undefined;
   let listener: Listener | undefined;
   let control: TerminalControl | undefined;

@@ -14,7 +14,7 @@ import { resultDeadlineMs } from "../../src/sim/terminal/ecrProtocol.js";
 import { runCli } from "../helpers/cli.js";
 import { failures } from "../helpers/hostRun.js";
 import { runTerminalSuite } from "../helpers/terminalRun.js";
-import { openPtyPair, type PtyPair } from "../link/support/ptyPair.js";
+import { openPtyPair, type PtyPair, requireSocat } from "../link/support/ptyPair.js";
 import { startSimTerminal } from "../roles/support/simTerminal.js";
 
 /** A port free a moment ago: the terminal is told where its host is before the kit listens there. */
@@ -36,6 +36,7 @@ const TIMEOUT_MS = 500;
 // A restart step kills the process (as a power cut would) and starts it again on its state file.
 describe("terminal suite against the reference terminal as a separate process (ECR over a pty, host link over TCP)", function () {
   this.timeout(600_000);
+  before(requireSocat);
   let pty: PtyPair | undefined;
   let listener: Listener | undefined;
   let control: TerminalControl | undefined;

@@ -18,6 +18,7 @@ import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { maskPan } from "../../src/trace/mask.js";
 import type { TraceEvent } from "../../src/trace/traceEvent.js";
 import { failures, runHostSuite } from "../helpers/hostRun.js";
+import { skipOrFail } from "../helpers/missingTools.js";
 import { LONG_TEXT_TRACE, TEARDOWN } from "./support/longTexts.js";
 
 /**
@@ -40,7 +41,6 @@ function findChromium(): { path?: string; problem?: string; maySkip?: boolean } 
   return path ? { path } : { problem: "no Chromium at /usr/bin/chromium, chromium-browser or google-chrome, and CHROMIUM is not set", maySkip: true };
 }
 
-const onCi = () => !["", "0", "false"].includes((process.env.CI ?? "").toLowerCase());
 
 /**
  * The machine's network is closed: these keep Chromium from trying it (refused connections).
@@ -205,14 +205,10 @@ describe("reports: index.html in headless Chromium", function () {
   before(async function () {
     const found = findChromium();
     if (!found.path) {
-      const message = `${found.problem}. Install Debian's chromium (apt-get install chromium, as .ci/run does on CI) or set CHROMIUM to a Chromium or Chrome binary.`;
-      // On CI a missing browser is a broken machine, not a reason to pass: fail, never skip.
-      // Nor skip a browser named in CHROMIUM that is not there: that is a typo to hear about.
-      if (onCi() || !found.maySkip) throw new Error(message);
-      // Skipped only on a developer's machine without a browser, so the rest of the suite still
-      // runs there; CI never gets here (.ci/run installs chromium and sets CHROMIUM).
-      process.stderr.write(`      skipping the browser test: ${message}\n`);
-      this.skip();
+      const install = "apt-get install chromium, as .ci/run does, or set CHROMIUM to a Chromium or Chrome binary";
+      // A browser named in CHROMIUM that is not there is a typo to hear about, never a skip.
+      if (!found.maySkip) throw new Error(`${found.problem}; ${install}`);
+      skipOrFail(this, { tool: "Chromium", problem: found.problem!, install });
     }
 
     const d = builtinDialect("cup");

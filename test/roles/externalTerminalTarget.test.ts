@@ -6,7 +6,7 @@ import { tcpConnect } from "../../src/link/tcpConnect.js";
 import { tcpListen } from "../../src/link/tcpListen.js";
 import { externalTerminalTarget } from "../../src/roles/externalTerminalTarget.js";
 import { PassiveControl } from "../../src/roles/passiveControl.js";
-import { openPtyPair } from "../link/support/ptyPair.js";
+import { openPtyPair, requireSocat } from "../link/support/ptyPair.js";
 
 const framing = binary2();
 const control = new PassiveControl();
@@ -63,7 +63,8 @@ describe("externalTerminalTarget", function () {
     }
   });
 
-  it("serial: the line carrying the terminal's frames, opened for the scenario", async () => {
+  it("serial: the line carrying the terminal's frames, opened for the scenario", async function () {
+    requireSocat.call(this);
     const pty = await openPtyPair();
     const target = externalTerminalTarget({ line: { kind: "serial", line: { path: pty.a } }, framing, control });
     const sut = await target.open();

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import { skipOrFail } from "../../helpers/missingTools.js";
 
 /** How long socat may take to create both pseudo-terminals. */
 const START_DEADLINE_MS = 5000;
@@ -14,19 +15,24 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
-/** Fails (never skips) when socat is missing: the serial tests are part of the suite. */
-export function requireSocat(): void {
-  const probe = spawnSync("socat", ["-V"], { stdio: "ignore" });
-  if (probe.error) {
-    throw new Error(
-      "socat is not installed; the serial link tests need it for a pseudo-terminal pair: run `apt-get install -y socat`",
-    );
-  }
+const socatInstalled = (): boolean => !spawnSync("socat", ["-V"], { stdio: "ignore" }).error;
+
+/**
+ * A `before` hook for suites that talk through a pseudo-terminal pair: without socat they skip
+ * (fail with CI set, see missingTools.ts).
+ */
+export function requireSocat(this: Mocha.Context): void {
+  if (socatInstalled()) return;
+  skipOrFail(this, {
+    tool: "socat",
+    problem: "socat is not installed, and these tests talk through the pseudo-terminal pair it makes",
+    install: "apt-get install -y socat",
+  });
 }
 
 /** Two linked pseudo-terminals, made by socat in a fresh temp dir; close() kills socat. */
 export async function openPtyPair(): Promise<PtyPair> {
-  requireSocat();
+  if (!socatInstalled()) throw new Error("socat is not installed: give the suite `before(requireSocat)`");
   const dir = mkdtempSync(join(tmpdir(), "isoconf-pty-"));
   const a = join(dir, "a");
   const b = join(dir, "b");
