@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { decodeCommand } from "../../bin/commands/decode.js";
 import { runCliAsync } from "../helpers/cli.js";
+import { ISOCONF_BIN } from "../helpers/builtCli.js";
 
 /** Every command, as a user types it. */
 const COMMANDS = ["run", "replay", "check", "merge", "list", "decode", "encode", "dialects", "sim", "sim host", "sim terminal"];
@@ -68,7 +68,7 @@ describe("isoconf writing into a closed pipe (`isoconf decode --hex-lines … | 
 
   it("stops quietly when its reader goes away: no stack, no crash", async () => {
     const hex = "600003000060310000000008000020000000C000120000015445524D3030303131323334353637383930313233343500110000000100300003303031";
-    const child = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", "decode", "-d", "cup", "--hex-lines"], { cwd: fileURLToPath(new URL("../../", import.meta.url)), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [ISOCONF_BIN, "decode", "-d", "cup", "--hex-lines"], { stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
     child.stdout.once("data", () => child.stdout.destroy());

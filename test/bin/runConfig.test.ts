@@ -3,15 +3,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+import { ISOCONF_BIN } from "../helpers/builtCli.js";
 
 /** Runs the CLI in `cwd`, where an isoconf.config.json may lie. */
 function runIn(cwd: string, args: string[]) {
-  // tsx is resolved from the checkout, not from `cwd`.
-  const tsx = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
-  const r = spawnSync(process.execPath, ["--import", tsx, join(ROOT, "bin/isoconf.ts"), ...args], { cwd, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, [ISOCONF_BIN, ...args], { cwd, encoding: "utf8", timeout: 60_000 });
   return { status: r.status, out: r.stdout + r.stderr };
 }
 

@@ -1,7 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+import { ISOCONF_BIN, ROOT } from "./builtCli.js";
 
 export interface CliResult {
   status: number | null;
@@ -9,9 +7,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI from source as a separate process, as a user would, with a deadline; `env` adds to this process's environment. */
+/** Runs the built CLI as a separate process, as a user would, with a deadline; `env` adds to this process's environment. */
 export function runCli(args: string[], stdin = "", timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): CliResult {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "bin/isoconf.ts", ...args], {
+  const r = spawnSync(process.execPath, [ISOCONF_BIN, ...args], {
     cwd: ROOT,
     input: stdin,
     encoding: "utf8",
@@ -24,7 +22,7 @@ export function runCli(args: string[], stdin = "", timeoutMs = 30_000, env: Node
 /** `runCli` without blocking, so independent invocations can run side by side. */
 export function runCliAsync(args: string[], timeoutMs = 30_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+    const child = spawn(process.execPath, [ISOCONF_BIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));

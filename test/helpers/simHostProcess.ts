@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { ISOCONF_BIN, ROOT } from "./builtCli.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Starts `isoconf sim host` and resolves with the process and the URL its first stdout line names. */
 export function startHostProcess(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", "sim", "host", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [ISOCONF_BIN, "sim", "host", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

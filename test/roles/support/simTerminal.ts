@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { ISOCONF_BIN, ROOT } from "../../helpers/builtCli.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-/** Node with tsx and serialport takes about a second to start; a loaded machine more. */
+/** Node with serialport takes a fraction of a second to start; a loaded machine more. */
 const READY_DEADLINE_MS = 15_000;
 const EXIT_DEADLINE_MS = 5_000;
 
@@ -19,7 +18,7 @@ export interface SimTerminalOptions {
 
 /** `isoconf sim terminal` as a separate process; resolves once it says `ready`. */
 export async function startSimTerminal(o: SimTerminalOptions): Promise<{ child: ChildProcess; log: () => string; stop(signal?: NodeJS.Signals): Promise<void> }> {
-  const args = ["--import", "tsx", "bin/isoconf.ts", "sim", "terminal", "--ecr", o.ecr, "--host", o.host, "--dialect", o.dialect, "--timeout-ms", String(o.timeoutMs), "--state", o.state];
+  const args = [ISOCONF_BIN, "sim", "terminal", "--ecr", o.ecr, "--host", o.host, "--dialect", o.dialect, "--timeout-ms", String(o.timeoutMs), "--state", o.state];
   if (o.bug !== undefined) args.push("--bug", o.bug);
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

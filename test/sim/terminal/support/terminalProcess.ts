@@ -1,14 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { ControlChannel } from "../../../../src/link/controlChannel.js";
 import { serialOpen } from "../../../../src/link/serialOpen.js";
 import { stxEtx } from "../../../../src/link/stxEtx.js";
 import { EcrClient } from "../../../../src/sim/terminal/ecrClient.js";
 import type { EcrCommand, EcrResultFrame } from "../../../../src/sim/terminal/ecrProtocol.js";
 import { openPtyPair, type PtyPair } from "../../../link/support/ptyPair.js";
+import { ISOCONF_BIN, ROOT } from "../../../helpers/builtCli.js";
 
-const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
-/** Node with tsx and serialport takes about a second to start; a loaded machine more. */
+/** Node with serialport takes a fraction of a second to start; a loaded machine more. */
 const READY_DEADLINE_MS = 10_000;
 const EXIT_DEADLINE_MS = 5_000;
 /** The scenarios here wait a few short response timeouts at most. */
@@ -42,7 +41,7 @@ export class TerminalProcess {
 
   static async start(o: TerminalProcessOptions): Promise<TerminalProcess> {
     const pty = await openPtyPair();
-    const args = ["--import", "tsx", "bin/isoconf.ts", "sim", "terminal", "--ecr", pty.a, "--host", o.host, "--dialect", o.dialect ?? "cup", "--timeout-ms", String(o.timeoutMs)];
+    const args = [ISOCONF_BIN, "sim", "terminal", "--ecr", pty.a, "--host", o.host, "--dialect", o.dialect ?? "cup", "--timeout-ms", String(o.timeoutMs)];
     if (o.state !== undefined) args.push("--state", o.state);
     if (o.bug !== undefined) args.push("--bug", o.bug);
     if (o.reversalAttempts !== undefined) args.push("--reversal-attempts", String(o.reversalAttempts));
