@@ -80,7 +80,7 @@ describe("isoconf run host / replay", function () {
       [["replay", "/nonexistent/x.scenario.json"], /cannot read the scenario file \(ENOENT\)/],
       [["run", "host", "--suite", "test/fixtures/nope.mjs"], /--suite test\/fixtures\/nope.mjs: no such file/],
       [["run", "host", "--suite", "README.md"], /--suite README.md: cannot load the module/],
-      [["run", "host", "--suite", "package.json"], /the suite.s role is undefined, expected "host"/],
+      [["run", "host", "--suite", "test/fixtures/roleless.mjs"], /the suite.s role is undefined, expected "host"/],
     ];
     for (const [args, pattern] of cases) {
       const r = runCli(args);
