@@ -51,7 +51,7 @@ const CARD_OPS: ReadonlySet<TerminalOperation> = new Set(["purchase", "balance",
 const ECHOES_AMOUNT: ReadonlySet<TerminalOperation> = new Set(["purchase", "void", "refund"]);
 /** Operations whose answer carries a MAC to corrupt: the financial ones (`macRequired`). */
 const MACED: ReadonlySet<TerminalOperation> = new Set(["purchase", "balance", "void", "refund"]);
-/** Reversible operations (PROTOCOL-NOTES §2.7.1): only their faults can leave a reversal whose answers to drop. */
+/** Reversible operations (docs/protocol-notes.md §2.7.1): only their faults can leave a reversal whose answers to drop. */
 const REVERSIBLE: ReadonlySet<TerminalOperation> = new Set(["purchase", "void"]);
 
 /** The fault as it can apply to `op`: none for a restart, none that would inject nothing. */

@@ -1,6 +1,6 @@
 /**
  * China UnionPay POS specifics that sit inside otherwise opaque values: the 11-byte header
- * (TPDU + CUP header) and the sub-fields of field 60. Layouts from PROTOCOL-NOTES §2.1 and §2.3.
+ * (TPDU + CUP header) and the sub-fields of field 60. Layouts from docs/protocol-notes.md §2.1 and §2.3.
  */
 
 const HEADER_HEX = /^[0-9A-F]{22}$/;

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from "node:crypto";
 
-/** The DE64 MAC algorithms a dialect can name (PROTOCOL-NOTES §2.5). */
+/** The DE64 MAC algorithms a dialect can name (docs/protocol-notes.md §2.5). */
 export type MacAlgorithm = "cup-ecb" | "x9.9" | "x9.19";
 
 /** Every MAC algorithm, in the order the docs list them. */
@@ -70,7 +70,7 @@ function cbcMac(key: Buffer, data: Buffer): Buffer {
   return out.subarray(out.length - BLOCK);
 }
 
-/** 银联 POS ECB MAC, steps 1-6 of PROTOCOL-NOTES §2.5. */
+/** 银联 POS ECB MAC, steps 1-6 of docs/protocol-notes.md §2.5. */
 function cupEcbMac(key: Buffer, mab: Buffer): Buffer {
   const r = Buffer.alloc(BLOCK);
   for (let i = 0; i < mab.length; i++) r[i % BLOCK] ^= mab[i];

@@ -69,7 +69,7 @@ export function timestamps(now: Date): { transmission: string; time: string; dat
 }
 
 /**
- * Field 54 of a balance reply (PROTOCOL-NOTES §2.4): account type(2) + amount type(2) +
+ * Field 54 of a balance reply (docs/protocol-notes.md §2.4): account type(2) + amount type(2) +
  * currency(3) + C/D + amount(12). Amount type 02 is the available balance.
  */
 export function formatBalance(currency: string, minor: number): string {

@@ -6,7 +6,7 @@ import { isFinancial } from "./rules.js";
 /**
  * Whether a request must carry a MAC: in a dialect that has one, every financial request (an
  * operation with a processing code) and every reversal, as CUP terminals send DE64 on 0100,
- * 0200, 0220 and 0400 (PROTOCOL-NOTES §2.4). Network management (sign-on, echo, settlement) may
+ * 0200, 0220 and 0400 (docs/protocol-notes.md §2.4). Network management (sign-on, echo, settlement) may
  * carry one; a host checks it when present.
  */
 export function macRequired(dialect: Dialect, m: Message): boolean {

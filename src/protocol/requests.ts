@@ -63,7 +63,7 @@ function need<T>(value: T | undefined, what: string, op: Operation): T {
 }
 
 /**
- * A request as a correct terminal builds it (PROTOCOL-NOTES §2.3-2.4 for CUP; ISO 8583:1987
+ * A request as a correct terminal builds it (docs/protocol-notes.md §2.3-2.4 for CUP; ISO 8583:1987
  * for the iso87 dialects). The MAC field is left to the caller (`packWithMac`).
  */
 export function buildRequest(dialect: Dialect, p: RequestParams): Message {

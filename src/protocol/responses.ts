@@ -4,7 +4,7 @@ import type { Message } from "../iso8583/message.js";
 import { responseMti, rulesOf } from "./rules.js";
 
 /**
- * Request fields a response carries back, so the terminal can match it (PROTOCOL-NOTES §2.4);
+ * Request fields a response carries back, so the terminal can match it (docs/protocol-notes.md §2.4);
  * ISO 87 network management replies also echo field 70, the function they answer.
  */
 const ECHOED = ["2", "3", "4", "7", "11", "22", "25", "41", "42", "49", "60", "61", "70", "90"];

@@ -19,7 +19,7 @@ const CUP_DOMESTIC_FLAG = 30;
 const CUP_FOREIGN = "0".repeat(30) + "0";
 
 /**
- * The settlement request's totals fields: CUP field 48 (PROTOCOL-NOTES §2.4), or ISO 87
+ * The settlement request's totals fields: CUP field 48 (docs/protocol-notes.md §2.4), or ISO 87
  * fields 74/76 (credit/debit counts) and 86/88 (credit/debit amounts).
  */
 export function encodeTotals(dialect: Dialect, t: Totals): Record<string, string> {

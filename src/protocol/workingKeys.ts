@@ -10,7 +10,7 @@ export interface WorkingKeys {
 
 const KCV_BYTES = 4;
 /**
- * Layouts of field 62 in an 0810 (PROTOCOL-NOTES §2.4): each key encrypted under the TMK and
+ * Layouts of field 62 in an 0810 (docs/protocol-notes.md §2.4): each key encrypted under the TMK and
  * followed by its check value. Single DES: PIK(8)+KCV+MAK(8)+KCV, 24 bytes. Double length:
  * PIK(16)+KCV+MAK(16)+KCV+TDK(16)+KCV, 60 bytes; the track key is not used here.
  */

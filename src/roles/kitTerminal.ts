@@ -296,7 +296,7 @@ export class KitTerminal {
 
   /**
    * Sends the pending reversal until an answer closes it, at most the dialect's attempts; any
-   * code closes it (00, 12, 25: PROTOCOL-NOTES §2.7). `sends` > 1 repeats a closed reversal
+   * code closes it (00, 12, 25: docs/protocol-notes.md §2.7). `sends` > 1 repeats a closed reversal
    * on purpose (the `reverse_twice` fault).
    */
   private async flushPending(s: KitSession): Promise<void> {
@@ -381,7 +381,7 @@ export class KitTerminal {
     if (responseMismatches(this.d, request, response).length > 0) return { kind: "invalid", cause: "other" };
     const mac = this.d.table.mac;
     const approved = response.fields["39"] === rulesOf(this.d).codes.approved;
-    // The MAC is verified only on approvals (PROTOCOL-NOTES §2.4); a bad one leads to reversal A0.
+    // The MAC is verified only on approvals (docs/protocol-notes.md §2.4); a bad one leads to reversal A0.
     // Network management replies carry no MAC: the working keys are what they set up.
     if (mac !== null && (approved || mac.verify === "always") && !request.mti.startsWith("08")) {
       if (checkMac(this.d, frame, response, s.mak) !== "ok") return { kind: "invalid", cause: "bad_mac" };

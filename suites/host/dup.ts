@@ -8,12 +8,12 @@ const replays = (a: Exchange, b: Exchange) =>
   ["39", "37", "38"].every((f) => responseOf(a)?.fields[f] === responseOf(b)?.fields[f]);
 
 // ISO 8583:1987 response code 94 "duplicate transmission"; CUP hosts key a request on
-// TID + MID + STAN (+ batch) and answer a duplicate with 94 (PROTOCOL-NOTES §2.7.6).
+// TID + MID + STAN (+ batch) and answer a duplicate with 94 (docs/protocol-notes.md §2.7.6).
 export const H_DUP_1: Property = {
   id: "H-DUP-1",
   title: "A duplicate request is posted at most once",
   requirement: "A request sent twice (same matching key) MUST be posted at most once; the second answer MUST be the duplicate code (94) or a replay of the first.",
-  reference: "ISO 8583:1987 response code 94 (duplicate transmission); CUP duplicate detection on TID+MID+STAN+batch (PROTOCOL-NOTES §2.7)",
+  reference: "ISO 8583:1987 response code 94 (duplicate transmission); CUP duplicate detection on TID+MID+STAN+batch (docs/protocol-notes.md §2.7)",
   role: "host",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

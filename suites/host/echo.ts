@@ -5,13 +5,13 @@ import { ledger, responseOf } from "./ledger.js";
 /** Partial approval: the one answer whose amount may differ from the request's. */
 const PARTIAL_APPROVAL = "10";
 
-// CUP terminal acceptance (PROTOCOL-NOTES §2.4, LiaoYang ProcRspPacket): "DE3 equal, DE11 equal,
+// CUP terminal acceptance (docs/protocol-notes.md §2.4, LiaoYang ProcRspPacket): "DE3 equal, DE11 equal,
 // DE41 equal; DE42 equal when DE39 = 00; DE4 equal (except partial approval)".
 export const H_ECHO_1: Property = {
   id: "H-ECHO-1",
   title: "Responses echo the matching fields",
   requirement: "A response MUST echo the request's fields 3, 11 and 41, field 4 (unless partially approved) and, on approval, field 42.",
-  reference: "CUP POS terminal specification, response acceptance checks (PROTOCOL-NOTES §2.4); ISO 8583:1987 §4.3 (echoed data elements)",
+  reference: "CUP POS terminal specification, response acceptance checks (docs/protocol-notes.md §2.4); ISO 8583:1987 §4.3 (echoed data elements)",
   role: "host",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

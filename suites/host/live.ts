@@ -2,12 +2,12 @@ import type { Property, Violation } from "../../src/runner/property.js";
 import { ledger } from "./ledger.js";
 
 // A host serves many terminals: one bad frame or a dropped line must not take it down
-// (PROTOCOL-NOTES §3: CUP terminals reconnect and resend after communication failures).
+// (docs/protocol-notes.md §3: CUP terminals reconnect and resend after communication failures).
 export const H_LIVE_1: Property = {
   id: "H-LIVE-1",
   title: "The host survives malformed frames and disconnects",
   requirement: "After a malformed frame or an abrupt disconnect, the host MUST still answer the next valid request.",
-  reference: "Robustness of the acquirer host; communication failures are everyday events (PROTOCOL-NOTES, introduction and §3)",
+  reference: "Robustness of the acquirer host; communication failures are everyday events (docs/protocol-notes.md §3)",
   role: "host",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

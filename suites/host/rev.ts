@@ -2,13 +2,13 @@ import { rulesOf, settlementBalanced } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
 import { codeOf, formatTotals, judgeable, ledger, responseOf } from "./ledger.js";
 
-// CUP automatic reversal (冲正, PROTOCOL-NOTES §2.7): an acknowledged reversal undoes its
+// CUP automatic reversal (冲正, docs/protocol-notes.md §2.7): an acknowledged reversal undoes its
 // original, so the cardholder is refunded and the transaction leaves the batch.
 export const H_REV_1: Property = {
   id: "H-REV-1",
   title: "A reversal undoes an approved transaction",
   requirement: "A reversal of an approved transaction MUST be acknowledged (00), and the transaction MUST no longer count in the totals.",
-  reference: "CUP automatic reversal rules (PROTOCOL-NOTES §2.7); ISO 8583:1987 0400/0410",
+  reference: "CUP automatic reversal rules (docs/protocol-notes.md §2.7); ISO 8583:1987 0400/0410",
   role: "host",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
@@ -40,13 +40,13 @@ export const H_REV_1: Property = {
   },
 };
 
-// PROTOCOL-NOTES §2.7.4: a reversal answered 00, 12 or 25 is closed; a host must treat a repeated
+// docs/protocol-notes.md §2.7.4: a reversal answered 00, 12 or 25 is closed; a host must treat a repeated
 // or unknown reversal as a no-op, or a terminal's retries would refund the cardholder twice.
 export const H_REV_2: Property = {
   id: "H-REV-2",
   title: "Reversals of unknown or reversed transactions change nothing",
   requirement: "A reversal of an unknown or already reversed transaction MUST be acknowledged (00, 12 or 25) and MUST change nothing.",
-  reference: "CUP reversal retries (PROTOCOL-NOTES §2.7.4-5); response codes 12 and 25",
+  reference: "CUP reversal retries (docs/protocol-notes.md §2.7.4-5); response codes 12 and 25",
   role: "host",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

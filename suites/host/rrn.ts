@@ -10,7 +10,7 @@ export const H_RRN_1: Property = {
   id: "H-RRN-1",
   title: "Approvals carry unique references",
   requirement: "Approvals MUST carry a retrieval reference number (37) and an authorisation code (38), and the RRN MUST be unique per approval.",
-  reference: "ISO 8583:1987 data elements 37 and 38; CUP 0210 field set (PROTOCOL-NOTES §2.4)",
+  reference: "ISO 8583:1987 data elements 37 and 38; CUP 0210 field set (docs/protocol-notes.md §2.4)",
   role: "host",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

@@ -2,13 +2,13 @@ import { settlementBalanced } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
 import { formatTotals, judgeable, ledger, responseOf } from "./ledger.js";
 
-// CUP 0500/0510 (PROTOCOL-NOTES §2.4): field 48 carries the terminal's totals and the reply's
+// CUP 0500/0510 (docs/protocol-notes.md §2.4): field 48 carries the terminal's totals and the reply's
 // 48[30] says 1 balanced / 2 not balanced; ISO 87 answers 00 or 95 (reconcile error).
 export const H_SET_1: Property = {
   id: "H-SET-1",
   title: "Settlement totals agree",
   requirement: "Settlement totals MUST equal the approved minus reversed transactions as the terminal counted them.",
-  reference: "CUP settlement 0500/0510, field 48 (PROTOCOL-NOTES §2.4); ISO 8583:1987 0500 fields 74-88",
+  reference: "CUP settlement 0500/0510, field 48 (docs/protocol-notes.md §2.4); ISO 8583:1987 0500 fields 74-88",
   role: "host",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

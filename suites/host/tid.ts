@@ -2,12 +2,12 @@ import { rulesOf } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
 import { codeOf, ledger } from "./ledger.js";
 
-// CUP response code 97 "终端未登记" (PROTOCOL-NOTES §2.6): the terminal ID is not registered.
+// CUP response code 97 "终端未登记" (docs/protocol-notes.md §2.6): the terminal ID is not registered.
 export const H_TID_1: Property = {
   id: "H-TID-1",
   title: "Unregistered terminals are refused",
   requirement: "A request from an unregistered terminal ID MUST be declined with the dialect's unknown-terminal code (CUP: 97) and MUST NOT change any totals.",
-  reference: "CUP response code 97, terminal not registered (PROTOCOL-NOTES §2.6)",
+  reference: "CUP response code 97, terminal not registered (docs/protocol-notes.md §2.6)",
   role: "host",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

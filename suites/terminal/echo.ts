@@ -2,13 +2,13 @@ import { rulesOf } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
 import { describeRequest, evidence, needsReversal, nextTransaction, terminalLedger } from "./ledger.js";
 
-// CUP terminal acceptance (PROTOCOL-NOTES §2.4, LiaoYang `ProcRspPacket`): MTI + 10, DE3, DE11,
+// CUP terminal acceptance (docs/protocol-notes.md §2.4, LiaoYang `ProcRspPacket`): MTI + 10, DE3, DE11,
 // DE41 equal, DE42 on approval, DE4 equal; anything else is an error, reversed with reason 06.
 export const T_ECHO_1: Property = {
   id: "T-ECHO-1",
   title: "A mismatched answer is not taken for an approval",
   requirement: "An answer whose MTI, STAN, terminal ID or amount does not match the request MUST NOT be treated as an approval, whatever its response code.",
-  reference: "CUP POS terminal response checks (PROTOCOL-NOTES §2.4); ISO 8583:1987 §4.3",
+  reference: "CUP POS terminal response checks (docs/protocol-notes.md §2.4); ISO 8583:1987 §4.3",
   role: "terminal",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

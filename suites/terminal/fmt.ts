@@ -4,13 +4,13 @@ import { closesBatch, describeRequest, sameMessage, terminalLedger, type Termina
 
 // ISO 8583:1987 §4 and the dialect's field table: a request the host cannot parse is no request.
 // DE11 (STAN) identifies a request within the terminal's batch: the terminal increments it per
-// request (LiaoYang `TranNeedIncTraceNo`, PROTOCOL-NOTES §2.7.6), and a host keys duplicates on it.
+// request (LiaoYang `TranNeedIncTraceNo`, docs/protocol-notes.md §2.7.6), and a host keys duplicates on it.
 export const T_FMT_1: Property = {
   id: "T-FMT-1",
   title: "Requests decode; STANs are unique within a batch",
   requirement:
     "Every request MUST decode under the dialect, and no two requests of one batch MAY share a STAN, except repeats of the same message and, where the dialect reverses with the original's STAN, reversals.",
-  reference: "ISO 8583:1987 §4 and data element 11; CUP STAN and batch rules (PROTOCOL-NOTES §2.3, §2.4, §2.7.5-6)",
+  reference: "ISO 8583:1987 §4 and data element 11; CUP STAN and batch rules (docs/protocol-notes.md §2.3, §2.4, §2.7.5-6)",
   role: "terminal",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

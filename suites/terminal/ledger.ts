@@ -22,7 +22,7 @@ import type { TraceEvent } from "../../src/trace/traceEvent.js";
 
 /**
  * How the first answer to a request stands, judged as a correct terminal must judge it
- * (PROTOCOL-NOTES §2.4 acceptance checks, §2.7 reversal reasons):
+ * (docs/protocol-notes.md §2.4 acceptance checks, §2.7 reversal reasons):
  * - `valid`: in time, decodes, answers the request, MAC good where it is checked; any code;
  * - `invalid`: no valid answer, with the reversal cause it amounts to and the reason codes a
  *   correct terminal may give for it;
@@ -108,7 +108,7 @@ function judge(dialect: Dialect, x: Exchange, reversal: boolean, timeoutMs: numb
   }
   const code = response.fields["39"];
   if (code === undefined || code.length !== 2) return invalid("other", "the answer carries no response code", answer);
-  // The MAC is verified on approvals only (PROTOCOL-NOTES §2.4), or on every answer where the dialect says so.
+  // The MAC is verified on approvals only (docs/protocol-notes.md §2.4), or on every answer where the dialect says so.
   const mac = dialect.table.mac;
   const approved = code === rulesOf(dialect).codes.approved;
   if (x.fault === "bad_mac" && mac !== null && macRequired(dialect, request) && !reversal && (approved || mac.verify === "always")) {
@@ -175,12 +175,12 @@ function computeLedger(trace: readonly TraceEvent[], ctx: CheckContext): Termina
   return { dialect: d, requests, histories, originals, results, driven };
 }
 
-/** The terminal's next transaction after `r`: its next financial request or settlement (PROTOCOL-NOTES §2.7.3). */
+/** The terminal's next transaction after `r`: its next financial request or settlement (docs/protocol-notes.md §2.7.3). */
 export function nextTransaction(l: TerminalLedger, r: TerminalRequest): TerminalRequest | undefined {
   return l.requests.find((x) => x.index > r.index && !x.reversal && (x.op === "settlement" || isFinancial(l.dialect, x.message)));
 }
 
-/** Requests the terminal must reverse: reversible ones with no valid answer (PROTOCOL-NOTES §2.7.1). */
+/** Requests the terminal must reverse: reversible ones with no valid answer (docs/protocol-notes.md §2.7.1). */
 export function needsReversal(l: TerminalLedger, r: TerminalRequest): boolean {
   return !r.reversal && r.verdict.kind === "invalid" && r.op !== undefined && rulesOf(l.dialect).operations[r.op].reversible === true;
 }

@@ -2,7 +2,7 @@ import { isFinancial, rulesOf } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
 import { describeRequest, evidence, terminalLedger } from "./ledger.js";
 
-// PROTOCOL-NOTES §2.6-2.7: a valid answer, whatever its code, clears the reversal journal; a
+// docs/protocol-notes.md §2.6-2.7: a valid answer, whatever its code, clears the reversal journal; a
 // decline is final. 97 (终端未登记, terminal not registered) asks for the terminal's setup to be
 // fixed: repeating the request on its own cannot succeed.
 export const T_RC_1: Property = {
@@ -10,7 +10,7 @@ export const T_RC_1: Property = {
   title: "Declines are reported, not reversed; 97 is not retried",
   requirement:
     "A valid answer with any code but 00 MUST be reported as declined and MUST NOT be reversed; after 97 the terminal MUST NOT repeat the request on its own.",
-  reference: "CUP response codes and reversal journal (PROTOCOL-NOTES §2.6, §2.7.1); ISO 8583:1987 data element 39",
+  reference: "CUP response codes and reversal journal (docs/protocol-notes.md §2.6, §2.7.1); ISO 8583:1987 data element 39",
   role: "terminal",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

@@ -5,7 +5,7 @@ import { describeRequest, evidence, needsReversal, nextTransaction, terminalLedg
 /** A history the trace can judge: no send of it was answered too close to the timeout to tell. */
 const judgeable = (h: ReversalHistory) => h.groups.every((g) => g.every((s) => s.verdict.kind !== "unclear"));
 
-// PROTOCOL-NOTES §2.7 (自动冲正, LiaoYang `OnlineCommProc` / `ReverseTranProc`): a reversible
+// docs/protocol-notes.md §2.7 (自动冲正, LiaoYang `OnlineCommProc` / `ReverseTranProc`): a reversible
 // request is journalled as soon as it is sent; without a valid answer the pending reversal goes
 // out before the next online transaction, settlement included, resent unchanged until answered.
 export const T_REV_1: Property = {
@@ -13,7 +13,7 @@ export const T_REV_1: Property = {
   title: "An unanswered reversible request is reversed once, before the next transaction",
   requirement:
     "Every reversible request without a valid, timely answer (none, late, bad MAC on an approval, wrong echo) MUST be followed by exactly one reversal, repeats of it counting as one, before the terminal's next financial request or settlement.",
-  reference: "CUP automatic reversal (PROTOCOL-NOTES §2.7.1, §2.7.3, §2.7.5); ISO 8583:1987 0400/0401",
+  reference: "CUP automatic reversal (docs/protocol-notes.md §2.7.1, §2.7.3, §2.7.5); ISO 8583:1987 0400/0401",
   role: "terminal",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
@@ -47,13 +47,13 @@ export const T_REV_1: Property = {
   },
 };
 
-// PROTOCOL-NOTES §2.7.1: the journal entry "is deleted when a response is processed" ("接收的时候
+// docs/protocol-notes.md §2.7.1: the journal entry "is deleted when a response is processed" ("接收的时候
 // 如果响应码为00，就删除冲正文件"); a valid answer, approval or decline, leaves nothing to reverse.
 export const T_REV_2: Property = {
   id: "T-REV-2",
   title: "No reversal after a valid answer",
   requirement: "A terminal MUST NOT send a reversal for a request that got a valid, timely answer.",
-  reference: "CUP reversal journal (PROTOCOL-NOTES §2.7.1); ISO 8583:1987 0400",
+  reference: "CUP reversal journal (docs/protocol-notes.md §2.7.1); ISO 8583:1987 0400",
   role: "terminal",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
@@ -71,7 +71,7 @@ export const T_REV_2: Property = {
   },
 };
 
-/** What a reversal must carry over from its original (PROTOCOL-NOTES §2.4 `MakeReversalPack`): amount, PAN, terminal. */
+/** What a reversal must carry over from its original (docs/protocol-notes.md §2.4 `MakeReversalPack`): amount, PAN, terminal. */
 function identityMismatches(ctx: CheckContext, r: TerminalRequest, o: TerminalRequest): string[] {
   const bad: string[] = [];
   const amount = o.message.fields["4"];
@@ -85,7 +85,7 @@ function identityMismatches(ctx: CheckContext, r: TerminalRequest, o: TerminalRe
   return bad;
 }
 
-// PROTOCOL-NOTES §2.4 (`MakeReversalPack`: a copy of the original, same DE11 in CUP, original
+// docs/protocol-notes.md §2.4 (`MakeReversalPack`: a copy of the original, same DE11 in CUP, original
 // data in DE90/DE62 elsewhere) and §2.7.2 (`UpdateReversalFile`: 98 no answer, A0 MAC failure on
 // an approval, 06 anything else).
 export const T_REV_3: Property = {
@@ -93,7 +93,7 @@ export const T_REV_3: Property = {
   title: "A reversal names its original and the right reason",
   requirement:
     "A reversal MUST identify its original (STAN or original-data field, amount, PAN, terminal ID) and carry the reason code for what happened to it: 98 no answer, A0 bad MAC on an approval, 06 other.",
-  reference: "CUP reversal message and reason codes (PROTOCOL-NOTES §2.4, §2.7.2); ISO 8583:1987 data element 90",
+  reference: "CUP reversal message and reason codes (docs/protocol-notes.md §2.4, §2.7.2); ISO 8583:1987 data element 90",
   role: "terminal",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
@@ -131,14 +131,14 @@ export const T_REV_3: Property = {
 
 const reversedOf = (l: TerminalLedger, r: TerminalRequest) => reversedStan(l.dialect, r.message) ?? "none";
 
-// PROTOCOL-NOTES §2.7.4: up to `ucResendTimes + 1` attempts (CUP default 3), then the record is
+// docs/protocol-notes.md §2.7.4: up to `ucResendTimes + 1` attempts (CUP default 3), then the record is
 // deleted ("冲正不成功"); a reversal answered with any code is done.
 export const T_REV_4: Property = {
   id: "T-REV-4",
   title: "An unanswered reversal is repeated, within the configured attempts",
   requirement:
     "A reversal without a valid answer MUST be repeated before the terminal's next financial request or settlement, until answered, and MUST NOT be sent more times than the configured reversal attempts.",
-  reference: "CUP reversal retries `ucResendTimes` (PROTOCOL-NOTES §2.7.4-5)",
+  reference: "CUP reversal retries `ucResendTimes` (docs/protocol-notes.md §2.7.4-5)",
   role: "terminal",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

@@ -27,14 +27,14 @@ function expectedTotals(l: TerminalLedger, batch: TerminalRequest[]): Totals | u
   return tally(entries);
 }
 
-// CUP 0500 field 48 (PROTOCOL-NOTES §2.4): the terminal's domestic debit and credit totals for
+// CUP 0500 field 48 (docs/protocol-notes.md §2.4): the terminal's domestic debit and credit totals for
 // the batch; ISO 8583:1987 0500 fields 74-88. They must be what the host approved, less what was
 // taken back, or the merchant's day does not reconcile.
 export const T_SET_1: Property = {
   id: "T-SET-1",
   title: "Settlement totals are what the host approved, less what was taken back",
   requirement: "A settlement's totals MUST equal the batch's approved purchases and refunds, less the voided and the reversed ones.",
-  reference: "CUP settlement 0500/0510, field 48 (PROTOCOL-NOTES §2.4); ISO 8583:1987 0500 fields 74-88",
+  reference: "CUP settlement 0500/0510, field 48 (docs/protocol-notes.md §2.4); ISO 8583:1987 0500 fields 74-88",
   role: "terminal",
   check(_s, trace, ctx) {
     const out: Violation[] = [];

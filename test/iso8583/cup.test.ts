@@ -5,7 +5,7 @@ import { unpack } from "../../src/iso8583/unpack.js";
 import { validVectors } from "../helpers/sharedVectors.js";
 
 describe("CUP header and field 60", () => {
-  // The MAC known-answer frame of PROTOCOL-NOTES §2.5.
+  // The MAC known-answer frame of docs/protocol-notes.md §2.5.
   const cnblogs = validVectors("cup").find((v) => v.id === "cup-real-0200-cnblogs")!;
 
   it("splits the header of a real frame", () => {

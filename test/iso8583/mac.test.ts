@@ -52,7 +52,7 @@ function referenceRetailMac(key: Buffer, data: Buffer): Buffer {
 
 describe("mac", () => {
   describe("cup-ecb known answers", () => {
-    // http://q.cnblogs.com/q/128930, PROTOCOL-NOTES §2.5: DE64 of the frame is ASCII "B3A092AE".
+    // http://q.cnblogs.com/q/128930, docs/protocol-notes.md §2.5: DE64 of the frame is ASCII "B3A092AE".
     it("reproduces DE64 of the cnblogs frame with the double-length TAK", () => {
       const frame = cnblogsFrame();
       const mac = computeMac("cup-ecb", hex("0723C80DB5F4CD3D0723C80DB5F4CD3D"), macInput(frame, 11));
@@ -121,7 +121,7 @@ describe("mac", () => {
   });
 
   describe("keys", () => {
-    // https://blog.youkuaiyun.com/zhu244912654/article/details/80005341 (PROTOCOL-NOTES §2.5).
+    // https://blog.youkuaiyun.com/zhu244912654/article/details/80005341 (docs/protocol-notes.md §2.5).
     it("unwraps the published TAK under its TMK", () => {
       const tak = decryptKey(hex("70F2A84CCBC2AE8625CBB0F2C22AB923"), hex("96D605EA176B7E9E"));
       assert.equal(tak.toString("hex").toUpperCase(), "C24A8FB57AA20123");

@@ -18,11 +18,11 @@ export interface Decision {
   outcome: string;
 }
 
-/** Batch numbers are six digits and wrap to 000001 (PROTOCOL-NOTES §2.3, 60.2). */
+/** Batch numbers are six digits and wrap to 000001 (docs/protocol-notes.md §2.3, 60.2). */
 const nextBatch = (batch: string) => String((Number(batch) % 999_999) + 1).padStart(6, "0");
 
 /**
- * What each operation does to the books, per PROTOCOL-NOTES §2.3-2.4: sign-on hands out the
+ * What each operation does to the books, per docs/protocol-notes.md §2.3-2.4: sign-on hands out the
  * batch and working keys; balance, purchase and pre-auth meet the decline rules; a void takes a
  * standing purchase back; a refund credits at most what is left of its purchase; a reversal
  * undoes its original once; a settlement compares totals and closes the batch. Approvals get an

@@ -17,7 +17,7 @@ function oddParity(key: Buffer): Buffer {
 
 /**
  * Fresh working keys for a sign-on, and field 62 carrying them under the terminal's master key:
- * PIK(8, encrypted) + KCV(4) + MAK(8, encrypted) + KCV(4) (PROTOCOL-NOTES §2.4).
+ * PIK(8, encrypted) + KCV(4) + MAK(8, encrypted) + KCV(4) (docs/protocol-notes.md §2.4).
  */
 export function issueWorkingKeys(random: SeededRandom, tmk: Buffer): { keys: WorkingKeys; field62: string } {
   const keys = { pik: oddParity(random.bytes(KEY_BYTES)), mak: oddParity(random.bytes(KEY_BYTES)) };

@@ -9,7 +9,7 @@ import { isReversal, macRequired, responseMismatches, type ReversalCause, rulesO
 export type Judgement = { kind: "valid"; response: Message } | { kind: "invalid"; cause: ReversalCause; why: string };
 
 /**
- * Judges an answer as a CUP terminal's `ProcRspPacket` does (PROTOCOL-NOTES §2.4): it must
+ * Judges an answer as a CUP terminal's `ProcRspPacket` does (docs/protocol-notes.md §2.4): it must
  * decode, answer the request (MTI + 10; fields 3, 11, 41, 4 equal; 42 on approval), carry a
  * two-character code, and on approval carry a MAC that verifies under `mak` where the request
  * needed one (financial requests: `macRequired`). Reversal answers are exempt: any code closes

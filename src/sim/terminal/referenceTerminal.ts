@@ -38,7 +38,7 @@ type Judged =
   | { kind: "valid"; request: Message; response: Message; now: Date };
 type Outcome = Judged & { left?: PendingReversal };
 
-/** A refund without a STAN refers to an original the terminal does not know: zeros (PROTOCOL-NOTES §2.4). */
+/** A refund without a STAN refers to an original the terminal does not know: zeros (docs/protocol-notes.md §2.4). */
 const UNKNOWN_ORIGINAL: OriginalRef = { mti: "0200", stan: "000000", batch: "000000", date: "0000", transmission: "0000000000" };
 
 /** A financial request with its amount in minor units; field 4 carries 12 digits. */

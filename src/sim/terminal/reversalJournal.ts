@@ -23,7 +23,7 @@ export interface JournalContext {
 export type Answered = "approved" | "declined" | ReversalCause;
 
 /**
- * The reversal journal and its rules (PROTOCOL-NOTES §2.7): a reversible request is journalled
+ * The reversal journal and its rules (docs/protocol-notes.md §2.7): a reversible request is journalled
  * the moment it is sent, with reason "no answer"; a valid answer, approval or decline, clears
  * it; an invalid one gives it its reason (A0 bad MAC, 06 other). The pending reversal goes out
  * before the next financial request or settlement, resent unchanged until any answer closes it

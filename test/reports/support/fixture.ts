@@ -101,7 +101,7 @@ export const suiteResult: SuiteResult = {
       id: "H-REV-9",
       title: `Reversals <0400> & "answers" # | ]]>`,
       requirement: "A reversal MUST be acknowledged with a decodable 0410 & nothing else.",
-      reference: "CUP automatic reversal rules (PROTOCOL-NOTES §2.7)",
+      reference: "CUP automatic reversal rules (docs/protocol-notes.md §2.7)",
       verdict: "fail",
       foundAfter: 36,
       counterexample: {

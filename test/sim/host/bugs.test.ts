@@ -9,7 +9,7 @@ import { HOST_BUGS, hostBug, type HostBugName } from "../../../src/sim/host/bugs
 import { type HostFixture, hostFixture } from "./support/hostFixture.js";
 import { CARDS, ScriptedTerminal } from "./support/scriptedTerminal.js";
 
-/** The kit's response timeout: the CUP default wait per attempt (PROTOCOL-NOTES §2.7). */
+/** The kit's response timeout: the CUP default wait per attempt (docs/protocol-notes.md §2.7). */
 const KIT_TIMEOUT_MS = 30_000;
 
 const totals = (debitCount: number, debitAmount: number): Totals => ({ debitCount, debitAmount, creditCount: 0, creditAmount: 0 });

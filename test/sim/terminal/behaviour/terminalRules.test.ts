@@ -15,7 +15,7 @@ const TIMEOUT_MS = 400;
 const cup = builtinDialect("cup");
 
 // The reference terminal as a separate process: its ECR on a socat pseudo-terminal pair, its
-// host a scripted fake over TCP. Each scenario checks one rule of PROTOCOL-NOTES §2.4 / §2.7.
+// host a scripted fake over TCP. Each scenario checks one rule of docs/protocol-notes.md §2.4 / §2.7.
 describe("reference terminal rules (process, serial ECR, TCP host)", function () {
   this.timeout(20_000);
   let host: ScriptedHost;
