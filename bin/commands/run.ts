@@ -8,9 +8,11 @@ import { createConsoleProgress } from "../../reports/consoleProgress.js";
 import { MERCHANT_ID, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
 import { terminalFlags } from "../terminalFlags.js";
 
+/** Signals that stop a run the way Ctrl-C does: with the report of what ran, exit 2. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
 /** The parsed command line: the run's options (flags and configuration file alike) and the console's. */
 type RunArgs = RunOptions & { quiet: boolean; verbose: boolean };
-
 
 export const runCommand = {
   builder: (y: Argv) =>
@@ -56,15 +58,17 @@ export const runCommand = {
     if (a.quiet && a.verbose) throw new UsageError("give --quiet or --verbose, not both");
     // yargs hands over aliases and its own keys too; the run takes the options it knows.
     const options = Object.fromEntries(RUN_OPTION_KEYS.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])) as Omit<RunOptions, "role">;
-    // The first Ctrl-C lets the scenario under way finish (a device may take a while) and writes
-    // the report of what ran; a second one quits at once, without it.
+    // The first Ctrl-C, or SIGTERM (CI cancelling a job, `docker stop`, `timeout`), lets the
+    // scenario under way finish (a device may take a while) and writes the report of what ran;
+    // a second signal quits at once, without it.
     let stopRequested = false;
-    const onSigint = () => {
-      if (stopRequested) process.exit(130);
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopRequested) process.exit(signal === "SIGINT" ? 130 : 143);
       stopRequested = true;
-      process.stderr.write("\nstopping after the current scenario, then writing the report (Ctrl-C again to quit without it)\n");
+      const again = signal === "SIGINT" ? "Ctrl-C again" : `${signal} again`;
+      process.stderr.write(`\n${signal === "SIGINT" ? "" : `${signal}: `}stopping after the current scenario, then writing the report (${again} to quit without it)\n`);
     };
-    process.on("SIGINT", onSigint);
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
     // Progress goes to standard error, the summary to standard output; the manual adapter's
     // prompts go to standard error too, so with it no progress comes in between.
     const progress = createConsoleProgress({
@@ -87,7 +91,7 @@ export const runCommand = {
     } finally {
       clearInterval(ticker);
       progress.done();
-      process.off("SIGINT", onSigint);
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     }
   },
 };

@@ -3,32 +3,30 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ISOCONF_BIN, ROOT } from "../helpers/builtCli.js";
 import { parseStrictXml } from "../reports/support/strictXml.js";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
  * Starts a run that would go on for hours, waits for `ready` on its standard error, sends
- * SIGINT, and resolves with the exit code and the output folder.
+ * `signal`, and resolves with the exit code and the output folder.
  */
-function interruptRun(args: string[], ready: RegExp): Promise<{ status: number | null; dir: string; stdout: string }> {
+function interruptRun(args: string[], ready: RegExp, signal: NodeJS.Signals = "SIGINT"): Promise<{ status: number | null; dir: string; stdout: string }> {
   const dir = join(mkdtempSync(join(tmpdir(), "isoconf-sigint-")), "out");
-  const child = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", "run", "host", "--runs", "100000000", "--seed", "9", "--out", dir, "--verbose", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [ISOCONF_BIN, "run", "host", "--runs", "100000000", "--seed", "9", "--out", dir, "--verbose", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
   return new Promise((resolve, reject) => {
     const deadline = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`no ${ready} in 60 s, or no exit 20 s after SIGINT; stderr ends: ${stderr.slice(-500)}`));
+      reject(new Error(`no ${ready} in 60 s, or no exit 20 s after ${signal}; stderr ends: ${stderr.slice(-500)}`));
     }, 60_000);
     let sent = false;
     child.stderr.on("data", (b: Buffer) => {
       stderr += b.toString();
       if (!sent && ready.test(stderr)) {
         sent = true;
-        child.kill("SIGINT");
+        child.kill(signal);
       }
     });
     child.once("exit", (status) => {
@@ -53,7 +51,7 @@ function assertValidReport(dir: string) {
   return summary;
 }
 
-describe("Ctrl-C in the middle of isoconf run", function () {
+describe("Ctrl-C or SIGTERM in the middle of isoconf run", function () {
   this.timeout(120_000);
 
   it("stops at the next scenario, writes a valid partial report that says so, exit 2", async () => {
@@ -61,6 +59,13 @@ describe("Ctrl-C in the middle of isoconf run", function () {
     assert.equal(r.status, 2, r.stdout);
     const summary = assertValidReport(r.dir);
     assert.ok(summary.properties.every((p: { verdict: string }) => p.verdict === "pass"));
+    assert.match(r.stdout, /INTERRUPTED/);
+  });
+
+  it("SIGTERM (CI cancelling the job, docker stop, timeout) is taken as Ctrl-C: the partial report, exit 2", async () => {
+    const r = await interruptRun([], /scenario 50\//, "SIGTERM");
+    assert.equal(r.status, 2, r.stdout);
+    assertValidReport(r.dir);
     assert.match(r.stdout, /INTERRUPTED/);
   });
 
