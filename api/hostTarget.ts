@@ -6,6 +6,7 @@ import { referenceHostTarget } from "../src/roles/referenceHostTarget.js";
 import { listeningHostTarget, tcpHostTarget } from "../src/roles/tcpTargets.js";
 import type { Target } from "../src/runner/target.js";
 import type { TerminalConfig } from "../src/sim/host/hostOptions.js";
+import { checkSeededBug } from "./seededBug.js";
 import { UsageError } from "./usageError.js";
 
 /** Where a host under test is: `target` (the kit connects), `listen` (the host connects), or neither (the in-process reference host). */
@@ -35,5 +36,6 @@ export async function hostTargetFrom(a: HostTargetArgs, dialect: Dialect, regist
     return { target: t, recorded: { kind: "listen", url }, close: () => t.listener.close() };
   }
   if (a.framing !== undefined || a["reset-cmd"] !== undefined) throw new UsageError("--framing and --reset-cmd apply to a host of your own (--target or --listen); the built-in host runs in-process");
+  checkSeededBug("host", a.bug);
   return { target: referenceHostTarget(dialect, { bug: a.bug, terminals: registry }), recorded: { kind: "reference", bug: a.bug } };
 }

@@ -74,7 +74,10 @@ export function checkRunOptions(input: unknown, where: { source?: string; flags?
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
       const key = i.path.join(".") || "(top level)";
-      if (where.flags && i.path.length === 1) return `--${key} must be ${i.message}, got ${shown(key, (input as Record<string, unknown>)[key])}`;
+      const given = (input as Record<string, unknown>)[key];
+      // yargs turns --no-bug into false and --bug with nothing after it into true.
+      if (where.flags && i.path.length === 1 && typeof given === "boolean") return `--${key} needs a value${given ? "" : ` (there is no --no-${key})`}`;
+      if (where.flags && i.path.length === 1) return `--${key} must be ${i.message}, got ${shown(key, given)}`;
       return `${key}: ${i.message}`;
     });
     throw new UsageError(`${where.source ? `${where.source}: ` : ""}${problems.join("; ")}`);
@@ -87,7 +90,7 @@ export function checkRunOptions(input: unknown, where: { source?: string; flags?
 
 /** A bad value as an error repeats it: a key only by its length, whatever was typed. */
 const shown = (key: string, value: unknown): string =>
-  SECRET.has(key) ? `${String(value).length} characters (not shown)` : typeof value === "string" ? JSON.stringify(value) : String(value);
+  SECRET.has(key) ? `${String(value).length} characters (not shown)` : typeof value === "string" ? JSON.stringify(value) : Number.isNaN(value) ? "something that is not a number" : String(value);
 
 /** Reads and checks a configuration file; errors name the key and the expected shape. */
 export function readRunConfig(path: string): RunConfig {

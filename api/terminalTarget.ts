@@ -12,6 +12,7 @@ import { referenceTerminalTarget } from "../src/roles/referenceTerminalTarget.js
 import type { TerminalControl } from "../src/roles/terminalControl.js";
 import type { TerminalTarget } from "../src/runner/target.js";
 import { resultDeadlineMs } from "../src/sim/terminal/ecrProtocol.js";
+import { checkSeededBug } from "./seededBug.js";
 import { UsageError } from "./usageError.js";
 
 /** The `exec` flags, one per operation the kit may ask for: `--exec-sale 'mytool sale {amount}'`. */
@@ -104,6 +105,7 @@ export async function terminalTargetFrom(
     for (const flag of ["control", "ecr", "restart-cmd", "reset-cmd", ...(Object.keys(EXEC_FLAGS) as (keyof typeof EXEC_FLAGS)[])] as const) {
       if (a[flag] !== undefined) throw new UsageError(`--${flag} steers a terminal of your own: give --listen, --target or --serial too (without them the built-in reference terminal runs in-process)`);
     }
+    checkSeededBug("terminal", a.bug);
     try {
       const target = referenceTerminalTarget(dialect, { bug: a.bug, tid: terminal.tid, mid: terminal.merchant, tmk: terminal.tmk, responseTimeoutMs: terminal.responseTimeoutMs, reversalAttempts: terminal.reversalAttempts });
       return { target, recorded: { kind: "reference", bug: a.bug }, canRestart: true };

@@ -26,3 +26,15 @@ export async function readTextSource(path: string): Promise<string> {
     throw new UsageError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
 }
+
+/**
+ * What was typed after `--flag` (or `--flag=`): yargs turns a number flag's `abc` into NaN, and an
+ * error should show the `abc`.
+ */
+export function typedValue(argv: readonly string[], flag: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${flag}`) return argv[i + 1];
+    if (argv[i].startsWith(`--${flag}=`)) return argv[i].slice(flag.length + 3);
+  }
+  return undefined;
+}

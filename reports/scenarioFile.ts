@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import type { Scenario } from "../src/runner/scenario.js";
+import { SUMMARY_FORMAT } from "./summaryJson.js";
 
 export const SCENARIO_FORMAT = "isoconf-scenario/1";
 
@@ -112,6 +113,12 @@ export function readScenarioFile(path: string): ScenarioFile {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ScenarioFileError(`${path}: ${code ? `cannot read the scenario file (${code})` : `not valid JSON (${(e as Error).message})`}`);
+  }
+  // Another of the run's files (most often summary.json) is named in one line, not by every key it lacks.
+  const format = (json as { format?: unknown } | null)?.format;
+  if (format !== SCENARIO_FORMAT) {
+    const what = format === SUMMARY_FORMAT ? "a run's summary.json" : typeof format === "string" ? `a ${JSON.stringify(format)} file` : "no isoconf scenario file";
+    throw new ScenarioFileError(`${path}: this is ${what}: replay takes an ID.scenario.json, which a run writes beside summary.json for each failing property`);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

@@ -6,6 +6,7 @@ import { renderConsoleSummary } from "../../reports/consoleSummary.js";
 import { useColour } from "../../reports/ansi.js";
 import { createConsoleProgress } from "../../reports/consoleProgress.js";
 import { MERCHANT_ID, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
+import { typedValue } from "../input.js";
 import { terminalFlags } from "../terminalFlags.js";
 
 /** Signals that stop a run the way Ctrl-C does: with the report of what ran, exit 2. */
@@ -57,7 +58,9 @@ export const runCommand = {
   handler: async (a: RunArgs): Promise<number> => {
     if (a.quiet && a.verbose) throw new UsageError("give --quiet or --verbose, not both");
     // yargs hands over aliases and its own keys too; the run takes the options it knows.
-    const options = Object.fromEntries(RUN_OPTION_KEYS.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])) as Omit<RunOptions, "role">;
+    // A number flag given text (NaN from yargs) goes on as the text typed, for the error to show.
+    const given = (k: (typeof RUN_OPTION_KEYS)[number]) => (Number.isNaN(a[k]) ? (typedValue(process.argv, k) ?? a[k]) : a[k]);
+    const options = Object.fromEntries(RUN_OPTION_KEYS.filter((k) => a[k] !== undefined).map((k) => [k, given(k)])) as Omit<RunOptions, "role">;
     // The first Ctrl-C, or SIGTERM (CI cancelling a job, `docker stop`, `timeout`), lets the
     // scenario under way finish (a device may take a while) and writes the report of what ran;
     // a second signal quits at once, without it.
