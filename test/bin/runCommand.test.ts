@@ -73,7 +73,11 @@ describe("isoconf run host / replay", function () {
   it("refuses bad flags and unreadable scenario files with exit 2", () => {
     const cases: [string[], RegExp][] = [
       [["run", "host", "--runs", "0"], /--runs must be a whole number above 0/],
-      [["run", "host", "--bug", "nonsense"], /unknown host bug "nonsense"/],
+      [["run", "host", "--bug", "nonsense"], /^isoconf: the reference host has no bug "nonsense": it has approve-unknown-tid, .*'isoconf sim host --bug list'.*\n$/],
+      [["run", "host", "--runs", "abc"], /^isoconf: --runs must be a whole number above 0, got "abc"\n$/],
+      [["run", "host", "--no-bug"], /^isoconf: --bug needs a value \(there is no --no-bug\)\n$/],
+      [["replay", "test/reports/golden/summary.json"], /^isoconf: test\/reports\/golden\/summary.json: this is a run's summary.json: replay takes an ID.scenario.json[^\n]*\n$/],
+      [["replay", "test/fixtures/unknownBug.scenario.json"], /^isoconf: the reference host has no bug "no-such-bug"/],
       [["run", "host", "--target", "serial:/dev/ttyS0"], /a host is reached over TCP/],
       [["run", "host", "--target", "tcp://127.0.0.1:1"], /cannot reach the SUT at tcp:\/\/127.0.0.1:1/],
       [["run", "terminalx"], /Invalid values/],

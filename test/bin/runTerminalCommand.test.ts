@@ -49,7 +49,7 @@ describe("isoconf run terminal / replay", function () {
 
   it("refuses flags that do not fit with exit 2", () => {
     const cases: [string[], RegExp][] = [
-      [["run", "terminal", "--bug", "nonsense"], /unknown terminal bug "nonsense"/],
+      [["run", "terminal", "--bug", "nonsense"], /^isoconf: the reference terminal has no bug "nonsense": it has no-reversal, /],
       [["run", "terminal", "--ecr", "/dev/null"], /--ecr steers a terminal of your own: give --listen, --target or --serial too/],
       [["run", "terminal", "--listen", "tcp://127.0.0.1:0"], /name how the kit steers the terminal/],
       [["run", "terminal", "--listen", "tcp://127.0.0.1:0", "--serial", "/dev/null"], /give one of --listen .* not several/],
