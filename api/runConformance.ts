@@ -17,6 +17,7 @@ import { loadSuite } from "./loadSuite.js";
 import { checkRunOptions, type RunConfig, type RunOptions } from "./runOptions.js";
 import { EXEC_FLAGS, terminalTargetFrom } from "./terminalTarget.js";
 import { UsageError } from "./usageError.js";
+import { makeOutputFolder, OutputFolderError } from "../reports/outputFolder.js";
 
 /** Response timeout: a real device gets the CUP default of 30 s; the virtual clock makes it free in-process. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -96,6 +97,13 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const shard = shardOf(o.shard, o.seed);
   const startedAt = new Date();
   const out = o.out ?? defaultOutDir(startedAt, shard ? `-shard-${shard.index}-of-${shard.count}` : "");
+  // Checked before the run: a report that cannot be written would lose the whole run.
+  try {
+    makeOutputFolder(out);
+  } catch (e) {
+    if (e instanceof OutputFolderError) throw new UsageError(e.message);
+    throw e;
+  }
   const suite: Suite = suiteOption === undefined ? (role === "host" ? hostSuite : terminalSuite) : typeof suiteOption === "string" ? await loadSuite(suiteOption, role) : suiteOption;
   const attempts = o["reversal-attempts"] ?? rules.reversal.attempts;
   const maxSteps = o["max-steps"] ?? DEFAULT_MAX_STEPS;

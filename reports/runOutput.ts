@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Dialect } from "../src/iso8583/dialect.js";
 import type { SuiteResult, Verdict } from "../src/runner/runSuite.js";
+import { scenarioDigest } from "../src/trace/scenarioDigest.js";
 import { writeTraceJsonl } from "../src/trace/traceFile.js";
 import { maskSuiteResult } from "./maskResult.js";
 import { packageVersion } from "./packageVersion.js";
@@ -9,6 +10,7 @@ import { buildReport, fileStem, type RunSettings } from "./report.js";
 import { REPORTERS } from "./reporters.js";
 import { stepTexts } from "./reportText.js";
 import { SCENARIO_FORMAT, writeScenarioFile } from "./scenarioFile.js";
+import { makeOutputFolder } from "./outputFolder.js";
 
 export type { RunSettings } from "./report.js";
 export { replayCommand } from "./reportText.js";
@@ -37,7 +39,7 @@ export function countVerdicts(result: SuiteResult): Record<Verdict, number> {
  * Returns the result as written (masked), for the console summary.
  */
 export async function writeRunOutput(dir: string, result: SuiteResult, dialect: Dialect, s: RunSettings): Promise<SuiteResult> {
-  mkdirSync(dir, { recursive: true });
+  makeOutputFolder(dir);
   const shown = s.mask ? maskSuiteResult(result, dialect) : result;
   const report = buildReport(shown, dialect, s.replayDir ?? dir, s.version ?? packageVersion(), s);
   for (const p of shown.properties) {
@@ -60,7 +62,12 @@ export async function writeRunOutput(dir: string, result: SuiteResult, dialect: 
       scenario: cx.scenario,
     });
     // Masked already when `mask` is on; the writer's own masking leaves masked events as they are.
-    await writeTraceJsonl(join(dir, `${stem}.trace.jsonl`), cx.trace, { dialect, mask: s.mask, startedAt: s.startedAt });
+    await writeTraceJsonl(join(dir, `${stem}.trace.jsonl`), cx.trace, {
+      dialect,
+      mask: s.mask,
+      startedAt: s.startedAt,
+      scenarioDigest: scenarioDigest(cx.scenario),
+    });
   }
   for (const reporter of REPORTERS) {
     for (const file of reporter.files(report)) writeFileSync(join(dir, file.name), file.text);

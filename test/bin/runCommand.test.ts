@@ -74,6 +74,9 @@ describe("isoconf run host / replay", function () {
     const cases: [string[], RegExp][] = [
       [["run", "host", "--runs", "0"], /--runs must be a whole number above 0/],
       [["run", "host", "--bug", "nonsense"], /^isoconf: the reference host has no bug "nonsense": it has approve-unknown-tid, .*'isoconf sim host --bug list'.*\n$/],
+      // Checked before the run, so nothing is lost; /proc once made Node's recursive mkdir spin for ever.
+      [["run", "host", "--out", "README.md/x"], /^isoconf: cannot write the report to README.md\/x: .*README.md is a file, not a folder\n$/],
+      [["run", "host", "--out", "/proc/nope/x"], /^isoconf: cannot write the report to \/proc\/nope\/x: cannot make \/proc\/nope \(ENOENT\)\n$/],
       [["run", "host", "--runs", "abc"], /^isoconf: --runs must be a whole number above 0, got "abc"\n$/],
       [["run", "host", "--no-bug"], /^isoconf: --bug needs a value \(there is no --no-bug\)\n$/],
       [["replay", "test/reports/golden/summary.json"], /^isoconf: test\/reports\/golden\/summary.json: this is a run's summary.json: replay takes an ID.scenario.json[^\n]*\n$/],
