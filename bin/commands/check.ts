@@ -1,12 +1,13 @@
 import type { Argv } from "yargs";
 import { readScenarioFile } from "../../reports/scenarioFile.js";
+import { scenarioDigest } from "../../src/trace/scenarioDigest.js";
 import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
 import type { CheckContext } from "../../src/runner/property.js";
 import { checkAll } from "../../src/runner/runScenario.js";
 import { selectProperties } from "../../src/runner/runSuite.js";
-import type { Scenario } from "../../src/runner/scenario.js";
+import { describeStep, type Scenario } from "../../src/runner/scenario.js";
 import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
-import { readTraceJsonl } from "../../src/trace/traceFile.js";
+import { readTraceJsonl, type TraceFile } from "../../src/trace/traceFile.js";
 import { UsageError } from "../../api/usageError.js";
 import { loadSuite } from "../../api/loadSuite.js";
 import { suiteFor } from "./list.js";
@@ -42,6 +43,7 @@ export const checkCommand = {
   handler: async (a: CheckArgs): Promise<number> => {
     const file = await readTraceJsonl(a.trace);
     const recorded = a.scenario ? readScenarioFile(a.scenario) : undefined;
+    if (recorded) checkScenarioBelongs(a.scenario!, recorded.scenario, recorded.dialect, a.trace, file);
     const role = recorded?.scenario.role ?? a.role;
     const dialect = resolveDialect(a.dialect ?? recorded?.dialect ?? file.header.dialect);
     const suite = a.suite ? await loadSuite(a.suite, role) : suiteFor(role);
@@ -64,3 +66,21 @@ export const checkCommand = {
     return failing.size > 0 ? 1 : 0;
   },
 };
+
+/**
+ * A scenario from another run would re-judge the trace against the wrong steps and can turn a
+ * failure into a pass: the trace names its scenario's digest (older traces: its dialect and steps).
+ */
+function checkScenarioBelongs(path: string, scenario: Scenario, dialect: string, tracePath: string, file: TraceFile): void {
+  const refuse = (why: string): never => {
+    throw new UsageError(`${path} is not the scenario of ${tracePath}: ${why}; give the ID.scenario.json written beside it`);
+  };
+  if (file.header.scenario !== undefined && file.header.scenario !== scenarioDigest(scenario)) refuse("the trace names another scenario's digest");
+  if (file.header.dialect !== dialect) refuse(`the trace was recorded under dialect ${file.header.dialect}, the scenario under ${dialect}`);
+  for (const e of file.events) {
+    if (e.kind !== "step" || e.step === undefined) continue;
+    const step = scenario.steps[e.step];
+    if (step === undefined) refuse(`the trace has step ${e.step + 1}, the scenario ${scenario.steps.length} step(s)`);
+    if (describeStep(scenario, step) !== e.text) refuse(`step ${e.step + 1} of the trace is ${JSON.stringify(e.text)}, of the scenario ${JSON.stringify(describeStep(scenario, step))}`);
+  }
+}

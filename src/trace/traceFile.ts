@@ -27,6 +27,8 @@ export interface TraceHeader {
   events: number;
   /** Wall time of t = 0, ISO 8601, when the writer was told it. */
   startedAt?: string;
+  /** The `scenarioDigest` of the scenario the events were recorded from, when the writer was told it. */
+  scenario?: string;
 }
 
 export interface TraceFile {
@@ -43,6 +45,8 @@ export interface WriteTraceOptions {
   startedAt?: Date;
   /** How long one chunk may take to be written (a stream whose reader stalls). Default 30000 ms. */
   deadlineMs?: number;
+  /** The digest (`scenarioDigest`) of the scenario the events come from, for the header. */
+  scenarioDigest?: string;
 }
 
 /** A trace file that cannot be read or written; the message names the line and what was expected. */
@@ -66,6 +70,7 @@ export async function writeTraceJsonl(
   const mask = options.mask ?? true;
   const header: TraceHeader = { format: TRACE_FORMAT, dialect: options.dialect.name, masked: mask, events: events.length };
   if (options.startedAt) header.startedAt = options.startedAt.toISOString();
+  if (options.scenarioDigest) header.scenario = options.scenarioDigest;
   const chunks = traceChunks(header, events, mask ? options.dialect : undefined);
   if (typeof target === "string") {
     try {
@@ -134,6 +139,7 @@ const headerSchema = z.looseObject({
   masked: z.boolean(),
   events: z.number().int().min(0),
   startedAt: z.iso.datetime().optional(),
+  scenario: z.string().regex(/^sha256:[0-9a-f]{64}$/, "expected sha256: and 64 lower-case hex digits").optional(),
 });
 
 const eventSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.js";
@@ -30,5 +30,22 @@ describe("isoconf check / list", function () {
     const missing = runCli(["check", join(dir, "nope.jsonl")]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /nope\.jsonl/);
+
+    // Another run's scenario would judge the trace against other steps: refused, not a pass.
+    const other = mkdtempSync(join(tmpdir(), "isoconf-check-"));
+    assert.equal(runCli(["run", "host", "--bug", "double-post-duplicate", "--only", "H-DUP-1", "--runs", "100", "--seed", "5", "--out", other, "--quiet"]).status, 1);
+    const wrong = runCli(["check", join(dir, "H-REV-1.trace.jsonl"), "--scenario", join(other, "H-DUP-1.scenario.json"), "--only", "H-REV-1"]);
+    assert.equal(wrong.status, 2, wrong.stdout + wrong.stderr);
+    assert.match(wrong.stderr, /^isoconf: .*H-DUP-1\.scenario\.json is not the scenario of .*H-REV-1\.trace\.jsonl: the trace names another scenario's digest; give the ID\.scenario\.json written beside it\n$/);
+    // A trace without the digest (written before it existed) is held to the scenario's steps.
+    const lines = readFileSync(join(dir, "H-REV-1.trace.jsonl"), "utf8").split("\n");
+    const header = JSON.parse(lines[0]);
+    delete header.scenario;
+    const old = join(dir, "old.trace.jsonl");
+    writeFileSync(old, [JSON.stringify(header), ...lines.slice(1)].join("\n"));
+    assert.equal(runCli(["check", old, "--scenario", join(dir, "H-REV-1.scenario.json"), "--only", "H-REV-1"]).status, 1);
+    const oldWrong = runCli(["check", old, "--scenario", join(other, "H-DUP-1.scenario.json")]);
+    assert.equal(oldWrong.status, 2, oldWrong.stdout + oldWrong.stderr);
+    assert.match(oldWrong.stderr, /is not the scenario of .*: step 1 of the trace is "TERM0001 purchase\(1\.00\)\+drop", of the scenario "[^"]+"/);
   });
 });
