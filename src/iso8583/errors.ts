@@ -55,7 +55,7 @@ export const reasons = {
   lengthAboveMax: (length: number, max: number, unit: string) =>
     `length ${length} ${unit} is larger than maximum ${max}`,
   notContent: (content: string, index: number) =>
-    `character ${index + 1} is not allowed in a field of class ${content}`,
+    `the character at position ${index + 1} of the value (counting from 1) is not allowed in a field of class ${content}`,
   bcdNibble: (index: number) => `BCD digit ${index + 1} is not a decimal digit`,
   padNibble: (expected: string) => `BCD filler nibble is not ${expected}`,
   mtiNotDigits: () => "MTI is not four decimal digits",

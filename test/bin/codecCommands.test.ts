@@ -70,7 +70,7 @@ describe("isoconf decode / encode / dialects", function () {
   it("encode names the field it rejects", () => {
     const r = runCli(["encode", "-d", "cup", "--json", "-"], '{"mti":"0200","fields":{"4":"12A"}}');
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /^isoconf: character 3 is not allowed in a field of class n: field 4$/m);
+    assert.match(r.stderr, /^isoconf: the character at position 3 of the value \(counting from 1\) is not allowed in a field of class n: field 4$/m);
   });
 
   it("dialects lists the built-ins and prints one as a starting point", () => {

@@ -63,7 +63,7 @@ describe("strict decoding (cases the shared vectors do not cover)", () => {
       kind: "bad_content",
       field: "3",
       offset: 38,
-      reason: "character 3 is not allowed in a field of class n",
+      reason: "the character at position 3 of the value (counting from 1) is not allowed in a field of class n",
     });
   });
 
@@ -146,7 +146,7 @@ describe("strict packing", () => {
     ["a number instead of a string", { mti: "0200", fields: { "3": 0 } }, { field: "3", reason: "value must be a string" }],
     ["a fixed field too short", { mti: "0200", fields: { "3": "00000" } }, { field: "3", reason: "value is 5 bytes, expecting exactly 6" }],
     ["a variable field too long", { mti: "0200", fields: { "2": "1".repeat(20) } }, { field: "2", reason: "value is 20 bytes, expecting at most 19" }],
-    ["a letter in a numeric field", { mti: "0200", fields: { "4": "00000000050O" } }, { field: "4", reason: "character 12 is not allowed in a field of class n" }],
+    ["a letter in a numeric field", { mti: "0200", fields: { "4": "00000000050O" } }, { field: "4", reason: "the character at position 12 of the value (counting from 1) is not allowed in a field of class n" }],
     ["non-ASCII text", { mti: "0200", fields: { "41": "TERM000€" } }, { field: "41" }],
   ];
   for (const [what, m, expected] of cases) {
