@@ -27,7 +27,11 @@ function jsonResult(dialect: Dialect, frame: Buffer, mask: boolean): { ok: boole
 async function decodeLines(dialect: Dialect, mask: boolean): Promise<number> {
   let failures = 0;
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-    if (line.trim() === "") continue;
+    // One result per input line, so output line N answers input line N: a blank line says so.
+    if (line.trim() === "") {
+      process.stdout.write('{"empty":true}\n');
+      continue;
+    }
     let text: string;
     try {
       text = jsonResult(dialect, hexToBytes(line, "line"), mask).text;

@@ -48,16 +48,20 @@ describe("isoconf decode / encode / dialects", function () {
     });
   });
 
-  it("--hex-lines decodes a log line by line, past bad lines", () => {
-    const input = [cnblogs.hex, "not hex", "", cnblogs.hex.slice(0, 30), cnblogs.hex].join("\n");
-    const r = runCli(["decode", "-d", "cup", "--hex-lines"], input);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    assert.equal(lines.length, 4);
-    assert.equal(lines[0].mti, "0200");
-    assert.equal(lines[1].error.field, "input");
-    assert.equal(lines[2].error.field, "p", "15 bytes end inside the bitmap");
-    assert.equal(lines[3].fields["64"], "4233413039324145");
-    assert.equal(r.status, 2, "a bad line makes the exit code 2");
+  it("--hex-lines decodes a log line by line, past bad lines: one result per input line, blank ones too", () => {
+    const input = [cnblogs.hex, "not hex", "", cnblogs.hex.slice(0, 30), "   ", cnblogs.hex].join("\n");
+    for (const json of [[], ["--json"]]) {
+      const r = runCli(["decode", "-d", "cup", "--hex-lines", ...json], input);
+      const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      assert.equal(lines.length, 6, r.stdout);
+      assert.equal(lines[0].mti, "0200");
+      assert.equal(lines[1].error.field, "input");
+      assert.deepEqual(lines[2], { empty: true });
+      assert.equal(lines[3].error.field, "p", "15 bytes end inside the bitmap");
+      assert.deepEqual(lines[4], { empty: true });
+      assert.equal(lines[5].fields["64"], "4233413039324145");
+      assert.equal(r.status, 2, "a bad line makes the exit code 2");
+    }
   });
 
   it("encode turns JSON into the same hex the vectors give", () => {
