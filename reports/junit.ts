@@ -1,6 +1,6 @@
 import { flattenLines, xmlAttr, xmlText } from "./escape.js";
 import { MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
-import { countsLine, evidenceLines, stoppedText, seconds } from "./reportText.js";
+import { countsLine, cutShort, evidenceLines, stoppedText, seconds } from "./reportText.js";
 
 /**
  * `junit.xml`: `<testsuites>` holding one `<testsuite>` (the suite), one `<testcase>` per
@@ -13,13 +13,20 @@ import { countsLine, evidenceLines, stoppedText, seconds } from "./reportText.js
  * - flaky: passes, with a `<system-out>` note and the evidence: it is not a failure, as in the
  *   exit code, but CI shows it;
  * - waived: `<skipped message="waived: reason"/>`, and the evidence in `<system-out>`.
- * `errors` is always 0: when the kit itself cannot run, it writes no report (exit code 2).
+ * A run cut short (`cutShort`: Ctrl-C, SIGTERM, a scenario the kit could not run) shows its
+ * unfailed properties as `<skipped>` with why, and one more testcase, "isoconf run", with an
+ * `<error>` saying why the run stopped: `errors="1"`, so CI never reads a stopped run as green.
  *
  * Testcases carry no `time`: properties are checked together over the same scenarios, so a
  * time per property would be made up. The suite's `time` is the run's, in seconds.
  */
 export function renderJunit(r: Report): string {
-  const cases = r.properties.map((p) => testcase(p, r));
+  const stopped = cutShort(r.run) ? stoppedText(r.run, r.settings.runs) : undefined;
+  const cases = r.properties.map((p) => (stopped !== undefined && verdictOf(p) === "pass" ? notJudged(p, r, stopped) : testcase(p, r)));
+  if (stopped !== undefined) {
+    cases.push({ kind: "error", xml: `    <testcase classname="${xmlAttr(`isoconf.${r.run.suite}`)}" name="isoconf run"><error message="${xmlAttr(stopped)}" type="${xmlAttr(r.run.stopped?.reason ?? "interrupted")}"/></testcase>` });
+  }
+  const errors = cases.filter((c) => c.kind === "error").length;
   const failures = cases.filter((c) => c.kind === "failure").length;
   const skipped = cases.filter((c) => c.kind === "skipped").length;
   const tests = cases.length;
@@ -31,8 +38,8 @@ export function renderJunit(r: Report): string {
   if (r.run.interrupted) suiteOut.push(stoppedText(r.run, r.settings.runs));
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="isoconf" tests="${tests}" failures="${failures}" errors="0" time="${time}">`,
-    `  <testsuite name="${xmlAttr(r.run.suite)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}" timestamp="${timestamp}">`,
+    `<testsuites name="isoconf" tests="${tests}" failures="${failures}" errors="${errors}" time="${time}">`,
+    `  <testsuite name="${xmlAttr(r.run.suite)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}" timestamp="${timestamp}">`,
     `    <properties>`,
     ...runProperties(r).map(([name, value]) => `      <property name="${xmlAttr(name)}" value="${xmlAttr(value)}"/>`),
     `    </properties>`,
@@ -58,7 +65,13 @@ function runProperties(r: Report): Array<[string, string]> {
   ];
 }
 
-function testcase(p: ReportProperty, r: Report): { kind: "pass" | "failure" | "skipped"; xml: string } {
+type Testcase = { kind: "pass" | "failure" | "skipped" | "error"; xml: string };
+
+function notJudged(p: ReportProperty, r: Report, stopped: string): Testcase {
+  return { kind: "skipped", xml: `    <testcase classname="${xmlAttr(`isoconf.${r.run.suite}`)}" name="${xmlAttr(`${p.id} ${p.title}`)}">\n      <skipped message="${xmlAttr(`not judged to the end: ${stopped}`)}"/>\n    </testcase>` };
+}
+
+function testcase(p: ReportProperty, r: Report): Testcase {
   const open = `    <testcase classname="${xmlAttr(`isoconf.${r.run.suite}`)}" name="${xmlAttr(`${p.id} ${p.title}`)}"`;
   const evidence = () => xmlText(evidenceLines(p, r.outDir).join("\n"));
   const element = (body: string[]) => [`${open}>`, ...body.map((l) => `      ${l}`), `    </testcase>`].join("\n");

@@ -59,6 +59,14 @@ export function stoppedText(run: Pick<SuiteResult, "scenarios" | "stopped" | "sh
   return `${why}; a pass means only that no failure was found so far`;
 }
 
+/**
+ * The run stopped before its scenarios were done (Ctrl-C, SIGTERM, or a scenario the kit could
+ * not run): a property that has not failed was not judged to the end, and CI files must not show
+ * it as a pass. A run that reached its own --deadline-ms spent the budget it was given: its passes
+ * stand, with the count of scenarios beside them.
+ */
+export const cutShort = (run: Pick<SuiteResult, "interrupted" | "stopped">): boolean => run.interrupted && run.stopped?.reason !== "deadline";
+
 export const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 
 /** Milliseconds on the trace clock, without noise: `0`, `12.5`. */

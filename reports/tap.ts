@@ -1,6 +1,6 @@
 import { tapComment, tapText, yamlString } from "./escape.js";
 import { MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
-import { countsLine, stoppedText, replayCommand, runLine, SHOWN_VIOLATIONS, stepTexts } from "./reportText.js";
+import { countsLine, cutShort, stoppedText, replayCommand, runLine, SHOWN_VIOLATIONS, stepTexts } from "./reportText.js";
 
 /**
  * `results.tap`, TAP version 13: the plan, then one test point per property in catalogue order,
@@ -14,17 +14,21 @@ import { countsLine, stoppedText, replayCommand, runLine, SHOWN_VIOLATIONS, step
  * - waived: `ok` or `not ok` as the property went, then `# TODO waived: reason`. A waived failure
  *   is a known failure (TODO, not counted); a waived property that passes shows as a TODO that
  *   passed, which TAP consumers flag as a bonus: time to drop the waiver.
+ * A run cut short (`cutShort`) shows its unfailed properties as `# SKIP` with why, and ends in
+ * `Bail out!`, which every TAP consumer takes as a failed run.
  */
 export function renderTap(r: Report): string {
   const lines = ["TAP version 13", tapComment(`isoconf ${r.version}: ${runLine(r)}; started ${r.settings.startedAt.toISOString()}`)];
   if (!r.masked) lines.push(tapComment(MASKING_OFF));
   if (r.run.interrupted) lines.push(tapComment(stoppedText(r.run, r.settings.runs)));
   lines.push(`1..${r.properties.length}`);
+  const stopped = cutShort(r.run) ? stoppedText(r.run, r.settings.runs) : undefined;
   r.properties.forEach((p, i) => {
-    lines.push(testPoint(p, i + 1));
+    lines.push(stopped !== undefined && verdictOf(p) === "pass" ? `ok ${i + 1} - ${tapText(`${p.id} ${p.title}`)} # SKIP ${tapText(`not judged to the end: ${stopped}`)}` : testPoint(p, i + 1));
     if (p.counterexample) lines.push(...diagnostics(p, r).map((l) => `  ${l}`));
   });
   lines.push(tapComment(countsLine(r)));
+  if (stopped !== undefined) lines.push(`Bail out! ${tapText(stopped)}`);
   return lines.join("\n") + "\n";
 }
 

@@ -46,6 +46,8 @@ function assertValidReport(dir: string) {
   const tap = readFileSync(join(dir, "results.tap"), "utf8");
   assert.match(tap, /^TAP version 13\n/);
   assert.match(tap, /# the run was interrupted/);
+  assert.match(tap, /^Bail out! the run was interrupted after \d+ of 100000000 scenarios/m, "a stopped run must not look green in CI");
+  assert.equal(junit.attrs.errors, "1");
   assert.match(tap, new RegExp(`^1\\.\\.${summary.properties.length}$`, "m"));
   assert.match(readFileSync(join(dir, "index.html"), "utf8"), /<\/html>\s*$/);
   return summary;
