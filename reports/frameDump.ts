@@ -21,7 +21,7 @@ export interface FrameDump {
   message?: Message;
   parts: FramePart[];
   error?: Iso8583Error;
-  /** Bytes after the last part that decoded (with an error), as hex. */
+  /** Bytes after the last part that decoded (with an error), as hex; all `*` when masked. */
   rest?: string;
 }
 
@@ -71,7 +71,8 @@ export function dumpFrame(dialect: Dialect, frame: Buffer, mask = true): FrameDu
   if (message) dump.message = shown;
   if (error) {
     dump.error = error;
-    if (end < frame.length) dump.rest = frame.toString("hex", end).toUpperCase();
+    // Past the failure nothing says where card data lies: masked, only its length shows.
+    if (end < frame.length) dump.rest = mask ? "*".repeat(2 * (frame.length - end)) : frame.toString("hex", end).toUpperCase();
   }
   return dump;
 }
@@ -90,7 +91,8 @@ export function renderFrameDump(d: FrameDump, meaning: (field: string, value: st
   const line = (r: string[]) => r.map((c, i) => (i < 5 ? c.padEnd(widths[i]) : c)).join("  ").trimEnd();
   const out = [`dialect ${d.dialect}`, line(header), ...rows.map(line)];
   if (d.error) {
-    if (d.rest) out.push(`rest of frame: ${d.rest.length > 64 ? d.rest.slice(0, 63) + "…" : d.rest} (${d.rest.length / 2} bytes)`);
+    if (d.rest?.startsWith("*")) out.push(`rest of frame: ${d.rest.length / 2} bytes withheld (masked: it may hold card data; --no-mask shows it)`);
+    else if (d.rest) out.push(`rest of frame: ${d.rest.length > 64 ? d.rest.slice(0, 63) + "…" : d.rest} (${d.rest.length / 2} bytes)`);
     const e = d.error;
     out.push(`error: field ${e.field}, offset ${e.offset}: ${e.reason}`);
   }

@@ -2,7 +2,7 @@ import type { Dialect } from "../iso8583/dialect.js";
 import { Iso8583Error } from "../iso8583/errors.js";
 import type { FieldSpan, Message } from "../iso8583/message.js";
 import { unpack } from "../iso8583/unpack.js";
-import { MASK_RULES, maskMessage } from "./mask.js";
+import { maskMessage } from "./mask.js";
 import type { TraceEvent } from "./traceEvent.js";
 
 /**
@@ -31,9 +31,9 @@ export function maskTraceEvent(event: TraceEvent, dialect: Dialect): TraceEvent 
 /**
  * The hex of one frame body with `*` over the data of every field that `maskMessage` changes,
  * found by decoding with spans. When the frame does not decode, fields decoded before the
- * failure are masked the same way; if the failing field is one that MASK_RULES masks, its data
- * and everything after it are hidden too, since where it ends is unknown. Other failures keep
- * the rest visible: it is what a malformed-frame report needs.
+ * failure are masked the same way, and everything from the failing field's data on is hidden
+ * (its length stays visible): past a failure nothing says where a PAN, a track or a PIN block
+ * lies, and a frame whose MTI or bitmap fails is hidden whole.
  */
 export function maskFrameHex(dialect: Dialect, hex: string): string {
   if (hex.includes("*")) return hex; // masked already (a masked trace read back)
@@ -55,13 +55,8 @@ export function maskFrameHex(dialect: Dialect, hex: string): string {
     const value = message.fields[span.field];
     if (value !== undefined && masked.fields[span.field] !== value) hidden.push([span.dataStart, span.end]);
   }
-  if (failure && isMaskedField(failure.field, message.mti)) hidden.push([failingDataStart(dialect, failure, spans), frame.length]);
+  if (failure) hidden.push([failingDataStart(dialect, failure, spans), frame.length]);
   return star(hex, hidden);
-}
-
-/** Whether MASK_RULES masks `field` in a message with this MTI ("" when the MTI did not decode). */
-function isMaskedField(field: string, mti: string): boolean {
-  return MASK_RULES.some((rule) => rule.field === field && (rule.mti === undefined || mti === "" || rule.mti.test(mti)));
 }
 
 /** Where the failing field's data starts: after its length prefix, which carries no card data. */

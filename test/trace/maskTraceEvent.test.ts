@@ -58,10 +58,16 @@ describe("maskTraceEvent", () => {
       assert.equal(maskFrameHex(cup, cut), starred(cut, FIELD_2, [FIELD_35[0], 50]));
     });
 
-    it("failing at a field that is not masked: fields decoded before are masked, the rest stays", () => {
-      // A bad BCD nibble in field 4 (the amount): field 2 before it is masked; nothing after is decoded.
+    it("failing at a field that is not masked: fields decoded before are masked, and all from the failing field's data on", () => {
+      // A bad BCD nibble in field 4 (the amount, from byte 33): field 2 before it is masked; past
+      // the failure nothing says where track 2 or the PIN block lie, so all of it is hidden.
       const bad = `${requestHex.slice(0, 2 * 33)}A${requestHex.slice(2 * 33 + 1)}`;
-      assert.equal(maskFrameHex(cup, bad), starred(bad, FIELD_2));
+      assert.equal(maskFrameHex(cup, bad), starred(bad, FIELD_2, [33, bad.length / 2]));
+    });
+
+    it("an MTI or bitmap that does not decode: the whole frame is hidden, only its length shows", () => {
+      const badMti = `${requestHex.slice(0, 2 * 11)}F${requestHex.slice(2 * 11 + 1)}`;
+      assert.equal(maskFrameHex(cup, badMti), "*".repeat(badMti.length));
     });
 
     it("a bit for an undefined field that MASK_RULES masks (34, extended PAN): hidden from there on", () => {
