@@ -3,6 +3,7 @@ import { Iso8583Error } from "../src/iso8583/errors.js";
 import type { FieldSpan, Message } from "../src/iso8583/message.js";
 import { unpack } from "../src/iso8583/unpack.js";
 import { maskMessage } from "../src/trace/mask.js";
+import { clearBeforeFailure } from "../src/trace/maskTraceEvent.js";
 
 /** One line of a frame's anatomy: what the bytes at a place are and what they mean. */
 export interface FramePart {
@@ -44,7 +45,8 @@ function formatOf(dialect: Dialect, field: string): [string, string] {
 
 /**
  * Decodes a frame into its parts for people: every part that decoded, even when a later one
- * fails, so a broken frame is still readable. Card data is masked unless `mask` is false.
+ * fails, so a broken frame is still readable. Card data is masked unless `mask` is false; masked,
+ * the parts of a broken frame past its bitmap are withheld (see clearBeforeFailure).
  */
 export function dumpFrame(dialect: Dialect, frame: Buffer, mask = true): FrameDump {
   const spans: FieldSpan[] = [];
@@ -58,8 +60,11 @@ export function dumpFrame(dialect: Dialect, frame: Buffer, mask = true): FrameDu
   }
   const decoded = message ?? error!.partial!;
   const shown = mask ? maskMessage(decoded) : decoded;
+  // Masked, a frame that does not decode shows only what maskFrameHex leaves clear.
+  const clearEnd = mask && error ? clearBeforeFailure(spans) : Infinity;
   const parts = spans.map((s): FramePart => {
     const [name, format] = formatOf(dialect, s.field);
+    if (s.start >= clearEnd) return { field: s.field, name, format, offset: s.start, raw: "*".repeat(2 * (s.end - s.start)), value: "(withheld: the frame does not decode)" };
     const value =
       s.field === "h" ? decoded.header! : s.field === "t" ? decoded.mti : s.field === "p" || s.field === "1" ? frame.toString("hex", s.start, s.end).toUpperCase() : shown.fields[s.field];
     const hidden = shown.fields[s.field] !== undefined && shown.fields[s.field] !== decoded.fields[s.field];

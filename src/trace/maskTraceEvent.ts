@@ -30,10 +30,8 @@ export function maskTraceEvent(event: TraceEvent, dialect: Dialect): TraceEvent 
 
 /**
  * The hex of one frame body with `*` over the data of every field that `maskMessage` changes,
- * found by decoding with spans. When the frame does not decode, fields decoded before the
- * failure are masked the same way, and everything from the failing field's data on is hidden
- * (its length stays visible): past a failure nothing says where a PAN, a track or a PIN block
- * lies, and a frame whose MTI or bitmap fails is hidden whole.
+ * found by decoding with spans. A frame that does not decode is hidden past `clearBeforeFailure`
+ * (its length stays visible).
  */
 export function maskFrameHex(dialect: Dialect, hex: string): string {
   if (hex.includes("*")) return hex; // masked already (a masked trace read back)
@@ -55,16 +53,20 @@ export function maskFrameHex(dialect: Dialect, hex: string): string {
     const value = message.fields[span.field];
     if (value !== undefined && masked.fields[span.field] !== value) hidden.push([span.dataStart, span.end]);
   }
-  if (failure) hidden.push([failingDataStart(dialect, failure, spans), frame.length]);
+  if (failure) hidden.push([clearBeforeFailure(spans), frame.length]);
   return star(hex, hidden);
 }
 
-/** Where the failing field's data starts: after its length prefix, which carries no card data. */
-function failingDataStart(dialect: Dialect, failure: Iso8583Error, spans: readonly FieldSpan[]): number {
-  const own = spans.find((span) => span.field === failure.field);
-  if (own) return own.dataStart; // decoded, then failed: trailing bytes after it
-  const start = spans.length > 0 ? spans[spans.length - 1].end : 0;
-  return start + (dialect.fieldsByKey[failure.field]?.prefixBytes ?? 0);
+/**
+ * Where the clear part of a frame that does not decode ends: after its header, MTI and primary
+ * bitmap, which sit at fixed places and hold no card data. Nothing after them can be trusted: a
+ * corrupt bitmap bit or length moves a PAN, a track or a PIN block into fields that are never
+ * masked (a secondary bitmap read from the PAN's digits, a PAN read as field 3).
+ */
+export function clearBeforeFailure(spans: readonly FieldSpan[]): number {
+  let end = 0;
+  for (const span of spans) if (span.field === "h" || span.field === "t" || span.field === "p") end = Math.max(end, span.end);
+  return end;
 }
 
 /** Hex of bytes that are not a message: the first LINK_ERROR_CLEAR_BYTES stay, the rest is hidden. */
