@@ -1,5 +1,6 @@
 import type { Argv } from "yargs";
 import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
+import { framingNames } from "../../src/link/framingByName.js";
 import { LinkError } from "../../src/link/linkError.js";
 import { HOST_BUGS, hostBug, type HostBugName } from "../../src/sim/host/bugs.js";
 import type { DuplicatePolicy, TerminalConfig } from "../../src/sim/host/hostOptions.js";
@@ -12,6 +13,7 @@ import { printBugList, stopSignal } from "../simulatorProcess.js";
 export interface SimHostArgs {
   listen: string;
   dialect: string;
+  framing?: string;
   terminals?: string;
   bug?: string;
   duplicates: DuplicatePolicy;
@@ -46,6 +48,7 @@ export const simHostCommand = {
     y
       .option("listen", { type: "string", default: "tcp://127.0.0.1:8583", describe: "where terminals connect: tcp://HOST:PORT (port 0 picks a free one)" })
       .option("dialect", { alias: "d", type: "string", default: "cup", describe: "built-in dialect or dialect JSON file" })
+      .option("framing", { choices: framingNames, describe: "transport framing (default: the dialect's)" })
       .option("terminals", { type: "string", requiresArg: true, describe: 'terminal registry: JSON array of {"tid", "mid", "tmk"}; default TERM0001-TERM0004' })
       .option("bug", { type: "string", requiresArg: true, describe: "run with a seeded bug; 'list' prints them" })
       .option("duplicates", { choices: ["decline", "replay"] as const, default: "decline" as const, describe: "answer a repeated request with 94, or replay the first answer" })
@@ -68,6 +71,7 @@ export const simHostCommand = {
       server = await startHostServer({
         dialect: resolveDialect(a.dialect),
         listen: a.listen,
+        framing: a.framing,
         terminals,
         bug,
         duplicates: a.duplicates,

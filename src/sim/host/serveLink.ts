@@ -1,9 +1,10 @@
+import type { DeframeError } from "../../link/framing.js";
 import type { Link } from "../../link/link.js";
 import { maskMessage } from "../../trace/mask.js";
 import type { HostTurn, ReferenceHost } from "./referenceHost.js";
 
 export interface ServeLinkOptions {
-  /** Called with one line per frame received (card data masked). */
+  /** Called with one line per frame received (card data masked), per framing error and at the close. */
   log?: (line: string) => void;
   /** A connection silent this long is closed, as hosts drop idle terminals. Default 10 minutes. */
   idleMs?: number;
@@ -30,10 +31,16 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
   const held = new Set<() => void>();
   // A send fails only when the link is closing; the receive loop sees that and ends.
   const send = (frame: Buffer) => void link.send(frame).catch(() => undefined);
+  // Only the reason and the offset: the bytes of a bad frame may hold card data.
+  const onError = (e: DeframeError) => options.log?.(`${link.id} framing error at byte ${e.offset}: ${e.reason}${e.fatal ? " (the connection is closed)" : ""}`);
+  link.on("error", onError);
   try {
     for (;;) {
       const got = await link.receive({ deadlineMs: idleMs });
-      if (got.kind === "closed") return;
+      if (got.kind === "closed") {
+        options.log?.(`${link.id} closed: ${link.closeReason ?? "closed"}`);
+        return;
+      }
       if (got.kind === "timeout") {
         options.log?.(`${link.id} idle for ${idleMs} ms: closing`);
         return;
@@ -59,6 +66,7 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
       }
     }
   } finally {
+    link.off("error", onError);
     for (const cancel of held) cancel();
     await link.close();
   }

@@ -12,6 +12,8 @@ export interface HostServerOptions extends HostOptions, ServeLinkOptions {
   dialect: Dialect;
   /** `tcp://HOST:PORT`; port 0 picks a free one. Default `tcp://127.0.0.1:0`: this machine only. */
   listen?: string;
+  /** A framing name (`framingByName`) other than the dialect's, as terminals in the field use. */
+  framing?: string;
 }
 
 export interface HostServer {
@@ -24,14 +26,15 @@ export interface HostServer {
 
 /**
  * Runs a reference host on TCP: every terminal that connects is served on its own connection,
- * all against one set of books. The framing is the dialect's own (`framing` in its table).
+ * all against one set of books. The framing is the dialect's own (`framing` in its table) unless
+ * `framing` names another.
  */
 export async function startHostServer(options: HostServerOptions): Promise<HostServer> {
-  const { dialect, listen = "tcp://127.0.0.1:0", log, idleMs, ...hostOptions } = options;
+  const { dialect, listen = "tcp://127.0.0.1:0", framing = dialect.table.framing, log, idleMs, ...hostOptions } = options;
   const endpoint = parseEndpoint(listen);
   if (endpoint.kind !== "tcp") throw new LinkError("invalid_config", reasons.badEndpoint(listen, "the reference host listens on TCP: expected tcp://HOST:PORT"));
   const host = new ReferenceHost(dialect, hostOptions);
-  const listener = await tcpListen({ host: endpoint.host, port: endpoint.port, framing: framingByName(dialect.table.framing), clock: host.clock });
+  const listener = await tcpListen({ host: endpoint.host, port: endpoint.port, framing: framingByName(framing), clock: host.clock });
   const serving = new Set<Promise<void>>();
   // Accepting can fail after start (e.g. out of file descriptors); connections already open carry on.
   listener.on("error", (error) => log?.(`listener error: ${error.message}`));

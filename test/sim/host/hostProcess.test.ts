@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtinDialect } from "../../../src/iso8583/builtinDialects.js";
@@ -118,5 +120,33 @@ describe("isoconf sim host (a process)", function () {
     const bad = runCli(["sim", "host", "--bug", "nope", "--listen", "tcp://127.0.0.1:0"]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /^isoconf: unknown host bug "nope": expected one of approve-unknown-tid,/);
+  });
+
+  it("speaks another framing with --framing, and logs a framing error and the close it causes with --verbose", async () => {
+    const { child, url, stderr } = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "-d", "cup", "--framing", "ascii4", "--verbose"]);
+    const dialect = builtinDialect("cup");
+    const t = new ScriptedTerminal(await tcpConnect(url, { framing: framingByName("ascii4") }), dialect);
+    try {
+      const reply = await t.exchange(t.request("purchase", { card: SHARED_CARDS[0], amount: 500 }));
+      assert.equal(reply.fields["39"], "00", "the purchase went through in ascii4 framing");
+    } finally {
+      await t.link.close();
+    }
+    const { port } = new URL(url.replace("tcp:", "http:"));
+    const socket = connect(Number(port), "127.0.0.1");
+    await once(socket, "connect");
+    socket.end("ZZZZ0200"); // a length header that is not four ASCII digits
+    await once(socket, "close");
+    const deadline = Date.now() + 10_000;
+    while (!/framing error/.test(stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await stop(child, "SIGINT"), 0);
+    assert.match(stderr(), /^c\d+ framing error at byte 0: .+ \(the connection is closed\)$/m, stderr());
+    assert.match(stderr(), /^c\d+ closed: framing error/m, stderr());
+  });
+
+  it("refuses a framing it does not know, naming the ones it does", () => {
+    const bad = runCli(["sim", "host", "--framing", "bcd3", "--listen", "tcp://127.0.0.1:0"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /framing.*bcd3.*binary2/s);
   });
 });
