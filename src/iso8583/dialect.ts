@@ -3,14 +3,15 @@ import { readFileSync } from "node:fs";
 import { dialectTableSchema, type DialectTable, type FieldTable } from "./dialectTable.js";
 import { FieldCodec } from "./field.js";
 import { lengthPrefix } from "./lengths.js";
+import { operationProblems } from "./operationProblems.js";
 
-/** A dialect compiled for packing and unpacking. Built from a `DialectTable` by `loadDialect`. */
 /**
  * A short fingerprint of a dialect's table: two files that share a name but not their fields
  * (a lab's own "cup") tell apart by it.
  */
 export const dialectDigest = (d: Pick<Dialect, "table">): string => createHash("sha256").update(JSON.stringify(d.table)).digest("hex").slice(0, 16);
 
+/** A dialect compiled for packing and unpacking. Built from a `DialectTable` by `loadDialect`. */
 export interface Dialect {
   readonly name: string;
   /** Where the dialect came from, for errors: its file's path, or `built-in dialect cup`. */
@@ -108,6 +109,7 @@ export function loadDialect(json: unknown, source = "dialect"): Dialect {
   if (header?.default !== undefined && header.default.length !== header.bytes * 2) {
     problems.push(`header.default: expected ${header.bytes * 2} hex characters`);
   }
+  if (table.transactions !== undefined) problems.push(...operationProblems(table.transactions, table.iso_version));
   if (problems.length > 0) throw new DialectError(`${source}: ${problems.join("; ")}`);
 
   const fields: (FieldCodec | undefined)[] = new Array(129).fill(undefined);

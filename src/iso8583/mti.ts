@@ -3,7 +3,7 @@ import { Iso8583Error, reasons } from "./errors.js";
 import type { Reader } from "./field.js";
 
 /** The MTI's first digit is the standard's version: 0 for 1987, 1 for 1993. */
-const versionDigit = (version: number) => (version === 1993 ? "1" : "0");
+export const versionDigit = (version: number) => (version === 1993 ? "1" : "0");
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 /** Four decimal digits, exactly (what /^[0-9]{4}$/ matched), without a regular expression. */

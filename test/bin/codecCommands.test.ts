@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { pack } from "../../src/iso8583/pack.js";
 import { runCli } from "../helpers/cli.js";
@@ -82,6 +85,20 @@ describe("isoconf decode / encode / dialects", function () {
     assert.match(list.stdout, /^cup +China UnionPay/m);
     const one = runCli(["dialects", "iso87binary"]);
     assert.equal(JSON.parse(one.stdout).dialect, "iso87binary");
+  });
+
+  it("dialects FILE refuses a table whose purchase has the sign-on's MTI: one line naming the key, exit 2", () => {
+    const table = structuredClone(builtinDialect("cup").table);
+    table.transactions!.operations.purchase.mti = "0800";
+    const file = join(mkdtempSync(join(tmpdir(), "isoconf-dialects-")), "lab.json");
+    writeFileSync(file, JSON.stringify(table));
+    for (const args of [["dialects", file], ["run", "host", "-d", file, "--runs", "1"]]) {
+      const r = runCli(args);
+      assert.equal(r.status, 2, args.join(" "));
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /^isoconf: .*lab\.json: transactions\.operations\.purchase\.mti: 0800 is not an MTI class purchase can be sent in .*\n$/);
+      assert.equal(r.stderr.split("\n").length, 2, r.stderr);
+    }
   });
 
   it("bad command lines are errors that say what was expected, exit 2", () => {

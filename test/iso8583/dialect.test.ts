@@ -43,6 +43,9 @@ describe("dialects", () => {
         t.iso_version = 1993;
         t.response_codes = "iso93";
         t.fields.find((f: any) => f.number === 39).max_length = 3;
+        // Its transactions move to 1993 MTIs too, or the dialect is refused (see below).
+        t.transactions.reversal.mti = "1420";
+        for (const op of Object.values(t.transactions.operations) as any[]) op.mti = `1${op.mti.slice(1)}`;
       }),
     );
     const m = { mti: "1210", fields: { "11": "000001", "39": "000", "41": "TERM0001" } };
@@ -72,6 +75,14 @@ describe("dialects", () => {
     ["a field above 64 without a secondary bitmap", "cup", (t) => t.fields.push({ ...t.fields[1], number: 70 }), /fields above 64 need bitmap.secondary_bitmap true/],
     ["a default header of the wrong size", "cup", (t) => (t.header.default = "60"), /header.default: expected 22 hex characters/],
     ["a missing mti", "cup", (t) => delete t.mti, /^my\.json: mti: /],
+    // The operations table: each request in its MTI class, and no two operations alike.
+    ["a purchase on the sign-on's MTI", "cup", (t) => (t.transactions.operations.purchase.mti = "0800"), /transactions\.operations\.purchase\.mti: 0800 is not an MTI class purchase can be sent in \(its second digit must be 1 or 2\)/],
+    ["a settlement that is a financial request", "cup", (t) => (t.transactions.operations.settlement.mti = "0200"), /operations\.settlement\.mti: 0200 .*must be 5/],
+    ["a response MTI as a request", "iso87ascii", (t) => (t.transactions.operations.purchase.mti = "0210"), /operations\.purchase\.mti: 0210 is not a request \(its third digit must be 0 or 2\)/],
+    ["a reversal outside class 4", "cup", (t) => (t.transactions.reversal.mti = "0200"), /transactions\.reversal\.mti: 0200 is not a reversal/],
+    ["1993 MTIs in a 1987 dialect", "cup", (t) => (t.transactions.operations.preauth.mti = "1100"), /operations\.preauth\.mti: 1100 is not an ISO 8583:1987 MTI/],
+    ["two operations nothing tells apart", "iso87ascii", (t) => (t.transactions.operations.void.processing_code = "000000"), /transactions\.operations\.void: MTI 0200 is purchase's too, and no processing_code or network_code tells them apart/],
+    ["a sign-on and an echo without network codes", "iso87ascii", (t) => delete t.transactions.operations.echo.network_code, /operations\.echo: MTI 0800 is signon's too/],
   ];
   for (const [what, base, change, pattern] of broken) {
     it(`rejects ${what}, naming the key`, () => loadFails(variant(base, change), pattern));

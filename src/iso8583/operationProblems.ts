@@ -1,0 +1,47 @@
+import { OPERATIONS, type Operation, type OperationRule, type TransactionRules } from "./dialectTable.js";
+import { versionDigit } from "./mti.js";
+
+/**
+ * The MTI classes (its second digit) each operation may be sent in: 1 authorisation, 2 financial,
+ * 5 reconciliation, 8 network management. A purchase in class 8 would be taken for a sign-on by
+ * every property that reads MTIs; refused when the dialect loads, not judged wrong in a run.
+ */
+const CLASSES: Record<Operation, string> = {
+  signon: "8",
+  echo: "8",
+  balance: "12",
+  purchase: "12",
+  void: "12",
+  refund: "12",
+  preauth: "1",
+  settlement: "5",
+};
+const REVERSAL_CLASS = "4";
+/** A request's function digit (the third): 0 a request, 2 an advice. Its answer adds one. */
+const REQUEST_FUNCTIONS = "02";
+
+/** Two operations on one MTI are told apart only by a processing or network code both declare. */
+function distinguishable(a: OperationRule, b: OperationRule): boolean {
+  const differ = (x: string | undefined, y: string | undefined) => x !== undefined && y !== undefined && x !== y;
+  return differ(a.processing_code, b.processing_code) || differ(a.network_code, b.network_code);
+}
+
+/** What is wrong with a dialect's transaction rules, as `path: text`, for `loadDialect`. */
+export function operationProblems(rules: TransactionRules, isoVersion: 1987 | 1993): string[] {
+  const out: string[] = [];
+  const check = (path: string, mti: string, classes: string, what: string) => {
+    if (mti[0] !== versionDigit(isoVersion)) out.push(`${path}: ${mti} is not an ISO 8583:${isoVersion} MTI (it starts with ${versionDigit(isoVersion)})`);
+    if (!classes.includes(mti[1])) out.push(`${path}: ${mti} is not ${what} (its second digit must be ${[...classes].join(" or ")})`);
+    if (!REQUEST_FUNCTIONS.includes(mti[2])) out.push(`${path}: ${mti} is not a request (its third digit must be 0 or 2)`);
+  };
+  check("transactions.reversal.mti", rules.reversal.mti, REVERSAL_CLASS, "a reversal");
+  const ops = rules.operations;
+  for (const [i, op] of OPERATIONS.entries()) {
+    check(`transactions.operations.${op}.mti`, ops[op].mti, CLASSES[op], `an MTI class ${op} can be sent in`);
+    const twin = OPERATIONS.slice(0, i).find((other) => ops[other].mti === ops[op].mti && !distinguishable(ops[other], ops[op]));
+    if (twin !== undefined) {
+      out.push(`transactions.operations.${op}: MTI ${ops[op].mti} is ${twin}'s too, and no processing_code or network_code tells them apart`);
+    }
+  }
+  return out;
+}
