@@ -10,6 +10,7 @@ import {
   reversedStan,
   rulesOf,
   sameTotals,
+  settlementBalanced,
   settlementVerdict,
   tally,
   type Totals,
@@ -43,6 +44,14 @@ export interface Settlement {
   indeterminate: boolean;
   /** Postings of the batch (for attributing a mismatch). */
   postings: Posting[];
+  /** The batch's reversals (answered or not) in the order they were sent. */
+  reversals: Reversal[];
+}
+
+/** A reversal and the posting it aimed at (undefined: the original was never approved). */
+export interface Reversal {
+  exchange: Exchange;
+  target: Posting | undefined;
 }
 
 /** Everything the host properties need to know about money: postings, reversals, settlements. */
@@ -50,8 +59,7 @@ export interface Ledger {
   dialect: Dialect;
   exchanges: Exchange[];
   postings: Posting[];
-  /** Reversals and the posting they aimed at (undefined: the original was never approved). */
-  reversals: { exchange: Exchange; target: Posting | undefined }[];
+  reversals: Reversal[];
   settlements: Settlement[];
 }
 
@@ -76,6 +84,7 @@ function computeLedger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
   const out: Ledger = { dialect, exchanges: exchanges(trace), postings: [], reversals: [], settlements: [] };
   const seen = new Set<string>();
   let open: Posting[] = [];
+  let unsettled: Reversal[] = [];
   const find = (tid: string, stan: string | undefined) =>
     open.find((p) => p.tid === tid && p.stan === stan && p.cancelledBy === undefined);
   for (const x of out.exchanges) {
@@ -85,6 +94,7 @@ function computeLedger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
     if (isReversal(dialect, req)) {
       const target = open.find((p) => p.tid === tid && p.stan === reversedStan(dialect, req));
       out.reversals.push({ exchange: x, target });
+      unsettled.push({ exchange: x, target });
       if (target && target.cancelledBy === undefined) {
         if (code === undefined) target.indeterminate = true;
         else {
@@ -104,8 +114,12 @@ function computeLedger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
         expected: totalsOf(mine),
         indeterminate: mine.some((p) => p.indeterminate),
         postings: mine,
+        reversals: unsettled.filter((r) => r.exchange.request.message!.fields["41"] === tid),
       });
-      if (code === approved) open = open.filter((p) => p.tid !== tid);
+      if (code === approved) {
+        open = open.filter((p) => p.tid !== tid);
+        unsettled = unsettled.filter((r) => r.exchange.request.message!.fields["41"] !== tid);
+      }
       continue;
     }
     if (code !== approved) continue;
@@ -146,5 +160,35 @@ export function judgeable(l: Ledger, ctx: CheckContext): Settlement[] {
       reply !== undefined &&
       settlementVerdict(ctx.dialect, reply) !== undefined
     );
+  });
+}
+
+/** A reversal that undid its posting: the first acknowledged one aimed at an approved transaction. */
+export const undoes = (r: Reversal) => r.target !== undefined && r.target.cancelledBy === r.exchange;
+
+/** A reversal that must change nothing: of a transaction never approved, or already taken back. */
+export const isNoop = (r: Reversal) => r.target === undefined || (r.target.cancelledBy !== undefined && r.target.cancelledBy !== r.exchange);
+
+/**
+ * A batch's reversals as a settlement can judge them. The settlement answers one bit (balanced
+ * or not), so an imbalance is blamed on reversals only when one kind could cause it: `undoing`
+ * (reversals that must take a posting out) or `noops` (repeated or unknown ones, which must
+ * change nothing). A batch with both is `mixed`: H-REV-1 leaves it, and H-REV-2 judges it only
+ * when another batch of the trace shows the host applying reversals (see `reversalsVouched`).
+ */
+export function batchReversals(s: Settlement): { undoing: Reversal[]; noops: Reversal[]; mixed: boolean } {
+  const undoing = s.reversals.filter(undoes);
+  const noops = s.reversals.filter(isNoop);
+  return { undoing, noops, mixed: undoing.length > 0 && noops.length > 0 };
+}
+
+/**
+ * A settlement that vouches for the host's reversals: judged, balanced, and with undoing
+ * reversals only. With one, a mixed batch's imbalance lies with its repeated or unknown reversals.
+ */
+export function reversalsVouched(l: Ledger, ctx: CheckContext): Settlement | undefined {
+  return judgeable(l, ctx).find((s) => {
+    const { undoing, noops } = batchReversals(s);
+    return undoing.length > 0 && noops.length === 0 && settlementBalanced(ctx.dialect, responseOf(s.exchange)!);
   });
 }

@@ -1,6 +1,6 @@
 import { rulesOf, settlementBalanced } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
-import { codeOf, formatTotals, judgeable, ledger, responseOf } from "./ledger.js";
+import { batchReversals, codeOf, formatTotals, isNoop, judgeable, ledger, type Reversal, responseOf, reversalsVouched } from "./ledger.js";
 
 // CUP automatic reversal (冲正, docs/protocol-notes.md §2.7): an acknowledged reversal undoes its
 // original, so the cardholder is refunded and the transaction leaves the batch.
@@ -27,13 +27,18 @@ export const H_REV_1: Property = {
       }
     }
     for (const s of judgeable(l, ctx)) {
-      const reversed = s.postings.filter((p) => p.cancelledBy !== undefined && l.reversals.some((r) => r.exchange === p.cancelledBy));
-      if (reversed.length === 0 || settlementBalanced(ctx.dialect, responseOf(s.exchange)!)) continue;
+      const { undoing, noops, mixed } = batchReversals(s);
+      if (undoing.length === 0 || settlementBalanced(ctx.dialect, responseOf(s.exchange)!)) continue;
       out.push({
-        message: `after acknowledging the reversal of STAN ${reversed.map((p) => p.stan).join(", ")}, the host's totals for ${s.tid} disagree with ${formatTotals(s.expected)}`,
+        message: `after acknowledging the reversal of STAN ${undoing.map((r) => r.target!.stan).join(", ")}, the host's totals for ${s.tid} disagree with ${formatTotals(s.expected)}${mixed ? `; ${alsoHolds(noops, "must change nothing")}` : ""}`,
         expected: "settlement balanced: reversed transactions no longer count",
         actual: "settlement not balanced",
-        events: [...reversed.flatMap((p) => [p.approvedBy.request.seq, p.cancelledBy!.request.seq, p.cancelledBy!.responses[0].seq]), s.exchange.request.seq, s.exchange.responses[0].seq],
+        events: [
+          ...undoing.flatMap((r) => [r.target!.approvedBy.request.seq, r.exchange.request.seq, r.exchange.responses[0].seq]),
+          ...(mixed ? answered(noops).flatMap(seqs) : []),
+          s.exchange.request.seq,
+          s.exchange.responses[0].seq,
+        ],
       });
     }
     return out;
@@ -54,11 +59,7 @@ export const H_REV_2: Property = {
     const codes = rulesOf(ctx.dialect).codes;
     const acceptable = [codes.approved, codes.invalid_transaction, codes.original_not_found];
     // Unregistered terminals get 97 for everything: H-TID-1 judges those.
-    const noops = l.reversals.filter(
-      (r) =>
-        ctx.registeredTerminals.includes(r.exchange.request.message!.fields["41"] ?? "") &&
-        (r.target === undefined || (r.target.cancelledBy !== undefined && r.target.cancelledBy !== r.exchange)),
-    );
+    const noops = l.reversals.filter((r) => isNoop(r) && ctx.registeredTerminals.includes(r.exchange.request.message!.fields["41"] ?? ""));
     for (const r of noops) {
       const code = codeOf(r.exchange);
       if (r.exchange.responses.length === 0 || (code !== undefined && acceptable.includes(code))) continue;
@@ -69,16 +70,37 @@ export const H_REV_2: Property = {
         events: [r.exchange.request.seq, r.exchange.responses[0].seq],
       });
     }
+    // A mixed batch's imbalance lies with its no-op reversals when another batch shows this host
+    // applying reversals; without one, the report says that it cannot tell.
+    const vouched = reversalsVouched(l, ctx);
     for (const s of judgeable(l, ctx)) {
-      const mine = noops.filter((r) => r.exchange.request.message!.fields["41"] === s.tid && r.exchange.request.seq < s.exchange.request.seq);
+      const { undoing, noops, mixed } = batchReversals(s);
+      const mine = answered(noops);
       if (mine.length === 0 || settlementBalanced(ctx.dialect, responseOf(s.exchange)!)) continue;
+      const which = mine.map((r) => `${r.target ? "a repeated reversal of STAN" : "a reversal of unknown STAN"} ${r.exchange.request.message!.fields["11"]}`).join(", ");
+      const note = !mixed ? "" : vouched ? ` (reversals that undo balanced in ${vouched.tid}'s batch)` : `; ${alsoHolds(undoing, "had to undo")}`;
       out.push({
-        message: `after ${mine.length} repeated or unknown reversal(s), the host's totals for ${s.tid} disagree with ${formatTotals(s.expected)}`,
+        message: `after ${which}, the host's totals for ${s.tid} disagree with ${formatTotals(s.expected)}${note}`,
         expected: "settlement balanced: such reversals change nothing",
         actual: "settlement not balanced",
-        events: [...mine.flatMap((r) => [r.exchange.request.seq]), s.exchange.request.seq, s.exchange.responses[0].seq],
+        events: [
+          ...(mixed && !vouched ? undoing.flatMap(seqs) : []),
+          ...mine.flatMap(seqs),
+          s.exchange.request.seq,
+          s.exchange.responses[0].seq,
+          ...(mixed && vouched ? [vouched.exchange.responses[0].seq] : []),
+        ],
       });
     }
     return out;
   },
 };
+
+const answered = (rs: Reversal[]) => rs.filter((r) => r.exchange.responses.length > 0);
+const seqs = (r: Reversal) => [r.exchange.request.seq, r.exchange.responses[0].seq];
+
+/** The other kind of reversal in a batch: a settlement's one bit cannot tell which was misapplied. */
+function alsoHolds(others: Reversal[], what: string): string {
+  const stans = others.map((r) => r.exchange.request.message!.fields["11"]).join(", ");
+  return `the batch also holds ${others.length === 1 ? "a reversal that" : "reversals that"} ${what} (STAN ${stans}), and a settlement's balanced-or-not cannot tell which the host misapplied`;
+}

@@ -20,8 +20,8 @@ function purchase(amount = 500, tid = "TERM0001"): Message {
   return buildRequest(d, { op: "purchase", tid, mid: "123456789012345", stan: String(stan).padStart(6, "0"), batch: "000001", now, card: { pan: "6225880012345678", expiry: "2812" }, amount: String(amount).padStart(12, "0") });
 }
 const approve = (req: Message, rrn = `RRN${req.fields["11"]}`.padEnd(12, "0")) => buildResponse(d, req, { code: "00", fields: { "37": rrn, "38": "AUTH01" } });
-const settle = (debits: number, amount: number) =>
-  buildRequest(d, { op: "settlement", tid: "TERM0001", mid: "123456789012345", stan: "000999", batch: "000001", now, totals: { debitCount: debits, debitAmount: amount, creditCount: 0, creditAmount: 0 } });
+const settle = (debits: number, amount: number, tid = "TERM0001") =>
+  buildRequest(d, { op: "settlement", tid, mid: "123456789012345", stan: "000999", batch: "000001", now, totals: { debitCount: debits, debitAmount: amount, creditCount: 0, creditAmount: 0 } });
 
 describe("host properties over hand-made traces", () => {
   it("a clean exchange passes every property", () => {
@@ -88,6 +88,61 @@ describe("host properties over hand-made traces", () => {
     assert.equal(check("H-REV-2", b)[0].expected, "response code 00, 12, 25");
     const ok = new TraceBuilder().send(ghost).receive(buildResponse(d, ghost, { code: "25" }));
     assert.deepEqual(check("H-REV-2", ok), []);
+  });
+
+  describe("H-REV-1 and H-REV-2 split the blame for a batch that does not balance by what its reversals had to do", () => {
+    const ctx2: CheckContext = { ...ctx, registeredTerminals: ["TERM0001", "TERM0002"] };
+    const check2 = (id: string, b: TraceBuilder) => prop(id).check(scenario, b.events, ctx2);
+    /** The seq of every frame carrying this STAN and MTI, in trace order. */
+    const seqOf = (b: TraceBuilder, mti: string, stan: string) => b.events.filter((e) => e.message?.mti === mti && e.message.fields["11"] === stan).map((e) => e.seq);
+
+    /** A batch of `tid`: one purchase approved then reversed, one declined then reversed (a no-op), as `parts` says. */
+    function batch(b: TraceBuilder, tid: string, parts: { undo?: boolean; noop?: boolean }, balanced: boolean) {
+      if (parts.undo) {
+        const r = purchase(700, tid);
+        const rev = buildReversal(d, r, "no_answer", { newStan: String(500 + stan).padStart(6, "0"), now });
+        b.fault("drop").send(r).receive(approve(r)).send(rev).receive(buildResponse(d, rev, { code: "00" }));
+      }
+      if (parts.noop) {
+        const r = purchase(900, tid);
+        const rev = buildReversal(d, r, "no_answer", { newStan: String(500 + stan).padStart(6, "0"), now });
+        b.fault("drop").send(r).receive(buildResponse(d, r, { code: "51" })).send(rev).receive(buildResponse(d, rev, { code: "00" }));
+      }
+      const s = settle(0, 0, tid);
+      b.send(s).receive(buildResponse(d, s, { code: "00", fields: settlementReply(d, s, balanced) }));
+    }
+
+    it("only no-ops in the batch: H-REV-2 names them, H-REV-1 says nothing", () => {
+      const b = new TraceBuilder().atStep(0);
+      batch(b, "TERM0001", { noop: true }, false);
+      const [v] = check("H-REV-2", b);
+      assert.match(v.message, /^after a reversal of unknown STAN \d+, the host's totals for TERM0001 disagree with debits 0\/0\.00, credits 0\/0\.00$/);
+      assert.deepEqual(check("H-REV-1", b), []);
+    });
+
+    it("both kinds (--bug reversal-ignored --seed 42): each property says it cannot tell, and its evidence holds both reversals", () => {
+      const b = new TraceBuilder().atStep(0);
+      batch(b, "TERM0001", { undo: true, noop: true }, false);
+      const reversals = b.events.filter((e) => e.message?.mti === "0400" || e.message?.mti === "0410").map((e) => e.seq);
+      assert.equal(reversals.length, 4);
+      for (const id of ["H-REV-1", "H-REV-2"]) {
+        const [v] = check(id, b);
+        assert.match(v.message, /the batch also holds a reversal that .* cannot tell which the host misapplied/, id);
+        for (const seq of reversals) assert.ok(v.events.includes(seq), `${id}: evidence ${v.events} lacks reversal row #${seq}`);
+        assert.ok(v.events.includes(seqOf(b, "0510", "000999")[0]), `${id}: evidence lacks the settlement's answer`);
+      }
+    });
+
+    it("both kinds, while another terminal's batch of undoing reversals balanced: H-REV-2 blames the no-ops, citing that batch", () => {
+      const b = new TraceBuilder().atStep(0);
+      batch(b, "TERM0001", { undo: true }, true);
+      batch(b, "TERM0002", { undo: true, noop: true }, false);
+      const [v] = check2("H-REV-2", b);
+      assert.match(v.message, /TERM0002 disagree with .* \(reversals that undo balanced in TERM0001's batch\)$/);
+      const undo = b.events.find((e) => e.message?.mti === "0400" && e.message.fields["41"] === "TERM0002")!;
+      assert.ok(!v.events.includes(undo.seq), "the vouched-for undoing reversal is not evidence");
+      assert.ok(v.events.includes(seqOf(b, "0510", "000999")[0]), "the balanced batch's answer is");
+    });
   });
 
   it("H-SET-1 stays silent when a reversal went unanswered: the host's totals are unknowable", () => {
