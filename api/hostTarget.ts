@@ -4,7 +4,7 @@ import { framingByName } from "../src/link/framingByName.js";
 import { parseEndpoint } from "../src/link/parseEndpoint.js";
 import { referenceHostTarget } from "../src/roles/referenceHostTarget.js";
 import { listeningHostTarget, tcpHostTarget } from "../src/roles/tcpTargets.js";
-import type { Target } from "../src/runner/target.js";
+import type { Target } from "../src/scenario/target.js";
 import type { TerminalConfig } from "../src/sim/host/hostOptions.js";
 import { checkSeededBug } from "./seededBug.js";
 import { UsageError } from "./usageError.js";

@@ -1,8 +1,8 @@
 import { isApproval, responseCodeInfo } from "../src/iso8583/responseCodes.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
 import { decodeWorkingKeys, operationRule, responseMti } from "../src/protocol/index.js";
-import type { HostScenario } from "../src/runner/scenario.js";
-import type { Target } from "../src/runner/target.js";
+import type { HostScenario } from "../src/scenario/scenario.js";
+import type { Target } from "../src/scenario/target.js";
 import type { TraceEvent } from "../src/trace/traceEvent.js";
 import type { KitIdentity } from "./kitIdentity.js";
 import { UsageError } from "./usageError.js";

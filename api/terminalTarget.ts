@@ -9,8 +9,8 @@ import { externalTerminalTarget, type TerminalLine } from "../src/roles/external
 import { ManualControl } from "../src/roles/manualControl.js";
 import { PassiveControl } from "../src/roles/passiveControl.js";
 import { referenceTerminalTarget } from "../src/roles/referenceTerminalTarget.js";
-import type { TerminalControl } from "../src/roles/terminalControl.js";
-import type { TerminalTarget } from "../src/runner/target.js";
+import type { TerminalControl } from "../src/scenario/terminalControl.js";
+import type { TerminalTarget } from "../src/scenario/target.js";
 import { resultDeadlineMs } from "../src/sim/terminal/ecrProtocol.js";
 import { checkSeededBug } from "./seededBug.js";
 import { UsageError } from "./usageError.js";

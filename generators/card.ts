@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { ScenarioCard } from "../src/runner/scenario.js";
+import type { ScenarioCard } from "../src/scenario/scenario.js";
 
 /**
  * Test card ranges: CUP (62), Visa (4) and Mastercard (54) BINs from the networks' published

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { HostFault, HostFaultKind, MalformedVariant } from "../src/runner/scenario.js";
+import type { HostFault, HostFaultKind, MalformedVariant } from "../src/scenario/scenario.js";
 
 /** Relative weights of each host-role fault; 0 turns one off. */
 export type HostFaultWeights = Record<HostFaultKind, number>;

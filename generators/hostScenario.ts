@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { HostOperation, HostScenario, HostStep } from "../src/runner/scenario.js";
+import type { HostOperation, HostScenario, HostStep } from "../src/scenario/scenario.js";
 import { amount, type AmountConstraints } from "./amount.js";
 import { card, type CardConstraints } from "./card.js";
 import { hostFault, type HostFaultWeights } from "./fault.js";

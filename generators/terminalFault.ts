@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { MalformedVariant, TerminalFault, TerminalFaultKind } from "../src/runner/scenario.js";
+import type { MalformedVariant, TerminalFault, TerminalFaultKind } from "../src/scenario/scenario.js";
 import { CROSS_SHRINK } from "./shrinking.js";
 
 /** Relative weights of each terminal-role fault; 0 turns one off. */

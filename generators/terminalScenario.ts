@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { TerminalFault, TerminalOperation, TerminalScenario, TerminalStep } from "../src/runner/scenario.js";
+import type { TerminalFault, TerminalOperation, TerminalScenario, TerminalStep } from "../src/scenario/scenario.js";
 import { amount, type AmountConstraints } from "./amount.js";
 import { card, type CardConstraints } from "./card.js";
 import { CROSS_SHRINK } from "./shrinking.js";

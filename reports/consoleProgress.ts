@@ -1,6 +1,6 @@
 /** The console while a run goes: a progress bar redrawn in place on a terminal, plain lines in a CI log. */
 import type { Progress, RunEvent } from "../src/runner/runSuite.js";
-import { describeStep } from "../src/runner/scenario.js";
+import { describeStep } from "../src/scenario/scenario.js";
 import { palette, type Palette, type Style } from "./ansi.js";
 
 export type ConsoleMode = "quiet" | "normal" | "verbose";

@@ -1,5 +1,5 @@
 import type { SuiteResult } from "../src/runner/runSuite.js";
-import { describeStep } from "../src/runner/scenario.js";
+import { describeStep } from "../src/scenario/scenario.js";
 import { join } from "node:path";
 import { palette, type Style } from "./ansi.js";
 import { MASKING_OFF } from "./report.js";

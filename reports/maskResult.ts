@@ -1,7 +1,7 @@
 import type { Dialect } from "../src/iso8583/dialect.js";
 import type { Violation } from "../src/runner/property.js";
 import type { Counterexample, PropertyResult, SuiteResult } from "../src/runner/runSuite.js";
-import { cardPan } from "../src/runner/scenario.js";
+import { cardPan } from "../src/scenario/scenario.js";
 import { maskPan, maskTrack } from "../src/trace/mask.js";
 import { maskTraceEvent } from "../src/trace/maskTraceEvent.js";
 import type { TraceEvent } from "../src/trace/traceEvent.js";

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { BUILTIN_DIALECTS, builtinDialect, resolveDialect } from "../src/iso8583/builtinDialects.js";
 import { dialectDigest, type Dialect } from "../src/iso8583/dialect.js";
 import type { Counterexample, PropertyResult, SuiteResult, Verdict } from "../src/runner/runSuite.js";
-import type { ScenarioStep } from "../src/runner/scenario.js";
+import type { ScenarioStep } from "../src/scenario/scenario.js";
 import { checkShards, ShardMergeError } from "./checkShards.js";
 import { readRunFolder, type RunFolder } from "./readRunFolder.js";
 import type { RunSettings } from "./report.js";

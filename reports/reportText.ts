@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Violation } from "../src/runner/property.js";
 import { shardShare, type Counterexample, type PropertyResult, type SuiteResult } from "../src/runner/runSuite.js";
-import { describeStep } from "../src/runner/scenario.js";
+import { describeStep } from "../src/scenario/scenario.js";
 import type { TraceEvent } from "../src/trace/traceEvent.js";
 import { shellWord } from "./escape.js";
 import { countReportVerdicts, fileStem, type Report } from "./report.js";

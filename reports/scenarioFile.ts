@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { z } from "zod";
-import type { Scenario } from "../src/runner/scenario.js";
+import type { Scenario } from "../src/scenario/scenario.js";
 import { SUMMARY_FORMAT } from "./summaryJson.js";
 
 export const SCENARIO_FORMAT = "isoconf-scenario/1";

@@ -30,10 +30,11 @@ export {
 } from "./link/index.js";
 export * from "./protocol/index.js";
 export { runSuite, selectProperties, KitError, type RunSuiteOptions, type SuiteResult, type PropertyResult, type Counterexample, type Verdict, type Progress } from "./runner/runSuite.js";
-export { runScenario, checkAll, SCENARIO_EPOCH } from "./runner/runScenario.js";
-export { exchanges, isRequestMti, type Exchange, type Requester } from "./runner/exchanges.js";
+export { runScenario, checkAll } from "./runner/runScenario.js";
+export { SCENARIO_EPOCH } from "./scenario/epoch.js";
+export { exchanges, type Exchange, type Requester } from "./runner/exchanges.js";
 export type { Property, Suite, Violation, CheckContext } from "./runner/property.js";
-export type { Target, OpenTarget, TerminalTarget, OpenTerminalTarget, SutTarget } from "./runner/target.js";
+export type { Target, OpenTarget, TerminalTarget, OpenTerminalTarget, SutTarget } from "./scenario/target.js";
 export {
   describeStep,
   cardPan,
@@ -48,8 +49,8 @@ export {
   type TerminalFault,
   type TerminalFaultKind,
   type TerminalOperation,
-} from "./runner/scenario.js";
-export { VirtualClock } from "./runner/virtualClock.js";
+} from "./scenario/scenario.js";
+export { VirtualClock } from "./link/virtualClock.js";
 export { realClock, type Clock } from "./link/clock.js";
 export { referenceHostTarget } from "./roles/referenceHostTarget.js";
 export { tcpHostTarget, listeningHostTarget } from "./roles/tcpTargets.js";
@@ -57,7 +58,7 @@ export { KitTerminal } from "./roles/kitTerminal.js";
 export { KitHost } from "./roles/kitHost.js";
 export { referenceTerminalTarget } from "./roles/referenceTerminalTarget.js";
 export { externalTerminalTarget, type TerminalLine } from "./roles/externalTerminalTarget.js";
-export type { TerminalControl, TerminalCommand, ControlResult } from "./roles/terminalControl.js";
+export type { TerminalControl, TerminalCommand, ControlResult } from "./scenario/terminalControl.js";
 export { EcrControl } from "./roles/ecrControl.js";
 export { ExecControl, EXEC_PLACEHOLDERS, type ExecTemplates } from "./roles/execControl.js";
 export { PassiveControl } from "./roles/passiveControl.js";

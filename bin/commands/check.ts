@@ -5,7 +5,7 @@ import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
 import type { CheckContext } from "../../src/runner/property.js";
 import { checkAll } from "../../src/runner/runScenario.js";
 import { selectProperties } from "../../src/runner/runSuite.js";
-import { describeStep, type Scenario } from "../../src/runner/scenario.js";
+import { describeStep, type Scenario } from "../../src/scenario/scenario.js";
 import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { readTraceJsonl, type TraceFile } from "../../src/trace/traceFile.js";
 import { UsageError } from "../../api/usageError.js";

@@ -6,7 +6,7 @@ import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
 import type { Dialect } from "../../src/iso8583/dialect.js";
 import { rulesOf } from "../../src/protocol/index.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
-import { describeStep } from "../../src/runner/scenario.js";
+import { describeStep } from "../../src/scenario/scenario.js";
 import { writeTraceJsonl } from "../../src/trace/traceFile.js";
 import { DEFAULT_TMK, MERCHANT_ID } from "../../src/sim/defaults.js";
 import { kcvOf, registryOf, type KitIdentity } from "../../api/kitIdentity.js";

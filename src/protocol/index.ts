@@ -1,6 +1,6 @@
 // Transaction rules on top of the codec: building requests, responses and reversals per dialect,
 // matching answers to requests, and settlement totals. Shared by simulators, roles and suites.
-export { rulesOf, operationRule, operationOf, responseMti, isFinancial } from "./rules.js";
+export { rulesOf, operationRule, operationOf, responseMti, isRequestMti, isFinancial } from "./rules.js";
 export { networkCodeOf, batchOf, panOf, originalData, parseOriginalData, referencedStan, timestamps, cupField60, formatBalance, parseBalance } from "./fields.js";
 export { buildRequest, type Card, type OriginalRef, type RequestParams } from "./requests.js";
 export { buildResponse, type ResponseParams } from "./responses.js";

@@ -20,6 +20,15 @@ export function operationRule(dialect: Dialect, op: Operation): OperationRule {
   return rulesOf(dialect).operations[op];
 }
 
+/**
+ * Whether an MTI is a request or an advice (0200, 0420): its third digit, the function, is even;
+ * responses have it odd (0210, 0430). Anything but four digits is no request.
+ */
+export function isRequestMti(mti: string): boolean {
+  const f = mti.charCodeAt(2) - 48;
+  return mti.length === 4 && f >= 0 && f <= 9 && f % 2 === 0;
+}
+
 /** The response MTI: the request's with its third digit's function +1 (0200 → 0210, 0820 → 0830). */
 export function responseMti(mti: string): string {
   return mti.slice(0, 2) + String((Number(mti[2]) + 1) % 10) + mti[3];

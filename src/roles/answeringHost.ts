@@ -6,12 +6,11 @@ import { pack } from "../iso8583/pack.js";
 import { unpack } from "../iso8583/unpack.js";
 import type { Clock } from "../link/clock.js";
 import type { Link } from "../link/link.js";
-import { buildResponse, isReversal, macRequired, networkCodeOf, operationOf, referencedStan, reversedStan, rulesOf } from "../protocol/index.js";
-import { isRequestMti } from "../runner/exchanges.js";
-import type { TerminalFault } from "../runner/scenario.js";
+import { buildResponse, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, referencedStan, reversedStan, rulesOf } from "../protocol/index.js";
+import type { TerminalFault } from "../scenario/scenario.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
 import type { TraceRecorder } from "../trace/traceRecorder.js";
-import { lateAnswerMs } from "./answerTiming.js";
+import { lateAnswerMs } from "../protocol/answerTiming.js";
 import { malformed } from "./malformed.js";
 
 export interface AnsweringHostOptions {

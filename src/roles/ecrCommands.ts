@@ -1,5 +1,5 @@
 import type { EcrCommand, EcrResult } from "../sim/terminal/ecrProtocol.js";
-import type { ControlResult, TerminalCommand } from "./terminalControl.js";
+import type { ControlResult, TerminalCommand } from "../scenario/terminalControl.js";
 
 /**
  * The isoconf-ecr/1 command for a kit command (docs/ecr-protocol.md), as the `ecr` adapter sends

@@ -7,7 +7,7 @@ import { tcpConnect } from "../link/tcpConnect.js";
 import { EcrClient } from "../sim/terminal/ecrClient.js";
 import { controlResultOf, ecrCommandOf } from "./ecrCommands.js";
 import { runResetCommand } from "./runResetCommand.js";
-import type { ControlResult, TerminalCommand, TerminalControl } from "./terminalControl.js";
+import type { ControlResult, TerminalCommand, TerminalControl } from "../scenario/terminalControl.js";
 
 export interface EcrControlOptions {
   /** How long a command may take to its result: `resultDeadlineMs` of the terminal's timeout and attempts. */

@@ -6,9 +6,9 @@ import type { Link } from "../link/link.js";
 import { serialOpen, type SerialOpenOptions } from "../link/serialOpen.js";
 import { tcpConnect } from "../link/tcpConnect.js";
 import type { Listener } from "../link/tcpListen.js";
-import type { TerminalTarget } from "../runner/target.js";
+import type { TerminalTarget } from "../scenario/target.js";
 import { runResetCommand } from "./runResetCommand.js";
-import type { TerminalControl } from "./terminalControl.js";
+import type { TerminalControl } from "../scenario/terminalControl.js";
 
 /**
  * Where a terminal's ISO 8583 traffic reaches the kit: it connects to the kit's listener (most

@@ -2,13 +2,13 @@ import type { Dialect } from "../iso8583/dialect.js";
 import type { Message } from "../iso8583/message.js";
 import type { Clock } from "../link/clock.js";
 import { networkCodeOf, operationOf } from "../protocol/index.js";
-import { cardOf, describeStep, type TerminalScenario, type TerminalStep } from "../runner/scenario.js";
-import type { OpenTerminalTarget } from "../runner/target.js";
+import { cardOf, describeStep, type TerminalScenario, type TerminalStep } from "../scenario/scenario.js";
+import type { OpenTerminalTarget } from "../scenario/target.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
 import { resultDeadlineMs } from "../sim/terminal/ecrProtocol.js";
 import type { TraceRecorder } from "../trace/traceRecorder.js";
 import { AnsweringHost } from "./answeringHost.js";
-import { commandText, describeCommand, type ControlResult, type TerminalCommand, type TerminalControl } from "./terminalControl.js";
+import { commandText, describeCommand, type ControlResult, type TerminalCommand, type TerminalControl } from "../scenario/terminalControl.js";
 
 /** What the kit needs to play the host of one terminal under test. */
 export interface KitHostOptions {

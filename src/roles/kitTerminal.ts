@@ -12,6 +12,7 @@ import {
   buildRequest,
   buildReversal,
   decodeWorkingKeys,
+  isRequestMti,
   macRequired,
   responseMismatches,
   rulesOf,
@@ -21,7 +22,7 @@ import {
   type ReversalCause,
   type Totals,
 } from "../protocol/index.js";
-import { cardOf, describeStep, type HostScenario, type HostStep, type MalformedVariant, type ScenarioCard } from "../runner/scenario.js";
+import { cardOf, describeStep, type HostScenario, type HostStep, type MalformedVariant, type ScenarioCard } from "../scenario/scenario.js";
 import { malformed } from "./malformed.js";
 import { DEFAULT_MAK, FIRST_BATCH } from "../sim/defaults.js";
 import type { TraceRecorder } from "../trace/traceRecorder.js";
@@ -372,7 +373,7 @@ export class KitTerminal {
         if (e instanceof Iso8583Error) return { kind: "invalid", cause: "other" };
         throw e;
       }
-      if (Number(message.mti[2]) % 2 === 0) continue;
+      if (isRequestMti(message.mti)) continue;
       return this.judge(s, request, got.body, message);
     }
   }

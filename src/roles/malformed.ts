@@ -1,4 +1,4 @@
-import type { MalformedVariant } from "../runner/scenario.js";
+import type { MalformedVariant } from "../scenario/scenario.js";
 
 /**
  * A framed but broken message, made from a good frame body: the kit sends it as a malformed

@@ -3,7 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import { realClock } from "../link/clock.js";
 import { EventQueue } from "../link/eventQueue.js";
 import { maskPan } from "../trace/mask.js";
-import { commandText, type ControlResult, type TerminalCommand, type TerminalControl } from "./terminalControl.js";
+import { commandText, type ControlResult, type TerminalCommand, type TerminalControl } from "../scenario/terminalControl.js";
 
 export interface ManualControlOptions {
   /** Where the operator answers (default stdin). */

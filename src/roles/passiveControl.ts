@@ -1,5 +1,5 @@
 import { runResetCommand } from "./runResetCommand.js";
-import type { ControlResult, TerminalControl } from "./terminalControl.js";
+import type { ControlResult, TerminalControl } from "../scenario/terminalControl.js";
 
 /**
  * The `passive` control adapter: the terminal acts on its own (a test script on the device, a

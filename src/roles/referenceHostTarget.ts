@@ -1,7 +1,7 @@
 import type { Dialect } from "../iso8583/dialect.js";
-import { SCENARIO_EPOCH } from "../runner/runScenario.js";
-import type { Target } from "../runner/target.js";
-import { VirtualClock } from "../runner/virtualClock.js";
+import { SCENARIO_EPOCH } from "../scenario/epoch.js";
+import type { Target } from "../scenario/target.js";
+import { VirtualClock } from "../link/virtualClock.js";
 import { hostBug, type HostBugName } from "../sim/host/bugs.js";
 import type { TerminalConfig } from "../sim/host/hostOptions.js";
 import { inProcessHost } from "../sim/host/inProcessHost.js";

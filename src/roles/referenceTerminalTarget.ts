@@ -3,15 +3,15 @@ import { EventQueue } from "../link/eventQueue.js";
 import { framingByName } from "../link/framingByName.js";
 import { Link } from "../link/link.js";
 import { memoryTransportPair } from "../link/memoryTransport.js";
-import { SCENARIO_EPOCH } from "../runner/runScenario.js";
-import type { TerminalTarget } from "../runner/target.js";
-import { VirtualClock } from "../runner/virtualClock.js";
+import { SCENARIO_EPOCH } from "../scenario/epoch.js";
+import type { TerminalTarget } from "../scenario/target.js";
+import { VirtualClock } from "../link/virtualClock.js";
 import { terminalBug } from "../sim/terminal/bugs.js";
 import { ReferenceTerminal } from "../sim/terminal/referenceTerminal.js";
 import { memoryStateStore } from "../sim/terminal/stateStore.js";
 import type { ReferenceTerminalOptions } from "../sim/terminal/terminalOptions.js";
 import { controlResultOf, ecrCommandOf } from "./ecrCommands.js";
-import { resultBy, type ControlResult, type TerminalCommand, type TerminalControl } from "./terminalControl.js";
+import { resultBy, type ControlResult, type TerminalCommand, type TerminalControl } from "../scenario/terminalControl.js";
 
 export interface ReferenceTerminalTargetOptions {
   /** A seeded bug (see TERMINAL_BUGS); checked now, so a bad name fails before the run. */

@@ -3,7 +3,7 @@ import type { Framing } from "../link/framing.js";
 import type { Link } from "../link/link.js";
 import { tcpConnect } from "../link/tcpConnect.js";
 import { tcpListen, type Listener } from "../link/tcpListen.js";
-import type { OpenTarget, Target } from "../runner/target.js";
+import type { OpenTarget, Target } from "../scenario/target.js";
 import { runResetCommand } from "./runResetCommand.js";
 
 export interface ExternalTargetOptions {

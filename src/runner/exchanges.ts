@@ -1,5 +1,5 @@
 import type { Message } from "../iso8583/message.js";
-import { responseMti } from "../protocol/rules.js";
+import { isRequestMti, responseMti } from "../protocol/rules.js";
 import type { Direction, TraceEvent } from "../trace/traceEvent.js";
 
 /** A request and what came back for it on the same connection. */
@@ -18,9 +18,6 @@ export interface Exchange {
 
 /** Who sends the requests: the kit (the host is under test) or the SUT (a terminal under test). */
 export type Requester = "kit" | "sut";
-
-/** The MTI's third digit is even for requests and advices, odd for their responses. */
-export const isRequestMti = (mti: string) => Number(mti[2]) % 2 === 0;
 
 /** Stands in the answer queue for a malformed frame the kit sent; never reported. */
 const MALFORMED_SINK: Exchange = { request: { seq: -1, t: 0, dir: "kit→sut", kind: "frame" }, responses: [], step: -1 };

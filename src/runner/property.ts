@@ -1,6 +1,6 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
-import type { Scenario } from "./scenario.js";
+import type { Scenario } from "../scenario/scenario.js";
 
 /** One way a SUT broke a property, with the trace events that prove it. */
 export interface Violation {

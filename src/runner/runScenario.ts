@@ -1,16 +1,15 @@
 import { rulesOf } from "../protocol/index.js";
+import { answeringReferenceHost } from "../roles/answeringReferenceHost.js";
 import { KitHost } from "../roles/kitHost.js";
 import { KitTerminal, type TerminalCounters } from "../roles/kitTerminal.js";
 import { MERCHANT_ID, REGISTERED_TERMINALS } from "../sim/defaults.js";
-import { ReferenceHost } from "../sim/host/referenceHost.js";
+import type { ReferenceHost } from "../sim/host/referenceHost.js";
 import { TraceRecorder } from "../trace/traceRecorder.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
 import type { CheckContext, Property, Violation } from "./property.js";
-import type { HostScenario, Scenario, TerminalScenario } from "./scenario.js";
-import type { SutTarget, Target, TerminalTarget } from "./target.js";
-
-/** Wall time at clock zero: fixed, so a replay sends the very same bytes. */
-export const SCENARIO_EPOCH = new Date(Date.UTC(2026, 0, 15, 9, 30, 0));
+import type { HostScenario, Scenario, TerminalScenario } from "../scenario/scenario.js";
+import { epochFor } from "../scenario/epoch.js";
+import type { SutTarget, Target, TerminalTarget } from "../scenario/target.js";
 
 export interface ScenarioContext extends CheckContext {
   /** A host target for host scenarios, a terminal target for terminal scenarios. */
@@ -36,9 +35,6 @@ export function runScenario(scenario: Scenario, ctx: ScenarioContext): Promise<T
   if (target.role !== "host") throw new Error("a host scenario runs against a host target");
   return runHostScenario(scenario, target, ctx);
 }
-
-/** In-process runs use a fixed epoch so replays send the same bytes; a real SUT gets real time. */
-const epochFor = (realTime: boolean, clockNow: number) => (realTime ? new Date(Date.now() - clockNow) : SCENARIO_EPOCH);
 
 async function runHostScenario(scenario: HostScenario, target: Target, ctx: ScenarioContext): Promise<TraceEvent[]> {
   const sut = await target.open();
@@ -66,10 +62,12 @@ async function runTerminalScenario(scenario: TerminalScenario, target: TerminalT
   const recorder = new TraceRecorder({ dialect: ctx.dialect, clock: sut.clock });
   const host =
     ctx.answering?.host ??
-    new ReferenceHost(ctx.dialect, {
+    answeringReferenceHost(ctx.dialect, {
       clock: sut.clock,
       epoch: epochFor(target.realTime, sut.clock.now()),
-      terminals: [{ tid: ctx.registeredTerminals[0] ?? REGISTERED_TERMINALS[0], mid: ctx.merchant ?? MERCHANT_ID, tmk: ctx.tmk.toString("hex").toUpperCase() }],
+      tid: ctx.registeredTerminals[0] ?? REGISTERED_TERMINALS[0],
+      mid: ctx.merchant ?? MERCHANT_ID,
+      tmk: ctx.tmk,
     });
   if (ctx.answering) ctx.answering.host = host;
   const kit = new KitHost(scenario, {

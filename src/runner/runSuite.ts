@@ -3,8 +3,8 @@ import type { Dialect } from "../iso8583/dialect.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
 import type { Property, Suite, Violation } from "./property.js";
 import { checkAll, runScenario, type ScenarioContext } from "./runScenario.js";
-import { withSteps, type Scenario, type ScenarioStep } from "./scenario.js";
-import type { SutTarget } from "./target.js";
+import { withSteps, type Scenario, type ScenarioStep } from "../scenario/scenario.js";
+import type { SutTarget } from "../scenario/target.js";
 
 /** The kit itself could not run a scenario (not a SUT failure): the run ends with exit code 2. */
 export class KitError extends Error {

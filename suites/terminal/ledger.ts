@@ -14,8 +14,8 @@ import {
   type Mismatch,
   type ReversalCause,
 } from "../../src/protocol/index.js";
-import { answerTiming } from "../../src/roles/answerTiming.js";
-import type { ControlResult } from "../../src/roles/terminalControl.js";
+import { answerTiming } from "../../src/protocol/answerTiming.js";
+import type { ControlResult } from "../../src/scenario/terminalControl.js";
 import { exchanges, type Exchange } from "../../src/runner/exchanges.js";
 import type { CheckContext } from "../../src/runner/property.js";
 import type { TraceEvent } from "../../src/trace/traceEvent.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
-import { describeStep } from "../../src/runner/scenario.js";
+import { describeStep } from "../../src/scenario/scenario.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { HOST_BUGS } from "../../src/sim/host/bugs.js";
 import { hostSuite } from "../../suites/host/index.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
-import { describeStep, type TerminalScenario, type TerminalStep } from "../../src/runner/scenario.js";
+import { describeStep, type TerminalScenario, type TerminalStep } from "../../src/scenario/scenario.js";
 import { TERMINAL_BUGS } from "../../src/sim/terminal/bugs.js";
 import { terminalSuite } from "../../suites/terminal/index.js";
 import { failures } from "../helpers/hostRun.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cardPan, type HostScenario } from "../../src/runner/scenario.js";
+import { cardPan, type HostScenario } from "../../src/scenario/scenario.js";
 import { readTraceJsonl } from "../../src/trace/traceFile.js";
 import { runCli } from "../helpers/cli.js";
 import { startHostProcess, stop } from "../helpers/simHostProcess.js";

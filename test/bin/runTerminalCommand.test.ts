@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cardPan, type TerminalScenario } from "../../src/runner/scenario.js";
+import { cardPan, type TerminalScenario } from "../../src/scenario/scenario.js";
 import { runCli } from "../helpers/cli.js";
 
 const outDir = () => mkdtempSync(join(tmpdir(), "isoconf-run-terminal-"));

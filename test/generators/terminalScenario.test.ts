@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { terminalFault } from "../../generators/terminalFault.js";
 import { terminalScenario } from "../../generators/terminalScenario.js";
-import { describeStep, type TerminalScenario } from "../../src/runner/scenario.js";
+import { describeStep, type TerminalScenario } from "../../src/scenario/scenario.js";
 
 const describe_ = (s: TerminalScenario) => s.steps.map((st) => describeStep(s, st));
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EventQueue } from "../../src/link/eventQueue.js";
-import { VirtualClock } from "../../src/runner/virtualClock.js";
+import { VirtualClock } from "../../src/link/virtualClock.js";
 
 describe("EventQueue", () => {
   it("hands out items in order, to waiters in order", async () => {

@@ -4,7 +4,7 @@ import { ControlChannel } from "../../src/link/controlChannel.js";
 import { Link, type LinkOptions, type Transport } from "../../src/link/link.js";
 import { memoryTransportPair } from "../../src/link/memoryTransport.js";
 import { stxEtx } from "../../src/link/stxEtx.js";
-import { VirtualClock } from "../../src/runner/virtualClock.js";
+import { VirtualClock } from "../../src/link/virtualClock.js";
 import { hex } from "./support/deframeAll.js";
 
 const DEADLINE = { deadlineMs: 2000 };

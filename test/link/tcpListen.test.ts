@@ -3,7 +3,7 @@ import { binary2 } from "../../src/link/binary2.js";
 import type { Link } from "../../src/link/link.js";
 import { tcpConnect } from "../../src/link/tcpConnect.js";
 import { tcpListen } from "../../src/link/tcpListen.js";
-import { VirtualClock } from "../../src/runner/virtualClock.js";
+import { VirtualClock } from "../../src/link/virtualClock.js";
 
 const framing = binary2();
 const DEADLINE = { deadlineMs: 2000 };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { useColour } from "../../reports/ansi.js";
 import { clock, createConsoleProgress, type ConsoleProgressOptions } from "../../reports/consoleProgress.js";
-import type { HostScenario, HostStep } from "../../src/runner/scenario.js";
+import type { HostScenario, HostStep } from "../../src/scenario/scenario.js";
 import type { Progress, RunEvent } from "../../src/runner/runSuite.js";
 
 /** The console progress reporter against a fake clock and a capturing stream. */

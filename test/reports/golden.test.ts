@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MASKING_OFF } from "../../reports/report.js";
 import { writeRunOutput } from "../../reports/runOutput.js";
-import { cardPan } from "../../src/runner/scenario.js";
+import { cardPan } from "../../src/scenario/scenario.js";
 import { cup, PAN, scenario, settings, suiteResult, TRACK2 } from "./support/fixture.js";
 import { writeFixture } from "./support/writeFixture.js";
 

@@ -13,7 +13,7 @@ import { sequenceDiagram } from "../../reports/sequenceDiagram.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import type { Counterexample, PropertyResult, SuiteResult } from "../../src/runner/runSuite.js";
-import { cardPan } from "../../src/runner/scenario.js";
+import { cardPan } from "../../src/scenario/scenario.js";
 import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { maskPan } from "../../src/trace/mask.js";
 import type { TraceEvent } from "../../src/trace/traceEvent.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { maskCardNumbers, maskSuiteResult } from "../../reports/maskResult.js";
-import { cardPan } from "../../src/runner/scenario.js";
+import { cardPan } from "../../src/scenario/scenario.js";
 import { cup, PAN, scenario, suiteResult, TRACK2 } from "./support/fixture.js";
 
 describe("reports/maskResult", () => {

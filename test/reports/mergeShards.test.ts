@@ -6,7 +6,7 @@ import { mergeShardFolders, ShardMergeError, combineShards } from "../../reports
 import type { RunFolder } from "../../reports/readRunFolder.js";
 import { SummaryFileError } from "../../reports/summarySchema.js";
 import type { PropertyResult, SuiteResult, Verdict } from "../../src/runner/runSuite.js";
-import { cardPan, type HostScenario } from "../../src/runner/scenario.js";
+import { cardPan, type HostScenario } from "../../src/scenario/scenario.js";
 import { readTraceJsonl, TraceFileError } from "../../src/trace/traceFile.js";
 import { writeRunOutput } from "../../reports/runOutput.js";
 import { cup, settingsFor, writeShards, type ShardRun } from "../helpers/shardFolders.js";

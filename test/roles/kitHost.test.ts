@@ -3,8 +3,8 @@ import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { checkMac } from "../../src/iso8583/macMessage.js";
 import { decodeWorkingKeys } from "../../src/protocol/index.js";
 import { DEFAULT_TMK } from "../../src/sim/defaults.js";
-import { lateAnswerMs } from "../../src/roles/answerTiming.js";
-import type { TerminalStep } from "../../src/runner/scenario.js";
+import { lateAnswerMs } from "../../src/protocol/answerTiming.js";
+import type { TerminalStep } from "../../src/scenario/scenario.js";
 import type { TraceEvent } from "../../src/trace/traceEvent.js";
 import { results, runReferenceTerminal, TERMINAL_TIMEOUT_MS, wire } from "../helpers/terminalRun.js";
 

@@ -3,7 +3,7 @@ import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import type { Message } from "../../src/iso8583/message.js";
 import { buildRequest, buildResponse, buildReversal, settlementReply } from "../../src/protocol/index.js";
 import type { CheckContext, Property } from "../../src/runner/property.js";
-import type { HostScenario } from "../../src/runner/scenario.js";
+import type { HostScenario } from "../../src/scenario/scenario.js";
 import { hostSuite } from "../../suites/host/index.js";
 import { TraceBuilder } from "../helpers/traceBuilder.js";
 

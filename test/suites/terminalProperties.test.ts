@@ -4,7 +4,7 @@ import type { Dialect } from "../../src/iso8583/dialect.js";
 import type { Message } from "../../src/iso8583/message.js";
 import { buildRequest, buildResponse, buildReversal, settlementReply, type ReversalCause, type Totals } from "../../src/protocol/index.js";
 import type { CheckContext } from "../../src/runner/property.js";
-import type { TerminalScenario } from "../../src/runner/scenario.js";
+import type { TerminalScenario } from "../../src/scenario/scenario.js";
 import { terminalSuite } from "../../suites/terminal/index.js";
 import { TraceBuilder } from "../helpers/traceBuilder.js";
 

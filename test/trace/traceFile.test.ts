@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { binary2 } from "../../src/link/binary2.js";
 import { Link } from "../../src/link/link.js";
 import { memoryTransportPair } from "../../src/link/memoryTransport.js";
-import { VirtualClock } from "../../src/runner/virtualClock.js";
+import { VirtualClock } from "../../src/link/virtualClock.js";
 import { DIRECTIONS, TRACE_EVENT_KINDS, type TraceEvent } from "../../src/trace/traceEvent.js";
 import { parseTraceJsonl, readTraceJsonl, TRACE_FORMAT, writeTraceJsonl } from "../../src/trace/traceFile.js";
 import { TraceRecorder } from "../../src/trace/traceRecorder.js";

@@ -6,7 +6,7 @@ import { Link, type LinkOptions } from "../../src/link/link.js";
 import { memoryTransportPair } from "../../src/link/memoryTransport.js";
 import { tcpConnect } from "../../src/link/tcpConnect.js";
 import { tcpListen } from "../../src/link/tcpListen.js";
-import { VirtualClock } from "../../src/runner/virtualClock.js";
+import { VirtualClock } from "../../src/link/virtualClock.js";
 import type { TraceEvent } from "../../src/trace/traceEvent.js";
 import { TraceRecorder } from "../../src/trace/traceRecorder.js";
 import { hex } from "../link/support/deframeAll.js";

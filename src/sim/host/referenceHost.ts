@@ -5,7 +5,7 @@ import { checkMac, packWithMac } from "../../iso8583/macMessage.js";
 import type { Message } from "../../iso8583/message.js";
 import { pack } from "../../iso8583/pack.js";
 import { unpack } from "../../iso8583/unpack.js";
-import { buildResponse, isReversal, macRequired, networkCodeOf, operationOf, requestKey, rulesOf } from "../../protocol/index.js";
+import { buildResponse, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, requestKey, rulesOf } from "../../protocol/index.js";
 import { DEFAULT_TMK, FIRST_BATCH } from "../defaults.js";
 import { type HostSnapshot, HostLedger, type TerminalBooks } from "./hostLedger.js";
 import { type Decision, HostOperations } from "./hostOperations.js";
@@ -33,8 +33,6 @@ export interface HostTurn {
 /** Requests the host recognises a repeat of: those that post, look up a card, or settle. */
 const DEDUPLICATED: ReadonlySet<HostOperation> = new Set(["balance", "purchase", "void", "refund", "preauth", "settlement"]);
 
-/** Response MTIs have an odd function digit (0210, 0410); a host answers only requests and advices. */
-const isRequestMti = (mti: string) => /^\d{4}$/.test(mti) && Number(mti[2]) % 2 === 0;
 
 /**
  * The reference host: a correct acquirer host for one dialect, or one with a seeded bug. It is

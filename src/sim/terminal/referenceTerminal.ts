@@ -10,6 +10,7 @@ import {
   buildRequest,
   type Card,
   decodeWorkingKeys,
+  isRequestMti,
   macRequired,
   type OriginalRef,
   operationRule,
@@ -281,7 +282,7 @@ export class ReferenceTerminal {
   /** Requests the host starts itself (an echo test) are not answers: pass over them. */
   private readonly isHostRequest = (body: Buffer): boolean => {
     try {
-      return Number(unpack(this.d, body).mti[2]) % 2 === 0;
+      return isRequestMti(unpack(this.d, body).mti);
     } catch {
       return false;
     }

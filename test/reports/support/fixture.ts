@@ -4,7 +4,7 @@ import type { Message } from "../../../src/iso8583/message.js";
 import { pack } from "../../../src/iso8583/pack.js";
 import { unpack } from "../../../src/iso8583/unpack.js";
 import type { SuiteResult } from "../../../src/runner/runSuite.js";
-import type { HostScenario } from "../../../src/runner/scenario.js";
+import type { HostScenario } from "../../../src/scenario/scenario.js";
 import type { TraceEvent } from "../../../src/trace/traceEvent.js";
 import type { RunSettings } from "../../../reports/report.js";
 

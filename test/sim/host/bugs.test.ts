@@ -3,7 +3,7 @@ import { builtinDialect } from "../../../src/iso8583/builtinDialects.js";
 import type { Message } from "../../../src/iso8583/message.js";
 import { unpack } from "../../../src/iso8583/unpack.js";
 import { responseMismatches, rulesOf, settlementBalanced, type Totals } from "../../../src/protocol/index.js";
-import { VirtualClock } from "../../../src/runner/virtualClock.js";
+import { VirtualClock } from "../../../src/link/virtualClock.js";
 import { UNREGISTERED_TERMINAL } from "../../../src/sim/defaults.js";
 import { HOST_BUGS, hostBug, type HostBugName } from "../../../src/sim/host/bugs.js";
 import { type HostFixture, hostFixture } from "./support/hostFixture.js";

@@ -3,7 +3,7 @@ import { ControlChannel } from "../../../src/link/controlChannel.js";
 import { Link } from "../../../src/link/link.js";
 import { memoryTransportPair } from "../../../src/link/memoryTransport.js";
 import { stxEtx } from "../../../src/link/stxEtx.js";
-import { VirtualClock } from "../../../src/runner/virtualClock.js";
+import { VirtualClock } from "../../../src/link/virtualClock.js";
 import { EcrClient } from "../../../src/sim/terminal/ecrClient.js";
 import type { EcrCommand, EcrResult } from "../../../src/sim/terminal/ecrProtocol.js";
 import { ECR_PROTOCOL, resultDeadlineMs } from "../../../src/sim/terminal/ecrProtocol.js";

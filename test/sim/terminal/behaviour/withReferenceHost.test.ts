@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { builtinDialect } from "../../../../src/iso8583/builtinDialects.js";
-import { VirtualClock } from "../../../../src/runner/virtualClock.js";
+import { VirtualClock } from "../../../../src/link/virtualClock.js";
 import { inProcessHost, ReferenceHost } from "../../../../src/sim/host/index.js";
 import { openingBalance } from "../../../../src/sim/host/declineRules.js";
 import { ReferenceTerminal } from "../../../../src/sim/terminal/referenceTerminal.js";

@@ -2,7 +2,7 @@ import type { Dialect } from "../../../../src/iso8583/dialect.js";
 import { framingByName } from "../../../../src/link/framingByName.js";
 import { Link } from "../../../../src/link/link.js";
 import { memoryTransportPair } from "../../../../src/link/memoryTransport.js";
-import { VirtualClock } from "../../../../src/runner/virtualClock.js";
+import { VirtualClock } from "../../../../src/link/virtualClock.js";
 import { ReferenceTerminal } from "../../../../src/sim/terminal/referenceTerminal.js";
 import { memoryStateStore, type StateStore } from "../../../../src/sim/terminal/stateStore.js";
 import type { ReferenceTerminalOptions } from "../../../../src/sim/terminal/terminalOptions.js";

@@ -1,7 +1,7 @@
 import type { Clock } from "../link/clock.js";
 import type { Closed, Timeout } from "../link/eventQueue.js";
 import type { Link } from "../link/link.js";
-import type { TerminalControl } from "../roles/terminalControl.js";
+import type { TerminalControl } from "./terminalControl.js";
 
 /** One host made ready for one scenario: how to reach it, on which clock, and how to let it go. */
 export interface OpenTarget {

@@ -1,4 +1,4 @@
-import type { Clock } from "../link/clock.js";
+import type { Clock } from "./clock.js";
 
 export interface VirtualClockOptions {
   /** The first reading of `now()`. Default 0. */

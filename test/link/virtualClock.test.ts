@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
 import fc from "fast-check";
 import { EventQueue } from "../../src/link/eventQueue.js";
-import { VirtualClock } from "../../src/runner/virtualClock.js";
+import { VirtualClock } from "../../src/link/virtualClock.js";
 
 /** Immediates pending in this process: the handles an idle loop would leave behind. */
 const immediates = () => process.getActiveResourcesInfo().filter((name) => name === "Immediate").length;
