@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { HostFault, HostFaultKind, MalformedVariant } from "../src/scenario/scenario.js";
+import { type HostFault, type HostFaultKind, malformedVariantSchema } from "../src/scenario/scenario.js";
 
 /** Relative weights of each host-role fault; 0 turns one off. */
 export type HostFaultWeights = Record<HostFaultKind, number>;
@@ -14,7 +14,7 @@ export const DEFAULT_HOST_FAULT_WEIGHTS: Readonly<HostFaultWeights> = {
   reverse_unknown: 1,
 };
 
-const MALFORMED: readonly MalformedVariant[] = ["truncated", "bad_length", "bad_content", "garbage"];
+const MALFORMED = malformedVariantSchema.options;
 
 /**
  * A fault for one step. Weights pick the kind; `bad_mac` is left out where the dialect has no
@@ -23,9 +23,10 @@ const MALFORMED: readonly MalformedVariant[] = ["truncated", "bad_length", "bad_
 export function hostFault(weights: Partial<HostFaultWeights> = {}, withMac = true): fc.Arbitrary<HostFault> {
   const w = { ...DEFAULT_HOST_FAULT_WEIGHTS, ...weights };
   if (!withMac) w.bad_mac = 0;
+  // Checked before the zeros are dropped: a negative weight is a mistake, not a way to turn a fault off.
+  for (const [k, weight] of Object.entries(w)) if (!(weight >= 0)) throw new Error(`hostFault: weight of ${k} must be >= 0, got ${weight}`);
   const kinds = (Object.entries(w) as [HostFaultKind, number][]).filter(([, weight]) => weight > 0);
   if (kinds.length === 0) throw new Error("hostFault: every fault weight is 0");
-  for (const [k, weight] of kinds) if (!(weight >= 0)) throw new Error(`hostFault: weight of ${k} must be >= 0`);
   return fc.oneof(
     ...kinds.map(([kind, weight]) => ({
       weight,

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { MalformedVariant, TerminalFault, TerminalFaultKind } from "../src/scenario/scenario.js";
+import { malformedVariantSchema, type TerminalFault, type TerminalFaultKind } from "../src/scenario/scenario.js";
 import { CROSS_SHRINK } from "./shrinking.js";
 
 /** Relative weights of each terminal-role fault; 0 turns one off. */
@@ -26,7 +26,7 @@ export const DEFAULT_TERMINAL_FAULT_WEIGHTS: Readonly<TerminalFaultWeights> = {
  */
 export const DEFAULT_DECLINE_CODES: readonly string[] = ["97", "96", "94", "91", "51", "05", "12", "A0"];
 
-const MALFORMED: readonly MalformedVariant[] = ["truncated", "bad_length", "bad_content", "garbage"];
+const MALFORMED = malformedVariantSchema.options;
 
 export interface TerminalFaultConstraints {
   weights?: Partial<TerminalFaultWeights>;
@@ -47,7 +47,7 @@ export function terminalFault(c: TerminalFaultConstraints = {}): fc.Arbitrary<Te
   if (c.withMac === false) w.bad_mac = 0;
   const codes = c.codes ?? DEFAULT_DECLINE_CODES;
   if (codes.length === 0) w.code = 0;
-  for (const [k, weight] of Object.entries(w)) if (!(weight >= 0)) throw new Error(`terminalFault: weight of ${k} must be >= 0`);
+  for (const [k, weight] of Object.entries(w)) if (!(weight >= 0)) throw new Error(`terminalFault: weight of ${k} must be >= 0, got ${weight}`);
   const kinds = (Object.entries(w) as [TerminalFaultKind, number][]).filter(([, weight]) => weight > 0);
   if (kinds.length === 0) throw new Error("terminalFault: every fault weight is 0");
   const maxDrops = c.reversalDrops ?? 3;
@@ -57,12 +57,12 @@ export function terminalFault(c: TerminalFaultConstraints = {}): fc.Arbitrary<Te
       ? fc.constant(undefined)
       : fc.oneof(CROSS_SHRINK, { weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: maxDrops }) });
   const kind = fc.oneof(CROSS_SHRINK, ...kinds.map(([k, weight]) => ({ weight, arbitrary: fc.constant(k) })));
-  return fc.record({ kind, variant: fc.constantFrom(...MALFORMED), code: fc.constantFrom(...(codes.length > 0 ? codes : ["05"])), drops }).map(({ kind, variant, code, drops }) => {
-    const f: TerminalFault = { kind };
-    if (kind === "malformed") f.variant = variant;
-    if (kind === "code") f.code = code;
+  // Every draw takes a variant, a code and drops, used or not: the same seed gives the same faults.
+  return fc.record({ kind, variant: fc.constantFrom(...MALFORMED), code: fc.constantFrom(...(codes.length > 0 ? codes : ["05"])), drops }).map(({ kind, variant, code, drops }): TerminalFault => {
     // A decline or a second copy of a good answer leaves nothing to reverse.
-    if (drops !== undefined && kind !== "code" && kind !== "answer_twice") f.reversalDrops = drops;
-    return f;
+    if (kind === "code") return { kind, code };
+    if (kind === "answer_twice") return { kind };
+    const more = drops === undefined ? {} : { reversalDrops: drops };
+    return kind === "malformed" ? { kind, variant, ...more } : { kind, ...more };
   });
 }

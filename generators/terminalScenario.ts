@@ -59,7 +59,7 @@ function faultFor(op: TerminalOperation, f: TerminalFault | undefined): Terminal
   if (f === undefined || op === "restart") return undefined;
   if (f.kind === "wrong_amount" && !ECHOES_AMOUNT.has(op)) return undefined;
   if (f.kind === "bad_mac" && !MACED.has(op)) return undefined;
-  if (f.reversalDrops !== undefined && !REVERSIBLE.has(op)) {
+  if ("reversalDrops" in f && f.reversalDrops !== undefined && !REVERSIBLE.has(op)) {
     const { reversalDrops: _, ...rest } = f;
     return rest;
   }

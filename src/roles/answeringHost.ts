@@ -89,7 +89,7 @@ export class AnsweringHost {
     if (request !== undefined && !isRequestMti(request.mti)) return;
     const fault = request === undefined ? undefined : this.faultFor(request);
     if (fault?.kind === "code") {
-      const reply = this.decline(request!, fault.code ?? rulesOf(this.d).codes.do_not_honour);
+      const reply = this.decline(request!, fault.code);
       this.o.recorder.fault({ ...this.about(link, request!, fault), code: fault.code }, `declined with ${fault.code}`);
       return this.send(link, request!, reply, true);
     }
@@ -102,77 +102,80 @@ export class AnsweringHost {
   }
 
   /** Sends the answer to `request` with `fault` applied, after recording the fault. */
-  private async inject(link: Link, request: Message, reply: Reply, fault: TerminalFault | ReversalDrop): Promise<void> {
-    const rec = this.o.recorder;
-    const about = this.about(link, request, fault);
-    const timeout = this.o.responseTimeoutMs;
-    switch (fault.kind) {
-      case "reversal_drop":
-        rec.fault(about, `the answer to the reversal of STAN ${about.reverses} is dropped (${fault.left} more to drop)`);
-        return;
-      case "drop":
-        rec.fault(about, "no answer");
-        return;
-      case "late": {
-        const heldMs = lateAnswerMs(timeout);
-        rec.fault({ ...about, heldMs }, `the answer is held ${heldMs} ms, past the terminal's ${timeout} ms timeout`);
-        return this.later(link, reply.frame, heldMs);
+  private inject(link: Link, request: Message, reply: Reply, fault: Exclude<AnswerFault, { kind: "code" }>): Promise<void> {
+    const spoil = this.spoilers[fault.kind] as (x: Spoiling, f: typeof fault) => Promise<void>;
+    return spoil({ link, request, reply, about: this.about(link, request, fault) }, fault);
+  }
+
+  /**
+   * How each fault spoils the answer the reference host decided, by kind: the compiler holds it
+   * to every kind of `TerminalFault` (but `code`, which replaces the host's decision in `answer`).
+   */
+  private readonly spoilers: { [K in Exclude<AnswerFault["kind"], "code">]: (x: Spoiling, fault: Extract<AnswerFault, { kind: K }>) => Promise<void> } = {
+    reversal_drop: async ({ about }, fault) => {
+      this.o.recorder.fault(about, `the answer to the reversal of STAN ${about.reverses} is dropped (${fault.left} more to drop)`);
+    },
+    drop: async ({ about }) => {
+      this.o.recorder.fault(about, "no answer");
+    },
+    late: async ({ link, reply, about }) => {
+      const timeout = this.o.responseTimeoutMs;
+      const heldMs = lateAnswerMs(timeout);
+      this.o.recorder.fault({ ...about, heldMs }, `the answer is held ${heldMs} ms, past the terminal's ${timeout} ms timeout`);
+      return this.later(link, reply.frame, heldMs);
+    },
+    answer_twice: async ({ link, request, reply, about }) => {
+      this.o.recorder.fault(about, "the answer is sent twice");
+      // In one write, as a host that sends a duplicate at once puts both in one segment.
+      const once = link.framing.encode(reply.frame);
+      await link.sendRaw(Buffer.concat([once, once])).catch(() => undefined);
+      return this.book(request, reply.message);
+    },
+    wrong_stan: (x, fault) => this.misecho(x, fault.kind),
+    wrong_tid: (x, fault) => this.misecho(x, fault.kind),
+    wrong_amount: (x, fault) => this.misecho(x, fault.kind),
+    bad_mac: async ({ link, request, reply, about }) => {
+      if (!this.hasMac(reply.frame)) {
+        this.o.recorder.note("bad_mac not applied: the answer carries no MAC");
+        return this.send(link, request, reply, true);
       }
-      case "answer_twice": {
-        rec.fault(about, "the answer is sent twice");
-        // In one write, as a host that sends a duplicate at once puts both in one segment.
-        const once = link.framing.encode(reply.frame);
-        await link.sendRaw(Buffer.concat([once, once])).catch(() => undefined);
-        return this.book(request, reply.message);
-      }
-      case "wrong_stan":
-      case "wrong_tid":
-      case "wrong_amount": {
-        const { field, alter } = MISECHO[fault.kind];
-        const was = reply.message.fields[field];
-        if (was === undefined) {
-          rec.note(`${fault.kind} not applied: the answer carries no field ${field}`);
-          return this.send(link, request, reply, true);
-        }
-        const message: Message = { ...reply.message, fields: { ...reply.message.fields, [field]: alter(was) } };
-        rec.fault({ ...about, field, echoed: message.fields[field] }, `field ${field} echoed as ${message.fields[field]}, not ${was}`);
-        return this.send(link, request, { message, frame: this.frame(request, message, this.hasMac(reply.frame)) }, false);
-      }
-      case "bad_mac": {
-        if (!this.hasMac(reply.frame)) {
-          rec.note("bad_mac not applied: the answer carries no MAC");
-          return this.send(link, request, reply, true);
-        }
-        const frame = Buffer.from(reply.frame);
-        frame[frame.length - 1] ^= 0x01;
-        rec.fault(about, "the answer's MAC is corrupted");
-        // A bad MAC spoils only an approval (or any answer, where the dialect verifies every one).
-        const valid = reply.message.fields["39"] !== rulesOf(this.d).codes.approved && this.d.table.mac?.verify !== "always";
-        return this.send(link, request, { message: reply.message, frame }, valid);
-      }
-      case "malformed": {
-        const variant = fault.variant ?? "truncated";
-        rec.fault({ ...about, variant }, `a malformed answer (${variant})`);
-        await link.send(malformed(reply.frame, variant, this.d.headerBytes)).catch(() => undefined);
-        return;
-      }
-      case "disconnect": {
-        rec.fault(about, "half the answer, then the connection dropped");
-        const raw = link.framing.encode(reply.frame);
-        await link.sendRaw(raw.subarray(0, Math.max(1, raw.length >> 1))).catch(() => undefined);
-        await link.close();
-        return;
-      }
-      case "code":
-        return; // answered in `answer`: the host never sees the request
+      const frame = Buffer.from(reply.frame);
+      frame[frame.length - 1] ^= 0x01;
+      this.o.recorder.fault(about, "the answer's MAC is corrupted");
+      // A bad MAC spoils only an approval (or any answer, where the dialect verifies every one).
+      const valid = reply.message.fields["39"] !== rulesOf(this.d).codes.approved && this.d.table.mac?.verify !== "always";
+      return this.send(link, request, { message: reply.message, frame }, valid);
+    },
+    malformed: async ({ link, reply, about }, fault) => {
+      this.o.recorder.fault({ ...about, variant: fault.variant }, `a malformed answer (${fault.variant})`);
+      await link.send(malformed(reply.frame, fault.variant, this.d.headerBytes)).catch(() => undefined);
+    },
+    disconnect: async ({ link, reply, about }) => {
+      this.o.recorder.fault(about, "half the answer, then the connection dropped");
+      const raw = link.framing.encode(reply.frame);
+      await link.sendRaw(raw.subarray(0, Math.max(1, raw.length >> 1))).catch(() => undefined);
+      await link.close();
+    },
+  };
+
+  /** The answer with one echoed field altered (its MAC recomputed, so only the echo is wrong). */
+  private misecho({ link, request, reply, about }: Spoiling, kind: keyof typeof MISECHO): Promise<void> {
+    const { field, alter } = MISECHO[kind];
+    const was = reply.message.fields[field];
+    if (was === undefined) {
+      this.o.recorder.note(`${kind} not applied: the answer carries no field ${field}`);
+      return this.send(link, request, reply, true);
     }
+    const message: Message = { ...reply.message, fields: { ...reply.message.fields, [field]: alter(was) } };
+    this.o.recorder.fault({ ...about, field, echoed: message.fields[field] }, `field ${field} echoed as ${message.fields[field]}, not ${was}`);
+    return this.send(link, request, { message, frame: this.frame(request, message, this.hasMac(reply.frame)) }, false);
   }
 
   /**
    * The fault for a request: a reversal's answer is dropped while its original's fault says so;
    * a step's fault applies to the step's own request, the first of the step's operation.
    */
-  private faultFor(request: Message): TerminalFault | ReversalDrop | undefined {
+  private faultFor(request: Message): AnswerFault | undefined {
     const tid = request.fields["41"] ?? "";
     if (isReversal(this.d, request)) {
       const key = `${tid}|${reversedStan(this.d, request)}`;
@@ -182,7 +185,7 @@ export class AnsweringHost {
       return { kind: "reversal_drop", left: left - 1 };
     }
     const fault = this.o.faultOf(request);
-    if (fault?.reversalDrops) this.reversalDrops.set(`${tid}|${request.fields["11"]}`, fault.reversalDrops);
+    if (fault !== undefined && "reversalDrops" in fault && fault.reversalDrops) this.reversalDrops.set(`${tid}|${request.fields["11"]}`, fault.reversalDrops);
     return fault;
   }
 
@@ -191,8 +194,8 @@ export class AnsweringHost {
   }
 
   /** The fault event's detail: which request it hit, on which connection (`exchanges` pairs by it). */
-  private about(link: Link, request: Message, fault: TerminalFault | ReversalDrop): Record<string, unknown> & { reverses?: string } {
-    const out: Record<string, unknown> & { reverses?: string } = { fault: fault.kind === "reversal_drop" ? "drop" : fault.kind, conn: this.o.recorder.connOf(link), mti: request.mti, stan: request.fields["11"] };
+  private about(link: Link, request: Message, fault: AnswerFault): About {
+    const out: About = { fault: fault.kind === "reversal_drop" ? "drop" : fault.kind, conn: this.o.recorder.connOf(link), mti: request.mti, stan: request.fields["11"] };
     if (isReversal(this.d, request)) out.reverses = reversedStan(this.d, request);
     return out;
   }
@@ -266,4 +269,18 @@ interface Reply {
 interface ReversalDrop {
   kind: "reversal_drop";
   left: number;
+}
+
+/** What spoils an answer: the step's fault, or its reversal's drop. */
+type AnswerFault = TerminalFault | ReversalDrop;
+
+/** A fault event's detail: which request it hit, on which connection. */
+type About = Record<string, unknown> & { reverses?: string };
+
+/** An answer about to be spoiled: where it goes, what it answers, and the fault event's detail. */
+interface Spoiling {
+  link: Link;
+  request: Message;
+  reply: Reply;
+  about: About;
 }

@@ -22,7 +22,7 @@ import {
   type ReversalCause,
   type Totals,
 } from "../protocol/index.js";
-import { cardOf, describeStep, type HostScenario, type HostStep, type MalformedVariant, type ScenarioCard } from "../scenario/scenario.js";
+import { cardOf, describeStep, type HostFault, type HostFaultKind, type HostScenario, type HostStep, type MalformedVariant, type ScenarioCard } from "../scenario/scenario.js";
 import { malformed } from "./malformed.js";
 import { DEFAULT_MAK, FIRST_BATCH } from "../sim/defaults.js";
 import type { TraceRecorder } from "../trace/traceRecorder.js";
@@ -152,13 +152,33 @@ export class KitTerminal {
     if (!s.signedOn && step.op !== "signon") await this.simple(s, "signon");
     await this.flushPending(s);
     const fault = step.fault;
-    if (fault?.kind === "malformed") {
-      this.o.recorder.fault({ fault: "malformed", variant: fault.variant }, `malformed frame (${fault.variant}) before the request`);
-      await this.sendMalformed(s, fault.variant ?? "truncated").catch((e: Error) => this.o.recorder.note(`cannot connect to the SUT: ${e.message}`, { connectFailed: true }));
+    if (fault === undefined) {
+      const request = this.request(s, step);
+      return this.answered(s, step, request, this.frame(s, request));
     }
-    const request = this.request(s, step);
-    let frame = this.frame(s, request);
-    if (fault?.kind === "disconnect") {
+    const play = this.faults[fault.kind] as (s: KitSession, step: HostStep, f: typeof fault) => Promise<void>;
+    return play(s, step, fault);
+  }
+
+  /** Sends the request and takes its answer (or its absence) as a correct terminal would. */
+  private async answered(s: KitSession, step: HostStep, request: Message, frame: Buffer): Promise<void> {
+    this.settle(s, step, request, await this.exchange(s, request, frame));
+  }
+
+  /**
+   * How the kit plays each fault, by kind: the compiler holds it to every kind of `HostFault`.
+   * Each records the fault in the trace just before (or, for a lost answer, just after) it acts.
+   */
+  private readonly faults: { [K in HostFaultKind]: (s: KitSession, step: HostStep, fault: Extract<HostFault, { kind: K }>) => Promise<void> } = {
+    malformed: async (s, step, fault) => {
+      this.o.recorder.fault({ fault: "malformed", variant: fault.variant }, `malformed frame (${fault.variant}) before the request`);
+      await this.sendMalformed(s, fault.variant).catch((e: Error) => this.o.recorder.note(`cannot connect to the SUT: ${e.message}`, { connectFailed: true }));
+      const request = this.request(s, step);
+      return this.answered(s, step, request, this.frame(s, request));
+    },
+    disconnect: async (s, step) => {
+      const request = this.request(s, step);
+      const frame = this.frame(s, request);
       this.o.recorder.fault({ fault: "disconnect" }, "half the request, then the connection dropped");
       const link = await this.linkOf(s).catch(() => undefined);
       if (link) {
@@ -166,13 +186,21 @@ export class KitTerminal {
         await link.close();
       }
       s.link = undefined;
-    }
-    if (fault?.kind === "bad_mac" && this.d.table.mac !== null) {
-      this.o.recorder.fault({ fault: "bad_mac" }, "request MAC corrupted");
-      frame = Buffer.from(frame);
-      frame[frame.length - 1] ^= 0x01;
-    }
-    if (fault?.kind === "duplicate") {
+      return this.answered(s, step, request, frame);
+    },
+    bad_mac: async (s, step) => {
+      const request = this.request(s, step);
+      let frame = this.frame(s, request);
+      if (this.d.table.mac !== null) {
+        this.o.recorder.fault({ fault: "bad_mac" }, "request MAC corrupted");
+        frame = Buffer.from(frame);
+        frame[frame.length - 1] ^= 0x01;
+      }
+      return this.answered(s, step, request, frame);
+    },
+    duplicate: async (s, step) => {
+      const request = this.request(s, step);
+      const frame = this.frame(s, request);
       this.o.recorder.fault({ fault: "duplicate" }, "request sent twice");
       const link = await this.linkOf(s).catch(() => undefined);
       if (link === undefined) {
@@ -185,24 +213,28 @@ export class KitTerminal {
       const second = await this.await(s, request);
       // A repeated sign-on may hand out new keys: the host holds the last ones it answered with.
       this.settle(s, step, request, step.op === "signon" && second.kind === "answer" ? second : first);
-      return;
-    }
-    const outcome = await this.exchange(s, request, frame);
-    if (fault?.kind === "drop" || fault?.kind === "reverse_twice") {
-      this.o.recorder.fault({ fault: fault.kind }, "the kit discards the answer, as if it never came");
-      this.settle(s, step, request, { kind: "none" });
-      if (step.op === "signon") s.signedOn = false;
-      if (fault.kind === "reverse_twice" && s.pending) s.pending.sends = 2;
-      await this.flushPending(s);
-      return;
-    }
-    this.settle(s, step, request, outcome);
-    if (fault?.kind === "reverse_unknown") {
+    },
+    drop: (s, step) => this.lost(s, step, "drop", 1),
+    reverse_twice: (s, step) => this.lost(s, step, "reverse_twice", 2),
+    reverse_unknown: async (s, step) => {
+      const request = this.request(s, step);
+      await this.answered(s, step, request, this.frame(s, request));
       this.o.recorder.fault({ fault: "reverse_unknown" }, "a reversal of a transaction that never existed");
       const ghost = { ...request, fields: { ...request.fields, "11": this.ghostStan(s) } };
       s.pending = { request: ghost, cause: "no_answer", sends: 1 };
       await this.flushPending(s);
-    }
+    },
+  };
+
+  /** The answer is discarded as if it never came, so the request is reversed, `sends` times. */
+  private async lost(s: KitSession, step: HostStep, kind: "drop" | "reverse_twice", sends: number): Promise<void> {
+    const request = this.request(s, step);
+    await this.exchange(s, request, this.frame(s, request));
+    this.o.recorder.fault({ fault: kind }, "the kit discards the answer, as if it never came");
+    this.settle(s, step, request, { kind: "none" });
+    if (step.op === "signon") s.signedOn = false;
+    if (s.pending) s.pending.sends = sends;
+    await this.flushPending(s);
   }
 
   /** A STAN this terminal has not used: half the STAN space away from the current one. */

@@ -1,15 +1,33 @@
+import { z } from "zod";
 import type { Operation } from "../iso8583/dialectTable.js";
 import type { Card } from "../protocol/index.js";
 
-/**
- * The generated test input, as plain JSON: what the kit does, in order, and which faults it
- * injects, for a host under test (the kit plays terminals) or a terminal under test (the kit
- * plays the host). A scenario file replays exactly, independent of fast-check.
- */
-export type Scenario = HostScenario | TerminalScenario;
+// The scenario model, declared once: these schemas validate scenario files, and the types the
+// kit, the generators and the properties use are derived from them. Faults are unions on `kind`,
+// so a handler table keyed by kind that misses one does not compile.
 
-/** Operations the kit, playing a terminal, starts against a host. Settlement ends every scenario. */
-export type HostOperation = Exclude<Operation, "settlement">;
+/** How a `malformed` frame is broken. */
+export const malformedVariantSchema = z.enum(["truncated", "bad_length", "bad_content", "garbage"]);
+export type MalformedVariant = z.infer<typeof malformedVariantSchema>;
+
+/**
+ * A test card the kit presents: swiped sends track 2, keyed sends the PAN and expiry. It is kept
+ * as its recipe (BIN, account number, length), not as a PAN, so scenario files carry no card
+ * number in clear and still replay exactly: `cardPan` rebuilds it.
+ */
+export const scenarioCardSchema = z
+  .object({
+    bin: z.string().regex(/^\d{6,8}$/),
+    account: z.number().int().min(0),
+    length: z.number().int().min(13).max(19),
+    /** YYMM */
+    expiry: z.string().regex(/^\d{4}$/),
+    swiped: z.boolean(),
+  })
+  .strict();
+export type ScenarioCard = z.infer<typeof scenarioCardSchema>;
+
+const plain = <K extends string>(kind: K) => z.object({ kind: z.literal(kind) }).strict();
 
 /**
  * Faults the kit injects while playing a terminal:
@@ -22,29 +40,117 @@ export type HostOperation = Exclude<Operation, "settlement">;
  * - `reverse_twice`: the request's answer is dropped and its reversal is sent twice;
  * - `reverse_unknown`: after the request, a reversal of a transaction that never existed.
  */
-export type HostFaultKind = "drop" | "duplicate" | "bad_mac" | "malformed" | "disconnect" | "reverse_twice" | "reverse_unknown";
+export const hostFaultSchema = z.discriminatedUnion("kind", [
+  plain("drop"),
+  plain("duplicate"),
+  plain("bad_mac"),
+  z.object({ kind: z.literal("malformed"), variant: malformedVariantSchema }).strict(),
+  plain("disconnect"),
+  plain("reverse_twice"),
+  plain("reverse_unknown"),
+]);
+export type HostFault = z.infer<typeof hostFaultSchema>;
+export type HostFaultKind = HostFault["kind"];
 
-/** How a `malformed` frame is broken. */
-export type MalformedVariant = "truncated" | "bad_length" | "bad_content" | "garbage";
+/** Operations the kit, playing a terminal, starts against a host. Settlement ends every scenario. */
+export const hostOperationSchema = z.enum(["signon", "echo", "balance", "purchase", "void", "refund", "preauth"] satisfies Exclude<Operation, "settlement">[]);
+export type HostOperation = z.infer<typeof hostOperationSchema>;
 
-export interface HostFault {
-  kind: HostFaultKind;
-  variant?: MalformedVariant;
-}
+export const hostStepSchema = z
+  .object({
+    op: hostOperationSchema,
+    /** Index into the scenario's `terminals`. */
+    terminal: z.number().int().min(0),
+    /** Minor units (purchase, refund, pre-auth). */
+    amount: z.number().int().min(0).optional(),
+    card: scenarioCardSchema.optional(),
+    fault: hostFaultSchema.optional(),
+  })
+  .strict();
+export type HostStep = z.infer<typeof hostStepSchema>;
+
+export const hostScenarioSchema = z
+  .object({
+    role: z.literal("host"),
+    /** Terminal IDs the kit plays; some may be deliberately unregistered. */
+    terminals: z.array(z.string()).min(1),
+    steps: z.array(hostStepSchema),
+  })
+  .strict()
+  .superRefine((scenario, ctx) => {
+    scenario.steps.forEach((s, i) => {
+      if (s.terminal >= scenario.terminals.length) {
+        ctx.addIssue({ code: "custom", path: ["steps", i, "terminal"], message: `terminal ${s.terminal} is not in scenario.terminals (${scenario.terminals.length} of them)` });
+      }
+    });
+  });
+export type HostScenario = z.infer<typeof hostScenarioSchema>;
+
+/** The reversal the request leads to goes unanswered this many times too (the answer lost, then the reversal's). */
+const reversalDrops = z.number().int().min(1).max(10).optional();
+const leavesUnanswered = <K extends string>(kind: K) => z.object({ kind: z.literal(kind), reversalDrops }).strict();
 
 /**
- * A test card the kit presents: swiped sends track 2, keyed sends the PAN and expiry. It is kept
- * as its recipe (BIN, account number, length), not as a PAN, so scenario files carry no card
- * number in clear and still replay exactly: `cardPan` rebuilds it.
+ * How the kit, playing the host, answers the step's own request (never its reversal, which
+ * `reversalDrops` governs):
+ * - `drop`: no answer;
+ * - `late`: the answer comes after the terminal's response timeout;
+ * - `answer_twice`: the answer is sent twice;
+ * - `wrong_stan`, `wrong_tid`, `wrong_amount`: the answer echoes field 11, 41 or 4 wrongly
+ *   (its MAC still verifies, so only the echo is wrong);
+ * - `bad_mac`: the answer's MAC is corrupted (dialects with a MAC; answers that carry one);
+ * - `code`: the request is declined with `code` (97, 96, 94, 91, 51, ...);
+ * - `malformed`: a framed but undecodable answer;
+ * - `disconnect`: half of the answer is written, then the connection is dropped.
+ * A decline (`code`) and a second copy of a good answer leave nothing to reverse, so they carry
+ * no `reversalDrops`.
  */
-export interface ScenarioCard {
-  bin: string;
-  account: number;
-  length: number;
-  /** YYMM */
-  expiry: string;
-  swiped: boolean;
-}
+export const terminalFaultSchema = z.discriminatedUnion("kind", [
+  leavesUnanswered("drop"),
+  leavesUnanswered("late"),
+  plain("answer_twice"),
+  leavesUnanswered("wrong_stan"),
+  leavesUnanswered("wrong_tid"),
+  leavesUnanswered("wrong_amount"),
+  leavesUnanswered("bad_mac"),
+  z.object({ kind: z.literal("code"), code: z.string().regex(/^[0-9A-Z]{2,3}$/, "a response code such as 05 or A0") }).strict(),
+  z.object({ kind: z.literal("malformed"), variant: malformedVariantSchema, reversalDrops }).strict(),
+  leavesUnanswered("disconnect"),
+]);
+export type TerminalFault = z.infer<typeof terminalFaultSchema>;
+export type TerminalFaultKind = TerminalFault["kind"];
+
+/**
+ * What the kit, playing the host, asks a terminal under test to do through its control adapter
+ * (an ECR command, a command line, an operator). `restart` restarts the terminal itself, where
+ * the adapter can: a pending reversal must survive it.
+ */
+export const terminalOperationSchema = z.enum(["purchase", "balance", "void", "refund", "settlement", "signon", "restart"]);
+export type TerminalOperation = z.infer<typeof terminalOperationSchema>;
+
+export const terminalStepSchema = z
+  .object({
+    op: terminalOperationSchema,
+    /** Minor units (purchase, refund). */
+    amount: z.number().int().min(1).optional(),
+    /** The card presented (purchase, balance, refund); a void uses its purchase's card. */
+    card: scenarioCardSchema.optional(),
+    fault: terminalFaultSchema.optional(),
+  })
+  .strict();
+export type TerminalStep = z.infer<typeof terminalStepSchema>;
+
+/** A scenario for a terminal under test: one terminal, whose ID and keys are its configuration. */
+export const terminalScenarioSchema = z.object({ role: z.literal("terminal"), steps: z.array(terminalStepSchema) }).strict();
+export type TerminalScenario = z.infer<typeof terminalScenarioSchema>;
+
+/**
+ * The generated test input, as plain JSON: what the kit does, in order, and which faults it
+ * injects, for a host under test (the kit plays terminals) or a terminal under test (the kit
+ * plays the host). A scenario file replays exactly, independent of fast-check.
+ */
+export const scenarioSchema = z.discriminatedUnion("role", [hostScenarioSchema, terminalScenarioSchema]);
+export type Scenario = z.infer<typeof scenarioSchema>;
 
 /** The Luhn check digit that makes `partial` + digit valid. */
 export function luhnDigit(partial: string): string {
@@ -72,69 +178,6 @@ export function cardOf(c: ScenarioCard): Card {
   return c.swiped ? { pan, expiry: c.expiry, track2: `${pan}=${c.expiry}1010000` } : { pan, expiry: c.expiry };
 }
 
-export interface HostStep {
-  op: HostOperation;
-  /** Index into the scenario's `terminals`. */
-  terminal: number;
-  /** Minor units (purchase, refund, pre-auth). */
-  amount?: number;
-  card?: ScenarioCard;
-  fault?: HostFault;
-}
-
-export interface HostScenario {
-  role: "host";
-  /** Terminal IDs the kit plays; some may be deliberately unregistered. */
-  terminals: string[];
-  steps: HostStep[];
-}
-
-/**
- * What the kit, playing the host, asks a terminal under test to do through its control adapter
- * (an ECR command, a command line, an operator). `restart` restarts the terminal itself, where
- * the adapter can: a pending reversal must survive it.
- */
-export type TerminalOperation = "purchase" | "balance" | "void" | "refund" | "settlement" | "signon" | "restart";
-
-/**
- * How the kit, playing the host, answers the step's own request (never its reversal, which
- * `reversalDrops` governs):
- * - `drop`: no answer;
- * - `late`: the answer comes after the terminal's response timeout;
- * - `answer_twice`: the answer is sent twice;
- * - `wrong_stan`, `wrong_tid`, `wrong_amount`: the answer echoes field 11, 41 or 4 wrongly
- *   (its MAC still verifies, so only the echo is wrong);
- * - `bad_mac`: the answer's MAC is corrupted (dialects with a MAC; answers that carry one);
- * - `code`: the request is declined with `code` (97, 96, 94, 91, 51, ...);
- * - `malformed`: a framed but undecodable answer;
- * - `disconnect`: half of the answer is written, then the connection is dropped.
- */
-export type TerminalFaultKind = "drop" | "late" | "answer_twice" | "wrong_stan" | "wrong_tid" | "wrong_amount" | "bad_mac" | "code" | "malformed" | "disconnect";
-
-export interface TerminalFault {
-  kind: TerminalFaultKind;
-  variant?: MalformedVariant;
-  /** The response code of a `code` fault. */
-  code?: string;
-  /** The reversal the request leads to goes unanswered this many times too (the answer lost, then the reversal's). */
-  reversalDrops?: number;
-}
-
-export interface TerminalStep {
-  op: TerminalOperation;
-  /** Minor units (purchase, refund). */
-  amount?: number;
-  /** The card presented (purchase, balance, refund); a void uses its purchase's card. */
-  card?: ScenarioCard;
-  fault?: TerminalFault;
-}
-
-/** A scenario for a terminal under test: one terminal, whose ID and keys are its configuration. */
-export interface TerminalScenario {
-  role: "terminal";
-  steps: TerminalStep[];
-}
-
 /** A step of either role. */
 export type ScenarioStep = HostStep | TerminalStep;
 
@@ -147,7 +190,7 @@ const money = (minor: number) => (minor / 100).toFixed(2);
 
 function describeFault(f: HostFault | TerminalFault | undefined): string {
   if (f === undefined) return "";
-  const detail = f.variant ?? ("code" in f ? f.code : undefined);
+  const detail = "variant" in f ? f.variant : "code" in f ? f.code : undefined;
   const revdrop = "reversalDrops" in f && f.reversalDrops ? `+revdrop:${f.reversalDrops}` : "";
   return `+${f.kind}${detail ? `:${detail}` : ""}${revdrop}`;
 }
