@@ -3,7 +3,7 @@ import type { Dialect } from "../src/iso8583/dialect.js";
 import { decodeWorkingKeys, operationRule, responseMti } from "../src/protocol/index.js";
 import type { HostScenario } from "../src/scenario/scenario.js";
 import type { Target } from "../src/scenario/target.js";
-import type { TraceEvent } from "../src/trace/traceEvent.js";
+import { messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 import type { KitIdentity } from "./kitIdentity.js";
 import { UsageError } from "./usageError.js";
 
@@ -43,17 +43,18 @@ export function signOnCheck(dialect: Dialect, kit: KitIdentity): { scenario: Hos
     scenario,
     check(trace) {
       for (const tid of kit.terminals) {
-        const request = trace.find((e) => e.dir === "kit→sut" && e.message?.mti === signOnMti && e.message.fields["41"] === tid);
+        const request = trace.find((e) => e.dir === "kit→sut" && messageOf(e)?.mti === signOnMti && messageOf(e)?.fields["41"] === tid);
         // Its answer is the next one on its connection (matched by connection, not by field 41,
         // which a host may fail to echo: H-ECHO-1's business).
-        const answer = request && trace.find((e) => e.seq > request.seq && e.dir === "sut→kit" && e.conn === request.conn && e.message?.mti === answerMti);
+        const found = request && trace.find((e) => e.seq > request.seq && e.dir === "sut→kit" && e.conn === request.conn && messageOf(e)?.mti === answerMti);
+        const answer = found && messageOf(found);
         if (answer === undefined) continue;
-        const code = answer.message!.fields["39"] ?? "(none)";
+        const code = answer.fields["39"] ?? "(none)";
         if (!isApproval(code, dialect.table.response_codes)) {
           const meaning = responseCodeInfo(code, dialect.table.response_codes)?.en;
           throw new UsageError(`the host refused ${tid}'s sign-on with ${code}${meaning ? ` (${meaning})` : ""}: check --terminals and --merchant against the host's registry`);
         }
-        const keys = answer.message!.fields["62"];
+        const keys = answer.fields["62"];
         if (dialect.table.mac !== null && keys !== undefined) {
           try {
             decodeWorkingKeys(kit.tmk, keys);

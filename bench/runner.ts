@@ -60,7 +60,7 @@ async function inProcess(): Promise<string[]> {
   const started = performance.now();
   for (const s of scenarios) {
     const trace = await runScenario(s, ctx);
-    const sent = trace.filter((e) => e.dir === "kit→sut" && e.kind === "frame" && e.bytes).map((e) => Buffer.from(e.bytes!, "hex"));
+    const sent = trace.flatMap((e) => (e.dir === "kit→sut" && e.kind === "frame" ? [Buffer.from(e.bytes, "hex")] : []));
     requests += sent.length;
     frames.push(sent);
   }

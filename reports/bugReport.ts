@@ -1,4 +1,4 @@
-import type { TraceEvent } from "../src/trace/traceEvent.js";
+import { messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 import { mdCode, mdCodeBlock, mdCodeCell, mdText } from "./escape.js";
 import { fileStem, MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
 import { DIRECTION_TEXT, eventSummary, evidenceSeqs, millis, provingEvents, replayCommand, shrinkSummary, stepTexts } from "./reportText.js";
@@ -57,16 +57,17 @@ function environment(r: Report): Array<[string, string]> {
 function wireLog(trace: readonly TraceEvent[], proving: ReadonlySet<number>): string[] {
   const rows = ["| # | t (ms) | dir | conn | MTI | STAN | 39 | key fields / decode error / event |", "|--:|--:|---|---|---|---|---|---|"];
   for (const e of trace) {
-    const f = e.message?.fields ?? {};
+    const m = messageOf(e);
+    const f = m?.fields ?? {};
     const cells = [
       proving.has(e.seq) ? `**${e.seq}**` : String(e.seq),
       millis(e.t),
       DIRECTION_TEXT[e.dir],
       e.conn ? mdCodeCell(e.conn) : "",
-      e.message ? mdCodeCell(e.message.mti) : "",
+      m ? mdCodeCell(m.mti) : "",
       f["11"] !== undefined ? mdCodeCell(f["11"]) : "",
       f["39"] !== undefined ? mdCodeCell(f["39"]) : "",
-      e.message ? mdCodeCell(eventSummary(e)) : mdText(eventSummary(e)),
+      m ? mdCodeCell(eventSummary(e)) : mdText(eventSummary(e)),
     ];
     rows.push(`| ${cells.join(" | ")} |`);
   }

@@ -1,5 +1,5 @@
 import type { Dialect } from "../src/iso8583/dialect.js";
-import type { TraceEvent } from "../src/trace/traceEvent.js";
+import { decodeErrorOf, type FrameEvent, messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 import { html } from "./escape.js";
 import { hexDump } from "./hexDump.js";
 import { DIRECTION_TEXT, eventSummary, frameLabel, millis } from "./reportText.js";
@@ -13,10 +13,11 @@ import { responseMeaning } from "./responseMeaning.js";
 export function wireLogHtml(trace: readonly TraceEvent[], proving: ReadonlySet<number>, dialect: Dialect, id: string): string {
   const head = "<tr><th>#</th><th>t (ms)</th><th>step</th><th>dir</th><th>conn</th><th>MTI</th><th>STAN</th><th>39</th><th>key fields / decode error / event</th></tr>";
   const rows = trace.map((e) => {
-    const f = e.message?.fields ?? {};
+    const m = messageOf(e);
+    const f = m?.fields ?? {};
     const seq = hasBytes(e) ? `<a href="#${id}-f${e.seq}">${e.seq}</a>` : String(e.seq);
     const rc = f["39"] !== undefined ? `<abbr title="${html(responseMeaning(dialect, "39", f["39"]) ?? "")}">${html(f["39"])}</abbr>` : "";
-    const cells = [seq, millis(e.t), e.step !== undefined && e.step >= 0 ? String(e.step + 1) : "", html(DIRECTION_TEXT[e.dir]), html(e.conn ?? ""), html(e.message?.mti ?? ""), html(f["11"] ?? ""), rc, html(eventSummary(e))];
+    const cells = [seq, millis(e.t), e.step !== undefined && e.step >= 0 ? String(e.step + 1) : "", html(DIRECTION_TEXT[e.dir]), html(e.conn ?? ""), html(m?.mti ?? ""), html(f["11"] ?? ""), rc, html(eventSummary(e))];
     return `<tr id="${id}-e${e.seq}" class="${rowClass(e, proving)}">${cells.map((c) => `<td>${c}</td>`).join("")}</tr>`;
   });
   return `<table class="wire">\n<thead>${head}</thead>\n<tbody>\n${rows.join("\n")}\n</tbody>\n</table>`;
@@ -29,8 +30,8 @@ export function framesHtml(trace: readonly TraceEvent[], proving: ReadonlySet<nu
       const size = e.bytes ? `, ${e.bytes.length / 2} bytes` : "";
       const summary = `#${e.seq} ${DIRECTION_TEXT[e.dir]} ${frameLabel(e)}${size}`;
       const parts = [`<details id="${id}-f${e.seq}" class="${rowClass(e, proving)}"><summary>${html(summary)}</summary>`];
-      if (e.decodeError) parts.push(`<p class="bad">${html(eventSummary(e))}</p>`);
-      if (e.message) parts.push(fieldsTable(e, dialect));
+      if (e.kind === "frame" && e.decodeError) parts.push(`<p class="bad">${html(eventSummary(e))}</p>`);
+      if (e.kind === "frame" && e.message) parts.push(fieldsTable(e.message, dialect));
       if (e.bytes) parts.push(`<pre class="hex">${html(hexDump(e.bytes))}</pre>`);
       parts.push("</details>");
       return parts.join("\n");
@@ -38,17 +39,17 @@ export function framesHtml(trace: readonly TraceEvent[], proving: ReadonlySet<nu
     .join("\n");
 }
 
-const hasBytes = (e: TraceEvent) => e.bytes !== undefined || e.message !== undefined;
+/** Frames and link errors: the events with bytes to show. */
+const hasBytes = (e: TraceEvent): e is FrameEvent | Extract<TraceEvent, { kind: "link-error" }> => e.kind === "frame" || e.kind === "link-error";
 
 function rowClass(e: TraceEvent, proving: ReadonlySet<number>): string {
   const kinds = [`k-${e.kind}`];
-  if (e.decodeError || e.kind === "link-error") kinds.push("bad");
+  if (decodeErrorOf(e) || e.kind === "link-error") kinds.push("bad");
   if (proving.has(e.seq)) kinds.push("hit");
   return kinds.join(" ");
 }
 
-function fieldsTable(e: TraceEvent, dialect: Dialect): string {
-  const m = e.message!;
+function fieldsTable(m: NonNullable<FrameEvent["message"]>, dialect: Dialect): string {
   const rows = [`<tr><td>MTI</td><td>Message type indicator</td><td><code>${html(m.mti)}</code></td></tr>`];
   if (m.header !== undefined) rows.unshift(`<tr><td>h</td><td>Header</td><td><code>${html(m.header)}</code></td></tr>`);
   const keys = Object.keys(m.fields).sort((a, b) => Number(a) - Number(b));

@@ -4,7 +4,7 @@ import type { Counterexample, PropertyResult, SuiteResult } from "../src/runner/
 import { cardPan } from "../src/scenario/scenario.js";
 import { maskPan, maskTrack } from "../src/trace/mask.js";
 import { maskTraceEvent } from "../src/trace/maskTraceEvent.js";
-import type { TraceEvent } from "../src/trace/traceEvent.js";
+import { decodeErrorOf, detailOf, messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 
 /**
  * A copy of `result` with card data masked, made once before any report is written, so no
@@ -33,11 +33,14 @@ function maskProperty(p: PropertyResult, dialect: Dialect): PropertyResult {
 }
 
 function maskEventText(e: TraceEvent, text: (s: string) => string): TraceEvent {
-  const out = { ...e };
+  const out: Record<string, unknown> = { ...e };
   if (e.text !== undefined) out.text = text(e.text);
-  if (e.detail !== undefined) out.detail = maskDeep(e.detail, text) as Record<string, unknown>;
-  if (e.decodeError !== undefined) out.decodeError = { ...e.decodeError, reason: text(e.decodeError.reason) };
-  return out;
+  const detail = detailOf(e);
+  if (detail !== undefined) out.detail = maskDeep(detail, text);
+  const failure = decodeErrorOf(e);
+  if (failure !== undefined) out.decodeError = { ...failure, reason: text(failure.reason) };
+  // The same event with its strings masked: every key keeps its kind's shape.
+  return out as TraceEvent;
 }
 
 function maskDeep(v: unknown, text: (s: string) => string): unknown {
@@ -60,7 +63,7 @@ function cardNumbersIn(cx: Counterexample): string[] {
   const pans = new Set<string>();
   for (const st of cx.scenario.steps) if (st.card) pans.add(cardPan(st.card));
   for (const e of cx.trace) {
-    const f = e.message?.fields;
+    const f = messageOf(e)?.fields;
     if (!f) continue;
     for (const k of PAN_FIELDS) if (f[k]) pans.add(f[k]);
     for (const k of TRACK_FIELDS) {

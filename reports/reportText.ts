@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Violation } from "../src/runner/property.js";
 import { shardShare, type Counterexample, type PropertyResult, type SuiteResult } from "../src/runner/runSuite.js";
 import { describeStep } from "../src/scenario/scenario.js";
-import type { TraceEvent } from "../src/trace/traceEvent.js";
+import { decodeErrorOf, detailOf, messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 import { shellWord } from "./escape.js";
 import { countReportVerdicts, fileStem, type Report } from "./report.js";
 
@@ -82,7 +82,8 @@ export const DIRECTION_TEXT: Record<TraceEvent["dir"], string> = { "kit→sut": 
 /** A frame as an arrow label: `0200 STAN 000002`, the response code when there is one, or why it did not decode. */
 export function frameLabel(e: TraceEvent): string {
   if (e.kind === "keepalive") return "keep-alive";
-  if (e.kind === "link-error") return `link error: ${String(e.detail?.code ?? e.detail?.reason ?? "?")}`;
+  if (e.kind === "link-error") return `link error: ${e.detail.code}`;
+  if (e.kind !== "frame") return e.kind;
   if (e.decodeError) return `undecodable: field ${e.decodeError.field} ${e.decodeError.kind}`;
   const m = e.message;
   if (!m) return "frame";
@@ -96,14 +97,13 @@ export const KEY_FIELDS = ["2", "35", "3", "4", "37", "38", "41"];
 
 /** One line for a wire log's last column: key fields, the decode error, or what a kit event says. */
 export function eventSummary(e: TraceEvent): string {
-  if (e.decodeError) {
-    const d = e.decodeError;
-    return `decode error: field ${d.field}${d.offset !== undefined ? ` at byte ${d.offset}` : ""}: ${d.reason} (${d.kind})`;
-  }
-  if (e.message) return KEY_FIELDS.filter((k) => e.message!.fields[k] !== undefined).map((k) => `${k}=${e.message!.fields[k]}`).join(" ");
+  const d = decodeErrorOf(e);
+  if (d) return `decode error: field ${d.field}${d.offset !== undefined ? ` at byte ${d.offset}` : ""}: ${d.reason} (${d.kind})`;
+  const m = messageOf(e);
+  if (m) return KEY_FIELDS.filter((k) => m.fields[k] !== undefined).map((k) => `${k}=${m.fields[k]}`).join(" ");
   // A kit event: its kind, the detail named after the kind first (`fault drop`), the rest as key=value, then its sentence.
   const value = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
-  const entries = Object.entries(e.detail ?? {});
+  const entries = Object.entries(detailOf(e) ?? {});
   const lead = entries.filter(([k]) => k === e.kind).map(([, v]) => value(v));
   const rest = entries.filter(([k]) => k !== e.kind).map(([k, v]) => `${k}=${value(v)}`);
   return [e.kind, ...lead, ...rest, e.text ? `— ${e.text}` : ""].filter((s) => s !== "").join(" ");

@@ -110,7 +110,7 @@ function row(e: TraceEvent, y: number, hit: boolean, id: string, showConn: boole
   const seq = `<text class="${cls("num")}" x="6" y="${y + 4}">#${e.seq}${e.t > 0 ? ` ${millis(e.t)} ms` : ""}${hit ? " ◆" : ""}</text>`;
   const wire = e.dir !== "kit" && (e.kind === "frame" || e.kind === "keepalive" || e.kind === "link-error");
   if (wire) {
-    const bad = e.kind === "link-error" || e.decodeError !== undefined;
+    const bad = e.kind === "link-error" || (e.kind === "frame" && e.decodeError !== undefined);
     const [x1, x2] = e.dir === "kit→sut" ? [KIT_X, SUT_X] : [SUT_X, KIT_X];
     const head = hit ? "hit" : bad ? "bad" : "n";
     const label = shown(`${showConn && e.conn ? `[${e.conn}] ` : ""}${frameLabel(e)}`);

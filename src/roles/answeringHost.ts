@@ -9,6 +9,7 @@ import type { Link } from "../link/link.js";
 import { buildResponse, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, referencedStan, reversedStan, rulesOf } from "../protocol/index.js";
 import type { TerminalFault } from "../scenario/scenario.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
+import type { FaultDetail } from "../trace/traceEvent.js";
 import type { TraceRecorder } from "../trace/traceRecorder.js";
 import { lateAnswerMs } from "../protocol/answerTiming.js";
 import { malformed } from "./malformed.js";
@@ -194,8 +195,8 @@ export class AnsweringHost {
   }
 
   /** The fault event's detail: which request it hit, on which connection (`exchanges` pairs by it). */
-  private about(link: Link, request: Message, fault: AnswerFault): About {
-    const out: About = { fault: fault.kind === "reversal_drop" ? "drop" : fault.kind, conn: this.o.recorder.connOf(link), mti: request.mti, stan: request.fields["11"] };
+  private about(link: Link, request: Message, fault: AnswerFault): FaultDetail {
+    const out: FaultDetail = { fault: fault.kind === "reversal_drop" ? "drop" : fault.kind, conn: this.o.recorder.connOf(link), mti: request.mti, stan: request.fields["11"] };
     if (isReversal(this.d, request)) out.reverses = reversedStan(this.d, request);
     return out;
   }
@@ -274,13 +275,10 @@ interface ReversalDrop {
 /** What spoils an answer: the step's fault, or its reversal's drop. */
 type AnswerFault = TerminalFault | ReversalDrop;
 
-/** A fault event's detail: which request it hit, on which connection. */
-type About = Record<string, unknown> & { reverses?: string };
-
 /** An answer about to be spoiled: where it goes, what it answers, and the fault event's detail. */
 interface Spoiling {
   link: Link;
   request: Message;
   reply: Reply;
-  about: About;
+  about: FaultDetail;
 }

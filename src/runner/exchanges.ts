@@ -1,12 +1,15 @@
 import type { Message } from "../iso8583/message.js";
 import { isRequestMti, responseMti } from "../protocol/rules.js";
-import type { Direction, TraceEvent } from "../trace/traceEvent.js";
+import type { Direction, EventOf, FrameEvent, TraceEvent } from "../trace/traceEvent.js";
+
+/** A frame that decoded: every request of an exchange is one. */
+export type DecodedFrame = FrameEvent & { message: Message };
 
 /** A request and what came back for it on the same connection. */
 export interface Exchange {
-  request: TraceEvent;
+  request: DecodedFrame;
   /** Answers, in arrival order: normally one; none when it went unanswered. */
-  responses: TraceEvent[];
+  responses: FrameEvent[];
   /** The scenario step the request belongs to (-1 for setup and teardown). */
   step: number;
   /**
@@ -20,12 +23,10 @@ export interface Exchange {
 export type Requester = "kit" | "sut";
 
 /** Stands in the answer queue for a malformed frame the kit sent; never reported. */
-const MALFORMED_SINK: Exchange = { request: { seq: -1, t: 0, dir: "kit→sut", kind: "frame" }, responses: [], step: -1 };
+const MALFORMED_SINK: Exchange = { request: { seq: -1, t: 0, dir: "kit→sut", kind: "frame", bytes: "", message: { mti: "", fields: {} } }, responses: [], step: -1 };
 
 /** Faults after which the kit, answering, sends nothing at once: the request leaves the answer queue. */
 const NOT_ANSWERED_NOW: ReadonlySet<string> = new Set(["drop", "late", "disconnect"]);
-
-const messageOf = (e: TraceEvent): Message | undefined => e.message;
 
 /**
  * Pairs every request with the frames that answer it: per connection, first in first out, so a
@@ -54,19 +55,19 @@ export function exchanges(trace: readonly TraceEvent[], requester: Requester = "
   };
   for (const e of trace) {
     if (e.kind === "fault") {
-      if (requester === "kit" && e.step !== undefined) faultByStep.set(e.step, String(e.detail?.fault ?? ""));
+      if (requester === "kit" && e.step !== undefined) faultByStep.set(e.step, e.detail.fault);
       if (requester === "sut") faultOnAnswer(e, waiting, late);
       continue;
     }
     if (e.kind !== "frame" || e.conn === undefined) continue;
-    const m = messageOf(e);
+    const m = e.message;
     if (e.dir === asks) {
-      if (m === undefined) {
+      if (!decoded(e)) {
         // A malformed request: an answer to it (30, say) must not be taken for the next request's.
         if (requester === "kit") queue(e.conn).push(MALFORMED_SINK);
         continue;
       }
-      if (!isRequestMti(m.mti)) continue;
+      if (!isRequestMti(e.message.mti)) continue;
       const step = e.step ?? -1;
       const x: Exchange = { request: e, responses: [], step };
       const fault = requester === "kit" ? faultByStep.get(step) : undefined;
@@ -85,19 +86,21 @@ export function exchanges(trace: readonly TraceEvent[], requester: Requester = "
   return out;
 }
 
+const decoded = (e: FrameEvent): e is DecodedFrame => e.message !== undefined;
+
 /** Whether `m` is an answer to the request of `x`: its response MTI, and the same STAN. */
-const answers = (x: Exchange, m: Message) => m.mti === responseMti(x.request.message!.mti) && m.fields["11"] === x.request.message!.fields["11"];
+const answers = (x: Exchange, m: Message) => m.mti === responseMti(x.request.message.mti) && m.fields["11"] === x.request.message.fields["11"];
 
 /** Books a fault the answering kit applied on the request it names (the last one waiting with that MTI and STAN). */
-function faultOnAnswer(e: TraceEvent, waiting: Map<string, Exchange[]>, late: Exchange[]): void {
+function faultOnAnswer(e: EventOf<"fault">, waiting: Map<string, Exchange[]>, late: Exchange[]): void {
   const d = e.detail;
-  const q = typeof d?.conn === "string" ? waiting.get(d.conn) : undefined;
+  const q = d.conn === undefined ? undefined : waiting.get(d.conn);
   if (q === undefined) return;
   let i = q.length - 1;
-  while (i >= 0 && (q[i].request.message?.mti !== d!.mti || q[i].request.message?.fields["11"] !== d!.stan)) i--;
+  while (i >= 0 && (q[i].request.message.mti !== d.mti || q[i].request.message.fields["11"] !== d.stan)) i--;
   if (i < 0) return;
   const x = q[i];
-  x.fault = String(d!.fault);
+  x.fault = d.fault;
   if (!NOT_ANSWERED_NOW.has(x.fault)) return;
   q.splice(i, 1);
   if (x.fault === "late") late.push(x);

@@ -1,6 +1,7 @@
 import type { Clock } from "../link/clock.js";
 import type { Card } from "../protocol/index.js";
 import { maskPan, maskTrack } from "../trace/mask.js";
+import type { ControlOutcome } from "../trace/traceEvent.js";
 
 /** What the kit asks a terminal under test to do in one step. */
 export type TerminalCommand =
@@ -18,16 +19,9 @@ export type TerminalCommand =
  * `declined` are the host's verdict as the terminal took it; `failed` means no valid answer or
  * not carried out; `unknown` that the adapter cannot tell (an operator who did not say, an exit
  * code without meaning). Properties read `approved` as "the terminal took it for an approval".
+ * The trace records it as it is (`ControlOutcome`, declared with the trace's events).
  */
-export interface ControlResult {
-  outcome: "approved" | "declined" | "failed" | "unknown";
-  /** The response code the terminal reports, when it does. */
-  code?: string;
-  /** The STAN of the command's own request, when the terminal reports it. */
-  stan?: string;
-  /** One line, for the trace and the report. Never card data. */
-  message?: string;
-}
+export type ControlResult = ControlOutcome;
 
 /**
  * How the kit steers a terminal under test: the `ecr` protocol, a command per operation

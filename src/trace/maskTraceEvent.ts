@@ -18,13 +18,16 @@ export const LINK_ERROR_CLEAR_BYTES = 4;
  * nothing needs masking.
  */
 export function maskTraceEvent(event: TraceEvent, dialect: Dialect): TraceEvent {
+  if (event.kind === "link-error") {
+    const bytes = maskOpaqueHex(event.bytes);
+    return bytes === event.bytes ? event : { ...event, bytes };
+  }
+  if (event.kind !== "frame") return event;
   const message = event.message && maskMessage(event.message);
-  let bytes = event.bytes;
-  if (bytes !== undefined) bytes = event.kind === "frame" ? maskFrameHex(dialect, bytes) : maskOpaqueHex(bytes);
+  const bytes = maskFrameHex(dialect, event.bytes);
   if (message === event.message && bytes === event.bytes) return event;
-  const masked = { ...event };
+  const masked = { ...event, bytes };
   if (message !== undefined) masked.message = message;
-  if (bytes !== undefined) masked.bytes = bytes;
   return masked;
 }
 

@@ -2,9 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { z } from "zod";
 import type { Dialect } from "../iso8583/dialect.js";
-import type { Iso8583ErrorKind } from "../iso8583/errors.js";
 import { maskTraceEvent } from "./maskTraceEvent.js";
-import { DIRECTIONS, TRACE_EVENT_KINDS, type TraceEvent } from "./traceEvent.js";
+import { type TraceEvent, traceEventSchema } from "./traceEvent.js";
 
 /**
  * Trace files: JSON Lines, one header object, then one TraceEvent per line in `seq` order.
@@ -117,22 +116,6 @@ function writeChunk(stream: Writable, chunk: string, deadlineMs: number): Promis
   });
 }
 
-// Every Iso8583ErrorKind, once: the Record type fails to compile when the codec adds or drops one.
-const DECODE_ERROR_KINDS: Record<Iso8583ErrorKind, true> = {
-  truncated: true,
-  bad_length_prefix: true,
-  length_above_max: true,
-  bad_content: true,
-  bad_pad: true,
-  bad_mti: true,
-  bad_bitmap: true,
-  undefined_field: true,
-  trailing_bytes: true,
-  bad_header: true,
-  bad_value: true,
-  bad_message: true,
-};
-
 const headerSchema = z.looseObject({
   format: z.literal(TRACE_FORMAT),
   dialect: z.string().min(1),
@@ -140,39 +123,6 @@ const headerSchema = z.looseObject({
   events: z.number().int().min(0),
   startedAt: z.iso.datetime().optional(),
   scenario: z.string().regex(/^sha256:[0-9a-f]{64}$/, "expected sha256: and 64 lower-case hex digits").optional(),
-});
-
-const eventSchema = z.strictObject({
-  seq: z.number().int().min(0),
-  t: z.number(),
-  dir: z.enum(DIRECTIONS),
-  kind: z.enum(TRACE_EVENT_KINDS),
-  step: z.number().int().min(0).optional(),
-  conn: z.string().optional(),
-  bytes: z
-    .string()
-    .regex(/^(?:[0-9A-F*]{2})*$/, "expected upper-case hex, two characters a byte, * where masked")
-    .optional(),
-  message: z
-    .strictObject({
-      mti: z.string(),
-      header: z.string().optional(),
-      fields: z.record(z.string().regex(/^[1-9][0-9]{0,2}$/, "expected a field number as the key"), z.string()),
-    })
-    .optional(),
-  decodeError: z
-    .strictObject({
-      field: z.string(),
-      offset: z.number().int().min(0).optional(),
-      kind: z.enum(Object.keys(DECODE_ERROR_KINDS) as [Iso8583ErrorKind, ...Iso8583ErrorKind[]]),
-      reason: z.string(),
-    })
-    .optional(),
-  // Taken as parsed, not rebuilt: a rebuilt record would drop a key named __proto__.
-  detail: z
-    .custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), "expected an object")
-    .optional(),
-  text: z.string().optional(),
 });
 
 /** Reads and validates a trace file. Any problem is a TraceFileError naming the line. */
@@ -216,9 +166,9 @@ export function parseTraceJsonl(text: string, source = "trace"): TraceFile {
 
   const events: TraceEvent[] = [];
   for (let index = 1; index < lines.length; index++) {
-    const parsed = eventSchema.safeParse(parseLine(index, "a trace event object"));
+    const parsed = traceEventSchema.safeParse(parseLine(index, "a trace event object"));
     if (!parsed.success) throw problem(index + 1, describeIssues(parsed.error.issues));
-    const event = parsed.data as TraceEvent;
+    const event = parsed.data;
     if (event.seq !== events.length) throw problem(index + 1, `seq is ${event.seq}: expected ${events.length} (events in order from 0)`);
     events.push(event);
   }

@@ -4,7 +4,7 @@ import { unpack } from "../iso8583/unpack.js";
 import type { Clock } from "../link/clock.js";
 import type { DeframeEvent } from "../link/framing.js";
 import type { Link, LinkEvent } from "../link/link.js";
-import type { DecodeFailure, Direction, TraceEvent, TraceEventKind } from "./traceEvent.js";
+import type { ControlDetail, DecodeFailure, Direction, EventOf, FaultDetail, TraceEvent, TraceEventKind } from "./traceEvent.js";
 
 export interface TraceRecorderOptions {
   /** Decodes every frame recorded. */
@@ -67,7 +67,7 @@ export class TraceRecorder {
       else this.raw(directions.sent, this.connOf(link), link, raw);
     };
     const onReceived = (event: LinkEvent) => this.deframed(directions.received, this.connOf(link), event, false);
-    const onDisconnect = (reason: string) => this.add("kit", "disconnect", this.connOf(link), { reason });
+    const onDisconnect = (reason: string) => this.add("kit", "disconnect", this.connOf(link), { detail: { reason } });
     link.on("sent", onSent).on("received", onReceived).on("disconnect", onDisconnect);
     return () => {
       link.off("sent", onSent).off("received", onReceived).off("disconnect", onDisconnect);
@@ -76,7 +76,7 @@ export class TraceRecorder {
 
   /** The kit opened `link` to (or accepted it from) its peer. */
   connect(link: Link): TraceEvent {
-    return this.add("kit", "connect", this.connOf(link), { peer: link.peer });
+    return this.add("kit", "connect", this.connOf(link), { detail: { peer: link.peer } });
   }
 
   /** The connection's name in this trace (`c1`, `c2`, …), for event details that refer to it. */
@@ -87,28 +87,28 @@ export class TraceRecorder {
   }
 
   /** The kit applied a fault: its name and parameters in `detail`. */
-  fault(detail: Record<string, unknown>, text?: string): TraceEvent {
-    return this.add("kit", "fault", undefined, detail, text);
+  fault(detail: FaultDetail, text?: string): TraceEvent {
+    return this.add("kit", "fault", undefined, withText({ detail }, text));
   }
 
   /** A wait of the kit ran out: how long it waited and for what, in `detail`. */
   timeout(detail: Record<string, unknown>, text?: string): TraceEvent {
-    return this.add("kit", "timeout", undefined, detail, text);
+    return this.add("kit", "timeout", undefined, withText({ detail }, text));
   }
 
   /** A control-link command to the terminal under test, or its result. */
-  control(detail: Record<string, unknown>, text?: string): TraceEvent {
-    return this.add("kit", "control", undefined, detail, text);
+  control(detail: ControlDetail, text?: string): TraceEvent {
+    return this.add("kit", "control", undefined, withText({ detail }, text));
   }
 
   /** The kit starts scenario step `index`: this and every later event carry it. */
   step(index: number, text: string): TraceEvent {
     this.currentStep = index;
-    return this.add("kit", "step", undefined, undefined, text);
+    return this.add("kit", "step", undefined, { text });
   }
 
   note(text: string, detail?: Record<string, unknown>): TraceEvent {
-    return this.add("kit", "note", undefined, detail, text);
+    return this.add("kit", "note", undefined, detail === undefined ? { text } : { detail, text });
   }
 
   /** Starts a new trace: no events, no current step, connections named from `c1` again, and t = 0 now. */
@@ -120,13 +120,12 @@ export class TraceRecorder {
   }
 
   private frame(dir: Direction, conn: string, body: Buffer): void {
-    const event = this.add(dir, "frame", conn);
-    event.bytes = body.toString("hex").toUpperCase();
+    const bytes = body.toString("hex").toUpperCase();
     try {
-      event.message = unpack(this.dialect, body);
+      this.add(dir, "frame", conn, { bytes, message: unpack(this.dialect, body) });
     } catch (error) {
       if (!(error instanceof Iso8583Error)) throw error;
-      event.decodeError = error.toJSON() satisfies DecodeFailure;
+      this.add(dir, "frame", conn, { bytes, decodeError: error.toJSON() satisfies DecodeFailure });
     }
   }
 
@@ -146,35 +145,32 @@ export class TraceRecorder {
         this.frame(dir, conn, event.body);
         break;
       case "keepalive":
-        this.add(dir, "keepalive", conn);
+        this.add(dir, "keepalive", conn, {});
         break;
-      case "error": {
-        const recorded = this.add(dir, "link-error", conn);
-        recorded.bytes = event.bytes.toString("hex").toUpperCase();
-        recorded.detail =
-          atEnd && event.code === "closed_mid_frame"
-            ? { ...PARTIAL_FRAME }
-            : { code: event.code, reason: event.reason, fatal: event.fatal };
+      case "error":
+        this.add(dir, "link-error", conn, {
+          bytes: event.bytes.toString("hex").toUpperCase(),
+          detail: atEnd && event.code === "closed_mid_frame" ? { ...PARTIAL_FRAME } : { code: event.code, reason: event.reason, fatal: event.fatal },
+        });
         break;
-      }
       // ACK/NAK: see attach().
     }
   }
 
-  /** Appends an event, keys in the order a trace file shows them. */
-  private add(
-    dir: Direction,
-    kind: TraceEventKind,
-    conn?: string,
-    detail?: Record<string, unknown>,
-    text?: string,
-  ): TraceEvent {
-    const event: TraceEvent = { seq: this.events.length, t: this.clock.now() - this.start, dir, kind };
+  /** Appends an event, keys in the order a trace file shows them: seq, t, dir, kind, step, conn, then its own. */
+  private add<K extends TraceEventKind>(dir: Direction, kind: K, conn: string | undefined, own: OwnFields<K>): EventOf<K> {
+    const event: Record<string, unknown> = { seq: this.events.length, t: this.clock.now() - this.start, dir, kind };
     if (this.currentStep !== undefined) event.step = this.currentStep;
     if (conn !== undefined) event.conn = conn;
-    if (detail !== undefined) event.detail = detail;
-    if (text !== undefined) event.text = text;
-    this.events.push(event);
-    return event;
+    Object.assign(event, own);
+    // The fields above are every key `EventOf<K>` has beyond `own`: this is the one place events are made.
+    this.events.push(event as EventOf<K>);
+    return event as EventOf<K>;
   }
 }
+
+/** What an event of kind K has beside what every event has. */
+type OwnFields<K extends TraceEventKind> = Omit<EventOf<K>, "seq" | "t" | "dir" | "kind" | "step" | "conn">;
+
+/** `own` with the event's sentence, when there is one. */
+const withText = <T extends object>(own: T, text: string | undefined): T & { text?: string } => (text === undefined ? own : { ...own, text });

@@ -16,9 +16,9 @@ import {
 } from "../../src/protocol/index.js";
 import { answerTiming } from "../../src/protocol/answerTiming.js";
 import type { ControlResult } from "../../src/scenario/terminalControl.js";
-import { exchanges, type Exchange } from "../../src/runner/exchanges.js";
+import { type DecodedFrame, exchanges, type Exchange } from "../../src/runner/exchanges.js";
 import type { CheckContext } from "../../src/runner/property.js";
-import type { TraceEvent } from "../../src/trace/traceEvent.js";
+import type { EventOf, FrameEvent, TraceEvent } from "../../src/trace/traceEvent.js";
 
 /**
  * How the first answer to a request stands, judged as a correct terminal must judge it
@@ -29,8 +29,8 @@ import type { TraceEvent } from "../../src/trace/traceEvent.js";
  * - `unclear`: the trace cannot tell (an answer within the timing grace of the timeout).
  */
 export type Verdict =
-  | { kind: "valid"; code: string; answer: TraceEvent }
-  | { kind: "invalid"; cause: ReversalCause; why: string; reasons: readonly string[]; answer?: TraceEvent; mismatches: Mismatch[] }
+  | { kind: "valid"; code: string; answer: FrameEvent }
+  | { kind: "invalid"; cause: ReversalCause; why: string; reasons: readonly string[]; answer?: FrameEvent; mismatches: Mismatch[] }
   | { kind: "unclear"; why: string };
 
 /** One request of the terminal, and how the kit answered it. */
@@ -38,7 +38,7 @@ export interface TerminalRequest {
   /** Position among the terminal's requests, from 0. */
   index: number;
   exchange: Exchange;
-  event: TraceEvent;
+  event: DecodedFrame;
   message: Message;
   /** Undefined for reversals and for requests the dialect does not know. */
   op: Operation | undefined;
@@ -61,7 +61,7 @@ export interface TerminalLedger {
   /** Each reversal's original: the latest earlier financial request of the terminal it names (undefined: none). */
   originals: Map<TerminalRequest, TerminalRequest | undefined>;
   /** The result the control adapter reported for a command, by the command's own request. */
-  results: Map<TerminalRequest, { result: ControlResult; event: TraceEvent }>;
+  results: Map<TerminalRequest, { result: ControlResult; event: EventOf<"control"> }>;
   /** Whether the kit steered the terminal (commands in the trace): a passive terminal acts on its own. */
   driven: boolean;
 }
@@ -86,7 +86,7 @@ function reasonsFor(dialect: Dialect, cause: ReversalCause): string[] {
 
 function judge(dialect: Dialect, x: Exchange, reversal: boolean, timeoutMs: number): Verdict {
   const request = x.request.message!;
-  const invalid = (cause: ReversalCause, why: string, answer?: TraceEvent, mismatches: Mismatch[] = []): Verdict => ({
+  const invalid = (cause: ReversalCause, why: string, answer?: FrameEvent, mismatches: Mismatch[] = []): Verdict => ({
     kind: "invalid",
     cause,
     why,
@@ -129,7 +129,7 @@ export function sameMessage(dialect: Dialect, a: Message, b: Message): boolean {
 function computeLedger(trace: readonly TraceEvent[], ctx: CheckContext): TerminalLedger {
   const d = ctx.dialect;
   const requests: TerminalRequest[] = exchanges(trace, "sut").map((exchange, index) => {
-    const message = exchange.request.message!;
+    const message = exchange.request.message;
     const reversal = isReversal(d, message);
     return {
       index,
@@ -162,14 +162,14 @@ function computeLedger(trace: readonly TraceEvent[], ctx: CheckContext): Termina
     if (closed) h.groups.push([r]);
     else group.push(r);
   }
-  const results = new Map<TerminalRequest, { result: ControlResult; event: TraceEvent }>();
+  const results = new Map<TerminalRequest, { result: ControlResult; event: EventOf<"control"> }>();
   let driven = false;
   for (const e of trace) {
-    if (e.kind !== "control" || e.detail === undefined) continue;
+    if (e.kind !== "control") continue;
     driven = true;
-    const result = e.detail.result as ControlResult | undefined;
+    const result = e.detail.result;
     if (result === undefined) continue;
-    const own = requests.find((r) => !r.reversal && r.event.step === e.step && r.op === e.detail!.op && r.event.seq < e.seq);
+    const own = requests.find((r) => !r.reversal && r.event.step === e.step && r.op === e.detail.op && r.event.seq < e.seq);
     if (own !== undefined && !results.has(own)) results.set(own, { result, event: e });
   }
   return { dialect: d, requests, histories, originals, results, driven };

@@ -38,12 +38,7 @@ export function wire(trace: readonly TraceEvent[]): string {
 
 /** The kit's control results in order: `purchase:approved`, `void:declined:12`. */
 export function results(trace: readonly TraceEvent[]): string[] {
-  return trace
-    .filter((e) => e.kind === "control" && e.detail?.result !== undefined)
-    .map((e) => {
-      const r = e.detail!.result as { outcome: string; code?: string };
-      return [e.detail!.op, r.outcome, r.code].filter(Boolean).join(":");
-    });
+  return trace.flatMap((e) => (e.kind === "control" && e.detail.result !== undefined ? [[e.detail.op, e.detail.result.outcome, e.detail.result.code].filter(Boolean).join(":")] : []));
 }
 
 /** The terminal suite with the CLI's defaults, against a terminal target, as a test or benchmark runs it. */

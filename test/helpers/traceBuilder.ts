@@ -1,5 +1,5 @@
 import type { Message } from "../../src/iso8583/message.js";
-import type { TraceEvent } from "../../src/trace/traceEvent.js";
+import type { ControlOutcome, FaultDetail, TraceEvent, UnstampedEvent } from "../../src/trace/traceEvent.js";
 
 /** Hand-made traces for property tests: frames and kit events in order, with times. */
 export class TraceBuilder {
@@ -7,8 +7,8 @@ export class TraceBuilder {
   t = 0;
   step = -1;
 
-  private add(e: Omit<TraceEvent, "seq" | "t">): TraceEvent {
-    const event = { seq: this.events.length, t: this.t, ...e } as TraceEvent;
+  private add(e: UnstampedEvent): TraceEvent {
+    const event: TraceEvent = { seq: this.events.length, t: this.t, ...e };
     if (this.step >= 0) event.step = this.step;
     this.events.push(event);
     return event;
@@ -26,12 +26,13 @@ export class TraceBuilder {
   }
 
   send(m: Message, conn = "c1"): this {
-    this.add({ dir: "kit→sut", kind: "frame", conn, message: m });
+    // Hand-made frames carry no bytes: properties read the message.
+    this.add({ dir: "kit→sut", kind: "frame", conn, bytes: "", message: m });
     return this;
   }
 
   receive(m: Message, conn = "c1"): this {
-    this.add({ dir: "sut→kit", kind: "frame", conn, message: m });
+    this.add({ dir: "sut→kit", kind: "frame", conn, bytes: "", message: m });
     return this;
   }
 
@@ -40,13 +41,13 @@ export class TraceBuilder {
     return this;
   }
 
-  fault(fault: string, detail: Record<string, unknown> = {}): this {
+  fault(fault: string, detail: Omit<FaultDetail, "fault"> = {}): this {
     this.add({ dir: "kit", kind: "fault", detail: { fault, ...detail } });
     return this;
   }
 
   /** A control-link command to a terminal under test (`result` undefined) or its result. */
-  control(op: string, result?: { outcome: string; code?: string; message?: string }): this {
+  control(op: string, result?: ControlOutcome): this {
     this.add({ dir: "kit", kind: "control", detail: result === undefined ? { op } : { op, result } });
     return this;
   }

@@ -16,7 +16,7 @@ import type { Counterexample, PropertyResult, SuiteResult } from "../../src/runn
 import { cardPan } from "../../src/scenario/scenario.js";
 import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { maskPan } from "../../src/trace/mask.js";
-import type { TraceEvent } from "../../src/trace/traceEvent.js";
+import { messageOf, type TraceEvent } from "../../src/trace/traceEvent.js";
 import { failures, runHostSuite } from "../helpers/hostRun.js";
 import { skipOrFail } from "../helpers/missingTools.js";
 import { LONG_TEXT_TRACE, TEARDOWN } from "./support/longTexts.js";
@@ -133,7 +133,7 @@ function clearPans(cx: Counterexample): string[] {
   const pans = new Set<string>();
   for (const st of cx.scenario.steps) if (st.card) pans.add(cardPan(st.card));
   for (const e of cx.trace) {
-    const f = e.message?.fields ?? {};
+    const f = messageOf(e)?.fields ?? {};
     for (const k of ["2", "34"]) if (f[k]) pans.add(f[k]);
     for (const k of ["35", "36", "45"]) {
       const m = f[k] && /^[B%]?(\d{12,19})[=D^]/.exec(f[k]);

@@ -1,3 +1,4 @@
+import { messageOf } from "../../src/trace/traceEvent.js";
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -99,7 +100,7 @@ describe("reports/mergeShards", function () {
         const cx = p.counterexample;
         if (!cx) continue;
         for (const st of (cx.scenario as HostScenario).steps) if (st.card) pans.add(cardPan(st.card));
-        for (const e of cx.trace) if (e.message?.fields["2"]) pans.add(e.message.fields["2"]);
+        for (const e of cx.trace) if (messageOf(e)?.fields["2"]) pans.add(messageOf(e)!.fields["2"]);
       }
     }
     assert.ok(pans.size > 0, "the failing scenarios carry cards");

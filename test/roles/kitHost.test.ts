@@ -5,7 +5,7 @@ import { decodeWorkingKeys } from "../../src/protocol/index.js";
 import { DEFAULT_TMK } from "../../src/sim/defaults.js";
 import { lateAnswerMs } from "../../src/protocol/answerTiming.js";
 import type { TerminalStep } from "../../src/scenario/scenario.js";
-import type { TraceEvent } from "../../src/trace/traceEvent.js";
+import { bytesOf, detailOf, messageOf, type TraceEvent } from "../../src/trace/traceEvent.js";
 import { results, runReferenceTerminal, TERMINAL_TIMEOUT_MS, wire } from "../helpers/terminalRun.js";
 
 const cup = builtinDialect("cup");
@@ -61,11 +61,11 @@ describe("KitHost against the in-process reference terminal", () => {
       const fault = trace.find((e) => e.kind === "fault")!;
       assert.equal(fault.detail!.field, field);
       const answer = trace.find((e) => e.dir === "kit→sut" && e.kind === "frame" && e.seq > fault.seq)!;
-      assert.equal(answer.message!.fields[field], fault.detail!.echoed);
+      assert.equal(messageOf(answer)?.fields[field], fault.detail.echoed);
       // The MAC verifies under the working key the sign-on handed out: only the echo is wrong.
-      const signOn = trace.find((e) => e.message?.mti === "0810")!.message!;
+      const signOn = trace.map(messageOf).find((m) => m?.mti === "0810")!;
       const { mak } = decodeWorkingKeys(Buffer.from(DEFAULT_TMK, "hex"), signOn.fields["62"]);
-      assert.equal(checkMac(cup, Buffer.from(answer.bytes!, "hex"), answer.message!, mak), "ok");
+      assert.equal(checkMac(cup, Buffer.from(bytesOf(answer)!, "hex"), messageOf(answer)!, mak), "ok");
     });
   }
 
@@ -96,7 +96,7 @@ describe("KitHost against the in-process reference terminal", () => {
     const trace = await run({ op: "purchase", amount: 500, fault: { kind: "disconnect" } }, { op: "purchase", amount: 600 });
     assert.match(wire(trace), />0200\/000003 >0400\/000003\/98 <0410\/000003\/00/);
     const partial = trace.find((e) => e.kind === "link-error" && e.dir === "kit→sut");
-    assert.equal(partial?.detail?.code, "partial_frame");
+    assert.equal(partial && detailOf(partial)?.code, "partial_frame");
     const conns = new Set(trace.filter((e) => e.kind === "frame").map((e) => e.conn));
     assert.equal(conns.size, 2);
   });
@@ -122,7 +122,7 @@ describe("KitHost against the in-process reference terminal", () => {
   it("void and refund refer to the last purchase the kit approved; a void with none is skipped", async () => {
     const trace = await run({ op: "void" }, { op: "purchase", amount: 500 }, { op: "refund", amount: 200 }, { op: "void" });
     assert.ok(trace.some((e) => e.kind === "note" && e.step === 0 && /void skipped/.test(e.text ?? "")));
-    const commands = trace.filter((e) => e.kind === "control" && e.detail?.command).map((e) => e.detail!.command);
+    const commands = trace.flatMap((e) => (e.kind === "control" && e.detail.command ? [e.detail.command] : []));
     assert.deepEqual(commands.slice(2), [{ op: "purchase", amount: 500 }, { op: "refund", amount: 200, stan: "000003" }, { op: "void", stan: "000003", amount: 500 }]);
     // The host refuses to void a refunded purchase: a valid decline.
     assert.deepEqual(results(trace).slice(2), ["purchase:approved:00", "refund:approved:00", "void:declined:12"]);
@@ -135,7 +135,7 @@ describe("KitHost against the in-process reference terminal", () => {
 
   it("masks card data in the commands it records", async () => {
     const trace = await run({ op: "purchase", amount: 500, card: { bin: "622588", account: 1234567, length: 16, expiry: "2812", swiped: true } });
-    const command = trace.find((e) => e.kind === "control" && e.detail?.op === "purchase")!.detail!.command as { card: Record<string, string> };
+    const command = detailOf(trace.find((e) => e.kind === "control" && e.detail.op === "purchase")!)!.command as { card: Record<string, string> };
     assert.deepEqual(Object.keys(command.card), ["pan", "expiry", "track2"]);
     assert.match(command.card.pan, /^622588\*{6}\d{4}$/);
     assert.match(command.card.track2, /^622588\*{6}\d{4}=\*+$/);

@@ -1,3 +1,4 @@
+import { messageOf } from "../../src/trace/traceEvent.js";
 import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import type { Message } from "../../src/iso8583/message.js";
@@ -94,7 +95,7 @@ describe("host properties over hand-made traces", () => {
     const ctx2: CheckContext = { ...ctx, registeredTerminals: ["TERM0001", "TERM0002"] };
     const check2 = (id: string, b: TraceBuilder) => prop(id).check(scenario, b.events, ctx2);
     /** The seq of every frame carrying this STAN and MTI, in trace order. */
-    const seqOf = (b: TraceBuilder, mti: string, stan: string) => b.events.filter((e) => e.message?.mti === mti && e.message.fields["11"] === stan).map((e) => e.seq);
+    const seqOf = (b: TraceBuilder, mti: string, stan: string) => b.events.filter((e) => messageOf(e)?.mti === mti && messageOf(e)?.fields["11"] === stan).map((e) => e.seq);
 
     /** A batch of `tid`: one purchase approved then reversed, one declined then reversed (a no-op), as `parts` says. */
     function batch(b: TraceBuilder, tid: string, parts: { undo?: boolean; noop?: boolean }, balanced: boolean) {
@@ -123,7 +124,7 @@ describe("host properties over hand-made traces", () => {
     it("both kinds (--bug reversal-ignored --seed 42): each property says it cannot tell, and its evidence holds both reversals", () => {
       const b = new TraceBuilder().atStep(0);
       batch(b, "TERM0001", { undo: true, noop: true }, false);
-      const reversals = b.events.filter((e) => e.message?.mti === "0400" || e.message?.mti === "0410").map((e) => e.seq);
+      const reversals = b.events.filter((e) => messageOf(e)?.mti === "0400" || messageOf(e)?.mti === "0410").map((e) => e.seq);
       assert.equal(reversals.length, 4);
       for (const id of ["H-REV-1", "H-REV-2"]) {
         const [v] = check(id, b);
@@ -139,7 +140,7 @@ describe("host properties over hand-made traces", () => {
       batch(b, "TERM0002", { undo: true, noop: true }, false);
       const [v] = check2("H-REV-2", b);
       assert.match(v.message, /TERM0002 disagree with .* \(reversals that undo balanced in TERM0001's batch\)$/);
-      const undo = b.events.find((e) => e.message?.mti === "0400" && e.message.fields["41"] === "TERM0002")!;
+      const undo = b.events.find((e) => messageOf(e)?.mti === "0400" && messageOf(e)?.fields["41"] === "TERM0002")!;
       assert.ok(!v.events.includes(undo.seq), "the vouched-for undoing reversal is not evidence");
       assert.ok(v.events.includes(seqOf(b, "0510", "000999")[0]), "the balanced batch's answer is");
     });

@@ -1,3 +1,4 @@
+import { decodeErrorOf } from "../../src/trace/traceEvent.js";
 import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import type { Dialect } from "../../src/iso8583/dialect.js";
@@ -112,7 +113,7 @@ describe("terminal properties over hand-made traces", () => {
         const b = new TraceBuilder();
         happen(b, purchase(1));
         // The undecodable helper writes sut→kit; rewrite it as the kit's answer.
-        for (const e of b.events) if (e.decodeError) e.dir = "kit→sut";
+        for (const e of b.events) if (decodeErrorOf(e)) e.dir = "kit→sut";
         exchange(b, purchase(2), answer(purchase(2)), "c2");
         assert.match(messages("T-REV-1", b)[0], /^0200 purchase STAN 000001 got no valid answer \(.+\), and the terminal sent 0200 purchase STAN 000002 without reversing it$/);
       });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { maskFrameHex, maskTraceEvent } from "../../src/trace/maskTraceEvent.js";
-import type { TraceEvent } from "../../src/trace/traceEvent.js";
+import { bytesOf, type TraceEvent } from "../../src/trace/traceEvent.js";
 import { cup, MAC, PAN, packed, purchaseRequest } from "./support/cupMessages.js";
 
 const requestHex = packed(purchaseRequest()).toString("hex").toUpperCase();
@@ -34,6 +34,7 @@ describe("maskTraceEvent", () => {
       message: purchaseRequest(),
     };
     const masked = maskTraceEvent(event, cup);
+    assert.equal(masked.kind, "frame");
     assert.equal(masked.message?.fields["2"], "622588******5678");
     assert.equal(masked.message?.fields["35"], "622588******5678D*******");
     assert.equal(masked.message?.fields["64"], MAC);
@@ -86,8 +87,8 @@ describe("maskTraceEvent", () => {
   });
 
   it("link-error bytes: the first 4 bytes stay, the rest is hidden", () => {
-    const event: TraceEvent = { seq: 0, t: 0, dir: "sut→kit", kind: "link-error", bytes: `005C${requestHex.slice(0, 20)}` };
-    assert.equal(maskTraceEvent(event, cup).bytes, `005C${requestHex.slice(0, 4)}${"*".repeat(16)}`);
+    const event: TraceEvent = { seq: 0, t: 0, dir: "sut→kit", kind: "link-error", bytes: `005C${requestHex.slice(0, 20)}`, detail: { code: "bad_length", reason: "too short", fatal: true } };
+    assert.equal(bytesOf(maskTraceEvent(event, cup)), `005C${requestHex.slice(0, 4)}${"*".repeat(16)}`);
   });
 
   it("bytes masked already (a masked trace read back) are left as they are", () => {

@@ -8,7 +8,7 @@ import { binary2 } from "../../src/link/binary2.js";
 import { Link } from "../../src/link/link.js";
 import { memoryTransportPair } from "../../src/link/memoryTransport.js";
 import { VirtualClock } from "../../src/link/virtualClock.js";
-import { DIRECTIONS, TRACE_EVENT_KINDS, type TraceEvent } from "../../src/trace/traceEvent.js";
+import { DIRECTIONS, messageOf, TRACE_EVENT_KINDS, type TraceEvent } from "../../src/trace/traceEvent.js";
 import { parseTraceJsonl, readTraceJsonl, TRACE_FORMAT, writeTraceJsonl } from "../../src/trace/traceFile.js";
 import { TraceRecorder } from "../../src/trace/traceRecorder.js";
 import { cup, MAC, PAN, packed, purchaseRequest, purchaseResponse, TRACK2 } from "./support/cupMessages.js";
@@ -49,9 +49,9 @@ describe("trace files", () => {
     assert.equal(text.split(MAC).length - 1, 4, "the MAC stays, in the message and the hex of both frames");
     assert.deepEqual(JSON.parse(text.split("\n")[0]), { format: TRACE_FORMAT, dialect: "cup", masked: true, events: 5 });
     const { events: back } = await readTraceJsonl(file("t.jsonl"));
-    assert.equal(back[2].message?.fields["2"], "622588******5678");
-    assert.equal(back[2].message?.fields["11"], "000123");
-    assert.equal(back[3].message?.fields["39"], "00");
+    assert.equal(messageOf(back[2])?.fields["2"], "622588******5678");
+    assert.equal(messageOf(back[2])?.fields["11"], "000123");
+    assert.equal(messageOf(back[3])?.fields["39"], "00");
   });
 
   it("round trip: write then read gives the same events and header", async () => {
@@ -66,28 +66,32 @@ describe("trace files", () => {
   });
 
   it("property: any events round-trip through a file", async () => {
-    const detailValue = fc.oneof(fc.string(), fc.integer(), fc.boolean());
+    const value = fc.oneof(fc.string(), fc.integer(), fc.boolean());
+    const params = fc.dictionary(fc.string(), value, { noNullPrototype: true });
     const fieldNumber = fc.integer({ min: 2, max: 128 }).map(String);
-    const event = fc.record(
-      {
-        t: fc.double({ min: 0, max: 1e9, noNaN: true }),
-        dir: fc.constantFrom(...DIRECTIONS),
-        kind: fc.constantFrom(...TRACE_EVENT_KINDS),
-        step: fc.nat(),
-        conn: fc.string(),
-        bytes: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString("hex").toUpperCase()),
-        message: fc.record(
-          { mti: fc.string(), fields: fc.dictionary(fieldNumber, fc.string(), { noNullPrototype: true }) },
-          { noNullPrototype: true },
-        ),
-        detail: fc.dictionary(fc.string(), detailValue, { noNullPrototype: true }),
-        text: fc.string(),
-      },
-      { requiredKeys: ["t", "dir", "kind"], noNullPrototype: true },
+    const bytes = fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString("hex").toUpperCase());
+    const message = fc.record({ mti: fc.string(), fields: fc.dictionary(fieldNumber, fc.string(), { noNullPrototype: true }) }, { noNullPrototype: true });
+    const opts = { noNullPrototype: true } as const;
+    // Each kind with what it carries (a detail's required keys, then any parameters beside them).
+    const own = fc.oneof(
+      fc.record({ kind: fc.constant("frame"), bytes, message }, { ...opts, requiredKeys: ["kind", "bytes"] }),
+      fc.record({ kind: fc.constant("keepalive") }, opts),
+      fc.record({ kind: fc.constant("link-error"), bytes, detail: fc.record({ code: fc.string(), reason: fc.string(), fatal: fc.boolean() }, opts) }, opts),
+      fc.record({ kind: fc.constant("connect"), detail: fc.record({ peer: fc.string() }, opts) }, opts),
+      fc.record({ kind: fc.constant("disconnect"), detail: fc.record({ reason: fc.string() }, opts) }, opts),
+      fc.record({ kind: fc.constant("fault"), detail: fc.tuple(params, fc.string()).map(([p, fault]) => ({ ...p, fault })) }, opts),
+      fc.record({ kind: fc.constant("timeout"), detail: params }, opts),
+      fc.record({ kind: fc.constant("control"), detail: fc.tuple(params, fc.string()).map(([p, op]) => ({ ...p, op })) }, opts),
+      fc.record({ kind: fc.constant("step"), text: fc.string() }, opts),
+      fc.record({ kind: fc.constant("note"), text: fc.string(), detail: params }, { ...opts, requiredKeys: ["kind", "text"] }),
+    );
+    const common = fc.record(
+      { t: fc.double({ min: 0, max: 1e9, noNaN: true }), dir: fc.constantFrom(...DIRECTIONS), step: fc.nat(), conn: fc.string(), text: fc.string() },
+      { ...opts, requiredKeys: ["t", "dir"] },
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(event, { maxLength: 8 }), async (drafts) => {
-        const events = drafts.map((draft, seq) => ({ seq, ...draft }) as TraceEvent);
+      fc.asyncProperty(fc.array(fc.tuple(common, own), { maxLength: 8 }), async (drafts) => {
+        const events = drafts.map(([c, o], seq) => ({ seq, ...c, ...o }) as TraceEvent);
         await writeTraceJsonl(file("p.jsonl"), events, { dialect: cup, mask: false });
         assert.deepEqual((await readTraceJsonl(file("p.jsonl"))).events, events);
       }),
@@ -143,21 +147,23 @@ describe("trace files", () => {
       [
         "unknown kind",
         `${header(1)}\n{"seq":0,"t":0,"dir":"kit","kind":"party"}\n`,
-        't.jsonl line 2: kind: Invalid option: expected one of "frame"|"keepalive"|"link-error"|"connect"|"disconnect"|"fault"|"timeout"|"control"|"step"|"note"',
+        "t.jsonl line 2: kind: Invalid discriminator value. Expected 'frame' | 'keepalive' | 'link-error' | 'connect' | 'disconnect' | 'fault' | 'timeout' | 'control' | 'step' | 'note'",
       ],
       [
         "lower-case bytes",
         `${header(1)}\n{"seq":0,"t":0,"dir":"sut→kit","kind":"frame","bytes":"0a"}\n`,
         "t.jsonl line 2: bytes: expected upper-case hex, two characters a byte, * where masked",
       ],
-      ["an unknown key", `${header(1)}\n{"seq":0,"t":0,"dir":"kit","kind":"note","colour":"red"}\n`, 't.jsonl line 2: (the object): Unrecognized key: "colour"'],
+      ["an unknown key", `${header(1)}\n{"seq":0,"t":0,"dir":"kit","kind":"note","text":"x","colour":"red"}\n`, 't.jsonl line 2: (the object): Unrecognized key: "colour"'],
       ["an array line", `${header(1)}\n[]\n`, "t.jsonl line 2: (the object): Invalid input: expected object, received array"],
       [
         "a field key that is not a number",
-        `${header(1)}\n{"seq":0,"t":0,"dir":"kit→sut","kind":"frame","message":{"mti":"0200","fields":{"pan":"x"}}}\n`,
+        `${header(1)}\n{"seq":0,"t":0,"dir":"kit→sut","kind":"frame","bytes":"","message":{"mti":"0200","fields":{"pan":"x"}}}\n`,
         "t.jsonl line 2: message.fields.pan: expected a field number as the key",
       ],
-      ["detail not an object", `${header(1)}\n{"seq":0,"t":0,"dir":"kit","kind":"fault","detail":[1]}\n`, "t.jsonl line 2: detail: expected an object"],
+      ["detail not an object", `${header(1)}\n{"seq":0,"t":0,"dir":"kit","kind":"fault","detail":[1]}\n`, "t.jsonl line 2: detail: expected an object with fault (string)"],
+      ["a fault without its name", `${header(1)}\n{"seq":0,"t":0,"dir":"kit","kind":"fault","detail":{"stan":"000001"}}\n`, "t.jsonl line 2: detail: expected an object with fault (string)"],
+      ["a frame without bytes", `${header(1)}\n{"seq":0,"t":0,"dir":"sut→kit","kind":"frame"}\n`, "t.jsonl line 2: bytes: Invalid input: expected string, received undefined"],
       ["seq out of order", `${header(2)}\n${note(0)}\n${note(2)}\n`, "t.jsonl line 3: seq is 2: expected 1 (events in order from 0)"],
       ["an empty line", `${header(2)}\n${note(0)}\n\n${note(1)}\n`, "t.jsonl line 3: empty line: expected a trace event object, one JSON object per line"],
       // Truncation

@@ -7,7 +7,7 @@ import { memoryTransportPair } from "../../src/link/memoryTransport.js";
 import { tcpConnect } from "../../src/link/tcpConnect.js";
 import { tcpListen } from "../../src/link/tcpListen.js";
 import { VirtualClock } from "../../src/link/virtualClock.js";
-import type { TraceEvent } from "../../src/trace/traceEvent.js";
+import { bytesOf, decodeErrorOf, detailOf, messageOf, type TraceEvent } from "../../src/trace/traceEvent.js";
 import { TraceRecorder } from "../../src/trace/traceRecorder.js";
 import { hex } from "../link/support/deframeAll.js";
 import { cup, packed, purchaseRequest, purchaseResponse } from "./support/cupMessages.js";
@@ -127,7 +127,7 @@ describe("TraceRecorder", () => {
       await kit.send(packed(purchaseRequest()));
       assert.deepEqual(await kit.receive({ deadlineMs: 30_000 }), { kind: "timeout" });
       recorder.timeout({ waitedMs: 30_000, stan: "000123" });
-      recorder.control({ command: "status", result: "ok" }, "terminal idle");
+      recorder.control({ op: "status", result: { outcome: "approved" } }, "terminal idle");
       recorder.note("checked totals");
       await kit.close();
       assert.deepEqual(
@@ -142,9 +142,9 @@ describe("TraceRecorder", () => {
           [30_000, "disconnect", "kit", 3],
         ],
       );
-      assert.deepEqual(recorder.events[1].detail, { fault: "drop" });
-      assert.deepEqual(recorder.events[3].detail, { waitedMs: 30_000, stan: "000123" });
-      assert.deepEqual(recorder.events[6].detail, { reason: "local close" });
+      assert.deepEqual(detailOf(recorder.events[1]), { fault: "drop" });
+      assert.deepEqual(detailOf(recorder.events[3]), { waitedMs: 30_000, stan: "000123" });
+      assert.deepEqual(detailOf(recorder.events[6]), { reason: "local close" });
       await sut.close();
     });
 
@@ -157,15 +157,15 @@ describe("TraceRecorder", () => {
       await kit.sendRaw(Buffer.concat([framing.encode(request.subarray(0, 20)), whole.subarray(0, 30)]));
       await kit.sendRaw(hex("FF FF"));
       assert.deepEqual(
-        recorder.events.map((event) => [event.t, event.dir, event.kind, event.decodeError?.kind ?? event.detail?.code]),
+        recorder.events.map((event) => [event.t, event.dir, event.kind, decodeErrorOf(event)?.kind ?? detailOf(event)?.code]),
         [
           [5000, "kit→sut", "frame", "truncated"],
           [5000, "kit→sut", "link-error", "partial_frame"],
           [5000, "kit→sut", "link-error", "above_max_frame"],
         ],
       );
-      assert.equal(recorder.events[1].bytes, whole.subarray(0, 30).toString("hex").toUpperCase());
-      assert.deepEqual(recorder.events[1].detail, { code: "partial_frame", reason: "the bytes sent end mid-frame", fatal: false });
+      assert.equal(bytesOf(recorder.events[1]), whole.subarray(0, 30).toString("hex").toUpperCase());
+      assert.deepEqual(detailOf(recorder.events[1]), { code: "partial_frame", reason: "the bytes sent end mid-frame", fatal: false });
       await Promise.all([kit.close(), sut.close()]);
     });
 
@@ -178,7 +178,7 @@ describe("TraceRecorder", () => {
       assert.equal((await sut.receive(DEADLINE)).kind, "frame");
       await sut.send(packed(purchaseResponse()));
       assert.deepEqual(
-        recorder.events.map((event) => [event.dir, event.kind, event.conn, event.message?.mti]),
+        recorder.events.map((event) => [event.dir, event.kind, event.conn, messageOf(event)?.mti]),
         [
           ["kit→sut", "keepalive", "c1", undefined],
           ["kit→sut", "frame", "c1", "0200"],

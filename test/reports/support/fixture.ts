@@ -5,7 +5,7 @@ import { pack } from "../../../src/iso8583/pack.js";
 import { unpack } from "../../../src/iso8583/unpack.js";
 import type { SuiteResult } from "../../../src/runner/runSuite.js";
 import type { HostScenario } from "../../../src/scenario/scenario.js";
-import type { TraceEvent } from "../../../src/trace/traceEvent.js";
+import type { TraceEvent, UnstampedEvent } from "../../../src/trace/traceEvent.js";
 import type { RunSettings } from "../../../reports/report.js";
 
 /**
@@ -28,28 +28,26 @@ const approval: Message = { mti: "0210", fields: { ...base, "2": PAN, "11": "000
 const reversal: Message = { mti: "0400", fields: { ...base, "2": PAN, "11": "000002", "22": "021", "25": "00", "39": "98", "49": "156", "64": "3538344442353943" } };
 
 /** A frame event as the recorder makes it: the bytes, and the message or why it did not decode. */
-function frame(dir: TraceEvent["dir"], step: number, m: Message, corrupt?: (b: Buffer) => void): Omit<TraceEvent, "seq" | "t"> {
+function frame(dir: TraceEvent["dir"], step: number, m: Message, corrupt?: (b: Buffer) => void): UnstampedEvent {
   const bytes = pack(cup, m);
   corrupt?.(bytes);
-  const e: Omit<TraceEvent, "seq" | "t"> = { dir, kind: "frame", step, conn: "c1", bytes: bytes.toString("hex").toUpperCase() };
+  const e = { dir, kind: "frame" as const, step, conn: "c1", bytes: bytes.toString("hex").toUpperCase() };
   try {
-    e.message = unpack(cup, bytes);
+    return { ...e, message: unpack(cup, bytes) };
   } catch (error) {
-    e.decodeError = (error as Iso8583Error).toJSON();
+    return { ...e, decodeError: (error as Iso8583Error).toJSON() };
   }
-  return e;
 }
 
 /** The 0410 with a control byte (0x01) in field 63, which `ans` forbids: undecodable. */
-function undecodableAnswer(): Omit<TraceEvent, "seq" | "t"> {
+function undecodableAnswer(): UnstampedEvent {
   const m: Message = { mti: "0410", fields: { ...base, "2": PAN, "11": "000002", "39": "00", "63": "OK#X" } };
   return frame("sut→kit", 0, m, (b) => {
     b[b.lastIndexOf(Buffer.from("OK#X")) + 3] = 0x01;
   });
 }
 
-const events = (list: Array<Omit<TraceEvent, "seq" | "t"> & { t?: number }>): TraceEvent[] =>
-  list.map((e, seq) => ({ seq, t: e.t ?? seq * 12.5, ...e }) as TraceEvent);
+const events = (list: Array<UnstampedEvent & { t?: number }>): TraceEvent[] => list.map((e, seq) => ({ seq, t: e.t ?? seq * 12.5, ...e }));
 
 export const scenario: HostScenario = {
   role: "host",
