@@ -1,6 +1,6 @@
 import { before, describe, it } from "mocha";
 import { evidenceLines } from "../reports/reportText.js";
-import type { PropertyResult } from "../src/runner/runSuite.js";
+import type { PropertyResult } from "../src/runner/suiteResult.js";
 import { hostSuite } from "../suites/host/index.js";
 import { terminalSuite } from "../suites/terminal/index.js";
 import { runConformance, type RunOutcome } from "./runConformance.js";

@@ -18,7 +18,7 @@ import { runHostSuite } from "../test/helpers/hostRun.js";
 import { runTerminalSuite } from "../test/helpers/terminalRun.js";
 import { referenceTerminalTarget } from "../src/roles/referenceTerminalTarget.js";
 import { TERMINAL_BUGS } from "../src/sim/terminal/bugs.js";
-import type { SuiteResult } from "../src/runner/runSuite.js";
+import { counterexampleOf, foundAfterOf, type SuiteResult } from "../src/runner/suiteResult.js";
 import { fmt } from "./measure.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -45,8 +45,8 @@ async function bugTable(bugs: readonly { name: string; violates: readonly string
     const started = performance.now();
     const r = await run(bug.name);
     const p = r.properties.find((x) => x.id === bug.violates[0])!;
-    const cx = p.counterexample;
-    rows.push(`| ${bug.name} | ${p.id} ${p.verdict} | ${p.foundAfter ?? "—"} | ${cx?.shrinkRuns ?? "—"} | ${cx?.scenario.steps.length ?? "—"} | ${((performance.now() - started) / 1000).toFixed(1)} s |`);
+    const cx = counterexampleOf(p);
+    rows.push(`| ${bug.name} | ${p.id} ${p.verdict} | ${foundAfterOf(p) ?? "—"} | ${cx?.shrinkRuns ?? "—"} | ${cx?.scenario.steps.length ?? "—"} | ${((performance.now() - started) / 1000).toFixed(1)} s |`);
   }
   return rows;
 }

@@ -2,6 +2,7 @@ import { messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 import { mdCode, mdCodeBlock, mdCodeCell, mdText } from "./escape.js";
 import { fileStem, MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
 import { DIRECTION_TEXT, eventSummary, evidenceSeqs, millis, provingEvents, replayCommand, shrinkSummary, stepTexts } from "./reportText.js";
+import { counterexampleOf, reasonOf } from "../src/runner/suiteResult.js";
 
 /**
  * `ID.md`: a bug report for a property with a counterexample, ready to paste into a tracker
@@ -10,12 +11,12 @@ import { DIRECTION_TEXT, eventSummary, evidenceSeqs, millis, provingEvents, repl
  * (masked), the replay command. Values sit in code spans; prose is escaped with `mdText`.
  */
 export function renderBugReport(r: Report, p: ReportProperty): string {
-  const cx = p.counterexample;
+  const cx = counterexampleOf(p);
   if (!cx) throw new Error(`renderBugReport: ${p.id} has no counterexample`);
   const verdict = verdictOf(p);
   const out: string[] = [`# ${mdText(`${p.id} ${TITLE_VERB[verdict]}: ${p.title}`)}`, ""];
   if (!r.masked) out.push(`> **Warning:** ${mdText(MASKING_OFF)}.`, "");
-  const status = [verdict === "waived" ? `waived (${p.verdict}): ${p.waiver}` : p.verdict, p.reason, shrinkSummary(p)].filter(Boolean).join("; ");
+  const status = [verdict === "waived" ? `waived (${p.verdict}): ${p.waiver}` : p.verdict, reasonOf(p), shrinkSummary(p)].filter(Boolean).join("; ");
   out.push(`**Verdict:** ${mdText(status)}`, "", `**Requirement (${mdText(p.id)}):** ${mdText(p.requirement)}`, "", `**Reference:** ${mdText(p.reference)}`, "");
 
   out.push("## Environment", "", "| | |", "|---|---|");

@@ -1,4 +1,4 @@
-import type { SuiteResult } from "../src/runner/runSuite.js";
+import { counterexampleOf, reasonOf, type SuiteResult } from "../src/runner/suiteResult.js";
 import { describeStep } from "../src/scenario/scenario.js";
 import { join } from "node:path";
 import { palette, type Style } from "./ansi.js";
@@ -29,11 +29,11 @@ export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined,
   for (const p of r.properties) {
     const waiver = waivers.get(p.id);
     const mark = waiver !== undefined && p.verdict !== "pass" ? "WAIV" : MARK[p.verdict];
-    const note = [p.reason, waiver !== undefined ? `waived: ${waiver}` : undefined].filter(Boolean).join("; ");
+    const note = [reasonOf(p), waiver !== undefined ? `waived: ${waiver}` : undefined].filter(Boolean).join("; ");
     lines.push(`${paint[MARK_STYLE[mark]](mark)} ${p.id.padEnd(9)} ${p.title}${note ? ` (${note})` : ""}`);
   }
   for (const p of r.properties) {
-    const cx = p.counterexample;
+    const cx = counterexampleOf(p);
     if (p.verdict !== "fail" || !cx) continue;
     lines.push("", `${p.id}: ${p.requirement}`);
     lines.push(`  found after ${p.foundAfter} scenario(s); shrunk from ${cx.originalSteps} to ${cx.scenario.steps.length} step(s) in ${cx.shrinkRuns} run(s)`);

@@ -1,4 +1,4 @@
-import type { SuiteResult } from "../src/runner/runSuite.js";
+import type { SuiteResult } from "../src/runner/suiteResult.js";
 
 /** Exit codes of a run: 0 all passed, 1 a property failed (or a waiver is stale), 2 the run did not finish (Ctrl-C, or the kit could not run a scenario). */
 export type ExitCode = 0 | 1 | 2;

@@ -4,6 +4,7 @@ import { framesHtml, wireLogHtml } from "./htmlWireLog.js";
 import { countReportVerdicts, fileStem, MASKING_OFF, REPORT_VERDICTS, verdictOf, type Report, type ReportProperty } from "./report.js";
 import { evidenceSeqs, stoppedText, provingEvents, replayCommand, seconds, shrinkSummary, stepTexts } from "./reportText.js";
 import { sequenceDiagram } from "./sequenceDiagram.js";
+import { counterexampleOf, reasonOf } from "../src/runner/suiteResult.js";
 
 /**
  * `index.html`: one self-contained page (inline CSS, no script, no external asset; a CSP that
@@ -19,7 +20,7 @@ export function renderHtml(r: Report): string {
     r.run.interrupted ? `<p class="warn">${html(stoppedText(r.run, r.settings.runs))}</p>` : "",
     summary(r),
     propertyTable(r),
-    ...r.properties.filter((p) => p.counterexample).map((p, i) => counterexample(r, p, i)),
+    ...r.properties.filter((p) => counterexampleOf(p)).map((p, i) => counterexample(r, p, i)),
     `<footer>isoconf ${html(r.version)} · started ${html(r.settings.startedAt.toISOString())} · card data ${r.masked ? "masked" : "NOT masked"}</footer>`,
   ];
   return [
@@ -70,15 +71,15 @@ const anchor = (p: ReportProperty) => `p-${fileStem(p.id)}`;
 
 function propertyTable(r: Report): string {
   const rows = r.properties.map((p) => {
-    const id = p.counterexample ? `<a href="#${anchor(p)}">${html(p.id)}</a>` : html(p.id);
-    const note = [p.waiver !== undefined ? `waived: ${p.waiver}` : "", p.reason ?? "", p.counterexample ? shrinkSummary(p) : ""].filter((s) => s !== "").join("; ");
+    const id = counterexampleOf(p) ? `<a href="#${anchor(p)}">${html(p.id)}</a>` : html(p.id);
+    const note = [p.waiver !== undefined ? `waived: ${p.waiver}` : "", reasonOf(p) ?? "", counterexampleOf(p) ? shrinkSummary(p) : ""].filter((s) => s !== "").join("; ");
     return `<tr><td>${id}</td><td>${html(p.title)}</td><td>${badge(p)}</td><td>${html(note)}</td></tr>`;
   });
   return `<section id="properties"><h2>Properties</h2>\n<table>\n<thead><tr><th>ID</th><th>property</th><th>verdict</th><th>note</th></tr></thead>\n<tbody>\n${rows.join("\n")}\n</tbody>\n</table>\n</section>`;
 }
 
 function counterexample(r: Report, p: ReportProperty, index: number): string {
-  const cx = p.counterexample!;
+  const cx = counterexampleOf(p)!;
   const id = anchor(p);
   const proving = provingEvents(cx);
   const stem = fileStem(p.id);
@@ -91,7 +92,7 @@ function counterexample(r: Report, p: ReportProperty, index: number): string {
     `<h2>${html(`${p.id} ${p.title}`)} ${badge(p)}</h2>`,
     `<p class="req">${html(p.requirement)}</p>`,
     `<p>Reference: ${html(p.reference)}</p>`,
-    `<p>${html([p.waiver !== undefined ? `waived: ${p.waiver}` : "", p.reason ?? "", shrinkSummary(p)].filter((s) => s !== "").join("; "))}</p>`,
+    `<p>${html([p.waiver !== undefined ? `waived: ${p.waiver}` : "", reasonOf(p) ?? "", shrinkSummary(p)].filter((s) => s !== "").join("; "))}</p>`,
     `<h3>Steps</h3>`,
     `<ol>${stepTexts(cx).map((s) => `<li><code>${html(s)}</code></li>`).join("")}</ol>`,
     `<h3>Violations</h3>`,

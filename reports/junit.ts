@@ -1,6 +1,7 @@
 import { flattenLines, xmlAttr, xmlText } from "./escape.js";
 import { MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
 import { countsLine, cutShort, evidenceLines, stoppedText, seconds } from "./reportText.js";
+import { counterexampleOf, reasonOf } from "../src/runner/suiteResult.js";
 
 /**
  * `junit.xml`: `<testsuites>` holding one `<testsuite>` (the suite), one `<testcase>` per
@@ -79,16 +80,16 @@ function testcase(p: ReportProperty, r: Report): Testcase {
     case "pass":
       return { kind: "pass", xml: `${open}/>` };
     case "fail": {
-      const message = flattenLines(p.counterexample?.violations[0]?.message ?? p.requirement);
+      const message = flattenLines(counterexampleOf(p)?.violations[0]?.message ?? p.requirement);
       return { kind: "failure", xml: element([`<failure message="${xmlAttr(message)}" type="${xmlAttr(p.id)}">${evidence()}</failure>`]) };
     }
     case "skipped":
-      return { kind: "skipped", xml: element([`<skipped message="${xmlAttr(p.reason ?? "not run")}"/>`]) };
+      return { kind: "skipped", xml: element([`<skipped message="${xmlAttr(reasonOf(p) ?? "not run")}"/>`]) };
     case "flaky":
-      return { kind: "pass", xml: element([`<system-out>${xmlText(`flaky, not counted as a failure: ${p.reason ?? ""}\n`)}${evidence()}</system-out>`]) };
+      return { kind: "pass", xml: element([`<system-out>${xmlText(`flaky, not counted as a failure: ${reasonOf(p) ?? ""}\n`)}${evidence()}</system-out>`]) };
     case "waived": {
       const body = [`<skipped message="${xmlAttr(`waived: ${p.waiver}`)}"/>`];
-      if (p.counterexample) body.push(`<system-out>${xmlText(`waived ${p.verdict}:\n`)}${evidence()}</system-out>`);
+      if (counterexampleOf(p)) body.push(`<system-out>${xmlText(`waived ${p.verdict}:\n`)}${evidence()}</system-out>`);
       return { kind: "skipped", xml: element(body) };
     }
   }

@@ -1,6 +1,6 @@
 import type { Dialect } from "../src/iso8583/dialect.js";
 import type { Violation } from "../src/runner/property.js";
-import type { Counterexample, PropertyResult, SuiteResult } from "../src/runner/runSuite.js";
+import { type Counterexample, counterexampleOf, type FoundResult, isFound, type PropertyResult, reasonOf, type SuiteResult } from "../src/runner/suiteResult.js";
 import { cardPan } from "../src/scenario/scenario.js";
 import { maskPan, maskTrack } from "../src/trace/mask.js";
 import { maskTraceEvent } from "../src/trace/maskTraceEvent.js";
@@ -17,11 +17,11 @@ export function maskSuiteResult(result: SuiteResult, dialect: Dialect): SuiteRes
 }
 
 function maskProperty(p: PropertyResult, dialect: Dialect): PropertyResult {
-  const cx = p.counterexample;
+  const cx = counterexampleOf(p);
   const pans = cx ? cardNumbersIn(cx) : [];
   const text = (s: string) => maskCardNumbers(s, pans);
-  const out: PropertyResult = { ...p };
-  if (p.reason !== undefined) out.reason = text(p.reason);
+  if (!isFound(p)) return p.verdict === "skipped" ? { ...p, reason: text(p.reason) } : p;
+  const out: FoundResult = p.verdict === "flaky" ? { ...p, reason: text(p.reason) } : { ...p };
   if (cx) {
     out.counterexample = {
       ...cx,

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { BUILTIN_DIALECTS, builtinDialect, resolveDialect } from "../src/iso8583/builtinDialects.js";
 import { dialectDigest, type Dialect } from "../src/iso8583/dialect.js";
-import type { Counterexample, PropertyResult, SuiteResult, Verdict } from "../src/runner/runSuite.js";
+import { type Counterexample, counterexampleOf, type PropertyResult, type SuiteResult, type Verdict } from "../src/runner/suiteResult.js";
 import type { ScenarioStep } from "../src/scenario/scenario.js";
 import { checkShards, ShardMergeError } from "./checkShards.js";
 import { readRunFolder, type RunFolder } from "./readRunFolder.js";
@@ -133,7 +133,10 @@ function mergeProperty(each: readonly PropertyResult[]): PropertyResult {
   const verdict = PRECEDENCE.find((v) => each.some((p) => p.verdict === v))!;
   const candidates = each.filter((p) => p.verdict === verdict);
   if (verdict !== "fail" && verdict !== "flaky") return candidates[0];
-  return candidates.reduce((best, p) => (p.counterexample && (!best.counterexample || smaller(p.counterexample, best.counterexample)) ? p : best));
+  return candidates.reduce((best, p) => {
+    const [mine, theirs] = [counterexampleOf(p), counterexampleOf(best)];
+    return mine && (!theirs || smaller(mine, theirs)) ? p : best;
+  });
 }
 
 const faults = (cx: Counterexample) => (cx.scenario.steps as readonly ScenarioStep[]).filter((s) => s.fault !== undefined).length;

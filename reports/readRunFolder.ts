@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { PropertyResult, SuiteResult } from "../src/runner/runSuite.js";
+import { isFound, type PropertyResult, type SuiteResult } from "../src/runner/suiteResult.js";
 import { readTraceJsonl } from "../src/trace/traceFile.js";
 import { fileStem } from "./report.js";
 import { readScenarioFile } from "./scenarioFile.js";
@@ -27,8 +27,9 @@ export async function readRunFolder(folder: string): Promise<RunFolder> {
   let masked = summary.masked;
   const properties: PropertyResult[] = [];
   for (const p of summary.properties) {
-    const r = propertyOf(p);
+    const r = propertyOf(p, folder);
     if (p.counterexample) {
+      if (!isFound(r)) throw new SummaryFileError(`${folder}/summary.json: property ${p.id} is ${r.verdict} and has a counterexample: only a failure or a flake has one`);
       const { originalSteps, shrinkRuns, shrinkMs, violations } = p.counterexample;
       const stem = join(folder, fileStem(p.id));
       const scenarioFile = readScenarioFile(`${stem}.scenario.json`);
@@ -61,9 +62,21 @@ export async function readRunFolder(folder: string): Promise<RunFolder> {
 }
 
 /** A property as the runner decided it: a waived one's own verdict is `waivedVerdict`. */
-function propertyOf(p: SummaryProperty): PropertyResult {
-  const r: PropertyResult = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference, verdict: p.verdict === "waived" ? p.waivedVerdict! : p.verdict };
-  if (p.reason !== undefined) r.reason = p.reason;
-  if (p.foundAfter !== undefined) r.foundAfter = p.foundAfter;
-  return r;
+function propertyOf(p: SummaryProperty, folder: string): PropertyResult {
+  const names = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference };
+  const verdict = p.verdict === "waived" ? p.waivedVerdict! : p.verdict;
+  const needs = <T>(key: string, value: T | undefined): T => {
+    if (value === undefined) throw new SummaryFileError(`${folder}/summary.json: property ${p.id} is ${verdict} without its ${key}`);
+    return value;
+  };
+  switch (verdict) {
+    case "pass":
+      return { ...names, verdict };
+    case "skipped":
+      return { ...names, verdict, reason: needs("reason", p.reason) };
+    case "fail":
+      return { ...names, verdict, foundAfter: needs("foundAfter", p.foundAfter) };
+    case "flaky":
+      return { ...names, verdict, reason: needs("reason", p.reason), foundAfter: needs("foundAfter", p.foundAfter) };
+  }
 }

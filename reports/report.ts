@@ -1,5 +1,5 @@
 import type { Dialect } from "../src/iso8583/dialect.js";
-import type { PropertyResult, SuiteResult, Verdict } from "../src/runner/runSuite.js";
+import type { PropertyResult, SuiteResult, Verdict } from "../src/runner/suiteResult.js";
 import type { RecordedTarget } from "./scenarioFile.js";
 
 /** What a run was asked to do, for the machine index, the bug reports and the replay files. */
@@ -46,9 +46,7 @@ export type ReportVerdict = Verdict | "waived";
 export const REPORT_VERDICTS: readonly ReportVerdict[] = ["pass", "fail", "flaky", "skipped", "waived"];
 
 /** A property as reported: the runner's result plus, when waived, the written reason. */
-export interface ReportProperty extends PropertyResult {
-  waiver?: string;
-}
+export type ReportProperty = PropertyResult & { waiver?: string };
 
 /**
  * Everything a reporter may read, already masked (unless `masked` is false): reporters render

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Violation } from "../src/runner/property.js";
-import { shardShare, type Counterexample, type PropertyResult, type SuiteResult } from "../src/runner/runSuite.js";
+import { type Counterexample, counterexampleOf, foundAfterOf, type PropertyResult, shardShare, type SuiteResult } from "../src/runner/suiteResult.js";
 import { describeStep } from "../src/scenario/scenario.js";
 import { decodeErrorOf, detailOf, messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 import { shellWord } from "./escape.js";
@@ -21,8 +21,8 @@ export const stepTexts = (cx: Counterexample): string[] => cx.scenario.steps.map
 
 /** `found after 36 scenario(s); shrunk from 10 to 1 step(s) in 55 run(s)` */
 export function shrinkSummary(p: PropertyResult): string {
-  const cx = p.counterexample;
-  const found = p.foundAfter !== undefined ? `found after ${p.foundAfter} scenario(s)` : "";
+  const cx = counterexampleOf(p);
+  const found = foundAfterOf(p) !== undefined ? `found after ${foundAfterOf(p)} scenario(s)` : "";
   if (!cx) return found;
   // Flaky failures are not shrunk: a scenario that does not fail every time cannot guide shrinking.
   const shrunk =
@@ -117,7 +117,7 @@ export const provingEvents = (cx: Counterexample): Set<number> => new Set(cx.vio
 
 /** A counterexample as plain text lines: requirement, how it was found, steps, violations, replay. */
 export function evidenceLines(p: PropertyResult, outDir: string, shown = SHOWN_VIOLATIONS): string[] {
-  const cx = p.counterexample;
+  const cx = counterexampleOf(p);
   const lines = [`${p.id}: ${p.requirement}`, `reference: ${p.reference}`];
   if (!cx) return lines;
   lines.push(shrinkSummary(p), "steps:", ...stepTexts(cx).map((s, i) => `  ${i + 1}. ${s}`), "violations:");

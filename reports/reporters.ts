@@ -4,6 +4,7 @@ import { renderJunit } from "./junit.js";
 import { fileStem, type Report } from "./report.js";
 import { RUN_FILES, renderSummaryJson } from "./summaryJson.js";
 import { renderTap } from "./tap.js";
+import { counterexampleOf } from "../src/runner/suiteResult.js";
 
 /** One file of a run's output folder: its name and its whole text. */
 export interface ReportFile {
@@ -29,6 +30,6 @@ export const REPORTERS: readonly Reporter[] = [
   { name: "html", files: one(RUN_FILES.html, renderHtml) },
   {
     name: "bug-report",
-    files: (r) => r.properties.filter((p) => p.counterexample).map((p) => ({ name: `${fileStem(p.id)}.md`, text: renderBugReport(r, p) })),
+    files: (r) => r.properties.filter((p) => counterexampleOf(p)).map((p) => ({ name: `${fileStem(p.id)}.md`, text: renderBugReport(r, p) })),
   },
 ];

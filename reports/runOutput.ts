@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Dialect } from "../src/iso8583/dialect.js";
-import type { SuiteResult, Verdict } from "../src/runner/runSuite.js";
+import { counterexampleOf, type SuiteResult, type Verdict } from "../src/runner/suiteResult.js";
 import { scenarioDigest } from "../src/trace/scenarioDigest.js";
 import { writeTraceJsonl } from "../src/trace/traceFile.js";
 import { maskSuiteResult } from "./maskResult.js";
@@ -43,7 +43,7 @@ export async function writeRunOutput(dir: string, result: SuiteResult, dialect: 
   const shown = s.mask ? maskSuiteResult(result, dialect) : result;
   const report = buildReport(shown, dialect, s.replayDir ?? dir, s.version ?? packageVersion(), s);
   for (const p of shown.properties) {
-    const cx = p.counterexample;
+    const cx = counterexampleOf(p);
     if (!cx) continue;
     const stem = fileStem(p.id);
     writeScenarioFile(join(dir, `${stem}.scenario.json`), {

@@ -1,6 +1,7 @@
 import { dialectDigest } from "../src/iso8583/dialect.js";
 import { countReportVerdicts, fileStem, verdictOf, type Report } from "./report.js";
 import { replayCommand, stepTexts } from "./reportText.js";
+import { counterexampleOf, foundAfterOf, reasonOf } from "../src/runner/suiteResult.js";
 
 export const SUMMARY_FORMAT = "isoconf-summary/1";
 
@@ -16,9 +17,9 @@ export function renderSummaryJson(r: Report): string {
       // The runner's verdict under the waiver: a stale waiver (it passes) is told from a waived failure.
       entry.waivedVerdict = p.verdict;
     }
-    if (p.reason) entry.reason = p.reason;
-    if (p.foundAfter !== undefined) entry.foundAfter = p.foundAfter;
-    const cx = p.counterexample;
+    if (reasonOf(p)) entry.reason = reasonOf(p);
+    if (foundAfterOf(p) !== undefined) entry.foundAfter = foundAfterOf(p);
+    const cx = counterexampleOf(p);
     if (cx) {
       const stem = fileStem(p.id);
       entry.counterexample = {

@@ -1,6 +1,7 @@
 import { tapComment, tapText, yamlString } from "./escape.js";
 import { MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
 import { countsLine, cutShort, stoppedText, replayCommand, runLine, SHOWN_VIOLATIONS, stepTexts } from "./reportText.js";
+import { counterexampleOf, foundAfterOf, reasonOf } from "../src/runner/suiteResult.js";
 
 /**
  * `results.tap`, TAP version 13: the plan, then one test point per property in catalogue order,
@@ -25,7 +26,7 @@ export function renderTap(r: Report): string {
   const stopped = cutShort(r.run) ? stoppedText(r.run, r.settings.runs) : undefined;
   r.properties.forEach((p, i) => {
     lines.push(stopped !== undefined && verdictOf(p) === "pass" ? `ok ${i + 1} - ${tapText(`${p.id} ${p.title}`)} # SKIP ${tapText(`not judged to the end: ${stopped}`)}` : testPoint(p, i + 1));
-    if (p.counterexample) lines.push(...diagnostics(p, r).map((l) => `  ${l}`));
+    if (counterexampleOf(p)) lines.push(...diagnostics(p, r).map((l) => `  ${l}`));
   });
   lines.push(tapComment(countsLine(r)));
   if (stopped !== undefined) lines.push(`Bail out! ${tapText(stopped)}`);
@@ -38,9 +39,9 @@ function testPoint(p: ReportProperty, n: number): string {
   const why = (prefix: string, reason: string | undefined) => tapText(reason ? `${prefix}: ${reason}` : prefix);
   switch (verdictOf(p)) {
     case "skipped":
-      return `${point} # SKIP ${tapText(p.reason ?? "not run")}`;
+      return `${point} # SKIP ${tapText(reasonOf(p) ?? "not run")}`;
     case "flaky":
-      return `${point} # TODO ${why("flaky", p.reason)}`;
+      return `${point} # TODO ${why("flaky", reasonOf(p))}`;
     case "waived":
       return `${point} # TODO ${why("waived", p.waiver)}`;
     default:
@@ -50,12 +51,13 @@ function testPoint(p: ReportProperty, n: number): string {
 
 /** The YAML block (TAP 13 diagnostics), without its two-space indent. */
 function diagnostics(p: ReportProperty, r: Report): string[] {
-  const cx = p.counterexample!;
+  const cx = counterexampleOf(p)!;
   const y = ["---", `message: ${yamlString(cx.violations[0]?.message ?? p.requirement)}`, `severity: ${verdictOf(p)}`];
   y.push(`id: ${yamlString(p.id)}`, `requirement: ${yamlString(p.requirement)}`, `reference: ${yamlString(p.reference)}`);
-  if (p.reason !== undefined) y.push(`reason: ${yamlString(p.reason)}`);
+  const reason = reasonOf(p);
+  if (reason !== undefined) y.push(`reason: ${yamlString(reason)}`);
   if (p.waiver !== undefined) y.push(`waiver: ${yamlString(p.waiver)}`);
-  if (p.foundAfter !== undefined) y.push(`foundAfter: ${p.foundAfter}`);
+  if (foundAfterOf(p) !== undefined) y.push(`foundAfter: ${foundAfterOf(p)}`);
   y.push(`shrunk: { fromSteps: ${cx.originalSteps}, toSteps: ${cx.scenario.steps.length}, runs: ${cx.shrinkRuns}, ms: ${cx.shrinkMs} }`);
   y.push("steps:", ...stepTexts(cx).map((s) => `  - ${yamlString(s)}`));
   y.push("violations:");

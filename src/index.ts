@@ -29,7 +29,8 @@ export {
   type Endpoint,
 } from "./link/index.js";
 export * from "./protocol/index.js";
-export { runSuite, selectProperties, KitError, type RunSuiteOptions, type SuiteResult, type PropertyResult, type Counterexample, type Verdict, type Progress } from "./runner/runSuite.js";
+export { runSuite, selectProperties, KitError, type RunSuiteOptions, type Progress } from "./runner/runSuite.js";
+export type { SuiteResult, PropertyResult, Counterexample, Verdict } from "./runner/suiteResult.js";
 export { runScenario, checkAll } from "./runner/runScenario.js";
 export { SCENARIO_EPOCH } from "./scenario/epoch.js";
 export { exchanges, type Exchange, type Requester } from "./runner/exchanges.js";

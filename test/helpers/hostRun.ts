@@ -1,6 +1,7 @@
 import { hostScenario } from "../../generators/hostScenario.js";
 import type { Dialect } from "../../src/iso8583/dialect.js";
-import { runSuite, type RunSuiteOptions, type SuiteResult } from "../../src/runner/runSuite.js";
+import { runSuite, type RunSuiteOptions } from "../../src/runner/runSuite.js";
+import type { SuiteResult } from "../../src/runner/suiteResult.js";
 import type { Target } from "../../src/scenario/target.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
 import { hostSuite } from "../../suites/host/index.js";

@@ -5,7 +5,7 @@ import type { RunSettings } from "../../reports/report.js";
 import { writeRunOutput } from "../../reports/runOutput.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
-import type { SuiteResult } from "../../src/runner/runSuite.js";
+import type { SuiteResult } from "../../src/runner/suiteResult.js";
 import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { runHostSuite } from "./hostRun.js";
 

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { exitCodeOf } from "../../reports/exitCode.js";
-import type { PropertyResult, Verdict } from "../../src/runner/runSuite.js";
+import { type PropertyResult, type Verdict } from "../../src/runner/suiteResult.js";
 
 describe("reports/exitCode: exitCodeOf", () => {
   const run = (verdicts: Record<string, Verdict>, interrupted = false, reason?: "interrupted" | "deadline" | "kit-error") => ({
     interrupted,
     ...(reason ? { stopped: { reason } } : {}),
-    properties: Object.entries(verdicts).map(([id, verdict]): PropertyResult => ({ id, title: "", requirement: "", reference: "", verdict })),
+    properties: Object.entries(verdicts).map(([id, verdict]) => ({ id, title: "", requirement: "", reference: "", verdict, reason: "", foundAfter: 1 }) as PropertyResult),
   });
   const none = new Map<string, string>();
 

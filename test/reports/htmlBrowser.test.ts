@@ -12,7 +12,7 @@ import { writeRunOutput } from "../../reports/runOutput.js";
 import { sequenceDiagram } from "../../reports/sequenceDiagram.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
-import type { Counterexample, PropertyResult, SuiteResult } from "../../src/runner/runSuite.js";
+import { type Counterexample, counterexampleOf, type PropertyResult, type SuiteResult } from "../../src/runner/suiteResult.js";
 import { cardPan } from "../../src/scenario/scenario.js";
 import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { maskPan } from "../../src/trace/mask.js";
@@ -301,7 +301,7 @@ describe("reports: index.html in headless Chromium", function () {
       }
     }
     // The failing property's diagram is not a trivial case of the above.
-    const cx = failing.counterexample!;
+    const cx = counterexampleOf(failing)!;
     assert.ok(cx.trace.some((e) => e.kind === "fault") && cx.trace.filter(isArrow).some((e) => provingEvents(cx).has(e.seq)), `${FAILING}'s trace has no fault or no evidence arrow`);
   });
 
@@ -372,7 +372,7 @@ describe("reports: index.html in headless Chromium", function () {
       assert.ok(!readFileSync(join(dir, "index.html"), "utf8").includes(pan), `${pan} in clear in index.html`);
     }
     // Not vacuous: the masked form of the failing property's card is on screen.
-    const masked = maskPan(clearPans(failing.counterexample!)[0]);
+    const masked = maskPan(clearPans(counterexampleOf(failing)!)[0]);
     assert.ok(text.includes(masked), `${masked} not in the rendered text`);
   });
 

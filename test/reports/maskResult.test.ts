@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { maskCardNumbers, maskSuiteResult } from "../../reports/maskResult.js";
 import { cardPan } from "../../src/scenario/scenario.js";
 import { cup, PAN, scenario, suiteResult, TRACK2 } from "./support/fixture.js";
+import { counterexampleOf } from "../../src/runner/suiteResult.js";
 
 describe("reports/maskResult", () => {
   describe("maskCardNumbers", () => {
@@ -23,7 +24,7 @@ describe("reports/maskResult", () => {
     assert.equal(JSON.stringify(suiteResult), before, "the input is not changed");
     const text = JSON.stringify(masked);
     for (const secret of [PAN, TRACK2, cardPan(scenario.steps[0].card!)]) assert.ok(!text.includes(secret), `${secret} in clear`);
-    const frame = masked.properties[1].counterexample!.trace[3];
+    const frame = counterexampleOf(masked.properties[1])!.trace[3];
     assert.equal(messageOf(frame)?.fields["2"], "622588******5678");
     assert.match(bytesOf(frame) ?? "", /16\*{16}/, "the BCD PAN in the hex is starred");
   });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { mergeShardFolders, ShardMergeError, combineShards } from "../../reports/mergeShards.js";
 import type { RunFolder } from "../../reports/readRunFolder.js";
 import { SummaryFileError } from "../../reports/summarySchema.js";
-import type { PropertyResult, SuiteResult, Verdict } from "../../src/runner/runSuite.js";
+import { type Counterexample, counterexampleOf, foundAfterOf, type PropertyResult, reasonOf, type SuiteResult, type Verdict } from "../../src/runner/suiteResult.js";
 import { cardPan, type HostScenario } from "../../src/scenario/scenario.js";
 import { readTraceJsonl, TraceFileError } from "../../src/trace/traceFile.js";
 import { writeRunOutput } from "../../reports/runOutput.js";
@@ -40,7 +40,7 @@ describe("reports/mergeShards", function () {
 
   it("the seed does what this test needs: shards 2 and 3 fail H-DUP-1 and H-SET-1, shard 2 at least as simply (a tie goes to the lower shard)", () => {
     assert.deepEqual(shards.map((s) => prop(s.result, "H-DUP-1").verdict), ["pass", "fail", "fail"]);
-    const steps = shards.slice(1).map((s) => prop(s.result, "H-SET-1").counterexample!.scenario.steps.length);
+    const steps = shards.slice(1).map((s) => counterexampleOf(prop(s.result, "H-SET-1"))!.scenario.steps.length);
     assert.ok(steps[0] <= steps[1], `H-SET-1 in ${steps.join(" and ")} steps`);
   });
 
@@ -66,10 +66,10 @@ describe("reports/mergeShards", function () {
     const fromShard2 = (id: string) => prop(shards[1].result, id);
     for (const id of ["H-DUP-1", "H-SET-1"]) {
       const [got, want] = [prop(r, id), fromShard2(id)];
-      assert.deepEqual(got.counterexample!.scenario, want.counterexample!.scenario, `${id}: shard 2's scenario`);
-      assert.equal(got.foundAfter, want.foundAfter);
-      assert.equal(got.counterexample!.originalSteps, want.counterexample!.originalSteps);
-      assert.equal(got.counterexample!.shrinkRuns, want.counterexample!.shrinkRuns);
+      assert.deepEqual(counterexampleOf(got)!.scenario, counterexampleOf(want)!.scenario, `${id}: shard 2's scenario`);
+      assert.equal(foundAfterOf(got), foundAfterOf(want));
+      assert.equal(counterexampleOf(got)!.originalSteps, counterexampleOf(want)!.originalSteps);
+      assert.equal(counterexampleOf(got)!.shrinkRuns, counterexampleOf(want)!.shrinkRuns);
     }
 
     const summary = summaryOf(out);
@@ -97,7 +97,7 @@ describe("reports/mergeShards", function () {
     const pans = new Set<string>();
     for (const s of clear) {
       for (const p of s.result.properties) {
-        const cx = p.counterexample;
+        const cx = counterexampleOf(p);
         if (!cx) continue;
         for (const st of (cx.scenario as HostScenario).steps) if (st.card) pans.add(cardPan(st.card));
         for (const e of cx.trace) if (messageOf(e)?.fields["2"]) pans.add(messageOf(e)!.fields["2"]);
@@ -303,7 +303,8 @@ describe("reports/mergeShards", function () {
         waivers: new Map(o.waivers ?? []),
         result: { suite: "host", dialect: "cup", target: "t", seed: 1, scenarios: 10 + index, executions: 20, requests: 30, durationMs: 100 * index, interrupted: o.interrupted ?? false, shard: { index, count: 3 }, properties },
       }) as RunFolder;
-    const p = (id: string, verdict: Verdict, extra: Partial<PropertyResult> = {}): PropertyResult => ({ id, ...base, verdict, ...extra });
+    // Results made by hand, of any verdict with any of the keys a verdict may carry.
+    const p = (id: string, verdict: Verdict, extra: { reason?: string; foundAfter?: number; counterexample?: Counterexample } = {}) => ({ id, ...base, verdict, ...extra }) as PropertyResult;
 
     it("fail > flaky > pass > skipped; skipped only when every shard skipped; the smallest counterexample, the lower shard on a tie", () => {
       // checkShards has made sure the shards' waivers agree.
@@ -315,10 +316,10 @@ describe("reports/mergeShards", function () {
       ]);
       const by = new Map(result.properties.map((x) => [x.id, x]));
       assert.deepEqual(result.properties.map((x) => x.verdict), ["flaky", "pass", "fail", "skipped", "fail"]);
-      assert.equal(by.get("A")!.reason, "once");
-      assert.equal(by.get("B")!.reason, undefined, "passed somewhere: no skip reason");
-      assert.deepEqual([by.get("C")!.foundAfter, by.get("C")!.counterexample!.shrinkRuns], [9, 11], "fewest steps among the failing shards, the flaky one left out");
-      assert.deepEqual([by.get("E")!.foundAfter, by.get("E")!.counterexample!.shrinkRuns], [6, 8], "same steps: fewer faults; same faults: shard 2 before 3");
+      assert.equal(reasonOf(by.get("A")!), "once");
+      assert.equal(reasonOf(by.get("B")!), undefined, "passed somewhere: no skip reason");
+      assert.deepEqual([foundAfterOf(by.get("C")!), counterexampleOf(by.get("C")!)!.shrinkRuns], [9, 11], "fewest steps among the failing shards, the flaky one left out");
+      assert.deepEqual([foundAfterOf(by.get("E")!), counterexampleOf(by.get("E")!)!.shrinkRuns], [6, 8], "same steps: fewer faults; same faults: shard 2 before 3");
       assert.deepEqual([...waivers], [["D", "why"], ["E", "late"]]);
       assert.deepEqual([result.scenarios, result.executions, result.requests, result.durationMs, result.interrupted, result.shard], [36, 60, 90, 300, true, undefined]);
     });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeRunOutput } from "../../reports/runOutput.js";
-import type { SuiteResult } from "../../src/runner/runSuite.js";
+import type { SuiteResult } from "../../src/runner/suiteResult.js";
 import { cup, settings, suiteResult } from "./support/fixture.js";
 import { parseStrictXml, type XmlElement } from "./support/strictXml.js";
 

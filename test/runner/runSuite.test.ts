@@ -5,6 +5,7 @@ import { runScenario } from "../../src/runner/runScenario.js";
 import type { RunEvent } from "../../src/runner/runSuite.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { runHostSuite } from "../helpers/hostRun.js";
+import { counterexampleOf } from "../../src/runner/suiteResult.js";
 
 describe("runner: stopping and shrinking", function () {
   this.timeout(60_000);
@@ -30,11 +31,11 @@ describe("runner: stopping and shrinking", function () {
     const conns = (trace: readonly { conn?: string }[]) => [...new Set(trace.flatMap((e) => (e.conn === undefined ? [] : [e.conn])))];
     const target = referenceHostTarget(cup, { bug: "reversal-ignored" });
     const [first, second] = [await runHostSuite(cup, target, { runs: 40, seed: 42 }), await runHostSuite(cup, target, { runs: 40, seed: 42 })];
-    const cx = first.properties.find((p) => p.id === "H-REV-1")?.counterexample;
+    const cx = counterexampleOf(first.properties.find((p) => p.id === "H-REV-1")!);
     assert.ok(cx, "H-REV-1 fails against the reversal-ignored host");
     const ids = conns(cx.trace);
     assert.deepEqual(ids, ids.map((_, i) => `c${i + 1}`));
-    assert.deepEqual(conns(second.properties.find((p) => p.id === "H-REV-1")!.counterexample!.trace), ids);
+    assert.deepEqual(conns(counterexampleOf(second.properties.find((p) => p.id === "H-REV-1")!)!.trace), ids);
     const replay = await runScenario(cx.scenario, { target, dialect: cup, responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex") });
     assert.deepEqual(conns(replay), ids);
   });

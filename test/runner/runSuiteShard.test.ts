@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import type { Suite } from "../../src/runner/property.js";
-import { shardShare, type Shard } from "../../src/runner/runSuite.js";
+import { foundAfterOf, type Shard, shardShare } from "../../src/runner/suiteResult.js";
 import { runHostSuite } from "../helpers/hostRun.js";
 
 /**
@@ -54,7 +54,7 @@ describe("runner: sharding", function () {
         shard,
         onEvent: (e) => e.kind === "scenario" && started.push(JSON.stringify(e.scenario)),
       });
-      const foundAt = Object.fromEntries(r.properties.filter((p) => p.foundAfter !== undefined).map((p) => [p.id, p.foundAfter!]));
+      const foundAt = Object.fromEntries(r.properties.flatMap((p) => (foundAfterOf(p) === undefined ? [] : [[p.id, foundAfterOf(p)!]])));
       return { started, foundAt };
     }
     const whole = await searched(undefined);

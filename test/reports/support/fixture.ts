@@ -3,7 +3,7 @@ import { Iso8583Error } from "../../../src/iso8583/errors.js";
 import type { Message } from "../../../src/iso8583/message.js";
 import { pack } from "../../../src/iso8583/pack.js";
 import { unpack } from "../../../src/iso8583/unpack.js";
-import type { SuiteResult } from "../../../src/runner/runSuite.js";
+import type { SuiteResult } from "../../../src/runner/suiteResult.js";
 import type { HostScenario } from "../../../src/scenario/scenario.js";
 import type { TraceEvent, UnstampedEvent } from "../../../src/trace/traceEvent.js";
 import type { RunSettings } from "../../../reports/report.js";
