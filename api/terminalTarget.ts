@@ -11,7 +11,7 @@ import { PassiveControl } from "../src/roles/passiveControl.js";
 import { referenceTerminalTarget } from "../src/roles/referenceTerminalTarget.js";
 import type { TerminalControl } from "../src/scenario/terminalControl.js";
 import type { TerminalTarget } from "../src/scenario/target.js";
-import { resultDeadlineMs } from "../src/sim/terminal/ecrProtocol.js";
+import { resultDeadlineMs } from "../src/ecr/ecrProtocol.js";
 import { checkSeededBug } from "./seededBug.js";
 import { UsageError } from "./usageError.js";
 

@@ -61,6 +61,7 @@ export { referenceTerminalTarget } from "./roles/referenceTerminalTarget.js";
 export { externalTerminalTarget, type TerminalLine } from "./roles/externalTerminalTarget.js";
 export type { TerminalControl, TerminalCommand, ControlResult } from "./scenario/terminalControl.js";
 export { EcrControl } from "./roles/ecrControl.js";
+export * from "./ecr/index.js";
 export { ExecControl, EXEC_PLACEHOLDERS, type ExecTemplates } from "./roles/execControl.js";
 export { PassiveControl } from "./roles/passiveControl.js";
 export { ManualControl } from "./roles/manualControl.js";

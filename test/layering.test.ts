@@ -11,7 +11,7 @@ import { ROOT } from "./helpers/builtCli.js";
 const FLOORS: readonly (readonly string[])[] = [
   ["src/iso8583"],
   ["src/link", "src/protocol"],
-  ["src/trace"],
+  ["src/trace", "src/ecr"],
   ["src/scenario"],
   ["src/sim"],
   ["src/roles"],

@@ -7,7 +7,7 @@ import { serialOpen } from "../../src/link/serialOpen.js";
 import { stxEtx } from "../../src/link/stxEtx.js";
 import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { TERMINAL_BUGS, terminalBug } from "../../src/sim/terminal/bugs.js";
-import { EcrServer } from "../../src/sim/terminal/ecrServer.js";
+import { EcrServer } from "../../src/ecr/ecrServer.js";
 import { fileStateStore } from "../../src/sim/terminal/fileStateStore.js";
 import { hostConnector } from "../../src/sim/terminal/hostConnector.js";
 import { ReferenceTerminal } from "../../src/sim/terminal/referenceTerminal.js";

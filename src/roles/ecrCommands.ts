@@ -1,4 +1,4 @@
-import type { EcrCommand, EcrResult } from "../sim/terminal/ecrProtocol.js";
+import type { EcrCommand, EcrResult } from "../ecr/ecrProtocol.js";
 import type { ControlResult, TerminalCommand } from "../scenario/terminalControl.js";
 
 /**

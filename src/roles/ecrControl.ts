@@ -4,7 +4,7 @@ import { parseEndpoint } from "../link/parseEndpoint.js";
 import { serialOpen } from "../link/serialOpen.js";
 import { stxEtx } from "../link/stxEtx.js";
 import { tcpConnect } from "../link/tcpConnect.js";
-import { EcrClient } from "../sim/terminal/ecrClient.js";
+import { EcrClient } from "../ecr/ecrClient.js";
 import { controlResultOf, ecrCommandOf } from "./ecrCommands.js";
 import { runResetCommand } from "./runResetCommand.js";
 import type { ControlResult, TerminalCommand, TerminalControl } from "../scenario/terminalControl.js";

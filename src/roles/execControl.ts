@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { maskPan } from "../trace/mask.js";
 import { controlResultOf } from "./ecrCommands.js";
-import type { EcrResult } from "../sim/terminal/ecrProtocol.js";
+import type { EcrResult } from "../ecr/ecrProtocol.js";
 import type { ControlResult, TerminalCommand, TerminalControl } from "../scenario/terminalControl.js";
 
 /** A command line per operation (`--exec-sale 'mytool sale {amount}'`); an operation without one is not available. */

@@ -5,7 +5,7 @@ import { networkCodeOf, operationOf } from "../protocol/index.js";
 import { cardOf, describeStep, type TerminalScenario, type TerminalStep } from "../scenario/scenario.js";
 import type { OpenTerminalTarget } from "../scenario/target.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
-import { resultDeadlineMs } from "../sim/terminal/ecrProtocol.js";
+import { resultDeadlineMs } from "../ecr/ecrProtocol.js";
 import type { TraceRecorder } from "../trace/traceRecorder.js";
 import { AnsweringHost } from "./answeringHost.js";
 import { commandText, describeCommand, type ControlResult, type TerminalCommand, type TerminalControl } from "../scenario/terminalControl.js";

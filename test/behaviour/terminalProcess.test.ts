@@ -10,7 +10,7 @@ import { EcrControl } from "../../src/roles/ecrControl.js";
 import { externalTerminalTarget } from "../../src/roles/externalTerminalTarget.js";
 import type { TerminalControl } from "../../src/scenario/terminalControl.js";
 import { describeStep } from "../../src/scenario/scenario.js";
-import { resultDeadlineMs } from "../../src/sim/terminal/ecrProtocol.js";
+import { resultDeadlineMs } from "../../src/ecr/ecrProtocol.js";
 import { runCli } from "../helpers/cli.js";
 import { failures } from "../helpers/hostRun.js";
 import { runTerminalSuite } from "../helpers/terminalRun.js";

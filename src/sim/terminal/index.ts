@@ -1,20 +1,6 @@
 // The reference terminal: a correct POS terminal with named seeded bugs, driven in-process
-// (`execute`) or by an ECR over a serial line (`EcrServer`, isoconf-ecr/1).
+// (`execute`) or by an ECR over a serial line (`EcrServer` in src/ecr/, isoconf-ecr/1).
 export { TERMINAL_BUGS, terminalBug, type TerminalBug, type TerminalBugName } from "./bugs.js";
-export { EcrClient, type EcrClientOptions } from "./ecrClient.js";
-export {
-  ECR_PROTOCOL,
-  parseEcrCommand,
-  formatEcrResult,
-  resultDeadlineMs,
-  type EcrCommand,
-  type EcrCommandName,
-  type EcrResult,
-  type EcrResultFrame,
-  type ParsedCommand,
-  type ReversalReport,
-} from "./ecrProtocol.js";
-export { EcrServer, type EcrLog, type EcrTarget } from "./ecrServer.js";
 export { fileStateStore } from "./fileStateStore.js";
 export { hostConnector } from "./hostConnector.js";
 export { ReferenceTerminal } from "./referenceTerminal.js";

@@ -21,7 +21,7 @@ import {
   settlementVerdict,
   timestamps,
 } from "../../protocol/index.js";
-import type { EcrCommand, EcrResult } from "./ecrProtocol.js";
+import type { EcrCommand, EcrResult } from "../../ecr/ecrProtocol.js";
 import { type Exchanged, HostConnection } from "./hostConnection.js";
 import { judgeAnswer } from "./judgeAnswer.js";
 import { ReversalJournal } from "./reversalJournal.js";

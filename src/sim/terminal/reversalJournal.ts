@@ -1,7 +1,7 @@
 import type { Dialect } from "../../iso8583/dialect.js";
 import type { Message } from "../../iso8583/message.js";
 import { buildReversal, type ReversalCause, rulesOf } from "../../protocol/index.js";
-import type { EcrResult, ReversalReport } from "./ecrProtocol.js";
+import type { EcrResult, ReversalReport } from "../../ecr/ecrProtocol.js";
 import type { Exchanged } from "./hostConnection.js";
 import { judgeAnswer } from "./judgeAnswer.js";
 import type { ResolvedTerminalOptions } from "./terminalOptions.js";

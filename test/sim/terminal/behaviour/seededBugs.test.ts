@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { builtinDialect } from "../../../../src/iso8583/builtinDialects.js";
 import { isReversal, reversedStan } from "../../../../src/protocol/index.js";
 import { TERMINAL_BUGS, type TerminalBugName } from "../../../../src/sim/terminal/bugs.js";
-import type { EcrResult } from "../../../../src/sim/terminal/ecrProtocol.js";
+import type { EcrResult } from "../../../../src/ecr/ecrProtocol.js";
 import { runCli } from "../../../helpers/cli.js";
 import { requireSocat } from "../../../link/support/ptyPair.js";
 import { inProcessRig, type InProcessRig } from "../support/inProcess.js";

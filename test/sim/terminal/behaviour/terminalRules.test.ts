@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { builtinDialect } from "../../../../src/iso8583/builtinDialects.js";
 import { decodeTotals } from "../../../../src/protocol/index.js";
-import { ECR_PROTOCOL } from "../../../../src/sim/terminal/ecrProtocol.js";
+import { ECR_PROTOCOL } from "../../../../src/ecr/ecrProtocol.js";
 import { requireSocat } from "../../../link/support/ptyPair.js";
 import { BALANCE, listenScriptedHost, type ScriptedHost } from "../support/scriptedHost.js";
 import { TerminalProcess } from "../support/terminalProcess.js";

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { ControlChannel } from "../../../../src/link/controlChannel.js";
 import { serialOpen } from "../../../../src/link/serialOpen.js";
 import { stxEtx } from "../../../../src/link/stxEtx.js";
-import { EcrClient } from "../../../../src/sim/terminal/ecrClient.js";
-import type { EcrCommand, EcrResultFrame } from "../../../../src/sim/terminal/ecrProtocol.js";
+import { EcrClient } from "../../../../src/ecr/ecrClient.js";
+import type { EcrCommand, EcrResultFrame } from "../../../../src/ecr/ecrProtocol.js";
 import { openPtyPair, type PtyPair } from "../../../link/support/ptyPair.js";
 import { ISOCONF_BIN, ROOT } from "../../../helpers/builtCli.js";
 

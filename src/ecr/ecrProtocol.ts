@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Totals } from "../../protocol/index.js";
+import type { Totals } from "../protocol/index.js";
 
 /** The protocol name and version every frame carries in `v` (docs/ecr-protocol.md). */
 export const ECR_PROTOCOL = "isoconf-ecr/1";

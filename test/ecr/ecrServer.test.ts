@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { ControlChannel } from "../../../src/link/controlChannel.js";
-import { Link } from "../../../src/link/link.js";
-import { memoryTransportPair } from "../../../src/link/memoryTransport.js";
-import { stxEtx } from "../../../src/link/stxEtx.js";
-import { VirtualClock } from "../../../src/link/virtualClock.js";
-import { EcrClient } from "../../../src/sim/terminal/ecrClient.js";
-import type { EcrCommand, EcrResult } from "../../../src/sim/terminal/ecrProtocol.js";
-import { ECR_PROTOCOL, resultDeadlineMs } from "../../../src/sim/terminal/ecrProtocol.js";
-import { EcrServer } from "../../../src/sim/terminal/ecrServer.js";
+import { ControlChannel } from "../../src/link/controlChannel.js";
+import { Link } from "../../src/link/link.js";
+import { memoryTransportPair } from "../../src/link/memoryTransport.js";
+import { stxEtx } from "../../src/link/stxEtx.js";
+import { VirtualClock } from "../../src/link/virtualClock.js";
+import { EcrClient } from "../../src/ecr/ecrClient.js";
+import type { EcrCommand, EcrResult } from "../../src/ecr/ecrProtocol.js";
+import { ECR_PROTOCOL, resultDeadlineMs } from "../../src/ecr/ecrProtocol.js";
+import { EcrServer } from "../../src/ecr/ecrServer.js";
 
 /** An ECR client and server over an in-memory line on a virtual clock; the terminal is a stand-in. */
 function line(execute: (c: EcrCommand) => Promise<EcrResult>) {

@@ -1,4 +1,4 @@
-import type { ControlChannel } from "../../link/controlChannel.js";
+import type { ControlChannel } from "../link/controlChannel.js";
 import { type EcrCommand, type EcrResult, formatEcrResult, parseEcrCommand } from "./ecrProtocol.js";
 
 /** One line per command for the operator's log: never card data, which commands may carry. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { lrc } from "../../../src/link/stxEtx.js";
-import { ECR_PROTOCOL, formatEcrResult, parseEcrCommand } from "../../../src/sim/terminal/ecrProtocol.js";
+import { lrc } from "../../src/link/stxEtx.js";
+import { ECR_PROTOCOL, formatEcrResult, parseEcrCommand } from "../../src/ecr/ecrProtocol.js";
 
 const frame = (o: Record<string, unknown>) => JSON.stringify({ v: ECR_PROTOCOL, id: "7", ...o });
 
@@ -56,7 +56,7 @@ describe("isoconf-ecr/1 frames", () => {
   });
 
   describe("the examples in docs/ecr-protocol.md", () => {
-    const doc = readFileSync(new URL("../../../docs/ecr-protocol.md", import.meta.url), "utf8");
+    const doc = readFileSync(new URL("../../docs/ecr-protocol.md", import.meta.url), "utf8");
     const examples = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].flatMap((m) => m[1].trim().split("\n"));
     const commands = examples.filter((line) => !line.includes('"result"'));
     const results = examples.filter((line) => line.includes('"result"'));

@@ -1,4 +1,4 @@
-import type { ControlChannel } from "../../link/controlChannel.js";
+import type { ControlChannel } from "../link/controlChannel.js";
 import { ECR_PROTOCOL, type EcrCommand, type EcrResultFrame, resultDeadlineMs } from "./ecrProtocol.js";
 
 export interface EcrClientOptions {
