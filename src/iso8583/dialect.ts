@@ -109,6 +109,11 @@ export function loadDialect(json: unknown, source = "dialect"): Dialect {
   if (header?.default !== undefined && header.default.length !== header.bytes * 2) {
     problems.push(`header.default: expected ${header.bytes * 2} hex characters`);
   }
+  // The codec reads a bitmap's size from its encoding; a size key that disagrees is refused, not ignored.
+  const bitmapBytes = table.bitmap.encoding === "binary" ? 8 : 16;
+  if (table.bitmap.bytes_per_bitmap !== undefined && table.bitmap.bytes_per_bitmap !== bitmapBytes) {
+    problems.push(`bitmap.bytes_per_bitmap: a ${table.bitmap.encoding} bitmap is ${bitmapBytes} bytes, got ${table.bitmap.bytes_per_bitmap}`);
+  }
   if (table.transactions !== undefined) problems.push(...operationProblems(table.transactions, table.iso_version));
   if (problems.length > 0) throw new DialectError(`${source}: ${problems.join("; ")}`);
 

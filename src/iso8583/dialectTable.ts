@@ -51,6 +51,8 @@ const digits = (n: number) => z.string().regex(new RegExp(`^[0-9]{${n}}$`), `${n
 /**
  * One operation a terminal can start. `effect` says what an approval does to the batch totals:
  * `debit` adds (purchase), `credit` adds to refunds, `cancel` takes back its original (void).
+ * The kit counts them so whatever the table says; `operationProblems` refuses a table that
+ * says otherwise.
  */
 const operationSchema = z
   .object({
@@ -111,6 +113,7 @@ const headerSchema = z
     encoding: z.literal("binary"),
     bytes: z.number().int().min(1).max(64),
     default: z.string().regex(/^([0-9A-F]{2})+$/, "upper-case hex").optional(),
+    // For people: the parts of the header (CUP's TPDU and header), as a dump names them.
     parts: z
       .array(z.object({ name: z.string(), bytes: z.number().int().min(1), layout: z.string().optional() }).strict())
       .optional(),
@@ -132,7 +135,9 @@ export const dialectTableSchema = z
     bitmap: z
       .object({
         encoding: z.enum(["binary", "ascii_hex"]),
+        /** 8 (binary) or 16 (ascii_hex): checked against the encoding, which decides. */
         bytes_per_bitmap: z.number().int().optional(),
+        // For people, like every `note`, `title` and `source`: encoding writes upper case, decoding reads either.
         hex_case: z.string().optional(),
         secondary_bitmap: z.boolean(),
         secondary_rule: z.string().optional(),
@@ -140,6 +145,7 @@ export const dialectTableSchema = z
       })
       .strict(),
     iso_version: z.union([z.literal(1987), z.literal(1993)]),
+    // For people: `framing` is what the kit reads.
     transport: z.unknown().optional(),
     undefined_fields: z.array(z.number().int().min(1).max(128)),
     notes: z.array(z.string()).optional(),

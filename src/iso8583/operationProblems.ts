@@ -20,6 +20,12 @@ const REVERSAL_CLASS = "4";
 /** A request's function digit (the third): 0 a request, 2 an advice. Its answer adds one. */
 const REQUEST_FUNCTIONS = "02";
 
+/**
+ * What an approval does to the batch totals, as the kit counts them (`tally`): the `effect` key
+ * says the same for people, and a dialect that says otherwise is refused rather than ignored.
+ */
+const EFFECTS: Partial<Record<Operation, "debit" | "credit" | "cancel">> = { purchase: "debit", refund: "credit", void: "cancel" };
+
 /** Two operations on one MTI are told apart only by a processing or network code both declare. */
 function distinguishable(a: OperationRule, b: OperationRule): boolean {
   const differ = (x: string | undefined, y: string | undefined) => x !== undefined && y !== undefined && x !== y;
@@ -38,6 +44,11 @@ export function operationProblems(rules: TransactionRules, isoVersion: 1987 | 19
   const ops = rules.operations;
   for (const [i, op] of OPERATIONS.entries()) {
     check(`transactions.operations.${op}.mti`, ops[op].mti, CLASSES[op], `an MTI class ${op} can be sent in`);
+    const effect = ops[op].effect;
+    if (effect !== undefined && effect !== EFFECTS[op]) {
+      const does = EFFECTS[op] === undefined ? "leaves the totals alone" : `counts as a ${EFFECTS[op]}`;
+      out.push(`transactions.operations.${op}.effect: ${effect} is not what isoconf does with a ${op}, which ${does}: leave the key out`);
+    }
     const twin = OPERATIONS.slice(0, i).find((other) => ops[other].mti === ops[op].mti && !distinguishable(ops[other], ops[op]));
     if (twin !== undefined) {
       out.push(`transactions.operations.${op}: MTI ${ops[op].mti} is ${twin}'s too, and no processing_code or network_code tells them apart`);

@@ -82,6 +82,10 @@ describe("dialects", () => {
     ["a reversal outside class 4", "cup", (t) => (t.transactions.reversal.mti = "0200"), /transactions\.reversal\.mti: 0200 is not a reversal/],
     ["1993 MTIs in a 1987 dialect", "cup", (t) => (t.transactions.operations.preauth.mti = "1100"), /operations\.preauth\.mti: 1100 is not an ISO 8583:1987 MTI/],
     ["two operations nothing tells apart", "iso87ascii", (t) => (t.transactions.operations.void.processing_code = "000000"), /transactions\.operations\.void: MTI 0200 is purchase's too, and no processing_code or network_code tells them apart/],
+    // Keys the codec and the kit decide for themselves: a table that disagrees is refused, not ignored.
+    ["a bitmap size its encoding does not have", "iso87binary", (t) => (t.bitmap.bytes_per_bitmap = 16), /bitmap\.bytes_per_bitmap: a binary bitmap is 8 bytes, got 16/],
+    ["a refund that debits", "cup", (t) => (t.transactions.operations.refund.effect = "debit"), /operations\.refund\.effect: debit is not what isoconf does with a refund, which counts as a credit/],
+    ["a balance inquiry with an effect", "cup", (t) => (t.transactions.operations.balance.effect = "debit"), /operations\.balance\.effect: debit is not what isoconf does with a balance, which leaves the totals alone/],
     ["a sign-on and an echo without network codes", "iso87ascii", (t) => delete t.transactions.operations.echo.network_code, /operations\.echo: MTI 0800 is signon's too/],
   ];
   for (const [what, base, change, pattern] of broken) {
