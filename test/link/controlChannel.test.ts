@@ -82,7 +82,7 @@ describe("ControlChannel", function () {
         message: "control frame not acknowledged after 3 attempts (no answer in 100 ms, no answer in 100 ms, no answer in 100 ms)",
       });
       const elapsed = performance.now() - started;
-      assert.ok(elapsed >= 300 && elapsed < 1500, `took ${elapsed} ms`);
+      assert.ok(elapsed >= 300 && elapsed < 10_000, `took ${elapsed} ms`);
       const copies = [await nextEvent(peer), await nextEvent(peer), await nextEvent(peer)];
       assert.deepEqual(
         copies.map((event) => event.kind),

@@ -114,7 +114,7 @@ describe("memoryTransportPair", () => {
       const started = performance.now();
       assert.deepEqual(await sut.receive({ deadlineMs: 30_000 }), { kind: "timeout" });
       assert.equal(clock.now(), 30_000);
-      assert.ok(performance.now() - started < 100, `took ${performance.now() - started} ms`);
+      assert.ok(performance.now() - started < 5_000, `took ${performance.now() - started} ms: virtual time, far under the 30 s simulated`);
     });
 
     it("request/response exchanges with 30 s deadlines cost no virtual time", async () => {

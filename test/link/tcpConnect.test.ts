@@ -37,12 +37,13 @@ describe("tcpConnect", function () {
       message: `cannot connect to tcp://127.0.0.1:${port} after 3 attempts: connect ECONNREFUSED 127.0.0.1:${port}`,
     });
     const elapsed = performance.now() - started;
-    assert.ok(elapsed >= 95 && elapsed < 1500, `took ${elapsed} ms`);
+    // At least the two waits; the upper bound only says it ends (a loaded machine is slow).
+    assert.ok(elapsed >= 95 && elapsed < 10_000, `took ${elapsed} ms`);
   });
 
   it("retries until the listener appears", async () => {
     const port = await freePort();
-    const connecting = tcpConnect({ host: "127.0.0.1", port }, { framing, retries: 20, retryDelayMs: 25 });
+    const connecting = tcpConnect({ host: "127.0.0.1", port }, { framing, retries: 400, retryDelayMs: 25 });
     await new Promise((resolve) => setTimeout(resolve, 60));
     const listener = await tcpListen({ framing, port });
     const link = await connecting;
@@ -61,7 +62,7 @@ describe("tcpConnect", function () {
         { code: "connect_failed", message: `cannot connect to tcp://127.0.0.1:${stalled.port} after 2 attempts: timed out after 150 ms` },
       );
       const elapsed = performance.now() - started;
-      assert.ok(elapsed >= 300 && elapsed < 2000, `took ${elapsed} ms`);
+      assert.ok(elapsed >= 300 && elapsed < 10_000, `took ${elapsed} ms`);
     } finally {
       await stalled.close();
     }

@@ -117,11 +117,12 @@ describe("VirtualClock", () => {
     beforeEach(() => (clock = new VirtualClock()));
     afterEach(() => clock.stop());
 
-    it("a 60 s wait completes in well under 100 ms of real time", async () => {
+    // The bounds are far under the time simulated, not tight: a loaded machine is slow, never 60 s slow.
+    it("a 60 s wait completes in a fraction of that in real time", async () => {
       clock.start();
       const started = performance.now();
       await clock.sleep(60_000);
-      assert.ok(performance.now() - started < 100, `took ${performance.now() - started} ms`);
+      assert.ok(performance.now() - started < 5_000, `took ${performance.now() - started} ms`);
       assert.equal(clock.now(), 60_000);
     });
 
@@ -131,7 +132,7 @@ describe("VirtualClock", () => {
       const started = performance.now();
       assert.deepEqual(await queue.next(30_000), { kind: "timeout" });
       assert.equal(clock.now(), 30_000);
-      assert.ok(performance.now() - started < 100);
+      assert.ok(performance.now() - started < 5_000, `took ${performance.now() - started} ms`);
     });
 
     it("does not move while in-process work is pending: 2000 ping-pongs with 30 s deadlines", async () => {

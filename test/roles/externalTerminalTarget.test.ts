@@ -24,8 +24,10 @@ describe("externalTerminalTarget", function () {
     const target = externalTerminalTarget({ line: { kind: "listen", listener }, framing, control });
     try {
       assert.equal(target.description, `listening on ${url}, control passive`);
+      // Waits for the listener to hold it (not a sleep: a loaded machine may take longer).
+      const arrived = new Promise<void>((resolve) => listener.on("connect", () => resolve()));
       const between = await tcpConnect(url, { framing });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await arrived;
       const sut = await target.open();
       const closed = await between.receive({ deadlineMs: 2000 });
       assert.equal(closed.kind, "closed", "a connection from before the scenario is refused");
