@@ -1,5 +1,6 @@
 import type { Message } from "../iso8583/message.js";
 import { isRequestMti, responseMti } from "../protocol/rules.js";
+import type { TerminalFaultKind } from "../scenario/scenario.js";
 import type { Direction, EventOf, FrameEvent, TraceEvent } from "../trace/traceEvent.js";
 
 /** A frame that decoded: every request of an exchange is one. */
@@ -26,7 +27,7 @@ export type Requester = "kit" | "sut";
 const MALFORMED_SINK: Exchange = { request: { seq: -1, t: 0, dir: "kit→sut", kind: "frame", bytes: "", message: { mti: "", fields: {} } }, responses: [], step: -1 };
 
 /** Faults after which the kit, answering, sends nothing at once: the request leaves the answer queue. */
-const NOT_ANSWERED_NOW: ReadonlySet<string> = new Set(["drop", "late", "disconnect"]);
+const NOT_ANSWERED_NOW: ReadonlySet<string> = new Set(["drop", "late", "disconnect"] satisfies TerminalFaultKind[]);
 
 /**
  * Pairs every request with the frames that answer it: per connection, first in first out, so a
