@@ -1,3 +1,5 @@
+import type { Dialect } from "../src/iso8583/dialect.js";
+import { Iso8583Error } from "../src/iso8583/errors.js";
 import { keyCheckValue } from "../src/iso8583/mac.js";
 import { DEFAULT_TMK, MERCHANT_ID, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../src/sim/defaults.js";
 import type { TerminalConfig } from "../src/sim/host/hostOptions.js";
@@ -18,13 +20,33 @@ export interface KitIdentity {
   tmkKcv: string;
 }
 
-export function kitIdentity(o: { terminals?: string[]; unregistered?: string; merchant?: string; tmk?: string }): KitIdentity {
+export function kitIdentity(o: { terminals?: string[]; unregistered?: string; merchant?: string; tmk?: string }, dialect: Dialect): KitIdentity {
   const terminals = o.terminals ?? [...REGISTERED_TERMINALS];
   const unregistered = o.unregistered ?? UNREGISTERED_TERMINAL;
+  const merchant = o.merchant ?? MERCHANT_ID;
+  for (const tid of terminals) fitsDialect(dialect, "41", tid, "--terminals");
+  fitsDialect(dialect, "41", unregistered, "--unregistered");
+  fitsDialect(dialect, "42", merchant, "--merchant");
   if (new Set(terminals).size !== terminals.length) throw new UsageError(`--terminals names a terminal twice: ${terminals.join(" ")}`);
   if (terminals.includes(unregistered)) throw new UsageError(`--unregistered ${unregistered} is one of --terminals: it must be a terminal the host does not know`);
   const tmk = Buffer.from(o.tmk ?? DEFAULT_TMK, "hex");
-  return { terminals, unregistered, merchant: o.merchant ?? MERCHANT_ID, tmk, tmkKcv: kcvOf(tmk) };
+  return { terminals, unregistered, merchant, tmk, tmkKcv: kcvOf(tmk) };
+}
+
+/**
+ * Refuses an ID that field 41 or 42 of the dialect cannot carry, before anything runs: one line
+ * naming the value, the field and its record, and the flag that sets it.
+ */
+export function fitsDialect(dialect: Dialect, field: "41" | "42", value: string, flag: string): void {
+  const codec = dialect.fieldsByKey[field];
+  if (codec === undefined) throw new UsageError(`${dialect.source}: dialect ${dialect.name} defines no field ${field}, which the kit's requests carry`);
+  try {
+    codec.measure(value);
+  } catch (e) {
+    if (!(e instanceof Iso8583Error)) throw e;
+    const at = dialect.table.fields.findIndex((f) => f.number === Number(field));
+    throw new UsageError(`${JSON.stringify(value)} does not fit field ${field} of dialect ${dialect.name} (fields[${at}]: ${e.reason}): give ${flag} to match the dialect`);
+  }
 }
 
 /** The key check value as key ceremonies quote it: the first three bytes, in hex. */

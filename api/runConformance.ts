@@ -5,7 +5,7 @@ import { exitCodeOf, type ExitCode } from "../reports/exitCode.js";
 import type { RecordedTarget } from "../reports/scenarioFile.js";
 import { resolveDialect } from "../src/iso8583/builtinDialects.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
-import { rulesOf } from "../src/protocol/index.js";
+import { declineCodes, rulesOf } from "../src/protocol/index.js";
 import type { Suite } from "../src/runner/property.js";
 import { idMatches, runSuite, type Progress, type RunEvent, type RunSuiteOptions } from "../src/runner/runSuite.js";
 import type { Shard, SuiteResult } from "../src/runner/suiteResult.js";
@@ -13,7 +13,7 @@ import { hostSuite } from "../suites/host/index.js";
 import { terminalSuite } from "../suites/terminal/index.js";
 import { hostTargetFrom } from "./hostTarget.js";
 import { checkReachable, signOnCheck } from "./preflight.js";
-import { kitIdentity, registryOf } from "./kitIdentity.js";
+import { fitsDialect, kitIdentity, registryOf } from "./kitIdentity.js";
 import { loadSuite } from "./loadSuite.js";
 import { checkRunOptions, type RunConfig, type RunOptions } from "./runOptions.js";
 import { EXEC_FLAGS, terminalTargetFrom } from "./terminalTarget.js";
@@ -109,7 +109,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const attempts = o["reversal-attempts"] ?? rules.reversal.attempts;
   const maxSteps = o["max-steps"] ?? DEFAULT_MAX_STEPS;
   const withMac = dialect.table.mac !== null;
-  const kit = kitIdentity(o);
+  const kit = kitIdentity(o, dialect);
   checkSelection(suite, o);
   rejectOtherRolesFlags(role, o);
   let sut: Pick<RunSuiteOptions, "target" | "scenarios" | "registeredTerminals" | "before">;
@@ -128,11 +128,12 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     };
   } else {
     const tid = o.tid ?? kit.terminals[0];
+    fitsDialect(dialect, "41", tid, "--tid");
     const terminal = await terminalTargetFrom(o, dialect, { tid, responseTimeoutMs: timeout, reversalAttempts: attempts, merchant: kit.merchant, tmk: kit.tmk });
     ({ recorded, close } = terminal);
     sut = {
       target: terminal.target,
-      scenarios: terminalScenario({ maxSteps, withMac, reversalAttempts: attempts, restart: terminal.canRestart && o.control !== "passive" }),
+      scenarios: terminalScenario({ maxSteps, withMac, reversalAttempts: attempts, restart: terminal.canRestart && o.control !== "passive", codes: declineCodes(dialect) }),
       registeredTerminals: [tid],
     };
   }

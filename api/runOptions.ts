@@ -13,7 +13,8 @@ const positive = z.number({ error: "a number above 0" }).positive("a number abov
 const command = z.string().min(1, "a command line");
 /** Options whose value an error message must not repeat. */
 const SECRET = new Set(["tmk"]);
-const terminalId = z.string().regex(/^[ -~]{8}$/, "8 printable characters (field 41)");
+// Printable text here; whether it fits fields 41 and 42 is the dialect's to say (kitIdentity).
+const terminalId = z.string().regex(/^[ -~]{1,99}$/, "printable characters (field 41)");
 
 /**
  * What a run is asked to do, under one set of names: the flags of `isoconf run` (`--timeout-ms`),
@@ -44,7 +45,7 @@ const runOptionsShape = {
   tid: terminalId,
   terminals: z.array(terminalId).min(1, "at least one terminal ID"),
   unregistered: terminalId,
-  merchant: z.string().regex(/^[ -~]{15}$/, "15 printable characters (field 42)"),
+  merchant: z.string().regex(/^[ -~]{1,99}$/, "printable characters (field 42)"),
   tmk: z.string().regex(/^(?:[0-9A-Fa-f]{16}){1,3}$/, "a DES key in hex: 16, 32 or 48 hex digits"),
   "reversal-attempts": whole,
   control: z.enum(CONTROLS),

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { malformedVariantSchema, type TerminalFault, type TerminalFaultKind } from "../src/scenario/scenario.js";
+import { ISO87_DECLINE_CODES } from "../src/protocol/declineCodes.js";
 import { CROSS_SHRINK } from "./shrinking.js";
 
 /** Relative weights of each terminal-role fault; 0 turns one off. */
@@ -19,12 +20,8 @@ export const DEFAULT_TERMINAL_FAULT_WEIGHTS: Readonly<TerminalFaultWeights> = {
   disconnect: 1,
 };
 
-/**
- * Response codes a `code` fault answers with: terminal not registered (97), system malfunction
- * (96), duplicate (94), issuer inoperative (91), insufficient funds (51), do not honour (05),
- * invalid transaction (12), MAC error (A0). Each must be taken as a plain decline.
- */
-export const DEFAULT_DECLINE_CODES: readonly string[] = ["97", "96", "94", "91", "51", "05", "12", "A0"];
+/** Response codes a `code` fault answers with by default (a run passes `declineCodes(dialect)`). */
+export const DEFAULT_DECLINE_CODES: readonly string[] = ISO87_DECLINE_CODES;
 
 const MALFORMED = malformedVariantSchema.options;
 

@@ -28,7 +28,7 @@ const scenarioFileSchema = z
     responseTimeoutMs: z.number().positive(),
     registeredTerminals: z.array(z.string()),
     /** The merchant of the kit's terminals, and the check value of their master key (the key itself is never written). */
-    merchant: z.string().regex(/^[ -~]{15}$/).optional(),
+    merchant: z.string().regex(/^[ -~]{1,99}$/).optional(),
     tmkKcv: z.string().regex(/^[0-9A-F]{6}$/).optional(),
     /** Terminal scenarios: the terminal's configured reversal attempts the run judged it by. */
     reversalAttempts: z.number().int().min(1).max(10).optional(),

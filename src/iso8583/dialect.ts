@@ -4,6 +4,7 @@ import { dialectTableSchema, type DialectTable, type FieldTable } from "./dialec
 import { FieldCodec } from "./field.js";
 import { lengthPrefix } from "./lengths.js";
 import { operationProblems } from "./operationProblems.js";
+import { timeFieldProblems } from "./timeFormats.js";
 
 /**
  * A short fingerprint of a dialect's table: two files that share a name but not their fields
@@ -114,7 +115,7 @@ export function loadDialect(json: unknown, source = "dialect"): Dialect {
   if (table.bitmap.bytes_per_bitmap !== undefined && table.bitmap.bytes_per_bitmap !== bitmapBytes) {
     problems.push(`bitmap.bytes_per_bitmap: a ${table.bitmap.encoding} bitmap is ${bitmapBytes} bytes, got ${table.bitmap.bytes_per_bitmap}`);
   }
-  if (table.transactions !== undefined) problems.push(...operationProblems(table.transactions, table.iso_version));
+  if (table.transactions !== undefined) problems.push(...operationProblems(table.transactions, table.iso_version), ...timeFieldProblems(table));
   if (problems.length > 0) throw new DialectError(`${source}: ${problems.join("; ")}`);
 
   const fields: (FieldCodec | undefined)[] = new Array(129).fill(undefined);

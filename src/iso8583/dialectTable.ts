@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TIME_FORMAT } from "./timeFormats.js";
 import { CONTENT_CLASSES } from "./content.js";
 import { LENGTH_PREFIX_ENCODINGS } from "./lengths.js";
 
@@ -31,6 +32,8 @@ const fieldSchema = z
     description: z.string().optional(),
     iso_format: z.string().optional(),
     note: z.string().optional(),
+    /** Fields 7, 12 and 13: the date and time form, where the length leaves it open (`YYMMDDhh`). */
+    time_format: z.string().regex(TIME_FORMAT, "made of CCYY, YY, MM, DD, hh, mm and ss").optional(),
     content: z.enum(CONTENT_CLASSES),
     data_encoding: z.enum(["ascii", "bcd", "binary"]),
     length_type: z.enum(["fixed", "LL", "LLL", "LLLL"]),

@@ -1,6 +1,7 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import type { Message } from "../iso8583/message.js";
 import { formatField60, parseField60 } from "../iso8583/cup.js";
+import { formatTime, timeFormatOf, type TimeField } from "../iso8583/timeFormats.js";
 import { rulesOf } from "./rules.js";
 
 /**
@@ -60,7 +61,21 @@ export function referencedStan(dialect: Dialect, m: Message): string | undefined
   return f90 === undefined ? undefined : parseOriginalData(f90).stan;
 }
 
-/** MMDDhhmmss, hhmmss and MMDD of a moment, in UTC: the kit's clock is the reference. */
+/**
+ * Fields 7, 12 and 13 of a moment, each in the form its field record gives it (`timeFormatOf`),
+ * for those of `keys` the dialect defines. In UTC: the kit's clock is the reference.
+ */
+export function timeFields(dialect: Dialect, now: Date, keys: readonly TimeField[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const codec = dialect.fields[Number(key)];
+    const format = codec && timeFormatOf(codec.spec, key);
+    if (format !== undefined) out[key] = formatTime(now, format);
+  }
+  return out;
+}
+
+/** MMDDhhmmss, hhmmss and MMDD of a moment, in UTC: what CUP's field 61 and ISO 87's field 90 carry of an original. */
 export function timestamps(now: Date): { transmission: string; time: string; date: string } {
   const p = (n: number) => String(n).padStart(2, "0");
   const date = p(now.getUTCMonth() + 1) + p(now.getUTCDate());

@@ -1,7 +1,7 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import type { Operation } from "../iso8583/dialectTable.js";
 import type { Message } from "../iso8583/message.js";
-import { cupField60, originalData, timestamps } from "./fields.js";
+import { cupField60, originalData, timeFields } from "./fields.js";
 import { rulesOf } from "./rules.js";
 import { encodeTotals, type Totals } from "./totals.js";
 
@@ -70,7 +70,6 @@ export function buildRequest(dialect: Dialect, p: RequestParams): Message {
   const rules = rulesOf(dialect);
   const rule = rules.operations[p.op];
   const cup = rules.style === "cup";
-  const ts = timestamps(p.now);
   const f: Record<string, string> = {};
   const financial = rule.processing_code !== undefined;
 
@@ -81,13 +80,7 @@ export function buildRequest(dialect: Dialect, p: RequestParams): Message {
     f["25"] = rule.pos_condition ?? "00";
     f["49"] = rules.currency;
   }
-  if (!cup) {
-    f["7"] = ts.transmission;
-    if (financial) {
-      f["12"] = ts.time;
-      f["13"] = ts.date;
-    }
-  }
+  if (!cup) Object.assign(f, timeFields(dialect, p.now, financial ? ["7", "12", "13"] : ["7"]));
   f["11"] = p.stan;
   f["41"] = p.tid;
   f["42"] = p.mid;

@@ -1,6 +1,6 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import type { Message } from "../iso8583/message.js";
-import { originalData, panOf, parseOriginalData, timestamps } from "./fields.js";
+import { originalData, panOf, parseOriginalData, timeFields } from "./fields.js";
 import { rulesOf } from "./rules.js";
 
 /** Why a terminal reverses: no answer in time, a bad MAC on an approval, anything else. */
@@ -26,7 +26,7 @@ export function buildReversal(dialect: Dialect, original: Message, cause: Revers
   if (rules.reversal.stan === "new") {
     if (opts.newStan === undefined) throw new Error(`dialect ${dialect.name} gives reversals a new STAN: pass newStan`);
     fields["11"] = opts.newStan;
-    fields["7"] = timestamps(opts.now).transmission;
+    Object.assign(fields, timeFields(dialect, opts.now, ["7"]));
     fields["90"] = originalData(original.mti, original.fields["11"] ?? "000000", original.fields["7"] ?? "0000000000");
   }
   const m: Message = { mti: rules.reversal.mti, fields };

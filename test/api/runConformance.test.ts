@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runConformance } from "../../api/runConformance.js";
 import { UsageError } from "../../api/usageError.js";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { runCliAsync } from "../helpers/cli.js";
 import { startHostProcess, stop } from "../helpers/simHostProcess.js";
 
@@ -75,5 +76,20 @@ describe("runConformance: what it refuses, and runs that must not pass", functio
     const r = await runCliAsync(["replay", join(dir, "H-ECHO-1.scenario.json"), "--listen", "tcp://127.0.0.1:0", "--suite", "no-such-suite.mjs"], 20_000);
     assert.equal(r.status, 2, r.stdout + r.stderr);
     assert.match(r.stderr, /--suite no-such-suite\.mjs: no such file/);
+  });
+
+  it("IDs are held to the dialect's fields 41 and 42, not to constants: a 16-character merchant runs, the default is refused in one line", async () => {
+    const table = structuredClone(builtinDialect("cup").table);
+    table.dialect = "lab-mid";
+    table.fields = table.fields.map((f) => (f.number === 42 ? { ...f, max_length: 16 } : f));
+    const file = join(mkdtempSync(join(tmpdir(), "isoconf-mid-")), "lab-mid.json");
+    writeFileSync(file, JSON.stringify(table));
+    await assert.rejects(runConformance({ role: "host", dialect: file, runs: 5, out: out() }), (e: Error) =>
+      e instanceof UsageError && e.message === '"123456789012345" does not fit field 42 of dialect lab-mid (fields[19]: value is 15 bytes, expecting exactly 16): give --merchant to match the dialect');
+    await assert.rejects(runConformance({ role: "terminal", dialect: file, merchant: "1234567890123456", tid: "TERM001", runs: 5, out: out() }), /"TERM001" does not fit field 41 of dialect lab-mid .*: give --tid/);
+    for (const role of ["host", "terminal"] as const) {
+      const r = await runConformance({ role, dialect: file, merchant: "1234567890123456", runs: 30, seed: 7, out: out() });
+      assert.deepEqual(r.result.properties.filter((p) => p.verdict !== "pass").map((p) => p.id), [], role);
+    }
   });
 });

@@ -2,7 +2,7 @@ import type { Dialect } from "../../iso8583/dialect.js";
 import type { TransactionRules } from "../../iso8583/dialectTable.js";
 import { formatField60, parseField60 } from "../../iso8583/cup.js";
 import type { Message } from "../../iso8583/message.js";
-import { batchOf, decodeTotals, formatBalance, panOf, rulesOf, sameTotals, settlementReply, timestamps } from "../../protocol/index.js";
+import { batchOf, decodeTotals, formatBalance, panOf, rulesOf, sameTotals, settlementReply, timeFields } from "../../protocol/index.js";
 import { ApprovalNumbers } from "./approvalNumbers.js";
 import { type CardOperation, firstDecline } from "./declineRules.js";
 import type { HostLedger, TerminalBooks, Txn } from "./hostLedger.js";
@@ -196,10 +196,9 @@ export class HostOperations {
     return batchOf(this.dialect, request) ?? books.batch;
   }
 
-  /** Fields 12 and 13: the host's local time and date. */
+  /** Fields 12 and 13: the host's local time and date, in the dialect's forms. */
   private hostTime(): Record<string, string> {
-    const t = timestamps(new Date(this.options.epoch.getTime() + this.options.clock.now()));
-    return { "12": t.time, "13": t.date };
+    return timeFields(this.dialect, new Date(this.options.epoch.getTime() + this.options.clock.now()), ["12", "13"]);
   }
 }
 
