@@ -31,9 +31,10 @@ export async function hostTargetFrom(a: HostTargetArgs, dialect: Dialect, regist
     const ep = parseEndpoint(url);
     if (ep.kind !== "tcp") throw new UsageError(`a host is reached over TCP: expected tcp://HOST:PORT, got ${url}`);
     const options = { framing, resetCommand: a["reset-cmd"] };
-    if (a.target !== undefined) return { target: tcpHostTarget(url, options), recorded: { kind: "tcp", url } };
+    const given = a.framing === undefined ? {} : { framing: a.framing };
+    if (a.target !== undefined) return { target: tcpHostTarget(url, options), recorded: { kind: "tcp", url, ...given } };
     const t = await listeningHostTarget(ep.host, ep.port, options);
-    return { target: t, recorded: { kind: "listen", url }, close: () => t.listener.close() };
+    return { target: t, recorded: { kind: "listen", url, ...given }, close: () => t.listener.close() };
   }
   if (a.framing !== undefined || a["reset-cmd"] !== undefined) throw new UsageError("--framing and --reset-cmd apply to a host of your own (--target or --listen); the built-in host runs in-process");
   checkSeededBug("host", a.bug);

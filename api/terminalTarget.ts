@@ -147,7 +147,7 @@ export async function terminalTargetFrom(
   const target = externalTerminalTarget({ line, framing, control, resetCommand: a["reset-cmd"] });
   return {
     target,
-    recorded,
+    recorded: a.framing === undefined ? recorded : { ...recorded, framing: a.framing },
     canRestart: control.canRestart,
     async close() {
       try {

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isBuiltinDialect } from "../src/iso8583/builtinDialects.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
 import { counterexampleOf, type SuiteResult, type Verdict } from "../src/runner/suiteResult.js";
 import { scenarioDigest } from "../src/trace/scenarioDigest.js";
@@ -51,6 +52,7 @@ export async function writeRunOutput(dir: string, result: SuiteResult, dialect: 
       property: p.id,
       suite: result.suite,
       dialect: result.dialect,
+      ...(isBuiltinDialect(dialect) ? {} : { dialectTable: dialect.table }),
       target: s.target,
       responseTimeoutMs: s.responseTimeoutMs,
       registeredTerminals: s.registeredTerminals,

@@ -12,6 +12,8 @@ const recordedTargetSchema = z
     kind: z.enum(["reference", "tcp", "listen", "serial"]),
     url: z.string().optional(),
     bug: z.string().optional(),
+    /** The framing given instead of the dialect's (`--framing`). */
+    framing: z.string().optional(),
   })
   .strict();
 export type RecordedTarget = z.infer<typeof recordedTargetSchema>;
@@ -24,6 +26,11 @@ const scenarioFileSchema = z
     property: z.string().optional(),
     suite: z.string(),
     dialect: z.string(),
+    /**
+     * The table of a dialect that is not built in (a file of the user's), so the replay needs no
+     * file beside it; `loadDialect` checks it when the replay reads it.
+     */
+    dialectTable: z.record(z.string(), z.unknown()).optional(),
     target: recordedTargetSchema,
     responseTimeoutMs: z.number().positive(),
     registeredTerminals: z.array(z.string()),

@@ -3,7 +3,7 @@ import { readScenarioFile, type ScenarioFile } from "../../reports/scenarioFile.
 import { hostSuite } from "../../suites/host/index.js";
 import { terminalSuite } from "../../suites/terminal/index.js";
 import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
-import type { Dialect } from "../../src/iso8583/dialect.js";
+import { type Dialect, loadDialect } from "../../src/iso8583/dialect.js";
 import { rulesOf } from "../../src/protocol/index.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
 import { describeStep } from "../../src/scenario/scenario.js";
@@ -47,6 +47,18 @@ function identityFor(a: ReplayArgs, f: ScenarioFile): Pick<KitIdentity, "termina
 }
 
 /**
+ * The dialect to replay under: `--dialect`, else the table the file carries (a dialect of the
+ * user's travels with its scenarios), else the built-in one the file names.
+ */
+function dialectOf(a: ReplayArgs, f: ScenarioFile): Dialect {
+  if (a.dialect !== undefined) return resolveDialect(a.dialect);
+  if (f.dialectTable === undefined) return resolveDialect(f.dialect);
+  const d = loadDialect(f.dialectTable, `${a.file} (dialectTable, the dialect ${f.dialect} it was found under)`);
+  if (d.name !== f.dialect) throw new UsageError(`${a.file}: its dialectTable is dialect ${d.name}, its dialect key says ${f.dialect}`);
+  return d;
+}
+
+/**
  * The SUT to replay against: the recorded one, or the one the flags name instead. A terminal of
  * your own needs its control flags again (the file records where it was, not how it was steered).
  */
@@ -54,11 +66,12 @@ async function targetFor(a: ReplayArgs, f: ScenarioFile, dialect: Dialect, respo
   const overridden = a.target !== undefined || a.listen !== undefined || a.serial !== undefined;
   const recorded = (kind: ScenarioFile["target"]["kind"]) => (overridden || f.target.kind !== kind ? undefined : f.target.url);
   const where = { target: overridden ? a.target : recorded("tcp"), listen: overridden ? a.listen : recorded("listen"), bug: overridden ? a.bug : (a.bug ?? f.target.bug) };
-  if (f.scenario.role === "host") return hostTargetFrom({ ...where, framing: a.framing, "reset-cmd": a["reset-cmd"] }, dialect, registryOf(kit));
+  const framing = a.framing ?? (overridden ? undefined : f.target.framing);
+  if (f.scenario.role === "host") return hostTargetFrom({ ...where, framing, "reset-cmd": a["reset-cmd"] }, dialect, registryOf(kit));
   const tid = f.registeredTerminals[0];
   if (tid === undefined) throw new UsageError(`${a.file}: registeredTerminals names no terminal`);
   const reversalAttempts = a["reversal-attempts"] ?? f.reversalAttempts ?? rulesOf(dialect).reversal.attempts;
-  return terminalTargetFrom({ ...a, ...where, serial: overridden ? a.serial : recorded("serial") }, dialect, { tid, responseTimeoutMs, reversalAttempts, merchant: kit.merchant, tmk: kit.tmk });
+  return terminalTargetFrom({ ...a, ...where, framing, serial: overridden ? a.serial : recorded("serial") }, dialect, { tid, responseTimeoutMs, reversalAttempts, merchant: kit.merchant, tmk: kit.tmk });
 }
 
 export const replayCommand = {
@@ -84,7 +97,7 @@ export const replayCommand = {
     // The flags replay shares with run are checked as run checks them.
     checkRunOptions(Object.fromEntries(RUN_OPTION_KEYS.filter((k) => a[k as keyof ReplayArgs] !== undefined).map((k) => [k, a[k as keyof ReplayArgs]])), { flags: true });
     const f = readScenarioFile(a.file);
-    const dialect = resolveDialect(a.dialect ?? f.dialect);
+    const dialect = dialectOf(a, f);
     const role = f.scenario.role;
     const responseTimeoutMs = a["timeout-ms"] ?? f.responseTimeoutMs;
     const kit = identityFor(a, f);

@@ -1,4 +1,4 @@
-import { loadDialect, loadDialectFile, DialectError, type Dialect } from "./dialect.js";
+import { dialectDigest, loadDialect, loadDialectFile, DialectError, type Dialect } from "./dialect.js";
 import cup from "./dialects/cup.json" with { type: "json" };
 import iso87ascii from "./dialects/iso87ascii.json" with { type: "json" };
 import iso87binary from "./dialects/iso87binary.json" with { type: "json" };
@@ -8,6 +8,11 @@ const compiled = new Map<string, Dialect>();
 
 /** Names of the dialects that ship with isoconf. */
 export const BUILTIN_DIALECTS = Object.keys(TABLES);
+
+/** Whether `d` is a built-in dialect as shipped (a file of the same name with changes is not). */
+export function isBuiltinDialect(d: Dialect): boolean {
+  return Object.hasOwn(TABLES, d.name) && dialectDigest(d) === dialectDigest(builtinDialect(d.name));
+}
 
 /** A built-in dialect by name, compiled once. */
 export function builtinDialect(name: string): Dialect {
