@@ -1,6 +1,6 @@
-import { isApproval, responseCodeInfo } from "../src/iso8583/responseCodes.js";
+import { responseCodeInfo } from "../src/iso8583/responseCodes.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
-import { decodeWorkingKeys, operationRule, responseMti } from "../src/protocol/index.js";
+import { decodeWorkingKeys, operationRule, responseMti, rulesOf } from "../src/protocol/index.js";
 import type { HostScenario } from "../src/scenario/scenario.js";
 import type { Target } from "../src/scenario/target.js";
 import { messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
@@ -50,7 +50,8 @@ export function signOnCheck(dialect: Dialect, kit: KitIdentity): { scenario: Hos
         const answer = found && messageOf(found);
         if (answer === undefined) continue;
         const code = answer.fields["39"] ?? "(none)";
-        if (!isApproval(code, dialect.table.response_codes)) {
+        // The dialect's own approval code (`000` where its table says so), not a standard's.
+        if (code !== rulesOf(dialect).codes.approved) {
           const meaning = responseCodeInfo(code, dialect.table.response_codes)?.en;
           throw new UsageError(`the host refused ${tid}'s sign-on with ${code}${meaning ? ` (${meaning})` : ""}: check --terminals and --merchant against the host's registry`);
         }

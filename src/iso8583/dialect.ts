@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { dialectTableSchema, type DialectTable, type FieldTable } from "./dialectTable.js";
 import { FieldCodec } from "./field.js";
 import { lengthPrefix } from "./lengths.js";
-import { operationProblems } from "./operationProblems.js";
+import { codeProblems, operationProblems } from "./operationProblems.js";
 import { timeFieldProblems } from "./timeFormats.js";
 
 /**
@@ -115,7 +115,9 @@ export function loadDialect(json: unknown, source = "dialect"): Dialect {
   if (table.bitmap.bytes_per_bitmap !== undefined && table.bitmap.bytes_per_bitmap !== bitmapBytes) {
     problems.push(`bitmap.bytes_per_bitmap: a ${table.bitmap.encoding} bitmap is ${bitmapBytes} bytes, got ${table.bitmap.bytes_per_bitmap}`);
   }
-  if (table.transactions !== undefined) problems.push(...operationProblems(table.transactions, table.iso_version), ...timeFieldProblems(table));
+  if (table.transactions !== undefined && problems.length === 0) {
+    problems.push(...operationProblems(table.transactions, table.iso_version), ...codeProblems(table.transactions, table.fields), ...timeFieldProblems(table));
+  }
   if (problems.length > 0) throw new DialectError(`${source}: ${problems.join("; ")}`);
 
   const fields: (FieldCodec | undefined)[] = new Array(129).fill(undefined);

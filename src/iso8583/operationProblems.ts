@@ -1,4 +1,6 @@
-import { OPERATIONS, type Operation, type OperationRule, type TransactionRules } from "./dialectTable.js";
+import { type FieldTable, OPERATIONS, type Operation, type OperationRule, type TransactionRules } from "./dialectTable.js";
+import { Iso8583Error } from "./errors.js";
+import { FieldCodec } from "./field.js";
 import { versionDigit } from "./mti.js";
 
 /**
@@ -30,6 +32,28 @@ const EFFECTS: Partial<Record<Operation, "debit" | "credit" | "cancel">> = { pur
 function distinguishable(a: OperationRule, b: OperationRule): boolean {
   const differ = (x: string | undefined, y: string | undefined) => x !== undefined && y !== undefined && x !== y;
   return differ(a.processing_code, b.processing_code) || differ(a.network_code, b.network_code);
+}
+
+/**
+ * Response codes and reversal reasons field 39 cannot carry: a one-byte BCD field 39 holds `00`,
+ * never `A0`. Refused when the dialect loads, so no answer fails to encode in the middle of a run.
+ */
+export function codeProblems(rules: TransactionRules, fields: readonly FieldTable[]): string[] {
+  const at = fields.findIndex((f) => f.number === 39);
+  if (at < 0) return ["transactions: the dialect defines no field 39, which carries every response code"];
+  const f39 = new FieldCodec(fields[at]);
+  const out: string[] = [];
+  const check = (path: string, code: string) => {
+    try {
+      f39.measure(code);
+    } catch (e) {
+      if (!(e instanceof Iso8583Error)) throw e;
+      out.push(`${path}: "${code}" does not fit field 39 (fields[${at}]): ${e.reason}`);
+    }
+  };
+  for (const [key, code] of Object.entries(rules.codes)) check(`transactions.codes.${key}`, code);
+  for (const [key, code] of Object.entries(rules.reversal.reasons)) check(`transactions.reversal.reasons.${key}`, code);
+  return out;
 }
 
 /** What is wrong with a dialect's transaction rules, as `path: text`, for `loadDialect`. */

@@ -27,7 +27,14 @@ export const ISO87_DECLINE_CODES: readonly string[] = DECLINES.map(([code]) => c
  */
 export function declineCodes(dialect: Dialect): string[] {
   const codes = rulesOf(dialect).codes;
-  const f39 = dialect.fields[39]?.spec;
-  const fits = (code: string) => f39 !== undefined && (f39.length_type === "fixed" ? f39.max_length === code.length : code.length <= f39.max_length);
+  const f39 = dialect.fields[39];
+  const fits = (code: string) => {
+    try {
+      f39?.measure(code);
+      return f39 !== undefined;
+    } catch {
+      return false; // not a code this field 39 can carry
+    }
+  };
   return DECLINES.flatMap(([code, key]) => (key !== undefined ? [codes[key]] : fits(code) ? [code] : []));
 }

@@ -62,6 +62,14 @@ export function referencedStan(dialect: Dialect, m: Message): string | undefined
 }
 
 /**
+ * A text the protocol puts in a field, in the field's own class: as it is in a text field, as the
+ * hex of its bytes in a binary one (`CUP` → `435550`), where a lab's table declares it binary.
+ */
+export function textIn(dialect: Dialect, key: string, text: string): string {
+  return dialect.fieldsByKey[key]?.spec.content === "b" ? Buffer.from(text, "latin1").toString("hex").toUpperCase() : text;
+}
+
+/**
  * Fields 7, 12 and 13 of a moment, each in the form its field record gives it (`timeFormatOf`),
  * for those of `keys` the dialect defines. In UTC: the kit's clock is the reference.
  */

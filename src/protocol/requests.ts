@@ -1,7 +1,7 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import type { Operation } from "../iso8583/dialectTable.js";
 import type { Message } from "../iso8583/message.js";
-import { cupField60, originalData, timeFields } from "./fields.js";
+import { cupField60, originalData, textIn, timeFields } from "./fields.js";
 import { rulesOf } from "./rules.js";
 import { encodeTotals, type Totals } from "./totals.js";
 
@@ -96,8 +96,8 @@ export function buildRequest(dialect: Dialect, p: RequestParams): Message {
 
   if (cup) {
     f["60"] = cupField60(rule.type_code ?? "00", p.batch, rule.network_code ?? "000");
-    if (p.op === "signon" || p.op === "settlement") f["63"] = "01 "; // operator number
-    if (p.op === "refund") f["63"] = "CUP";
+    if (p.op === "signon" || p.op === "settlement") f["63"] = textIn(dialect, "63", "01 "); // operator number
+    if (p.op === "refund") f["63"] = textIn(dialect, "63", "CUP");
   } else if (rule.network_code !== undefined) {
     f["70"] = rule.network_code;
   }

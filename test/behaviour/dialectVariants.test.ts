@@ -1,4 +1,9 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { runConformance } from "../../api/runConformance.js";
+import { startHostProcess, stop } from "../helpers/simHostProcess.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { type Dialect, DialectError, loadDialect } from "../../src/iso8583/dialect.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
@@ -24,6 +29,8 @@ function variant(base: string, name: string, fields: Record<number, object>, cha
   return loadDialect(t, `${name}.json`);
 }
 
+const BCD_39 = { content: "n", data_encoding: "bcd", length_unit: "digits", max_length: 2, pad: { side: "left", char: "0" } };
+
 /** Every response code and reversal reason of a table as three characters: `000` approves. */
 function threeCharacterCodes(t: any) {
   const widen = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.padStart(3, "0")]));
@@ -38,6 +45,11 @@ const VARIANTS: Dialect[] = [
   // Three-character response codes, `000` for an approval, with a MAC (cup) and without.
   variant("cup", "lab-codes", { 39: { max_length: 3 } }, threeCharacterCodes),
   variant("iso87ascii", "lab-codes-87", { 39: { max_length: 3 } }, threeCharacterCodes),
+  // Field 39 as one BCD byte: numeric codes only, so the MAC error is 63 (security violation).
+  variant("iso87binary", "lab-bcd39", { 39: BCD_39 }, (t) => {
+    t.transactions.codes.mac_error = "63";
+    t.transactions.reversal.reasons.bad_mac = "63";
+  }),
 ];
 
 const describeFailures = (r: Awaited<ReturnType<typeof runHostSuite>>) =>
@@ -90,6 +102,29 @@ describe("dialect variants: the kit and the reference SUTs speak them exactly", 
       });
     });
   }
+
+  it("over TCP: the reference host as a process, under a dialect file with 3-character codes and field 12 as n12", async () => {
+    const table = structuredClone(VARIANTS.find((d) => d.name === "lab-codes-87")!.table) as any;
+    table.fields = table.fields.map((f: { number: number }) => (f.number === 12 ? { ...f, max_length: 12 } : f));
+    const file = join(mkdtempSync(join(tmpdir(), "isoconf-variant-")), "lab.json");
+    writeFileSync(file, JSON.stringify(table));
+    const host = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "-d", file]);
+    try {
+      const r = await runConformance({ role: "host", target: host.url, dialect: file, runs: 30, seed: 5, "timeout-ms": 5000, out: join(dirname(file), "out") });
+      assert.deepEqual(r.result.properties.filter((p) => p.verdict !== "pass").map((p) => p.id), [], host.stderr());
+      assert.equal(r.result.scenarios, 30);
+    } finally {
+      await stop(host.child);
+    }
+  });
+
+  it("a response code field 39 cannot carry is refused at load, naming the code's key", () => {
+    assert.throws(() => variant("iso87binary", "lab-bcd39", { 39: BCD_39 }), (e: unknown) => {
+      assert.ok(e instanceof DialectError);
+      assert.match(e.message, /lab-bcd39\.json: transactions\.codes\.mac_error: "A0" does not fit field 39 \(fields\[\d+\]\): the character at position 1/);
+      return true;
+    });
+  });
 
   it("a time field whose form its length leaves open is refused at load, naming the key; a declared time_format makes it usable", () => {
     assert.throws(() => variant("iso87ascii", "lab-hours", { 12: { max_length: 8 } }), (e: unknown) => {

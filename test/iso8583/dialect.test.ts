@@ -43,7 +43,10 @@ describe("dialects", () => {
         t.iso_version = 1993;
         t.response_codes = "iso93";
         t.fields.find((f: any) => f.number === 39).max_length = 3;
-        // Its transactions move to 1993 MTIs too, or the dialect is refused (see below).
+        // Its transactions move to 1993 MTIs and 3-digit codes too, or the dialect is refused (see below).
+        const widen = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.padStart(3, "0")]));
+        t.transactions.codes = widen(t.transactions.codes);
+        t.transactions.reversal.reasons = widen(t.transactions.reversal.reasons);
         t.transactions.reversal.mti = "1420";
         for (const op of Object.values(t.transactions.operations) as any[]) op.mti = `1${op.mti.slice(1)}`;
       }),
