@@ -152,7 +152,11 @@ export const dialectTableSchema = z
     transport: z.unknown().optional(),
     undefined_fields: z.array(z.number().int().min(1).max(128)),
     notes: z.array(z.string()).optional(),
-    framing: z.string(),
+    /** A framing name (`binary2`), or `{name, length_counts: bytes|hex_chars, includes_header}`. */
+    framing: z.union([
+      z.string(),
+      z.object({ name: z.string(), length_counts: z.enum(["bytes", "hex_chars"]).optional(), includes_header: z.boolean().optional() }).strict(),
+    ]),
     mac: z
       .object({
         algorithm: z.enum(["cup-ecb", "x9.9", "x9.19"]),

@@ -23,14 +23,29 @@ export type FramingName = keyof typeof framings;
 /** The names `framingByName` knows, in the order error texts list them. */
 export const framingNames = Object.keys(framings) as FramingName[];
 
-/** The framing a config string names, e.g. `framingByName("bcd2", { maxFrame: 4096 })`. */
-export function framingByName(name: string, options: LengthFramingOptions = {}): Framing {
+/**
+ * A dialect's `framing` as an object, for headers that do not count the body's bytes alone:
+ * `{"name": "ascii4", "length_counts": "hex_chars", "includes_header": true}`.
+ */
+export interface FramingSpec {
+  name: string;
+  length_counts?: "bytes" | "hex_chars";
+  includes_header?: boolean;
+}
+
+/** The framing a config string (or a dialect's framing object) names, e.g. `framingByName("bcd2", { maxFrame: 4096 })`. */
+export function framingByName(spec: string | FramingSpec, options: LengthFramingOptions = {}): Framing {
+  const { name, length_counts, includes_header } = typeof spec === "string" ? { name: spec } : spec;
   if (!Object.hasOwn(framings, name)) throw new LinkError("invalid_config", reasons.unknownFraming(name, framingNames));
-  return framings[name as FramingName](options);
+  return framings[name as FramingName]({
+    ...options,
+    ...(length_counts === undefined ? {} : { lengthCounts: length_counts }),
+    ...(includes_header === undefined ? {} : { lengthIncludesHeader: includes_header }),
+  });
 }
 
 /** Framings without a length header would silently ignore this option; refuse it instead. */
 function withoutHeaderOptions(name: string, options: LengthFramingOptions): LengthFramingOptions {
-  if (options.lengthIncludesHeader) throw new LinkError("invalid_config", reasons.includesHeaderNotApplicable(name));
+  if (options.lengthIncludesHeader || options.lengthCounts === "hex_chars") throw new LinkError("invalid_config", reasons.includesHeaderNotApplicable(name));
   return options;
 }

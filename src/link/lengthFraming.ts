@@ -32,6 +32,11 @@ export interface LengthFramingOptions extends FramingOptions {
    * header counts the body only, as CUP terminals and most hosts do.
    */
   lengthIncludesHeader?: boolean;
+  /**
+   * What the header counts: bytes (default), or hex characters, two a byte, as devices that
+   * size a message by its hex text do. A count that is not even is then a bad header.
+   */
+  lengthCounts?: "bytes" | "hex_chars";
 }
 
 /**
@@ -43,19 +48,20 @@ export interface LengthFramingOptions extends FramingOptions {
  */
 export function lengthFraming(header: LengthHeader, options: LengthFramingOptions = {}): Framing {
   const includesHeader = options.lengthIncludesHeader ?? false;
-  const lengthBias = includesHeader ? header.bytes : 0;
-  const maxFrame = checkMaxFrame(header.name, options.maxFrame, header.maxValue - lengthBias);
+  const perByte = options.lengthCounts === "hex_chars" ? 2 : 1;
+  const lengthBias = includesHeader ? header.bytes * perByte : 0;
+  const maxFrame = checkMaxFrame(header.name, options.maxFrame, Math.floor((header.maxValue - lengthBias) / perByte));
   return {
     name: header.name,
     maxFrame,
     encode(body) {
       checkBodySize(header.name, body, maxFrame);
       const raw = Buffer.allocUnsafe(header.bytes + body.length);
-      header.write(body.length + lengthBias, raw, 0);
+      header.write(body.length * perByte + lengthBias, raw, 0);
       body.copy(raw, header.bytes);
       return raw;
     },
-    deframer: () => new LengthDeframer(header, maxFrame, lengthBias),
+    deframer: () => new LengthDeframer(header, maxFrame, lengthBias, perByte),
   };
 }
 
@@ -72,6 +78,8 @@ class LengthDeframer implements Deframer {
     private readonly header: LengthHeader,
     private readonly maxFrame: number,
     private readonly lengthBias: number,
+    /** Header units a body byte counts for: 1, or 2 for hex characters. */
+    private readonly perByte: number,
   ) {
     this.readHeader = header.read.bind(header);
   }
@@ -92,7 +100,9 @@ class LengthDeframer implements Deframer {
     if (Number.isNaN(value)) {
       return this.fail("bad_header", reasons.badHeader(header.name, queue.peek(header.bytes), header.expects));
     }
-    const bodyLength = value - this.lengthBias;
+    const counted = value - this.lengthBias;
+    if (counted % this.perByte !== 0) return this.fail("bad_header", reasons.oddHexCount(queue.peek(header.bytes), value));
+    const bodyLength = counted / this.perByte;
     if (bodyLength < 0) return this.fail("short_length", reasons.shortLength(queue.peek(header.bytes), value, header.bytes));
     if (bodyLength > this.maxFrame) {
       return this.fail("above_max_frame", reasons.aboveMaxFrame(queue.peek(header.bytes), bodyLength, this.maxFrame));

@@ -47,8 +47,9 @@ export const reasons = {
     `maxFrame ${maxFrame} is more than a ${framing} header can carry (${limit})`,
   unknownFraming: (name: string, known: readonly string[]) =>
     `unknown framing "${name}": expected one of ${known.join(", ")}`,
+  oddHexCount: (bytes: Buffer, value: number) => `length header ${bytes.toString("hex").toUpperCase()} counts ${value} hex characters: not a whole number of bytes`,
   includesHeaderNotApplicable: (framing: string) =>
-    `lengthIncludesHeader applies to length-header framings only, not ${framing}`,
+    `lengthIncludesHeader and lengthCounts apply to length-header framings only, not ${framing}`,
   badDeadline: (what: string, value: unknown) =>
     `${what} must be a number of milliseconds >= 0, got ${String(value)}`,
   badCount: (what: string, value: unknown) => `${what} must be an integer >= 0, got ${String(value)}`,

@@ -53,6 +53,7 @@ const CHANGES: Record<string, Change> = {
   "purchase as 0100": (t) => (t.transactions!.operations.purchase.mti = "0100"),
   "framing ascii4": (t) => (t.framing = "ascii4"),
   "framing binary4": (t) => (t.framing = "binary4"),
+  "framing ascii4 counting hex characters, itself included": (t) => (t.framing = { name: "ascii4", length_counts: "hex_chars", includes_header: true }),
 };
 
 const variant = fc.record({

@@ -1,5 +1,5 @@
 import type { Dialect } from "../../iso8583/dialect.js";
-import { framingByName } from "../../link/framingByName.js";
+import { type FramingSpec, framingByName } from "../../link/framingByName.js";
 import type { Link } from "../../link/link.js";
 import { LinkError, reasons } from "../../link/linkError.js";
 import { parseEndpoint } from "../../link/parseEndpoint.js";
@@ -12,8 +12,8 @@ export interface HostServerOptions extends HostOptions, ServeLinkOptions {
   dialect: Dialect;
   /** `tcp://HOST:PORT`; port 0 picks a free one. Default `tcp://127.0.0.1:0`: this machine only. */
   listen?: string;
-  /** A framing name (`framingByName`) other than the dialect's, as terminals in the field use. */
-  framing?: string;
+  /** A framing (`framingByName`) other than the dialect's, as terminals in the field use. */
+  framing?: string | FramingSpec;
 }
 
 export interface HostServer {
