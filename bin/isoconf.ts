@@ -33,7 +33,7 @@ const COMMANDS: { command: string; describe: string; load: () => Promise<Command
   { command: "list [role]", describe: "List the suites and their properties (ID, title, requirement, reference) without running anything", load: async () => (await import("./commands/list.js")).listCommand },
   { command: "decode", describe: "Decode an ISO 8583 frame field by field", load: async () => (await import("./commands/decode.js")).decodeCommand },
   { command: "encode", describe: "Encode a message given as JSON into a hex frame", load: async () => (await import("./commands/encode.js")).encodeCommand },
-  { command: "dialects [name]", describe: "List the built-in dialects, or print one as JSON (a starting point for your own)", load: async () => (await import("./commands/dialects.js")).dialectsCommand },
+  { command: "dialects [name] [file]", describe: "List the built-in dialects, print one as JSON (a starting point for your own), or import a jPOS GenericPackager", load: async () => (await import("./commands/dialects.js")).dialectsCommand },
   { command: "sim", describe: "Run a reference simulator (host or terminal) as a process", load: async () => (await import("./commands/sim.js")).simCommand(wrap) },
 ];
 
