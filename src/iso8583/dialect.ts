@@ -65,6 +65,10 @@ function fieldProblems(f: FieldTable, path: string): string[] {
     if (f.length_unit === "digits" && f.pad === null) {
       out.push(`${path}.pad: a bcd field counting digits needs a pad {side, char} for odd lengths`);
     }
+    // Counting bytes, a filler must be told from a digit when read back: F, not 0.
+    if (f.length_unit === "bytes" && f.pad !== null && (/^[0-9]$/.test(f.pad.char) || (f.content === "z" && f.pad.char === "D"))) {
+      out.push(`${path}.pad: a bcd field counting bytes fills an odd digit count with a nibble that is no digit (F), got ${f.pad.char}`);
+    }
   } else if (f.pad !== null) {
     out.push(`${path}.pad: only bcd fields are padded`);
   }

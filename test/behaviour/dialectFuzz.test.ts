@@ -36,6 +36,7 @@ const CHANGES: Record<string, Change> = {
   "PAN in ASCII, LL": setField(2, { ...ASCII_LL, max_length: 19 }),
   "PAN in BCD, LL counting digits": setField(2, { ...BCD_LL, max_length: 19 }),
   "track 2 in ASCII, LL": setField(35, { ...ASCII_LL, max_length: 37 }),
+  "track 2 in BCD, LL counting bytes, filled F": setField(35, { ...BCD_LL, content: "z", length_unit: "bytes", max_length: 19, pad: { side: "right", char: "F" } }),
   "amount in ASCII": setField(4, { data_encoding: "ascii", length_unit: "bytes", pad: null }),
   "STAN in ASCII": setField(11, { data_encoding: "ascii", length_unit: "bytes", pad: null }),
   "3-character response codes": widenCodes,

@@ -85,6 +85,7 @@ describe("dialects", () => {
     ["a reversal outside class 4", "cup", (t) => (t.transactions.reversal.mti = "0200"), /transactions\.reversal\.mti: 0200 is not a reversal/],
     ["1993 MTIs in a 1987 dialect", "cup", (t) => (t.transactions.operations.preauth.mti = "1100"), /operations\.preauth\.mti: 1100 is not an ISO 8583:1987 MTI/],
     ["two operations nothing tells apart", "iso87ascii", (t) => (t.transactions.operations.void.processing_code = "000000"), /transactions\.operations\.void: MTI 0200 is purchase's too, and no processing_code or network_code tells them apart/],
+    ["a BCD field counting bytes filled with a digit", "iso87binary", (t) => Object.assign(t.fields.find((f: any) => f.number === 35), { length_unit: "bytes", pad: { side: "right", char: "0" } }), /field 35\)\.pad: a bcd field counting bytes fills an odd digit count with a nibble that is no digit \(F\), got 0/],
     // Keys the codec and the kit decide for themselves: a table that disagrees is refused, not ignored.
     ["a bitmap size its encoding does not have", "iso87binary", (t) => (t.bitmap.bytes_per_bitmap = 16), /bitmap\.bytes_per_bitmap: a binary bitmap is 8 bytes, got 16/],
     ["a refund that debits", "cup", (t) => (t.transactions.operations.refund.effect = "debit"), /operations\.refund\.effect: debit is not what isoconf does with a refund, which counts as a credit/],

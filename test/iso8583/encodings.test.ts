@@ -85,6 +85,15 @@ describe("encodings", () => {
       refuses(() => bytes.measure("123"), "bad_value", undefined, /even number of digits/);
     });
 
+    it("a length counting bytes with a filler F: odd digit counts fill their last byte, and read back without it", () => {
+      const filled = bcd(field({ content: "z", data_encoding: "bcd", length_unit: "bytes", pad: { side: "right", char: "F" } }), "2");
+      assert.equal(written(filled, "4761D2512"), "4761D2512F");
+      assert.equal(read(filled, "4761D2512F", 5), "4761D2512");
+      assert.equal(written(filled, "47612512"), "47612512");
+      assert.equal(read(filled, "47612512", 4), "47612512");
+      refuses(() => read(filled, "47F12512", 4, 3), "bad_content", 3, /BCD digit 3 is not a decimal digit/);
+    });
+
     it("refuses a nibble that is no digit and a filler that is not the dialect's, naming where", () => {
       refuses(() => read(left, "12A4", 4, 5), "bad_content", 5, /BCD digit 3 is not a decimal digit/);
       refuses(() => read(left, "1021", 3, 2), "bad_pad", 2, /filler nibble is not 0/);

@@ -44,6 +44,20 @@ export function bcd(field: FieldTable, key: string): DataCodec {
     return nibble === SEPARATOR ? "D" : String.fromCharCode(0x30 + nibble);
   }
 
+  // A field counting bytes whose dialect gives a non-digit filler (F): odd digit counts allowed.
+  const bytesFilled = !countsDigits && field.pad !== null;
+  /** Every nibble of `units` bytes, less one filler nibble at the filler's end. */
+  function readFilledBytes(buf: Buffer, pos: number, units: number): string {
+    let out = "";
+    const last = 2 * units - 1;
+    for (let i = 0; i <= last; i++) {
+      const nibble = i & 1 ? buf[pos + (i >> 1)] & 0x0f : buf[pos + (i >> 1)] >> 4;
+      if (nibble === padNibble && (padLeft ? i === 0 : i === last)) continue;
+      out += digitAt(nibble, pos, out.length);
+    }
+    return out;
+  }
+
   return {
     byteLength: (units) => (countsDigits ? (units + 1) >> 1 : units),
     measure(value) {
@@ -54,8 +68,9 @@ export function bcd(field: FieldTable, key: string): DataCodec {
         }
       }
       if (countsDigits) return value.length;
-      if (value.length & 1) throw new Iso8583Error("bad_value", key, undefined, reasons.oddBcdBytes());
-      return value.length >> 1;
+      // Counting bytes, an odd count takes the filler nibble where the dialect has one (a non-digit, so it reads back).
+      if (value.length & 1 && !bytesFilled) throw new Iso8583Error("bad_value", key, undefined, reasons.oddBcdBytes());
+      return (value.length + 1) >> 1;
     },
     write(buf, pos, value) {
       const digits = value.length;
@@ -70,6 +85,7 @@ export function bcd(field: FieldTable, key: string): DataCodec {
       return pos;
     },
     read(buf, pos, units) {
+      if (!countsDigits && bytesFilled) return readFilledBytes(buf, pos, units);
       const digits = countsDigits ? units : units * 2;
       const odd = digits & 1;
       let p = pos;
