@@ -50,6 +50,9 @@ export interface TerminalTargetArgs {
   "reset-cmd"?: string;
 }
 
+/** The flags that say how the kit steers a terminal: recorded in scenario files, so a replay steers it alike. */
+export const CONTROL_FLAGS = ["control", "ecr", "restart-cmd", "idle-ms", ...(Object.keys(EXEC_FLAGS) as (keyof typeof EXEC_FLAGS)[])] as const;
+
 function templatesOf(a: TerminalTargetArgs): ExecTemplates {
   const t: ExecTemplates = {};
   for (const [flag, op] of Object.entries(EXEC_FLAGS)) {
@@ -145,9 +148,10 @@ export async function terminalTargetFrom(
     throw e instanceof UsageError ? e : new UsageError((e as Error).message);
   }
   const target = externalTerminalTarget({ line, framing, control, resetCommand: a["reset-cmd"] });
+  const flags = Object.fromEntries(CONTROL_FLAGS.flatMap((k) => (a[k] === undefined ? [] : [[k, a[k]!]])));
   return {
     target,
-    recorded: a.framing === undefined ? recorded : { ...recorded, framing: a.framing },
+    recorded: { ...recorded, ...(a.framing === undefined ? {} : { framing: a.framing }), ...(Object.keys(flags).length > 0 ? { control: flags } : {}) },
     canRestart: control.canRestart,
     async close() {
       try {

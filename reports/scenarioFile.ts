@@ -14,6 +14,11 @@ const recordedTargetSchema = z
     bug: z.string().optional(),
     /** The framing given instead of the dialect's (`--framing`). */
     framing: z.string().optional(),
+    /**
+     * A terminal's control flags as the run was given them (`control`, `ecr`, `restart-cmd`,
+     * `idle-ms`, `exec-*`), so a replay steers it the same way; never a key.
+     */
+    control: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   })
   .strict();
 export type RecordedTarget = z.infer<typeof recordedTargetSchema>;

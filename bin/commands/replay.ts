@@ -14,7 +14,7 @@ import { checkRunOptions, RUN_OPTION_KEYS } from "../../api/runOptions.js";
 import { UsageError } from "../../api/usageError.js";
 import { hostTargetFrom } from "../../api/hostTarget.js";
 import { loadSuite } from "../../api/loadSuite.js";
-import { terminalTargetFrom, type TerminalTargetArgs } from "../../api/terminalTarget.js";
+import { CONTROL_FLAGS, terminalTargetFrom, type TerminalTargetArgs } from "../../api/terminalTarget.js";
 import { terminalFlags } from "../terminalFlags.js";
 
 interface ReplayArgs extends TerminalTargetArgs {
@@ -71,7 +71,10 @@ async function targetFor(a: ReplayArgs, f: ScenarioFile, dialect: Dialect, respo
   const tid = f.registeredTerminals[0];
   if (tid === undefined) throw new UsageError(`${a.file}: registeredTerminals names no terminal`);
   const reversalAttempts = a["reversal-attempts"] ?? f.reversalAttempts ?? rulesOf(dialect).reversal.attempts;
-  return terminalTargetFrom({ ...a, ...where, framing, serial: overridden ? a.serial : recorded("serial") }, dialect, { tid, responseTimeoutMs, reversalAttempts, merchant: kit.merchant, tmk: kit.tmk });
+  // The recorded control flags, unless the replay names its own or another terminal.
+  const own = overridden || CONTROL_FLAGS.some((k) => a[k] !== undefined);
+  const control = own ? {} : (f.target.control ?? {});
+  return terminalTargetFrom({ ...a, ...control, ...where, framing, serial: overridden ? a.serial : recorded("serial") }, dialect, { tid, responseTimeoutMs, reversalAttempts, merchant: kit.merchant, tmk: kit.tmk });
 }
 
 export const replayCommand = {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -98,5 +98,11 @@ describe("terminal suite against the reference terminal as a separate process (E
     assert.equal(r.status, 1, r.stdout + r.stderr + running.log());
     assert.match(r.stdout, /FAIL T-REV-1/);
     assert.match(r.stdout, /target listening on tcp:\/\/127\.0\.0\.1:\d+, control ecr /);
+    // The scenario file records how the terminal was steered: the printed replay needs no control flags.
+    const recorded = JSON.parse(readFileSync(join(out, "T-REV-1.scenario.json"), "utf8")).target;
+    assert.deepEqual(recorded.control, { control: "ecr", ecr: pty.b });
+    const replay = runCli(["replay", join(out, "T-REV-1.scenario.json"), "--timeout-ms", String(TIMEOUT_MS)], "", 120_000);
+    assert.equal(replay.status, 1, replay.stdout + replay.stderr + running.log());
+    assert.match(replay.stdout, /the failure reproduces/);
   });
 });
