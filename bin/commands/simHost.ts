@@ -6,7 +6,9 @@ import { HOST_BUGS, hostBug, type HostBugName } from "../../src/sim/host/bugs.js
 import type { DuplicatePolicy, TerminalConfig } from "../../src/sim/host/hostOptions.js";
 import { startHostServer } from "../../src/sim/host/startHostServer.js";
 import { terminalRegistry } from "../../src/sim/host/terminalRegistry.js";
+import { fitsDialect } from "../../api/kitIdentity.js";
 import { UsageError } from "../../api/usageError.js";
+import { MERCHANT_ID } from "../../src/sim/defaults.js";
 import { readTextSource } from "../input.js";
 import { printBugList, stopSignal } from "../simulatorProcess.js";
 
@@ -65,11 +67,16 @@ export const simHostCommand = {
       return 0;
     }
     const bug = bugNamed(a.bug);
+    const dialect = resolveDialect(a.dialect);
     const terminals = await registryFrom(a.terminals);
+    for (const t of terminals ?? []) {
+      fitsDialect(dialect, "41", t.tid, `a tid in ${a.terminals}`);
+      fitsDialect(dialect, "42", t.mid ?? MERCHANT_ID, `a mid in ${a.terminals}`);
+    }
     let server;
     try {
       server = await startHostServer({
-        dialect: resolveDialect(a.dialect),
+        dialect,
         listen: a.listen,
         framing: a.framing,
         terminals,

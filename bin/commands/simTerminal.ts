@@ -5,13 +5,14 @@ import { ControlChannel } from "../../src/link/controlChannel.js";
 import { parseEndpoint } from "../../src/link/parseEndpoint.js";
 import { serialOpen } from "../../src/link/serialOpen.js";
 import { stxEtx } from "../../src/link/stxEtx.js";
-import { REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
+import { MERCHANT_ID, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { TERMINAL_BUGS, terminalBug } from "../../src/sim/terminal/bugs.js";
 import { EcrServer } from "../../src/ecr/ecrServer.js";
 import { fileStateStore } from "../../src/sim/terminal/fileStateStore.js";
 import { hostConnector } from "../../src/sim/terminal/hostConnector.js";
 import { ReferenceTerminal } from "../../src/sim/terminal/referenceTerminal.js";
 import { DEFAULT_RESPONSE_TIMEOUT_MS } from "../../src/sim/terminal/terminalOptions.js";
+import { fitsDialect } from "../../api/kitIdentity.js";
 import { UsageError } from "../../api/usageError.js";
 import { printBugList, stopSignal } from "../simulatorProcess.js";
 
@@ -42,6 +43,9 @@ function ecrLine(text: string) {
 async function setUp(a: SimTerminalArgs, ecrPath: string, host: string) {
   try {
     const dialect = resolveDialect(a.dialect);
+    // IDs the dialect's fields 41 and 42 cannot carry would fail at the first transaction: refused now.
+    fitsDialect(dialect, "41", a.tid, "--tid");
+    fitsDialect(dialect, "42", a.mid ?? MERCHANT_ID, "--mid");
     const terminal = await ReferenceTerminal.open({
       dialect,
       connect: hostConnector(host, dialect, realClock),

@@ -10,8 +10,9 @@ const registrySchema = z
   .array(
     z
       .object({
-        tid: z.string().regex(/^[\x20-\x7e]{8}$/, "8 printable characters (field 41)"),
-        mid: z.string().regex(/^[\x20-\x7e]{15}$/, "15 printable characters (field 42)").default(MERCHANT_ID),
+        // Printable here; whether they fit fields 41 and 42 is the dialect's to say (isoconf sim host checks).
+        tid: z.string().regex(/^[\x20-\x7e]{1,99}$/, "printable characters (field 41)"),
+        mid: z.string().regex(/^[\x20-\x7e]{1,99}$/, "printable characters (field 42)").default(MERCHANT_ID),
         tmk: z.string().regex(/^(?:[0-9A-Fa-f]{16}){1,3}$/, "16, 32 or 48 hexadecimal characters").default(DEFAULT_TMK),
       })
       .strict(),

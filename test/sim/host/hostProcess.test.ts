@@ -144,6 +144,14 @@ describe("isoconf sim host (a process)", function () {
     assert.match(stderr(), /^c\d+ closed: framing error/m, stderr());
   });
 
+  it("refuses registry IDs the dialect's fields 41 and 42 cannot carry, in one line", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "isoconf-registry-")), "t.json");
+    writeFileSync(file, JSON.stringify([{ tid: "T1" }]));
+    const bad = runCli(["sim", "host", "--terminals", file, "--listen", "tcp://127.0.0.1:0"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^isoconf: "T1" does not fit field 41 of dialect cup .*: give a tid in .*t\.json to match the dialect\n$/);
+  });
+
   it("refuses a framing it does not know, naming the ones it does", () => {
     const bad = runCli(["sim", "host", "--framing", "bcd3", "--listen", "tcp://127.0.0.1:0"]);
     assert.equal(bad.status, 2);

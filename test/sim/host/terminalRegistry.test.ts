@@ -12,7 +12,7 @@ describe("terminal registry file", () => {
 
   it("names the file, the entry and the key of a bad value", () => {
     const bad: [unknown, RegExp][] = [
-      [[{ tid: "T1" }], /^Error: t\.json: \[0\]\.tid: 8 printable characters \(field 41\)$/],
+      [[{ tid: "T\u0001" }], /^Error: t\.json: \[0\]\.tid: printable characters \(field 41\)$/],
       [[{ tid: "TERM0005", tmk: "XYZ" }], /^Error: t\.json: \[0\]\.tmk: 16, 32 or 48 hexadecimal characters$/],
       [[{ tid: "TERM0005", pin: "1" }], /^Error: t\.json: \[0\]: /],
       [[], /^Error: t\.json: \(top level\): at least one terminal$/],
