@@ -11,7 +11,7 @@ import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget
 import { runScenario } from "../../src/runner/runScenario.js";
 import { describeStep } from "../../src/scenario/scenario.js";
 import { messageOf } from "../../src/trace/traceEvent.js";
-import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
+import { DEFAULT_TMK, MERCHANT_ID, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { HOST_BUGS } from "../../src/sim/host/bugs.js";
 import { TERMINAL_BUGS } from "../../src/sim/terminal/bugs.js";
 import { failures, runHostSuite } from "../helpers/hostRun.js";
@@ -50,7 +50,22 @@ const VARIANTS: Dialect[] = [
     t.transactions.codes.mac_error = "63";
     t.transactions.reversal.reasons.bad_mac = "63";
   }),
+  // ASCII fields with a binary bitmap, framed by a BCD length header.
+  variant("iso87ascii", "lab-mixed", {}, (t) => {
+    t.bitmap = { encoding: "binary", secondary_bitmap: true };
+    t.framing = "bcd2";
+  }),
+  // A purchase sent as an authorisation request (preauth shares 0100, told apart by its processing code).
+  variant("cup", "lab-0100", {}, (t) => (t.transactions.operations.purchase.mti = "0100")),
+  // A 16-character merchant ID in field 42.
+  variant("iso87ascii", "lab-mid16", { 42: { max_length: 16 } }),
 ];
+
+/** The merchant the kit and the reference SUTs use under `d`: 16 characters where field 42 takes 16. */
+const merchantOf = (d: Dialect) => (d.fields[42]!.spec.max_length === 16 ? "1234567890123456" : MERCHANT_ID);
+const hostTarget = (d: Dialect, bug?: string) =>
+  referenceHostTarget(d, { bug, terminals: REGISTERED_TERMINALS.map((tid) => ({ tid, mid: merchantOf(d), tmk: DEFAULT_TMK })) });
+const terminalTarget = (d: Dialect, bug?: string) => referenceTerminalTarget(d, { bug, mid: merchantOf(d) });
 
 const describeFailures = (r: Awaited<ReturnType<typeof runHostSuite>>) =>
   failures(r).map((p) => `${p.id}: ${"counterexample" in p ? p.counterexample?.violations[0]?.message : ""} in ${"counterexample" in p ? p.counterexample?.scenario.steps.map((s) => describeStep(p.counterexample!.scenario, s)).join("; ") : ""}`);
@@ -61,7 +76,7 @@ describe("dialect variants: the kit and the reference SUTs speak them exactly", 
   for (const d of VARIANTS) {
     describe(d.name, () => {
       it("every time field goes out in its declared form", async () => {
-        const ctx = { dialect: d, target: referenceHostTarget(d), responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex") };
+        const ctx = { dialect: d, target: hostTarget(d), responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, merchant: merchantOf(d), tmk: Buffer.from(DEFAULT_TMK, "hex") };
         const trace = await runScenario({ role: "host", terminals: [REGISTERED_TERMINALS[0]], steps: [{ op: "purchase", terminal: 0, amount: 500, card: { bin: "622588", account: 1, length: 16, expiry: "2812", swiped: false } }] }, ctx);
         const lengths = (key: string) => new Set(trace.flatMap((e) => (messageOf(e)?.fields[key] === undefined ? [] : [messageOf(e)!.fields[key].length])));
         assert.deepEqual([...lengths("12")], [d.fields[12]!.spec.max_length], "field 12, both ways");
@@ -69,12 +84,12 @@ describe("dialect variants: the kit and the reference SUTs speak them exactly", 
       });
 
       it("a correct host: no property fails over 1,000 scenarios", async () => {
-        const r = await runHostSuite(d, referenceHostTarget(d), { runs: 1000, seed: 20261203 });
+        const r = await runHostSuite(d, hostTarget(d), { runs: 1000, seed: 20261203, merchant: merchantOf(d) });
         assert.deepEqual(describeFailures(r), []);
       });
 
       it("a correct terminal: no property fails over 1,000 scenarios", async () => {
-        const r = await runTerminalSuite(d, referenceTerminalTarget(d), { runs: 1000, seed: 20261203 });
+        const r = await runTerminalSuite(d, terminalTarget(d), { runs: 1000, seed: 20261203, merchant: merchantOf(d) });
         assert.deepEqual(failures(r).map((p) => p.id), []);
       });
 
@@ -82,7 +97,7 @@ describe("dialect variants: the kit and the reference SUTs speak them exactly", 
         const missed: string[] = [];
         for (const bug of HOST_BUGS) {
           const property = bug.violates[0];
-          const r = await runHostSuite(d, referenceHostTarget(d, { bug: bug.name }), { runs: 200, seed: 42, only: [property] });
+          const r = await runHostSuite(d, hostTarget(d, bug.name), { runs: 200, seed: 42, only: [property], merchant: merchantOf(d) });
           if (r.properties.find((p) => p.id === property)?.verdict !== "fail") missed.push(`${bug.name} (${property})`);
         }
         assert.deepEqual(missed, []);
@@ -95,7 +110,7 @@ describe("dialect variants: the kit and the reference SUTs speak them exactly", 
           // any other failure, and these dialects have no MAC.
           if (bug.name === "wrong-reason-code" && d.table.mac === null) continue;
           const property = bug.violates[0];
-          const r = await runTerminalSuite(d, referenceTerminalTarget(d, { bug: bug.name }), { runs: 200, seed: 42, only: [property] });
+          const r = await runTerminalSuite(d, terminalTarget(d, bug.name), { runs: 200, seed: 42, only: [property], merchant: merchantOf(d) });
           if (r.properties.find((p) => p.id === property)?.verdict !== "fail") missed.push(`${bug.name} (${property})`);
         }
         assert.deepEqual(missed, []);
