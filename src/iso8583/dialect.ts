@@ -57,6 +57,11 @@ function fieldProblems(f: FieldTable, path: string): string[] {
       }
     }
   }
+  if (f.length_prefix_nibbles !== undefined) {
+    const packs = f.length_type === "LLL" && f.length_prefix_encoding === "bcd" && f.data_encoding === "bcd" && f.length_unit === "digits";
+    if (!packs) out.push(`${path}.length_prefix_nibbles: a 3-nibble prefix goes with length_type LLL, bcd prefix and bcd data counting digits`);
+    else if (f.pad?.side !== "right") out.push(`${path}.pad: with a 3-nibble prefix the filler of an odd total goes at the end: side right`);
+  }
   if (f.data_encoding !== "bcd" && f.length_unit !== "bytes") {
     out.push(`${path}.length_unit: ${f.data_encoding} fields count bytes`);
   }

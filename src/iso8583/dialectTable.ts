@@ -39,6 +39,11 @@ const fieldSchema = z
     length_type: z.enum(["fixed", "LL", "LLL", "LLLL"]),
     length_prefix_encoding: z.enum(LENGTH_PREFIX_ENCODINGS).nullable(),
     length_prefix_bytes: z.number().int().min(1).max(4).nullable(),
+    /**
+     * 3: an LLL BCD prefix of three nibbles, the data's first digit in its second byte's low nibble
+     * ("LLL in 1.5 bytes"); BCD data counting digits only, any filler at the end.
+     */
+    length_prefix_nibbles: z.literal(3).optional(),
     max_length: z.number().int().min(1).max(99999),
     length_unit: z.enum(["bytes", "digits"]),
     pad: z

@@ -24,6 +24,8 @@ export class FieldCodec {
   // Copied out of `spec` (and `data`) so the hot path reads plain fields of one object.
   private readonly max: number;
   private readonly fixed: boolean;
+  /** An LLL prefix of three BCD nibbles sharing its second byte with the data (`length_prefix_nibbles`). */
+  private readonly nibblePrefix: boolean;
 
   constructor(readonly spec: FieldTable) {
     this.key = String(spec.number);
@@ -31,7 +33,9 @@ export class FieldCodec {
       spec.length_type === "fixed" ? null : lengthPrefix(spec.length_prefix_encoding!, spec.length_prefix_bytes!);
     this.data = DATA_ENCODINGS[spec.data_encoding](spec, this.key);
     this.unit = spec.length_unit === "digits" ? "digits" : "bytes";
-    this.prefixBytes = this.prefix?.bytes ?? 0;
+    this.nibblePrefix = spec.length_prefix_nibbles === 3;
+    // A shared byte holds the last prefix nibble and the first digit: the data starts in it.
+    this.prefixBytes = this.nibblePrefix ? 1 : (this.prefix?.bytes ?? 0);
     this.max = spec.max_length;
     this.fixed = this.prefix === null;
   }
@@ -50,11 +54,13 @@ export class FieldCodec {
 
   /** Bytes a value of `units` takes on the wire, prefix included. */
   wireBytes(units: number): number {
+    if (this.nibblePrefix) return (3 + units + 1) >> 1;
     return this.prefixBytes + this.data.byteLength(units);
   }
 
   /** Writes a value that `measure` accepted as `units` long; returns the position after it. */
   write(buf: Buffer, pos: number, value: string, units: number): number {
+    if (this.nibblePrefix) return writeNibbles(buf, pos, [...String(units).padStart(3, "0")].map(Number).concat([...value].map(nibbleOf)), this.padNibble());
     if (this.prefix !== null) {
       this.prefix.write(buf, pos, units);
       pos += this.prefix.bytes;
@@ -64,6 +70,7 @@ export class FieldCodec {
 
   /** Reads the field at `r.pos` and advances it; throws an `Iso8583Error` naming the offset. */
   read(r: Reader): string {
+    if (this.nibblePrefix) return this.readNibblePacked(r);
     const start = r.pos;
     let units = this.max;
     let dataStart = start;
@@ -90,4 +97,41 @@ export class FieldCodec {
     r.pos = dataStart + bytes;
     return value;
   }
+
+  private padNibble(): number {
+    return parseInt(this.spec.pad?.char ?? "0", 16);
+  }
+
+  /** An LLL field whose three prefix nibbles share a byte with the data: one nibble stream. */
+  private readNibblePacked(r: Reader): string {
+    const start = r.pos;
+    const nibble = (i: number) => (i & 1 ? r.buf[start + (i >> 1)] & 0x0f : r.buf[start + (i >> 1)] >> 4);
+    if (start + 2 > r.end) throw new Iso8583Error("truncated", this.key, start, reasons.truncated("length prefix", r.end - start, 2));
+    const [h, t, o] = [nibble(0), nibble(1), nibble(2)];
+    if (h > 9 || t > 9 || o > 9) throw new Iso8583Error("bad_length_prefix", this.key, start, reasons.lengthNotDigits("bcd"));
+    const units = h * 100 + t * 10 + o;
+    if (units > this.max) throw new Iso8583Error("length_above_max", this.key, start, reasons.lengthAboveMax(units, this.max, this.unit));
+    const bytes = (3 + units + 1) >> 1;
+    if (start + bytes > r.end) throw new Iso8583Error("truncated", this.key, start + 1, reasons.truncated("field data", r.end - start - 1, bytes - 1));
+    const track = this.spec.content === "z";
+    let out = "";
+    for (let i = 3; i < 3 + units; i++) {
+      const n = nibble(i);
+      if (n <= 9) out += String.fromCharCode(0x30 + n);
+      else if (track && n === 0xd) out += "D";
+      else throw new Iso8583Error("bad_content", this.key, start + 1, reasons.bcdNibble(i - 3));
+    }
+    if ((3 + units) & 1 && nibble(3 + units) !== this.padNibble()) throw new Iso8583Error("bad_pad", this.key, start + (bytes - 1), reasons.padNibble(this.spec.pad?.char ?? "0"));
+    r.pos = start + bytes;
+    return out;
+  }
+}
+
+/** A digit or track character's nibble (`D` is the track separator), for values `measure` accepted. */
+const nibbleOf = (c: string): number => (c === "D" ? 0xd : c.charCodeAt(0) - 0x30);
+
+/** Writes nibbles two a byte, the last byte filled with `pad` when their count is odd; returns the position after. */
+function writeNibbles(buf: Buffer, pos: number, nibbles: number[], pad: number): number {
+  for (let i = 0; i < nibbles.length; i += 2) buf[pos++] = (nibbles[i] << 4) | (i + 1 < nibbles.length ? nibbles[i + 1] : pad);
+  return pos;
 }

@@ -38,6 +38,7 @@ const CHANGES: Record<string, Change> = {
   "PAN in ASCII, LL": setField(2, { ...ASCII_LL, max_length: 19 }),
   "PAN in BCD, LL counting digits": setField(2, { ...BCD_LL, max_length: 19 }),
   "track 2 in ASCII, LL": setField(35, { ...ASCII_LL, max_length: 37 }),
+  "PAN in BCD, LLL in 1.5 bytes": setField(2, { ...BCD_LL, length_type: "LLL", length_prefix_bytes: 2, length_prefix_nibbles: 3, max_length: 19, pad: { side: "right", char: "F" } }),
   "track 2 in BCD, LL counting bytes, filled F": setField(35, { ...BCD_LL, content: "z", length_unit: "bytes", max_length: 19, pad: { side: "right", char: "F" } }),
   "amount in ASCII": setField(4, { data_encoding: "ascii", length_unit: "bytes", pad: null }),
   "STAN in ASCII": setField(11, { data_encoding: "ascii", length_unit: "bytes", pad: null }),
