@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { loadDialect } from "../../src/iso8583/dialect.js";
 import { framingByName } from "../../src/link/framingByName.js";
 import { tcpListen, type Listener } from "../../src/link/tcpListen.js";
 import { EcrControl } from "../../src/roles/ecrControl.js";
@@ -84,6 +85,29 @@ describe("terminal suite against the reference terminal as a separate process (E
     assert.equal(r.scenarios, 60);
     assert.ok(restarts > 0, "no scenario restarted the terminal");
     console.log(`      (60 scenarios, ${r.requests} requests, ${restarts} restarts in ${Math.round((performance.now() - started) / 1000)} s)`);
+  });
+
+  it("under a dialect file of a lab's (3-character codes, field 12 as YYMMDDhhmmss): no false alarm over 15 scenarios", async () => {
+    const t = structuredClone(builtinDialect("iso87ascii").table) as any;
+    t.dialect = "lab-terminal";
+    t.fields = t.fields.map((f: { number: number }) => (f.number === 39 ? { ...f, max_length: 3 } : f.number === 12 ? { ...f, max_length: 12 } : f));
+    const widen = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.padStart(3, "0")]));
+    t.transactions.codes = widen(t.transactions.codes);
+    t.transactions.reversal.reasons = widen(t.transactions.reversal.reasons);
+    dir = mkdtempSync(join(tmpdir(), "isoconf-terminal-process-"));
+    const file = join(dir, "lab-terminal.json");
+    writeFileSync(file, JSON.stringify(t));
+    const d = loadDialect(t, file);
+    pty = await openPtyPair();
+    listener = await tcpListen({ framing: framingByName(d.table.framing) });
+    const running = await startSimTerminal({ ecr: pty.a, host: `tcp://127.0.0.1:${listener.address().port}`, dialect: file, timeoutMs: TIMEOUT_MS, state: join(dir, "pos.json") });
+    stopSim = () => running.stop();
+    const ecr = await EcrControl.open(pty.b, { resultDeadlineMs: resultDeadlineMs(TIMEOUT_MS, 3) });
+    control = ecr;
+    const target = externalTerminalTarget({ line: { kind: "listen", listener }, framing: framingByName(d.table.framing), control: ecr });
+    const r = await runTerminalSuite(d, target, { runs: 15, seed: 11, responseTimeoutMs: TIMEOUT_MS, shrink: { maxRuns: 10 } });
+    assert.deepEqual(failures(r).map((p) => p.id), [], running.log());
+    assert.equal(r.scenarios, 15);
   });
 
   it("isoconf run terminal --listen … --control ecr --ecr …: finds a seeded bug in the process, exit 1", async () => {
