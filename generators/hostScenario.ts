@@ -77,5 +77,7 @@ export function hostScenario(c: HostScenarioConstraints): fc.Arbitrary<HostScena
   const minSteps = c.minSteps ?? 1;
   const maxSteps = c.maxSteps ?? 10;
   if (!(Number.isInteger(minSteps) && minSteps >= 1 && maxSteps >= minSteps)) throw new Error(`hostScenario: need 1 <= minSteps <= maxSteps, got ${minSteps} and ${maxSteps}`);
-  return fc.array(step, { minLength: minSteps, maxLength: maxSteps }).map((steps) => ({ role: "host" as const, terminals, steps }));
+  // size "max": fast-check's default size caps arrays near minLength + 10, so a larger maxSteps
+  // would have no effect; up to that cap the lengths drawn are the same as by default.
+  return fc.array(step, { minLength: minSteps, maxLength: maxSteps, size: "max" }).map((steps) => ({ role: "host" as const, terminals, steps }));
 }

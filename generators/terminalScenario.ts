@@ -101,5 +101,6 @@ export function terminalScenario(c: TerminalScenarioConstraints = {}): fc.Arbitr
       if (f !== undefined) s.fault = f;
       return s;
     });
-  return fc.array(step, { minLength: minSteps, maxLength: maxSteps }).map((steps): TerminalScenario => ({ role: "terminal", steps }));
+  // size "max", as for host scenarios: a maxSteps above fast-check's default cap takes effect.
+  return fc.array(step, { minLength: minSteps, maxLength: maxSteps, size: "max" }).map((steps): TerminalScenario => ({ role: "terminal", steps }));
 }

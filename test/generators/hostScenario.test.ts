@@ -30,6 +30,13 @@ describe("hostScenario", () => {
     ]);
   });
 
+  it("--max-steps takes effect above fast-check's default size: 40 draws scenarios longer than 20 allows", () => {
+    const longest = (maxSteps: number) => Math.max(...fc.sample(hostScenario({ ...TERMINALS, maxSteps }), { numRuns: 200, seed: 9 }).map((s) => s.steps.length));
+    assert.ok(longest(20) > 12, `maxSteps 20: longest ${longest(20)}`);
+    assert.ok(longest(40) > 20, `maxSteps 40: longest ${longest(40)}`);
+    assert.ok(longest(20) <= 20 && longest(40) <= 40);
+  });
+
   it("leaves out bad MACs where the dialect has none", () => {
     fc.assert(fc.property(hostFault({}, false), (f) => f.kind !== "bad_mac"), { numRuns: 200, seed: 4 });
   });

@@ -48,6 +48,11 @@ describe("terminalScenario", () => {
     ]);
   });
 
+  it("maxSteps above fast-check's default size takes effect", () => {
+    const longest = Math.max(...fc.sample(terminalScenario({ maxSteps: 30 }), { numRuns: 200, seed: 9 }).map((s) => s.steps.length));
+    assert.ok(longest > 15 && longest <= 30, `longest ${longest}`);
+  });
+
   it("shrinks to the plainest failing steps: a dropped purchase, then a purchase", () => {
     // A stand-in for the no-reversal bug: fails whenever a purchase without a valid answer is followed by a purchase.
     const failing = (s: TerminalScenario) =>
