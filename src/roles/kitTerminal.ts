@@ -94,8 +94,13 @@ class KitSession {
   }
 }
 
-/** How long the kit waits for an answer to a malformed frame before it drops the connection. */
-const MALFORMED_GRACE_MS = 2_000;
+/**
+ * How long the kit waits for an answer to a malformed frame before it drops the connection: four
+ * times the slowest answer the host has given in this scenario, at least 250 ms, at most 2 s (and
+ * never past the response timeout). Before any answer, the 2 s: a fixed 2 s was most of a run's
+ * time against a fast host.
+ */
+const MALFORMED_GRACE = { perAnswer: 4, minMs: 250, maxMs: 2_000 } as const;
 
 /**
  * Plays the scenario's terminals against a host over real links: signs each terminal on, runs
@@ -106,6 +111,8 @@ const MALFORMED_GRACE_MS = 2_000;
 export class KitTerminal {
   private readonly sessions: KitSession[];
   private readonly d: Dialect;
+  /** The slowest answer the host has given in this scenario (undefined before the first). */
+  private slowestAnswerMs: number | undefined;
 
   constructor(
     private readonly scenario: HostScenario,
@@ -388,9 +395,11 @@ export class KitTerminal {
   private async await(s: KitSession, request: Message): Promise<Outcome> {
     const link = s.link;
     if (link === undefined) return { kind: "none" };
-    const until = this.o.clock.now() + this.o.responseTimeoutMs;
+    const asked = this.o.clock.now();
+    const until = asked + this.o.responseTimeoutMs;
     for (;;) {
       const got = await link.receive({ deadlineMs: Math.max(0, until - this.o.clock.now()) });
+      if (got.kind === "frame") this.slowestAnswerMs = Math.max(this.slowestAnswerMs ?? 0, this.o.clock.now() - asked);
       if (got.kind === "closed") return { kind: "none" };
       if (got.kind === "timeout") {
         this.o.recorder.timeout({ waitedMs: this.o.responseTimeoutMs, stan: request.fields["11"], mti: request.mti });
@@ -426,7 +435,7 @@ export class KitTerminal {
     const link = await this.linkOf(s);
     const probe = this.frame(s, this.build(s, "echo", {}));
     await this.send(link, malformed(probe, variant, this.d.headerBytes));
-    const until = this.o.clock.now() + Math.min(this.o.responseTimeoutMs, MALFORMED_GRACE_MS);
+    const until = this.o.clock.now() + this.malformedGraceMs();
     // A host may answer a malformed frame (30) or ignore it. Wait a while; if nothing came, drop
     // the connection, so that a late answer cannot be taken for the next request's.
     const got = await link.receive({ deadlineMs: Math.max(0, until - this.o.clock.now()) });
@@ -434,6 +443,12 @@ export class KitTerminal {
       await link.close();
       s.link = undefined;
     }
+  }
+
+  private malformedGraceMs(): number {
+    const { perAnswer, minMs, maxMs } = MALFORMED_GRACE;
+    const grace = this.slowestAnswerMs === undefined ? maxMs : Math.min(maxMs, Math.max(minMs, perAnswer * this.slowestAnswerMs));
+    return Math.min(this.o.responseTimeoutMs, grace);
   }
 
   private now(): Date {
