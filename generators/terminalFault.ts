@@ -14,6 +14,7 @@ export const DEFAULT_TERMINAL_FAULT_WEIGHTS: Readonly<TerminalFaultWeights> = {
   wrong_stan: 2,
   wrong_tid: 2,
   wrong_amount: 2,
+  wrong_mti: 2,
   code: 3,
   answer_twice: 2,
   malformed: 1,

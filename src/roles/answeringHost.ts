@@ -135,6 +135,14 @@ export class AnsweringHost {
     wrong_stan: (x, fault) => this.misecho(x, fault.kind),
     wrong_tid: (x, fault) => this.misecho(x, fault.kind),
     wrong_amount: (x, fault) => this.misecho(x, fault.kind),
+    wrong_mti: async ({ link, request, reply, about }) => {
+      // Another response of the same class: a request's response for an advice's, or the other way (0210 ↔ 0230).
+      const was = reply.message.mti;
+      const mti = was.slice(0, 2) + (was[2] === "1" ? "3" : "1") + was[3];
+      const message: Message = { ...reply.message, mti };
+      this.o.recorder.fault({ ...about, answered: mti }, `the answer's MTI is ${mti}, not ${was}`);
+      return this.send(link, request, { message, frame: this.frame(request, message, this.hasMac(reply.frame)) }, false);
+    },
     bad_mac: async ({ link, request, reply, about }) => {
       if (!this.hasMac(reply.frame)) {
         this.o.recorder.note("bad_mac not applied: the answer carries no MAC");

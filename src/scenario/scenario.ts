@@ -98,6 +98,7 @@ const leavesUnanswered = <K extends string>(kind: K) => z.object({ kind: z.liter
  * - `answer_twice`: the answer is sent twice;
  * - `wrong_stan`, `wrong_tid`, `wrong_amount`: the answer echoes field 11, 41 or 4 wrongly
  *   (its MAC still verifies, so only the echo is wrong);
+ * - `wrong_mti`: the answer comes with another response MTI (0230 for a 0210), MACed anew;
  * - `bad_mac`: the answer's MAC is corrupted (dialects with a MAC; answers that carry one);
  * - `code`: the request is declined with `code` (97, 96, 94, 91, 51, ...);
  * - `malformed`: a framed but undecodable answer;
@@ -112,6 +113,7 @@ export const terminalFaultSchema = z.discriminatedUnion("kind", [
   leavesUnanswered("wrong_stan"),
   leavesUnanswered("wrong_tid"),
   leavesUnanswered("wrong_amount"),
+  leavesUnanswered("wrong_mti"),
   leavesUnanswered("bad_mac"),
   z.object({ kind: z.literal("code"), code: z.string().regex(/^[0-9A-Z]{2,3}$/, "a response code such as 05 or A0") }).strict(),
   z.object({ kind: z.literal("malformed"), variant: malformedVariantSchema, reversalDrops }).strict(),

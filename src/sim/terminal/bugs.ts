@@ -40,6 +40,11 @@ export const TERMINAL_BUGS = [
     description: "does not compare the response's STAN (field 11) with the request's",
   },
   {
+    name: "accept-wrong-mti",
+    violates: ["T-ECHO-1"],
+    description: "does not compare the response's MTI with the one its request calls for",
+  },
+  {
     name: "accept-wrong-tid",
     violates: ["T-ECHO-1"],
     description: "does not compare the response's terminal ID (field 41) with the request's",

@@ -51,6 +51,9 @@ const amountField = (minor: number | undefined) => (minor === undefined ? undefi
  * over one persistent link, and carries out ECR commands one at a time. The reversal rules are
  * the journal's (`ReversalJournal`).
  */
+/** The echo a seeded bug leaves uncompared (`judgeAnswer`'s `unchecked`): a field, or the MTI. */
+const UNCHECKED_BY_BUG: Record<string, readonly string[]> = { "accept-mismatched-stan": ["11"], "accept-wrong-tid": ["41"], "accept-wrong-mti": ["mti"] };
+
 export class ReferenceTerminal {
   private readonly d: Dialect;
   private readonly host: HostConnection;
@@ -257,7 +260,7 @@ export class ReferenceTerminal {
   private judge(request: Message, sent: Exchanged, now: Date): Judged {
     if (sent.kind === "unsent") return { kind: "unsent", why: `cannot reach the host: ${sent.reason}` };
     if (sent.kind === "none") return { kind: "failed", why: sent.reason, cause: "no_answer" };
-    const unchecked = this.o.bug === "accept-mismatched-stan" ? ["11"] : this.o.bug === "accept-wrong-tid" ? ["41"] : [];
+    const unchecked = UNCHECKED_BY_BUG[this.o.bug ?? ""] ?? [];
     const judged = judgeAnswer(this.d, request, sent.body, this.mak(), unchecked);
     if (judged.kind === "invalid") return { kind: "failed", why: judged.why, cause: judged.cause };
     return { kind: "valid", request, response: judged.response, now };

@@ -86,6 +86,11 @@ const CASES: Record<TerminalBugName, BugCase> = {
     scenario: answeredThenSale({ fields: { "11": "999999" } }),
     misbehaves: (_, results) => results[0].result === "approved",
   },
+  "accept-wrong-mti": {
+    shows: "an answer with another response MTI (0230 for a 0200) is reported as approved",
+    scenario: answeredThenSale({ mti: "0230" }),
+    misbehaves: (_, results) => results[0].result === "approved",
+  },
   "accept-wrong-tid": {
     shows: "an answer with another terminal ID is reported as approved",
     scenario: answeredThenSale({ fields: { "41": "TERM0002" } }),

@@ -30,7 +30,7 @@ import { DEFAULT_MAK, DEFAULT_TMK } from "../../../../src/sim/defaults.js";
  * - `drop`: never answer; `close`: close the connection instead of answering.
  */
 export type Reaction =
-  | { code?: string; fields?: Record<string, string>; badMac?: boolean; delayMs?: number; twice?: boolean }
+  | { code?: string; fields?: Record<string, string>; mti?: string; badMac?: boolean; delayMs?: number; twice?: boolean }
   | { drop: true }
   | { close: true };
 
@@ -107,7 +107,7 @@ export class ScriptedHost {
     const reaction = this.script.shift() ?? {};
     if ("drop" in reaction) return;
     if ("close" in reaction) return void link.close();
-    const answer = this.answer(message, reaction.code ?? "00", reaction.fields);
+    const answer = this.answer(message, reaction.code ?? "00", reaction.fields, reaction.mti);
     if (reaction.badMac) answer[answer.length - 1] ^= 0x01;
     if (reaction.delayMs !== undefined) await new Promise<void>((resolve) => this.clock.setTimer(reaction.delayMs!, resolve));
     if (reaction.twice) {
@@ -116,7 +116,7 @@ export class ScriptedHost {
     } else await link.send(answer).catch(() => undefined);
   }
 
-  private answer(request: Message, code: string, overrides: Record<string, string> = {}): Buffer {
+  private answer(request: Message, code: string, overrides: Record<string, string> = {}, mti?: string): Buffer {
     const d = this.dialect;
     const op = operationOf(d, request.mti, request.fields["3"], networkCodeOf(d, request));
     const fields: Record<string, string> = {};
@@ -134,6 +134,7 @@ export class ScriptedHost {
     if (approved && op === "balance") fields["54"] = formatBalance(rulesOf(d).currency, BALANCE);
     if (op === "settlement") Object.assign(fields, settlementReply(d, request, true));
     const response = buildResponse(d, request, { code, fields: { ...fields, ...overrides, "39": code } });
+    if (mti !== undefined) response.mti = mti;
     const frame = macRequired(d, request) ? packWithMac(d, response, this.mak) : pack(d, response);
     if (nextMak) this.mak = nextMak;
     return frame;
