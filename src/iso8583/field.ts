@@ -1,4 +1,5 @@
 import type { FieldTable } from "./dialectTable.js";
+import { bcdCharOf, bcdNibbleOf } from "./encodings/bcd.js";
 import { DATA_ENCODINGS, type DataCodec } from "./encodings/index.js";
 import { Iso8583Error, reasons } from "./errors.js";
 import { lengthPrefix, type LengthPrefix } from "./lengths.js";
@@ -60,7 +61,11 @@ export class FieldCodec {
 
   /** Writes a value that `measure` accepted as `units` long; returns the position after it. */
   write(buf: Buffer, pos: number, value: string, units: number): number {
-    if (this.nibblePrefix) return writeNibbles(buf, pos, [...String(units).padStart(3, "0")].map(Number).concat([...value].map(nibbleOf)), this.padNibble());
+    if (this.nibblePrefix) {
+      const track = this.spec.content === "z";
+      const nibbles = [...String(units).padStart(3, "0"), ...value].map((c) => bcdNibbleOf(c.charCodeAt(0), track));
+      return writeNibbles(buf, pos, nibbles, this.padNibble());
+    }
     if (this.prefix !== null) {
       this.prefix.write(buf, pos, units);
       pos += this.prefix.bytes;
@@ -116,19 +121,15 @@ export class FieldCodec {
     const track = this.spec.content === "z";
     let out = "";
     for (let i = 3; i < 3 + units; i++) {
-      const n = nibble(i);
-      if (n <= 9) out += String.fromCharCode(0x30 + n);
-      else if (track && n === 0xd) out += "D";
-      else throw new Iso8583Error("bad_content", this.key, start + 1, reasons.bcdNibble(i - 3));
+      const c = bcdCharOf(nibble(i), track);
+      if (c === undefined) throw new Iso8583Error("bad_content", this.key, start + 1, reasons.bcdNibble(i - 3));
+      out += c;
     }
     if ((3 + units) & 1 && nibble(3 + units) !== this.padNibble()) throw new Iso8583Error("bad_pad", this.key, start + (bytes - 1), reasons.padNibble(this.spec.pad?.char ?? "0"));
     r.pos = start + bytes;
     return out;
   }
 }
-
-/** A digit or track character's nibble (`D` is the track separator), for values `measure` accepted. */
-const nibbleOf = (c: string): number => (c === "D" ? 0xd : c.charCodeAt(0) - 0x30);
 
 /** Writes nibbles two a byte, the last byte filled with `pad` when their count is odd; returns the position after. */
 function writeNibbles(buf: Buffer, pos: number, nibbles: number[], pad: number): number {

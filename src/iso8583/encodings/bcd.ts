@@ -17,13 +17,20 @@ function pairTable(allowSeparator: boolean): string[] {
     return hi && lo ? hi + lo : "";
   });
 }
+/** A value's character as a nibble: a digit, or `D` (the separator) in track data; -1 for anything else, so "=" cannot slip in as 13. */
+export const bcdNibbleOf = (c: number, track: boolean): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c === 0x44 && track ? SEPARATOR : -1);
+
+/** The character a nibble stands for: a digit, or `D` in track data; undefined for any other nibble. */
+export const bcdCharOf = (n: number, track: boolean): string | undefined => (n <= 9 ? String.fromCharCode(0x30 + n) : track && n === SEPARATOR ? "D" : undefined);
+
 const DIGIT_PAIRS = pairTable(false);
 const TRACK_PAIRS = pairTable(true);
 
 /**
  * Packed BCD, two digits a byte. An odd digit count gets one filler nibble, on the left
  * (right-aligned value) or on the right (left-aligned, as CUP's field 22 and variable fields).
- * With `length_unit: bytes` the value is always an even number of digits and has no filler.
+ * With `length_unit: bytes` the value is an even number of digits, or, where the dialect gives a
+ * non-digit filler (F), any number, the last byte filled.
  */
 export function bcd(field: FieldTable, key: string): DataCodec {
   const track = field.content === "z";
@@ -33,15 +40,14 @@ export function bcd(field: FieldTable, key: string): DataCodec {
   const padNibble = parseInt(field.pad?.char ?? "0", 16);
   const padText = field.pad?.char ?? "0";
 
-  // -1 for anything but a digit (or `D` in track data), so "=" cannot slip in as nibble 13.
-  const nibbleOf = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c === 0x44 && track ? SEPARATOR : -1);
-
+  const nibbleOf = (c: number) => bcdNibbleOf(c, track);
   const nibbleOk = (n: number) => n <= 9 || (track && n === SEPARATOR);
   const badDigit = (pos: number, index: number) =>
     new Iso8583Error("bad_content", key, pos, reasons.bcdNibble(index));
   function digitAt(nibble: number, pos: number, index: number): string {
-    if (!nibbleOk(nibble)) throw badDigit(pos, index);
-    return nibble === SEPARATOR ? "D" : String.fromCharCode(0x30 + nibble);
+    const c = bcdCharOf(nibble, track);
+    if (c === undefined) throw badDigit(pos, index);
+    return c;
   }
 
   // A field counting bytes whose dialect gives a non-digit filler (F): odd digit counts allowed.
