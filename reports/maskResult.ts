@@ -1,6 +1,6 @@
 import type { Dialect } from "../src/iso8583/dialect.js";
 import type { Violation } from "../src/runner/property.js";
-import { type Counterexample, counterexampleOf, type FoundResult, isFound, type PropertyResult, reasonOf, type SuiteResult } from "../src/runner/suiteResult.js";
+import { type Counterexample, counterexampleOf, type FoundResult, isFound, type PropertyResult, type SuiteResult } from "../src/runner/suiteResult.js";
 import { cardPan } from "../src/scenario/scenario.js";
 import { maskPan, maskTrack } from "../src/trace/mask.js";
 import { maskTraceEvent } from "../src/trace/maskTraceEvent.js";

@@ -1,3 +1,4 @@
+import type { DialectTable } from "../iso8583/dialectTable.js";
 import { ascii4 } from "./ascii4.js";
 import { bcd2 } from "./bcd2.js";
 import { binary2 } from "./binary2.js";
@@ -24,14 +25,10 @@ export type FramingName = keyof typeof framings;
 export const framingNames = Object.keys(framings) as FramingName[];
 
 /**
- * A dialect's `framing` as an object, for headers that do not count the body's bytes alone:
- * `{"name": "ascii4", "length_counts": "hex_chars", "includes_header": true}`.
+ * A dialect's `framing` as an object (declared with the dialect table), for headers that do not
+ * count the body's bytes alone: `{"name": "ascii4", "length_counts": "hex_chars", "includes_header": true}`.
  */
-export interface FramingSpec {
-  name: string;
-  length_counts?: "bytes" | "hex_chars";
-  includes_header?: boolean;
-}
+export type FramingSpec = Exclude<DialectTable["framing"], string>;
 
 /** The framing a config string (or a dialect's framing object) names, e.g. `framingByName("bcd2", { maxFrame: 4096 })`. */
 export function framingByName(spec: string | FramingSpec, options: LengthFramingOptions = {}): Framing {

@@ -1,17 +1,11 @@
+import { luhnDigit } from "../../src/scenario/scenario.js";
+
 /**
  * Finds card numbers in output text, in the forms a leak takes: digit runs in the text itself
  * (a BCD PAN reads as its digits in hex), and digits inside hex runs decoded to bytes (an ASCII
  * PAN written as hex). A card number is a run of 13-19 digits that passes the Luhn check.
  */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
+export const luhnValid = (digits: string): boolean => luhnDigit(digits.slice(0, -1)) === digits.at(-1);
 
 /**
  * Luhn-valid runs of 13-19 digits in `text` that start with 1-9: no card number starts with 0

@@ -8,7 +8,7 @@ import { binary2 } from "../../src/link/binary2.js";
 import { Link } from "../../src/link/link.js";
 import { memoryTransportPair } from "../../src/link/memoryTransport.js";
 import { VirtualClock } from "../../src/link/virtualClock.js";
-import { DIRECTIONS, messageOf, TRACE_EVENT_KINDS, type TraceEvent } from "../../src/trace/traceEvent.js";
+import { DIRECTIONS, messageOf, type TraceEvent } from "../../src/trace/traceEvent.js";
 import { parseTraceJsonl, readTraceJsonl, TRACE_FORMAT, writeTraceJsonl } from "../../src/trace/traceFile.js";
 import { TraceRecorder } from "../../src/trace/traceRecorder.js";
 import { cup, MAC, PAN, packed, purchaseRequest, purchaseResponse, TRACK2 } from "./support/cupMessages.js";
