@@ -1,4 +1,5 @@
 import type { Dialect } from "../iso8583/dialect.js";
+import { Iso8583Error } from "../iso8583/errors.js";
 import type { TransactionRules } from "../iso8583/dialectTable.js";
 import { rulesOf } from "./rules.js";
 
@@ -32,8 +33,9 @@ export function declineCodes(dialect: Dialect): string[] {
     try {
       f39?.measure(code);
       return f39 !== undefined;
-    } catch {
-      return false; // not a code this field 39 can carry
+    } catch (e) {
+      if (e instanceof Iso8583Error) return false; // not a code this field 39 can carry
+      throw e;
     }
   };
   return DECLINES.flatMap(([code, key]) => (key !== undefined ? [codes[key]] : fits(code) ? [code] : []));

@@ -43,5 +43,10 @@ describe("a replay carries its dialect: the printed line reproduces with the dia
     const replay = cli(dir, ["replay", "out/H-ECHO-1.scenario.json"]);
     assert.equal(replay.status, 2, replay.stdout + replay.stderr);
     assert.match(replay.stderr, /^isoconf: out\/H-ECHO-1\.scenario\.json \(dialectTable, the dialect cup it was found under\): mti: /);
+    file.dialectTable = { ...builtinDialect("iso87ascii").table };
+    writeFileSync(path, JSON.stringify(file));
+    const other = cli(dir, ["replay", "out/H-ECHO-1.scenario.json"]);
+    assert.equal(other.status, 2, other.stdout + other.stderr);
+    assert.match(other.stderr, /^isoconf: out\/H-ECHO-1\.scenario\.json: its dialectTable is dialect iso87ascii, its dialect key says cup\n$/);
   });
 });

@@ -231,6 +231,21 @@ describe("reports/mergeShards", function () {
       await rejects([folders[0], copy, folders[2]], SummaryFileError, /shard-2\/summary\.json: figures\.scenarios: .*number.*; properties\.0\.verdict: /);
     });
 
+    it("a property without what its verdict needs, or a counterexample on a pass: named", async () => {
+      const copy = join(tmp(), "shard-2");
+      cpSync(folders[1], copy, { recursive: true });
+      const summary = summaryOf(folders[1]);
+      const failing = summary.properties.find((p: { verdict: string }) => p.verdict === "fail");
+      const edited = (edit: (s: any) => void) => {
+        const s = structuredClone(summary);
+        edit(s);
+        writeFileSync(join(copy, "summary.json"), JSON.stringify(s));
+        return [folders[0], copy, folders[2]];
+      };
+      await rejects(edited((s) => delete s.properties.find((p: { id: string }) => p.id === failing.id).foundAfter), SummaryFileError, new RegExp(`shard-2/summary\\.json: property ${failing.id} is fail without its foundAfter`));
+      await rejects(edited((s) => (s.properties.find((p: { id: string }) => p.id === failing.id).verdict = "pass")), SummaryFileError, new RegExp(`property ${failing.id} is pass and has a counterexample: only a failure or a flake has one`));
+    });
+
     it("a counterexample's trace file gone", async () => {
       const copy = join(tmp(), "shard-3");
       cpSync(folders[2], copy, { recursive: true });
