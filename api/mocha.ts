@@ -22,7 +22,7 @@ export interface MochaConformanceOptions extends RunOptions {
  * `it` per property in catalogue order. The suite runs once, in the describe's `before` hook
  * (no mocha timeout: a device run takes minutes, and the runner's own waits have deadlines), and
  * writes its output folder as `isoconf run` does; each `it` then reports its property's verdict.
- * Verdicts: pass passes; fail throws the evidence; skipped, flaky and waived are pending with
+ * Verdicts: pass passes; fail throws the evidence; skipped, untested, n/a, flaky and waived are pending with
  * the reason in the title; a waived property that passes fails (the waiver is stale).
  * The options are those of `isoconf run` and of isoconf.config.json, by the same names.
  */
@@ -52,6 +52,7 @@ export function conformance(options: MochaConformanceOptions): void {
           return pending(`waived: ${waiver}`);
         }
         if (p.verdict === "skipped") return pending(p.reason ?? "skipped");
+        if (p.verdict === "untested" || p.verdict === "n/a") return pending(`${p.verdict}: ${p.reason}`);
         if (p.verdict === "flaky") return pending(`flaky: ${p.reason ?? "did not fail every time"}`);
         if (p.verdict === "fail") throw new ConformanceFailure(failureText(p, outcome!.out));
       });

@@ -29,6 +29,14 @@ export async function checkReachable(target: Target): Promise<void> {
 }
 
 /**
+ * The probe of a host that stopped answering in a scenario (`RunSuiteOptions.probe`): one of the
+ * kit's terminals signs on and sends an echo test. An answer to either says the host is back.
+ */
+export function livenessProbe(kit: KitIdentity): HostScenario {
+  return { role: "host", terminals: [kit.terminals[0]], steps: [{ op: "echo", terminal: 0 }] };
+}
+
+/**
  * A sign-on by every terminal the kit plays, run before the search (`RunSuiteOptions.before`).
  * A host that does not know the terminals or holds another master key refuses everything after,
  * and most properties would pass over nothing: a setup mistake, stopped here with what to check

@@ -12,7 +12,7 @@ import type { Shard, SuiteResult } from "../src/runner/suiteResult.js";
 import { hostSuite } from "../suites/host/index.js";
 import { terminalSuite } from "../suites/terminal/index.js";
 import { hostTargetFrom } from "./hostTarget.js";
-import { checkReachable, signOnCheck } from "./preflight.js";
+import { checkReachable, livenessProbe, signOnCheck } from "./preflight.js";
 import { fitsDialect, kitIdentity, registryOf } from "./kitIdentity.js";
 import { loadSuite } from "./loadSuite.js";
 import { checkRunOptions, type RunConfig, type RunOptions } from "./runOptions.js";
@@ -112,7 +112,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const kit = kitIdentity(o, dialect);
   checkSelection(suite, o);
   rejectOtherRolesFlags(role, o);
-  let sut: Pick<RunSuiteOptions, "target" | "scenarios" | "registeredTerminals" | "before">;
+  let sut: Pick<RunSuiteOptions, "target" | "scenarios" | "registeredTerminals" | "before" | "probe">;
   let recorded: RecordedTarget;
   let close: (() => Promise<void>) | undefined;
   if (role === "host") {
@@ -125,6 +125,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       registeredTerminals: kit.terminals,
       // The built-in host knows the kit's terminals by construction; a host of your own may not.
       before: host.target.realTime ? signOnCheck(dialect, kit) : undefined,
+      probe: livenessProbe(kit),
     };
   } else {
     const tid = o.tid ?? kit.terminals[0];
@@ -155,6 +156,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       only: o.only,
       skip: o.skip,
       deadlineMs: o["deadline-ms"],
+      requireExercised: o["require-exercised"],
       ...runnerHooks,
     });
     const waivers = new Map((o.waivers ?? []).map((w) => [w.id, w.reason]));

@@ -35,6 +35,7 @@ const runOptionsShape = {
   bug: z.string(),
   "timeout-ms": positive,
   "deadline-ms": positive,
+  "require-exercised": whole,
   "max-steps": whole,
   only: z.array(z.string()),
   skip: z.array(z.string()),

@@ -40,7 +40,15 @@ export function renderBugReport(r: Report, p: ReportProperty): string {
   return out.join("\n");
 }
 
-const TITLE_VERB = { pass: "passes", fail: "fails", flaky: "fails intermittently", skipped: "was skipped", waived: "fails (waived)" } as const;
+const TITLE_VERB = {
+  pass: "passes",
+  fail: "fails",
+  flaky: "fails intermittently",
+  untested: "was not exercised",
+  "n/a": "does not apply",
+  skipped: "was skipped",
+  waived: "fails (waived)",
+} as const;
 
 function environment(r: Report): Array<[string, string]> {
   return [

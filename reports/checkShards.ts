@@ -27,6 +27,7 @@ const SAME: ReadonlyArray<[what: string, of: (r: RunFolder) => unknown]> = [
   ["config.target", (r) => r.summary.config.target],
   // The merged scenario files replay with one timeout and one set of terminals.
   ["config.responseTimeoutMs", (r) => r.summary.config.responseTimeoutMs],
+  ["config.requireExercised", (r) => r.summary.config.requireExercised],
   ["config.registeredTerminals", (r) => r.summary.config.registeredTerminals],
   ["config.merchant", (r) => r.summary.config.merchant],
   ["config.tmkKcv", (r) => r.summary.config.tmkKcv],

@@ -3,11 +3,19 @@ import { describeStep } from "../src/scenario/scenario.js";
 import { join } from "node:path";
 import { palette, type Style } from "./ansi.js";
 import { MASKING_OFF } from "./report.js";
-import { replayCommand } from "./reportText.js";
+import { countsText, judgedText, replayCommand } from "./reportText.js";
 import { countVerdicts } from "./runOutput.js";
 
-const MARK = { pass: "ok  ", fail: "FAIL", flaky: "FLKY", skipped: "skip" } as const;
-const MARK_STYLE: Record<(typeof MARK)[keyof typeof MARK] | "WAIV", Style> = { "ok  ": "green", FAIL: "red", FLKY: "yellow", skip: "dim", WAIV: "cyan" };
+const MARK = { pass: "ok  ", fail: "FAIL", flaky: "FLKY", untested: "UNTD", "n/a": "n/a ", skipped: "skip" } as const;
+const MARK_STYLE: Record<(typeof MARK)[keyof typeof MARK] | "WAIV", Style> = {
+  "ok  ": "green",
+  FAIL: "red",
+  FLKY: "yellow",
+  UNTD: "yellow",
+  "n/a ": "dim",
+  skip: "dim",
+  WAIV: "cyan",
+};
 
 export interface ConsoleSummaryOptions {
   /** ANSI colour for the verdict marks and the counts line (see `useColour`); off, the text is plain. */
@@ -29,7 +37,7 @@ export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined,
   for (const p of r.properties) {
     const waiver = waivers.get(p.id);
     const mark = waiver !== undefined && p.verdict !== "pass" ? "WAIV" : MARK[p.verdict];
-    const note = [reasonOf(p), waiver !== undefined ? `waived: ${waiver}` : undefined].filter(Boolean).join("; ");
+    const note = [judgedText(p), reasonOf(p), waiver !== undefined ? `waived: ${waiver}` : undefined].filter(Boolean).join("; ");
     lines.push(`${paint[MARK_STYLE[mark]](mark)} ${p.id.padEnd(9)} ${p.title}${note ? ` (${note})` : ""}`);
   }
   for (const p of r.properties) {
@@ -49,8 +57,8 @@ export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined,
   c.fail -= waived;
   lines.push(
     "",
-    paint.bold(`${r.suite} suite, dialect ${r.dialect}, target ${r.target}: ${c.pass} passed, ${c.fail} failed, ${c.flaky} flaky, ${c.skipped} skipped${waived > 0 ? `, ${waived} waived` : ""}` +
-      ` (${r.scenarios} scenarios, ${r.executions} executions, ${(r.durationMs / 1000).toFixed(1)} s, seed ${r.seed})${r.stopped?.reason === "deadline" ? " — stopped at the deadline" : r.interrupted ? " — INTERRUPTED" : ""}`),
+    paint.bold(`${r.suite} suite, dialect ${r.dialect}, target ${r.target}: ${countsText(c)}${waived > 0 ? `, ${waived} waived` : ""}` +
+      ` (${r.scenarios} scenarios, ${r.executions} executions, ${(r.durationMs / 1000).toFixed(1)} s, seed ${r.seed})${r.stopped?.reason === "deadline" ? " — stopped at the deadline" : r.stopped?.reason === "sut-down" ? " — STOPPED: the SUT went down" : r.interrupted ? " — INTERRUPTED" : ""}`),
   );
   if (outDir) lines.push(`report: ${join(outDir, "index.html")} (and results.tap, junit.xml, a bug report per failure)`);
   if (options.masked === false) lines.push(paint.yellow(MASKING_OFF));

@@ -1,8 +1,8 @@
 import { html } from "./escape.js";
 import { HTML_STYLE } from "./htmlStyle.js";
 import { framesHtml, wireLogHtml } from "./htmlWireLog.js";
-import { countReportVerdicts, fileStem, MASKING_OFF, REPORT_VERDICTS, verdictOf, type Report, type ReportProperty } from "./report.js";
-import { evidenceSeqs, stoppedText, provingEvents, replayCommand, seconds, shrinkSummary, stepTexts } from "./reportText.js";
+import { countReportVerdicts, fileStem, MASKING_OFF, REPORT_VERDICTS, type ReportVerdict, verdictOf, type Report, type ReportProperty } from "./report.js";
+import { evidenceSeqs, judgedText, stoppedText, provingEvents, replayCommand, seconds, shrinkSummary, stepTexts } from "./reportText.js";
 import { sequenceDiagram } from "./sequenceDiagram.js";
 import { counterexampleOf, reasonOf } from "../src/runner/suiteResult.js";
 
@@ -41,11 +41,13 @@ export function renderHtml(r: Report): string {
   ].join("\n");
 }
 
-const VERDICT_WORD = { pass: "passed", fail: "failed", flaky: "flaky", skipped: "skipped", waived: "waived" } as const;
+const VERDICT_WORD = { pass: "passed", fail: "failed", flaky: "flaky", untested: "untested", "n/a": "n/a", skipped: "skipped", waived: "waived" } as const;
+/** A verdict as a CSS class name (`n/a` has a slash). */
+const verdictClass = (v: ReportVerdict) => `v-${v.replace("/", "")}`;
 
 function summary(r: Report): string {
   const c = countReportVerdicts(r);
-  const counts = REPORT_VERDICTS.filter((v) => v !== "waived" || c.waived > 0).map((v) => `<li class="v-${v}">${c[v]} ${VERDICT_WORD[v]}</li>`);
+  const counts = REPORT_VERDICTS.filter((v) => v !== "waived" || c.waived > 0).map((v) => `<li class="${verdictClass(v)}">${c[v]} ${VERDICT_WORD[v]}</li>`);
   const facts: Array<[string, string]> = [
     ["suite", r.run.suite],
     ["dialect", r.run.dialect],
@@ -66,13 +68,13 @@ function summary(r: Report): string {
   ].join("\n");
 }
 
-const badge = (p: ReportProperty) => `<span class="badge v-${verdictOf(p)}">${verdictOf(p)}</span>`;
+const badge = (p: ReportProperty) => `<span class="badge ${verdictClass(verdictOf(p))}">${verdictOf(p)}</span>`;
 const anchor = (p: ReportProperty) => `p-${fileStem(p.id)}`;
 
 function propertyTable(r: Report): string {
   const rows = r.properties.map((p) => {
     const id = counterexampleOf(p) ? `<a href="#${anchor(p)}">${html(p.id)}</a>` : html(p.id);
-    const note = [p.waiver !== undefined ? `waived: ${p.waiver}` : "", reasonOf(p) ?? "", counterexampleOf(p) ? shrinkSummary(p) : ""].filter((s) => s !== "").join("; ");
+    const note = [p.waiver !== undefined ? `waived: ${p.waiver}` : "", judgedText(p) ?? "", reasonOf(p) ?? "", counterexampleOf(p) ? shrinkSummary(p) : ""].filter((s) => s !== "").join("; ");
     return `<tr><td>${id}</td><td>${html(p.title)}</td><td>${badge(p)}</td><td>${html(note)}</td></tr>`;
   });
   return `<section id="properties"><h2>Properties</h2>\n<table>\n<thead><tr><th>ID</th><th>property</th><th>verdict</th><th>note</th></tr></thead>\n<tbody>\n${rows.join("\n")}\n</tbody>\n</table>\n</section>`;

@@ -23,6 +23,8 @@ th { background: var(--soft); }
 .v-pass { color: var(--pass); } .badge.v-pass { background: var(--pass); color: #fff; }
 .v-fail { color: var(--fail); } .badge.v-fail { background: var(--fail); color: #fff; }
 .v-flaky { color: var(--flaky); } .badge.v-flaky { background: var(--flaky); color: #fff; }
+.v-untested { color: var(--flaky); } .badge.v-untested { background: var(--flaky); color: #fff; }
+.v-na { color: var(--skipped); } .badge.v-na { background: var(--skipped); color: #fff; }
 .v-skipped { color: var(--skipped); } .badge.v-skipped { background: var(--skipped); color: #fff; }
 .v-waived { color: var(--waived); } .badge.v-waived { background: var(--waived); color: #fff; }
 .req { font-weight: 600; }

@@ -10,7 +10,7 @@ import { counterexampleOf, reasonOf } from "../src/runner/suiteResult.js";
  *
  * Verdicts as JUnit has them (it knows only pass, failure, error and skipped):
  * - fail: `<failure message="first violation" type="ID">` with the evidence as text;
- * - skipped: `<skipped message="reason"/>`;
+ * - skipped: `<skipped message="reason"/>`; untested and n/a: `<skipped message="untested: reason"/>`;
  * - flaky: passes, with a `<system-out>` note and the evidence: it is not a failure, as in the
  *   exit code, but CI shows it;
  * - waived: `<skipped message="waived: reason"/>`, and the evidence in `<system-out>`.
@@ -85,6 +85,9 @@ function testcase(p: ReportProperty, r: Report): Testcase {
     }
     case "skipped":
       return { kind: "skipped", xml: element([`<skipped message="${xmlAttr(reasonOf(p) ?? "not run")}"/>`]) };
+    case "untested":
+    case "n/a":
+      return { kind: "skipped", xml: element([`<skipped message="${xmlAttr(`${verdictOf(p)}: ${reasonOf(p) ?? ""}`)}"/>`]) };
     case "flaky":
       return { kind: "pass", xml: element([`<system-out>${xmlText(`flaky, not counted as a failure: ${reasonOf(p) ?? ""}\n`)}${evidence()}</system-out>`]) };
     case "waived": {

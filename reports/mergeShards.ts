@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { BUILTIN_DIALECTS, builtinDialect, resolveDialect } from "../src/iso8583/builtinDialects.js";
 import { dialectDigest, type Dialect } from "../src/iso8583/dialect.js";
-import { type Counterexample, counterexampleOf, type PropertyResult, type SuiteResult, type Verdict } from "../src/runner/suiteResult.js";
+import { type Counterexample, counterexampleOf, judgedOf, type PropertyResult, type SuiteResult, untestedReason, type Verdict } from "../src/runner/suiteResult.js";
 import type { ScenarioStep } from "../src/scenario/scenario.js";
 import { checkShards, ShardMergeError } from "./checkShards.js";
 import { readRunFolder, type RunFolder } from "./readRunFolder.js";
@@ -90,30 +90,34 @@ function dialectOf(name: string, digest: string | undefined, given: string | und
   return d;
 }
 
-/** A property's verdict over the shards: the first of these any shard has. */
-const PRECEDENCE: readonly Verdict[] = ["fail", "flaky", "pass", "skipped"];
+/** A property's verdict over the shards: the first of these any shard has (pass and untested are decided by the sum). */
+const PRECEDENCE: readonly Verdict[] = ["fail", "flaky", "pass", "untested", "n/a", "skipped"];
 
 /**
  * The shards' results as one run's. Per property: a failure in any shard fails it, else a flake
- * makes it flaky, else it passes unless every shard skipped it; its counterexample is the
- * smallest of the shards with that verdict, with that shard's figures. Figures add up; the run
- * took as long as its slowest shard, and was interrupted if any shard was.
+ * makes it flaky; else how often its rule applied adds up over the shards, and it passes when the
+ * sum reaches the run's `requireExercised` (untested when not); else it is n/a or skipped as the
+ * shards say. A counterexample is the smallest of the shards with that verdict, with that shard's
+ * figures. Figures add up; the run took as long as its slowest shard, and was interrupted if any
+ * shard was.
  */
 export function combineShards(shards: readonly RunFolder[]): { result: SuiteResult; waivers: Map<string, string> } {
   const results = shards.map((s) => s.result);
-  const properties = results[0].properties.map((_, i) => mergeProperty(results.map((r) => r.properties[i])));
   const sum = (of: (r: SuiteResult) => number) => results.reduce((n, r) => n + of(r), 0);
-  const { suite, dialect, target, seed } = results[0];
+  const { suite, dialect, target, seed, requireExercised } = results[0];
+  const scenarios = sum((r) => r.scenarios);
+  const properties = results[0].properties.map((_, i) => mergeProperty(results.map((r) => r.properties[i]), requireExercised, scenarios));
   const result: SuiteResult = {
     suite,
     dialect,
     target,
     seed,
-    scenarios: sum((r) => r.scenarios),
+    scenarios,
     executions: sum((r) => r.executions),
     requests: sum((r) => r.requests),
     durationMs: Math.max(...results.map((r) => r.durationMs)),
     interrupted: results.some((r) => r.interrupted),
+    requireExercised,
     // The gravest reason any shard stopped early, for the exit code.
     ...mostGrave(results.map((r) => r.stopped)),
     properties,
@@ -122,16 +126,23 @@ export function combineShards(shards: readonly RunFolder[]): { result: SuiteResu
   return { result, waivers: new Map(shards[0].waivers) };
 }
 
-const GRAVITY = ["kit-error", "interrupted", "deadline"] as const;
+const GRAVITY = ["kit-error", "sut-down", "interrupted", "deadline"] as const;
 const mostGrave = (all: SuiteResult["stopped"][]): Pick<SuiteResult, "stopped"> => {
   const stopped = GRAVITY.map((reason) => all.find((s) => s?.reason === reason)).find((s) => s !== undefined);
   return stopped ? { stopped } : {};
 };
 
 /** One property over the shards (in shard order: among equals, the lower shard wins). */
-function mergeProperty(each: readonly PropertyResult[]): PropertyResult {
+function mergeProperty(each: readonly PropertyResult[], requireExercised: number, scenarios: number): PropertyResult {
   const verdict = PRECEDENCE.find((v) => each.some((p) => p.verdict === v))!;
   const candidates = each.filter((p) => p.verdict === verdict);
+  if (verdict === "pass" || verdict === "untested") {
+    const { id, title, requirement, reference, judges } = candidates[0];
+    const judged = each.reduce((n, p) => n + (judgedOf(p) ?? 0), 0);
+    const names = { id, title, requirement, reference, judges };
+    if (judged >= requireExercised) return { ...names, verdict: "pass", judged };
+    return { ...names, verdict: "untested", judged, reason: untestedReason(judges, judged, scenarios, requireExercised) };
+  }
   if (verdict !== "fail" && verdict !== "flaky") return candidates[0];
   return candidates.reduce((best, p) => {
     const [mine, theirs] = [counterexampleOf(p), counterexampleOf(best)];

@@ -53,6 +53,7 @@ export async function readRunFolder(folder: string): Promise<RunFolder> {
     ...summary.figures,
     durationMs: summary.durationMs,
     interrupted: summary.interrupted,
+    requireExercised: summary.config.requireExercised ?? 1,
     ...(summary.stopped ? { stopped: summary.stopped } : {}),
     ...(summary.shard ? { shard: summary.shard } : {}),
     properties,
@@ -63,20 +64,25 @@ export async function readRunFolder(folder: string): Promise<RunFolder> {
 
 /** A property as the runner decided it: a waived one's own verdict is `waivedVerdict`. */
 function propertyOf(p: SummaryProperty, folder: string): PropertyResult {
-  const names = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference };
+  const names = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference, judges: p.judges ?? "occasions of its rule" };
   const verdict = p.verdict === "waived" ? p.waivedVerdict! : p.verdict;
   const needs = <T>(key: string, value: T | undefined): T => {
     if (value === undefined) throw new SummaryFileError(`${folder}/summary.json: property ${p.id} is ${verdict} without its ${key}`);
     return value;
   };
+  // Summaries written before verdicts counted what they judged lack `judged`: such a shard must be run again.
+  const judged = () => needs("judged (how often its rule applied; summaries before isoconf 0.2 lack it: run the shard again)", p.judged);
   switch (verdict) {
     case "pass":
-      return { ...names, verdict };
+      return { ...names, verdict, judged: judged() };
+    case "untested":
+      return { ...names, verdict, judged: judged(), reason: needs("reason", p.reason) };
+    case "n/a":
     case "skipped":
       return { ...names, verdict, reason: needs("reason", p.reason) };
     case "fail":
-      return { ...names, verdict, foundAfter: needs("foundAfter", p.foundAfter) };
+      return { ...names, verdict, judged: judged(), foundAfter: needs("foundAfter", p.foundAfter) };
     case "flaky":
-      return { ...names, verdict, reason: needs("reason", p.reason), foundAfter: needs("foundAfter", p.foundAfter) };
+      return { ...names, verdict, judged: judged(), reason: needs("reason", p.reason), foundAfter: needs("foundAfter", p.foundAfter) };
   }
 }

@@ -1,5 +1,5 @@
 import type { Dialect } from "../src/iso8583/dialect.js";
-import type { PropertyResult, SuiteResult, Verdict } from "../src/runner/suiteResult.js";
+import { type PropertyResult, type SuiteResult, type Verdict, VERDICTS } from "../src/runner/suiteResult.js";
 import type { RecordedTarget } from "./scenarioFile.js";
 
 /** What a run was asked to do, for the machine index, the bug reports and the replay files. */
@@ -43,7 +43,7 @@ export interface MergedFrom {
 
 /** DESIGN's five verdicts: the runner decides four; `waived` comes from the config, over any of them. */
 export type ReportVerdict = Verdict | "waived";
-export const REPORT_VERDICTS: readonly ReportVerdict[] = ["pass", "fail", "flaky", "skipped", "waived"];
+export const REPORT_VERDICTS: readonly ReportVerdict[] = [...VERDICTS, "waived"];
 
 /** A property as reported: the runner's result plus, when waived, the written reason. */
 export type ReportProperty = PropertyResult & { waiver?: string };
@@ -86,7 +86,7 @@ export function buildReport(result: SuiteResult, dialect: Dialect, outDir: strin
 export const verdictOf = (p: ReportProperty): ReportVerdict => (p.waiver !== undefined ? "waived" : p.verdict);
 
 export function countReportVerdicts(r: Report): Record<ReportVerdict, number> {
-  const counts: Record<ReportVerdict, number> = { pass: 0, fail: 0, flaky: 0, skipped: 0, waived: 0 };
+  const counts = Object.fromEntries(REPORT_VERDICTS.map((v) => [v, 0])) as Record<ReportVerdict, number>;
   for (const p of r.properties) counts[verdictOf(p)]++;
   return counts;
 }

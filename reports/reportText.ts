@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Violation } from "../src/runner/property.js";
-import { type Counterexample, counterexampleOf, foundAfterOf, type PropertyResult, shardShare, type SuiteResult } from "../src/runner/suiteResult.js";
+import { type Counterexample, counterexampleOf, foundAfterOf, type PropertyResult, shardShare, type SuiteResult, type Verdict } from "../src/runner/suiteResult.js";
 import { describeStep } from "../src/scenario/scenario.js";
 import { decodeErrorOf, detailOf, messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 import { shellWord } from "./escape.js";
@@ -32,17 +32,24 @@ export function shrinkSummary(p: PropertyResult): string {
   return found ? `${found}; ${shrunk}` : shrunk;
 }
 
+/** What a pass stands on, `judged 12 answers`; undefined for other verdicts (their reason says it). */
+export const judgedText = (p: PropertyResult): string | undefined => (p.verdict === "pass" ? `judged ${p.judged} ${p.judges}` : undefined);
+
 export const violationText = (v: Violation): string[] => [v.message, `expected: ${v.expected}`, `actual:   ${v.actual}`];
 
 /** `host suite, dialect cup, target …, seed 42` */
 export const runLine = (r: Report): string => `${r.run.suite} suite, dialect ${r.run.dialect}, target ${r.run.target}, seed ${r.run.seed}`;
 
-/** `7 passed, 3 failed, 0 flaky, 0 skipped` (and waived when any), then the run's figures. */
+/** "8 passed, 1 failed, 0 flaky, 1 untested, 0 n/a, 0 skipped": every verdict, always, so a reader never mistakes a gap for a pass. */
+export const countsText = (c: Record<Verdict, number>): string =>
+  `${c.pass} passed, ${c.fail} failed, ${c.flaky} flaky, ${c.untested} untested, ${c["n/a"]} n/a, ${c.skipped} skipped`;
+
+/** The verdict counts (and waived when any), then the run's figures. */
 export function countsLine(r: Report): string {
   const c = countReportVerdicts(r);
   const waived = c.waived > 0 ? `, ${c.waived} waived` : "";
   return (
-    `${c.pass} passed, ${c.fail} failed, ${c.flaky} flaky, ${c.skipped} skipped${waived}` +
+    `${countsText(c)}${waived}` +
     ` (${r.run.scenarios} scenarios, ${r.run.executions} executions, ${r.run.requests} requests, ${seconds(r.run.durationMs)} s)`
   );
 }
@@ -55,7 +62,9 @@ export function stoppedText(run: Pick<SuiteResult, "scenarios" | "stopped" | "sh
       ? `the run reached its deadline ${after}`
       : run.stopped?.reason === "kit-error"
         ? `the run stopped ${after}: ${run.stopped.message ?? "the kit could not run a scenario"}`
-        : `the run was interrupted ${after}`;
+        : run.stopped?.reason === "sut-down"
+          ? `the run stopped ${after}, the rest not run: ${run.stopped.message ?? "the SUT stopped answering"}`
+          : `the run was interrupted ${after}`;
   return `${why}; a pass means only that no failure was found so far`;
 }
 

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isBuiltinDialect } from "../src/iso8583/builtinDialects.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
-import { counterexampleOf, type SuiteResult, type Verdict } from "../src/runner/suiteResult.js";
+import { counterexampleOf, type SuiteResult, type Verdict, VERDICTS } from "../src/runner/suiteResult.js";
 import { scenarioDigest } from "../src/trace/scenarioDigest.js";
 import { writeTraceJsonl } from "../src/trace/traceFile.js";
 import { maskSuiteResult } from "./maskResult.js";
@@ -27,7 +27,7 @@ export function defaultOutDir(startedAt: Date, suffix = ""): string {
 
 /** Verdict counts, in a fixed order. */
 export function countVerdicts(result: SuiteResult): Record<Verdict, number> {
-  const counts: Record<Verdict, number> = { pass: 0, fail: 0, flaky: 0, skipped: 0 };
+  const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   for (const p of result.properties) counts[p.verdict]++;
   return counts;
 }

@@ -1,7 +1,7 @@
 import { dialectDigest } from "../src/iso8583/dialect.js";
 import { countReportVerdicts, fileStem, verdictOf, type Report } from "./report.js";
 import { replayCommand, stepTexts } from "./reportText.js";
-import { counterexampleOf, foundAfterOf, reasonOf } from "../src/runner/suiteResult.js";
+import { counterexampleOf, foundAfterOf, judgedOf, reasonOf } from "../src/runner/suiteResult.js";
 
 export const SUMMARY_FORMAT = "isoconf-summary/1";
 
@@ -11,7 +11,7 @@ export const RUN_FILES = { tap: "results.tap", junit: "junit.xml", html: "index.
 /** `summary.json`, the machine index: the run, its settings, verdict counts, and per property its verdict, evidence and files. */
 export function renderSummaryJson(r: Report): string {
   const properties = r.properties.map((p) => {
-    const entry: Record<string, unknown> = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference, verdict: verdictOf(p) };
+    const entry: Record<string, unknown> = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference, judges: p.judges, verdict: verdictOf(p) };
     if (p.waiver !== undefined) {
       entry.waiver = p.waiver;
       // The runner's verdict under the waiver: a stale waiver (it passes) is told from a waived failure.
@@ -19,6 +19,7 @@ export function renderSummaryJson(r: Report): string {
     }
     if (reasonOf(p)) entry.reason = reasonOf(p);
     if (foundAfterOf(p) !== undefined) entry.foundAfter = foundAfterOf(p);
+    if (judgedOf(p) !== undefined) entry.judged = judgedOf(p);
     const cx = counterexampleOf(p);
     if (cx) {
       const stem = fileStem(p.id);
@@ -62,6 +63,7 @@ export function renderSummaryJson(r: Report): string {
       ...(s.only !== undefined ? { only: s.only } : {}),
       ...(s.skip !== undefined ? { skip: s.skip } : {}),
       responseTimeoutMs: s.responseTimeoutMs,
+      requireExercised: r.run.requireExercised,
       registeredTerminals: s.registeredTerminals,
       ...(s.merchant !== undefined ? { merchant: s.merchant } : {}),
       ...(s.tmkKcv !== undefined ? { tmkKcv: s.tmkKcv } : {}),

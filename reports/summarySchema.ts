@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { SUMMARY_FORMAT } from "./summaryJson.js";
+import { STOP_REASONS, VERDICTS } from "../src/runner/suiteResult.js";
 
 /**
  * The reading side of summary.json (`renderSummaryJson` writes it): what `isoconf merge` needs
@@ -9,7 +10,7 @@ import { SUMMARY_FORMAT } from "./summaryJson.js";
  * folder and the key, never a crash further on. Keys the merge does not read pass unchecked.
  */
 const count = z.number().int().min(0);
-const runnerVerdict = z.enum(["pass", "fail", "flaky", "skipped"]);
+const runnerVerdict = z.enum(VERDICTS);
 
 const violation = z.object({ message: z.string(), expected: z.string(), actual: z.string(), events: z.array(count) });
 
@@ -26,11 +27,14 @@ const property = z
     title: z.string(),
     requirement: z.string(),
     reference: z.string(),
+    /** Absent from summaries written before verdicts counted what they judged. */
+    judges: z.string().optional(),
     verdict: z.enum([...runnerVerdict.options, "waived"]),
     waiver: z.string().optional(),
     waivedVerdict: runnerVerdict.optional(),
     reason: z.string().optional(),
     foundAfter: z.number().int().min(1).optional(),
+    judged: count.optional(),
     counterexample: counterexample.optional(),
   })
   .superRefine((p, ctx) => {
@@ -60,7 +64,7 @@ const summary = z.looseObject({
   startedAt: z.iso.datetime(),
   durationMs: z.number().min(0),
   interrupted: z.boolean(),
-  stopped: z.object({ reason: z.enum(["interrupted", "deadline", "kit-error"]), message: z.string().optional() }).optional(),
+  stopped: z.object({ reason: z.enum(STOP_REASONS), message: z.string().optional() }).optional(),
   masked: z.boolean(),
   config: z.object({
     runs: z.number().int().min(1),
@@ -69,6 +73,7 @@ const summary = z.looseObject({
     only: z.array(z.string()).optional(),
     skip: z.array(z.string()).optional(),
     responseTimeoutMs: z.number().positive(),
+    requireExercised: z.number().int().min(1).optional(),
     registeredTerminals: z.array(z.string()),
     merchant: z.string().optional(),
     tmkKcv: z.string().optional(),

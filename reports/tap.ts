@@ -9,7 +9,8 @@ import { counterexampleOf, foundAfterOf, reasonOf } from "../src/runner/suiteRes
  *
  * Verdicts as TAP has them:
  * - pass: `ok`; fail: `not ok`;
- * - skipped: `ok … # SKIP reason` (not applicable is not a failure);
+ * - skipped: `ok … # SKIP reason` (not applicable is not a failure); untested and n/a:
+ *   `ok … # SKIP untested: reason`, so no consumer counts a rule never exercised as a pass;
  * - flaky: `not ok … # TODO flaky: reason`. A TODO point is reported but does not fail the run,
  *   which is what isoconf's exit code does with a flaky property; the evidence stays below it;
  * - waived: `ok` or `not ok` as the property went, then `# TODO waived: reason`. A waived failure
@@ -40,6 +41,9 @@ function testPoint(p: ReportProperty, n: number): string {
   switch (verdictOf(p)) {
     case "skipped":
       return `${point} # SKIP ${tapText(reasonOf(p) ?? "not run")}`;
+    case "untested":
+    case "n/a":
+      return `${point} # SKIP ${why(verdictOf(p), reasonOf(p))}`;
     case "flaky":
       return `${point} # TODO ${why("flaky", reasonOf(p))}`;
     case "waived":

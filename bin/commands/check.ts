@@ -55,11 +55,15 @@ export const checkCommand = {
       registeredTerminals: recorded?.registeredTerminals ?? [...REGISTERED_TERMINALS],
     };
     const scenario: Scenario = recorded?.scenario ?? (role === "host" ? { role, terminals: [], steps: [] } : { role, steps: [] });
-    const failing = checkAll(active, scenario, file.events, ctx);
+    const judged = new Map<string, number>();
+    const failing = checkAll(active, scenario, file.events, ctx, judged);
     const lines = [`${file.events.length} events from ${a.trace} (dialect ${dialect.name}${file.header.masked ? ", masked" : ""}):`];
     for (const p of active) {
       const v = failing.get(p.id);
-      lines.push(`${v ? "FAIL" : "ok  "} ${p.id.padEnd(9)} ${p.title}`);
+      // A rule the trace never exercised has not passed: UNTD, as in a run's summary.
+      const n = judged.get(p.id) ?? 0;
+      const mark = v ? "FAIL" : n > 0 ? "ok  " : "UNTD";
+      lines.push(`${mark} ${p.id.padEnd(9)} ${p.title} (${n > 0 ? `judged ${n} ${p.judges}` : `no ${p.judges} in this trace`})`);
       for (const x of v ?? []) lines.push(`  - ${x.message} (events ${x.events.join(", ")})`, `    expected: ${x.expected}`, `    actual:   ${x.actual}`);
     }
     process.stdout.write(lines.join("\n") + "\n");

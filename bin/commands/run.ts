@@ -35,6 +35,7 @@ export const runCommand = {
         .option("framing", { type: "string", requiresArg: true, describe: "transport framing (default: the dialect's)" })
         .option("reset-cmd", { type: "string", requiresArg: true, describe: "shell command that resets an external SUT before each scenario" })
         .option("deadline-ms", { type: "number", describe: "whole-run deadline: no new scenario starts after it (shrinking has its own budget)" })
+        .option("require-exercised", { type: "number", describe: "times a property's rule must apply over the run for a pass; below, it is 'untested' (default 1)" })
         .option("suite", { type: "string", requiresArg: true, describe: "a JavaScript module exporting a suite of your own properties" })
         .option("mask", { type: "boolean", default: true, describe: "mask card data in every output (--no-mask to show it)" })
         .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print only the summary" })
@@ -89,7 +90,8 @@ export const runCommand = {
       progress.done();
       // The console shows the result as the files hold it: masked unless --no-mask.
       process.stdout.write(renderConsoleSummary(run.written, run.out, run.waivers, { colour: useColour(process.stdout), masked: a.mask !== false, stale: run.stale }) + "\n");
-      if (run.result.stopped?.reason === "kit-error") process.stderr.write(`isoconf: the run stopped early: ${run.result.stopped.message}\n`);
+      const stopped = run.result.stopped;
+      if (stopped?.reason === "kit-error" || stopped?.reason === "sut-down") process.stderr.write(`isoconf: the run stopped early: ${stopped.message}\n`);
       return run.exitCode;
     } finally {
       clearInterval(ticker);

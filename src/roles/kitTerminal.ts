@@ -46,6 +46,24 @@ export interface KitTerminalOptions {
    * started again at 1 would look like a duplicate.
    */
   counters?: Map<string, TerminalCounters>;
+  /**
+   * Requests in a row without an answer (timed out, the connection closed or refused) after which
+   * the SUT counts as down and the rest of the scenario is not run (default `DOWN_AFTER`): every
+   * further request would cost a full timeout and tell nothing new.
+   */
+  downAfter?: number;
+}
+
+/**
+ * Two: after a timeout the kit drops the connection, so the second request goes out on a fresh
+ * one. One lost answer is a fault worth judging; two in a row, the second on a new connection,
+ * is a host that has stopped serving.
+ */
+export const DOWN_AFTER = 2;
+
+/** Thrown inside a scenario when the SUT has stopped answering: the scenario ends there. */
+class SutDown extends Error {
+  override readonly name = "SutDown";
 }
 
 /** What a terminal carries over between scenarios. */
@@ -113,6 +131,8 @@ export class KitTerminal {
   private readonly d: Dialect;
   /** The slowest answer the host has given in this scenario (undefined before the first). */
   private slowestAnswerMs: number | undefined;
+  /** Requests in a row the host has left without an answer. */
+  private unanswered = 0;
 
   constructor(
     private readonly scenario: HostScenario,
@@ -134,19 +154,25 @@ export class KitTerminal {
     const rec = this.o.recorder;
     // Only the terminals the steps use take part, so a shrunk scenario shows everything that ran.
     // Setup and teardown belong to no step: their events carry none.
-    rec.note("setup: sign on the terminals the steps use");
     const used = new Set(this.scenario.steps.map((st) => st.terminal));
-    for (const [i, s] of this.sessions.entries()) if (used.has(i)) await this.simple(s, "signon");
-    for (const [i, step] of this.scenario.steps.entries()) {
-      rec.step(i, describeStep(this.scenario, step));
-      await this.runStep(step);
-    }
-    rec.currentStep = undefined;
-    rec.note("teardown: reverse what is pending, then settle every terminal");
-    for (const [i, s] of this.sessions.entries()) {
-      if (!used.has(i)) continue;
-      await this.flushPending(s);
-      await this.simple(s, "settlement");
+    try {
+      rec.note("setup: sign on the terminals the steps use");
+      for (const [i, s] of this.sessions.entries()) if (used.has(i)) await this.simple(s, "signon");
+      for (const [i, step] of this.scenario.steps.entries()) {
+        rec.step(i, describeStep(this.scenario, step));
+        await this.runStep(step);
+      }
+      rec.currentStep = undefined;
+      rec.note("teardown: reverse what is pending, then settle every terminal");
+      for (const [i, s] of this.sessions.entries()) {
+        if (!used.has(i)) continue;
+        await this.flushPending(s);
+        await this.simple(s, "settlement");
+      }
+    } catch (e) {
+      if (!(e instanceof SutDown)) throw e;
+      rec.currentStep = undefined;
+      rec.note(`${e.message}: the rest of the scenario is not run`, { sutDown: true });
     }
     for (const s of this.sessions) {
       await s.link?.close();
@@ -381,6 +407,7 @@ export class KitTerminal {
       link = await this.linkOf(s);
     } catch (e) {
       this.o.recorder.note(`cannot connect to the SUT: ${(e as Error).message}`, { connectFailed: true, mti: request.mti, stan: request.fields["11"] });
+      this.noAnswer();
       return { kind: "none" };
     }
     await this.send(link, frame);
@@ -399,12 +426,19 @@ export class KitTerminal {
     const until = asked + this.o.responseTimeoutMs;
     for (;;) {
       const got = await link.receive({ deadlineMs: Math.max(0, until - this.o.clock.now()) });
-      if (got.kind === "frame") this.slowestAnswerMs = Math.max(this.slowestAnswerMs ?? 0, this.o.clock.now() - asked);
-      if (got.kind === "closed") return { kind: "none" };
+      if (got.kind === "frame") {
+        this.slowestAnswerMs = Math.max(this.slowestAnswerMs ?? 0, this.o.clock.now() - asked);
+        this.unanswered = 0;
+      }
+      if (got.kind === "closed") {
+        this.noAnswer();
+        return { kind: "none" };
+      }
       if (got.kind === "timeout") {
         this.o.recorder.timeout({ waitedMs: this.o.responseTimeoutMs, stan: request.fields["11"], mti: request.mti });
         await link.close();
         s.link = undefined;
+        this.noAnswer();
         return { kind: "none" };
       }
       let message: Message;
@@ -443,6 +477,12 @@ export class KitTerminal {
       await link.close();
       s.link = undefined;
     }
+  }
+
+  /** One more request without an answer: past `downAfter` in a row, the SUT is down. */
+  private noAnswer(): void {
+    const limit = this.o.downAfter ?? DOWN_AFTER;
+    if (++this.unanswered >= limit) throw new SutDown(`the SUT stopped answering: ${this.unanswered} request(s) in a row got no answer${limit > 1 ? ", the last on a fresh connection" : ""}`);
   }
 
   private malformedGraceMs(): number {

@@ -24,6 +24,23 @@ export interface CheckContext {
 }
 
 /**
+ * What a property made of one trace: how many times its rule applied (each reversal of an
+ * approved transaction it judged, each answer it compared), and the violations among them. A
+ * rule that never applied has not been tested, whatever the violations say: the runner reports
+ * such a property `untested`, never `pass`.
+ */
+export interface Judgement {
+  judged: number;
+  violations: Violation[];
+}
+
+/**
+ * What a SUT may lack, as its profile says (see `sutProfile`): a property that needs it is `n/a`
+ * against a SUT without it.
+ */
+export type Capability = "settlement";
+
+/**
  * A property: a pure function of (scenario, trace, context), so a saved trace can be re-checked
  * offline. The ID is stable forever; reports, waivers and bug trackers refer to it.
  */
@@ -35,9 +52,13 @@ export interface Property {
   /** Where the rule comes from. */
   reference: string;
   role: "host" | "terminal";
+  /** What one occasion of its rule is, in the plural ("reversals of approved transactions"), for "judged 12 …" and "no … ". */
+  judges: string;
   /** Dialects it applies to (all when absent). */
   dialects?: readonly string[];
-  check(scenario: Scenario, trace: readonly TraceEvent[], ctx: CheckContext): Violation[];
+  /** What the SUT must be able to do for the rule to apply. */
+  needs?: Capability;
+  check(scenario: Scenario, trace: readonly TraceEvent[], ctx: CheckContext): Judgement;
 }
 
 /** A suite: properties grouped for one role, in catalogue order. */

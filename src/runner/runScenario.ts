@@ -23,6 +23,8 @@ export interface ScenarioContext extends CheckContext {
    * keeps its own (working keys, batch, journal) in here from one scenario to the next.
    */
   answering?: { host?: ReferenceHost };
+  /** Host role: unanswered requests in a row after which the SUT counts as down (see `DOWN_AFTER`). */
+  downAfter?: number;
 }
 
 /** Runs one scenario against a freshly opened target of its role and returns its trace. */
@@ -50,6 +52,7 @@ async function runHostScenario(scenario: HostScenario, target: Target, ctx: Scen
       tmk: ctx.tmk,
       epoch: epochFor(target.realTime, sut.clock.now()),
       counters: ctx.counters,
+      downAfter: ctx.downAfter,
     }).run();
   } finally {
     await sut.close();
@@ -88,12 +91,22 @@ async function runTerminalScenario(scenario: TerminalScenario, target: TerminalT
   return recorder.events;
 }
 
-/** Every property's violations over one trace, by property ID (only those with any). */
-export function checkAll(properties: readonly Property[], scenario: Scenario, trace: readonly TraceEvent[], ctx: CheckContext): Map<string, Violation[]> {
+/**
+ * Every property's violations over one trace, by property ID (only those with any). `judged`, when
+ * given, adds up by property ID how many times each rule applied.
+ */
+export function checkAll(
+  properties: readonly Property[],
+  scenario: Scenario,
+  trace: readonly TraceEvent[],
+  ctx: CheckContext,
+  judged?: Map<string, number>,
+): Map<string, Violation[]> {
   const out = new Map<string, Violation[]>();
   for (const p of properties) {
-    const v = p.check(scenario, trace, ctx);
-    if (v.length > 0) out.set(p.id, v);
+    const j = p.check(scenario, trace, ctx);
+    if (j.violations.length > 0) out.set(p.id, j.violations);
+    if (judged !== undefined) judged.set(p.id, (judged.get(p.id) ?? 0) + Math.max(j.judged, j.violations.length > 0 ? 1 : 0));
   }
   return out;
 }

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import type { Dialect } from "../iso8583/dialect.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
-import type { Property, Suite, Violation } from "./property.js";
+import type { Capability, Property, Suite, Violation } from "./property.js";
 import { checkAll, runScenario, type ScenarioContext } from "./runScenario.js";
 import { type Found, polish, sizeOf } from "./shrinkFailure.js";
 import type { Scenario } from "../scenario/scenario.js";
-import { type PropertyResult, type Shard, shardShare, type SuiteResult } from "./suiteResult.js";
+import { type PropertyResult, type Shard, shardShare, type SuiteResult, untestedReason } from "./suiteResult.js";
 import type { SutTarget } from "../scenario/target.js";
 
 /** The kit itself could not run a scenario (not a SUT failure): the run ends with exit code 2. */
@@ -51,6 +51,10 @@ export interface RunSuiteOptions {
   /** Property IDs or prefixes to run (`H-REV` runs H-REV-1 and H-REV-2); all when empty. */
   only?: readonly string[];
   skip?: readonly string[];
+  /** What the SUT lacks, as its profile says: properties that need it are `n/a`. */
+  lacks?: readonly Capability[];
+  /** How often a property's rule must apply over the run's scenarios for it to pass (default 1); below, it is `untested`. */
+  requireExercised?: number;
   /** Re-runs of a failing scenario before it counts as a failure rather than flaky. */
   flakeRuns?: number;
   shrink?: { maxRuns?: number; maxMs?: number };
@@ -63,24 +67,38 @@ export interface RunSuiteOptions {
    * go on from it), whose trace `check` judges: it throws to stop a run whose setup is wrong.
    */
   before?: { scenario: Scenario; check(trace: TraceEvent[]): void };
+  /**
+   * Host role, a SUT that keeps running between scenarios: a short scenario (one sign-on) run after
+   * a scenario in which the SUT stopped answering. Without an answer to it, the SUT is down: the run
+   * keeps what it found, unshrunk, and stops (`stopped.reason` "sut-down") instead of spending a
+   * timeout on every request of every scenario left.
+   */
+  probe?: Scenario;
   /** Checked between scenarios: return true to stop (SIGINT). */
   interrupted?: () => boolean;
 }
 
+/** The kit's note that the SUT stopped answering and the scenario ended there (see `KitTerminal`). */
+const isSutDown = (e: TraceEvent) => e.kind === "note" && e.detail?.sutDown === true;
+
 /** Whether a property ID is one of `patterns`: an ID, or a prefix (`H-REV` is H-REV-1 and H-REV-2). */
 export const idMatches = (id: string, patterns: readonly string[]) => patterns.some((p) => id === p || id.startsWith(p.endsWith("-") ? p : `${p}-`));
 
-/** The properties a run checks, and those it skips with the reason. */
-export function selectProperties(o: Pick<RunSuiteOptions, "suite" | "dialect" | "only" | "skip">): { active: Property[]; skipped: Map<string, string> } {
+/** The properties a run checks; those it does not, with the verdict (skipped or n/a) and the reason. */
+export function selectProperties(o: Pick<RunSuiteOptions, "suite" | "dialect" | "only" | "skip" | "lacks">): {
+  active: Property[];
+  unjudged: Map<string, { verdict: "skipped" | "n/a"; reason: string }>;
+} {
   const active: Property[] = [];
-  const skipped = new Map<string, string>();
+  const unjudged = new Map<string, { verdict: "skipped" | "n/a"; reason: string }>();
   for (const p of o.suite.properties) {
-    if (o.only && o.only.length > 0 && !idMatches(p.id, o.only)) skipped.set(p.id, "not selected (--only)");
-    else if (o.skip && idMatches(p.id, o.skip)) skipped.set(p.id, "skipped (--skip)");
-    else if (p.dialects && !p.dialects.includes(o.dialect.name)) skipped.set(p.id, `not applicable to dialect ${o.dialect.name}`);
+    if (o.only && o.only.length > 0 && !idMatches(p.id, o.only)) unjudged.set(p.id, { verdict: "skipped", reason: "not selected (--only)" });
+    else if (o.skip && idMatches(p.id, o.skip)) unjudged.set(p.id, { verdict: "skipped", reason: "skipped (--skip)" });
+    else if (p.dialects && !p.dialects.includes(o.dialect.name)) unjudged.set(p.id, { verdict: "n/a", reason: `not applicable to dialect ${o.dialect.name}` });
+    else if (p.needs !== undefined && o.lacks?.includes(p.needs)) unjudged.set(p.id, { verdict: "n/a", reason: `the SUT's profile says it has no ${p.needs}` });
     else active.push(p);
   }
-  return { active, skipped };
+  return { active, unjudged };
 }
 
 /**
@@ -120,7 +138,10 @@ class SuiteRun {
   private readonly started = performance.now();
   private readonly seed: number;
   private readonly active: Property[];
-  private readonly skipped: Map<string, string>;
+  private readonly unjudged: ReturnType<typeof selectProperties>["unjudged"];
+  /** How often each active property's rule applied over the run's scenarios. */
+  private readonly judged = new Map<string, number>();
+  private readonly requireExercised: number;
   private readonly ctx: ScenarioContext;
   private readonly flakeRuns: number;
   private readonly shrinkMaxRuns: number;
@@ -140,7 +161,9 @@ class SuiteRun {
       throw new RangeError(`shard ${shard.index}/${shard.count}: expected i/n with 1 <= i <= n`);
     }
     this.seed = o.seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;
-    ({ active: this.active, skipped: this.skipped } = selectProperties(o));
+    ({ active: this.active, unjudged: this.unjudged } = selectProperties(o));
+    this.requireExercised = o.requireExercised ?? 1;
+    if (!(Number.isInteger(this.requireExercised) && this.requireExercised >= 1)) throw new RangeError(`requireExercised ${o.requireExercised}: expected a whole number of at least 1`);
     this.ctx = {
       dialect: o.dialect,
       target: o.target,
@@ -218,7 +241,10 @@ class SuiteRun {
       round.halted = true;
       return false;
     }
-    const failing = checkAll(round.searching, s, trace, this.ctx);
+    if (trace.some(isSutDown) && !(await this.alive())) {
+      this.stopped ??= { reason: "sut-down", message: `the SUT stopped answering in scenario ${this.covered} and did not answer a sign-on after it` };
+    }
+    const failing = checkAll(round.searching, s, trace, this.ctx, this.judged);
     if (failing.size === 0) return true;
     const confirmed = await this.flakeCheck(round, s, failing, trace);
     const first = round.searching.find((p) => confirmed.has(p.id));
@@ -235,7 +261,7 @@ class SuiteRun {
     this.progress("shrink", target.property.id);
     const trace = await this.execute(s);
     if (trace === undefined) return true;
-    const violations = target.property.check(s, trace, this.ctx);
+    const { violations } = target.property.check(s, trace, this.ctx);
     target.shrinkMs = performance.now() - round.shrinkStart;
     if (violations.length === 0) return true;
     // fast-check only tries candidates simpler than the last failure, so among equally small ones
@@ -249,7 +275,8 @@ class SuiteRun {
     const reproduced = new Map([...failing.keys()].map((id) => [id, 0]));
     // Re-runs the kit could not do are not evidence either way.
     let reruns = 0;
-    for (let i = 0; i < this.flakeRuns; i++) {
+    // A SUT that is down would fail every re-run alike, a timeout at a time: the failure stands as seen.
+    for (let i = 0; i < this.flakeRuns && this.stopped?.reason !== "sut-down"; i++) {
       this.progress("flake-check");
       const again = await this.execute(s);
       if (again === undefined) break;
@@ -292,7 +319,7 @@ class SuiteRun {
       f.shrinkRuns++;
       const trace = await this.execute(s);
       if (trace === undefined) return undefined;
-      const violations = f.property.check(s, trace, this.ctx);
+      const { violations } = f.property.check(s, trace, this.ctx);
       f.shrinkMs = performance.now() - since;
       return violations.length > 0 ? { trace, violations } : undefined;
     });
@@ -306,11 +333,11 @@ class SuiteRun {
    * line broke): that ends the run, whose report then says why, rather than being taken for a
    * failure of the SUT and shrunk.
    */
-  private async execute(s: Scenario): Promise<TraceEvent[] | undefined> {
+  private async execute(s: Scenario, o: Pick<ScenarioContext, "downAfter"> = {}): Promise<TraceEvent[] | undefined> {
     this.executions++;
     let trace: TraceEvent[];
     try {
-      trace = await runScenario(s, this.ctx);
+      trace = await runScenario(s, { ...this.ctx, ...o });
     } catch (e) {
       this.stopped ??= { reason: "kit-error", message: `a scenario could not be run: ${e instanceof Error ? e.message : String(e)}` };
       return undefined;
@@ -328,9 +355,19 @@ class SuiteRun {
     return this.stopped !== undefined;
   }
 
-  /** Whether to give up shrinking too: Ctrl-C or a kit failure (the deadline leaves shrinking its own budget). */
+  /** Whether to give up shrinking too: Ctrl-C, a kit failure or a SUT gone down (the deadline leaves shrinking its own budget). */
   private abandoned(): boolean {
-    return this.o.interrupted?.() === true || this.stopped?.reason === "kit-error";
+    return this.o.interrupted?.() === true || this.stopped?.reason === "kit-error" || this.stopped?.reason === "sut-down";
+  }
+
+  /**
+   * Whether a SUT that stopped answering in a scenario is back: the probe, stopped at its first
+   * unanswered request. A SUT made afresh for each scenario, or a run without a probe, is taken as alive.
+   */
+  private async alive(): Promise<boolean> {
+    if (this.o.probe === undefined || !this.o.target.realTime) return true;
+    const trace = await this.execute(this.o.probe, { downAfter: 1 });
+    return trace !== undefined && trace.some((e) => e.dir === "sut→kit" && e.kind === "frame");
   }
 
   private progress(phase: Progress["phase"], property?: string): void {
@@ -340,14 +377,18 @@ class SuiteRun {
 
   private result(): SuiteResult {
     const properties: PropertyResult[] = this.o.suite.properties.map((p) => {
-      const base = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference };
-      const why = this.skipped.get(p.id);
-      if (why !== undefined) return { ...base, verdict: "skipped", reason: why };
+      const base = { id: p.id, title: p.title, requirement: p.requirement, reference: p.reference, judges: p.judges };
+      const unjudged = this.unjudged.get(p.id);
+      if (unjudged !== undefined) return { ...base, ...unjudged };
+      const judged = this.judged.get(p.id) ?? 0;
       const f = this.found.get(p.id);
-      if (f === undefined) return { ...base, verdict: "pass" };
+      if (f === undefined) {
+        if (judged >= this.requireExercised) return { ...base, verdict: "pass", judged };
+        return { ...base, verdict: "untested", judged, reason: untestedReason(p.judges, judged, this.scenarios, this.requireExercised) };
+      }
       const cx = f.best ? { counterexample: { ...f.best, originalSteps: f.originalSteps, shrinkRuns: f.shrinkRuns, shrinkMs: Math.round(f.shrinkMs) } } : {};
-      if (f.verdict === "fail") return { ...base, verdict: "fail", foundAfter: f.foundAfter, ...cx };
-      return { ...base, verdict: "flaky", foundAfter: f.foundAfter, reason: f.reason ?? "", ...cx };
+      if (f.verdict === "fail") return { ...base, verdict: "fail", judged, foundAfter: f.foundAfter, ...cx };
+      return { ...base, verdict: "flaky", judged, foundAfter: f.foundAfter, reason: f.reason ?? "", ...cx };
     });
     return {
       suite: this.o.suite.name,
@@ -359,6 +400,7 @@ class SuiteRun {
       requests: this.requests,
       durationMs: Math.round(performance.now() - this.started),
       interrupted: this.stopped !== undefined,
+      requireExercised: this.requireExercised,
       ...(this.stopped ? { stopped: this.stopped } : {}),
       ...(this.o.shard ? { shard: this.o.shard } : {}),
       properties,

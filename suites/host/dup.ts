@@ -15,8 +15,10 @@ export const H_DUP_1: Property = {
   requirement: "A request sent twice (same matching key) MUST be posted at most once; the second answer MUST be the duplicate code (94) or a replay of the first.",
   reference: "ISO 8583:1987 response code 94 (duplicate transmission); CUP duplicate detection on TID+MID+STAN+batch (docs/protocol-notes.md §2.7)",
   role: "host",
+  judges: "answered duplicates of answered financial requests",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const duplicate = rulesOf(ctx.dialect).codes.duplicate;
     const first = new Map<string, Exchange>();
     for (const x of ledger(ctx.dialect, trace).exchanges) {
@@ -29,6 +31,7 @@ export const H_DUP_1: Property = {
       // Only financial requests post: a repeated sign-on or echo test is not a duplicate posting.
       if (x.fault !== "duplicate" || x.responses.length === 0 || earlier.responses.length === 0) continue;
       if (!isFinancial(ctx.dialect, x.request.message!)) continue;
+      judged++;
       const code = codeOf(x);
       if (code === duplicate || replays(earlier, x)) continue;
       out.push({
@@ -38,6 +41,6 @@ export const H_DUP_1: Property = {
         events: [earlier.request.seq, earlier.responses[0].seq, x.request.seq, x.responses[0].seq],
       });
     }
-    return out;
+    return { judged, violations: out };
   },
 };

@@ -13,13 +13,16 @@ export const H_ECHO_1: Property = {
   requirement: "A response MUST echo the request's fields 3, 11 and 41, field 4 (unless partially approved) and, on approval, field 42.",
   reference: "CUP POS terminal specification, response acceptance checks (docs/protocol-notes.md §2.4); ISO 8583:1987 §4.3 (echoed data elements)",
   role: "host",
+  judges: "answers",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const approved = rulesOf(ctx.dialect).codes.approved;
     for (const x of ledger(ctx.dialect, trace).exchanges) {
       const req = x.request.message!;
       const resp = responseOf(x);
       if (resp === undefined) continue;
+      judged++;
       const code = resp.fields["39"];
       const fields = ["3", "11", "41"];
       if (code !== PARTIAL_APPROVAL) fields.push("4");
@@ -36,6 +39,6 @@ export const H_ECHO_1: Property = {
         });
       }
     }
-    return out;
+    return { judged, violations: out };
   },
 };

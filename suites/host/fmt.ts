@@ -7,10 +7,13 @@ export const H_FMT_1: Property = {
   requirement: "Every response MUST decode under the dialect, and its length header MUST match its body.",
   reference: "ISO 8583:1987 §4 (message structure); the dialect's field table and framing",
   role: "host",
+  judges: "frames from the host",
   check(_s, trace) {
     const out = [];
+    let judged = 0;
     for (const e of trace) {
       if (e.dir !== "sut→kit") continue;
+      if (e.kind === "frame" || e.kind === "link-error") judged++;
       if (e.kind === "frame" && e.decodeError) {
         const err = e.decodeError;
         out.push({
@@ -28,6 +31,6 @@ export const H_FMT_1: Property = {
         });
       }
     }
-    return out;
+    return { judged, violations: out };
   },
 };

@@ -9,11 +9,14 @@ export const H_LIVE_1: Property = {
   requirement: "After a malformed frame or an abrupt disconnect, the host MUST still answer the next valid request.",
   reference: "Robustness of the acquirer host; communication failures are everyday events (docs/protocol-notes.md §3)",
   role: "host",
+  judges: "valid requests after a malformed frame or a disconnect",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
     // A host that stops accepting connections is as dead as one that stops answering.
+    let judged = 0;
     for (const e of trace) {
       if (e.kind === "note" && e.detail?.connectFailed) {
+        judged++;
         out.push({ message: `the host refused a connection: ${e.text}`, expected: "a connection for the next request", actual: "connection refused or timed out", events: [e.seq] });
       }
     }
@@ -21,6 +24,7 @@ export const H_LIVE_1: Property = {
     for (const x of ledger(ctx.dialect, trace).exchanges) {
       if ((x.fault !== "malformed" && x.fault !== "disconnect") || seenSteps.has(x.step)) continue;
       seenSteps.add(x.step);
+      judged++;
       if (x.responses.length > 0) continue;
       const fault = trace.find((e) => e.kind === "fault" && e.step === x.step);
       out.push({
@@ -30,6 +34,6 @@ export const H_LIVE_1: Property = {
         events: [...(fault ? [fault.seq] : []), x.request.seq],
       });
     }
-    return out;
+    return { judged, violations: out };
   },
 };

@@ -9,9 +9,11 @@ export const H_MTI_1: Property = {
   requirement: "Every request MUST get exactly one response, with MTI = request MTI + 10, within the response timeout.",
   reference: "ISO 8583:1987 §4.1.2 (message class and function); the terminal's response timeout",
   role: "host",
+  judges: "requests",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
-    for (const x of ledger(ctx.dialect, trace).exchanges) {
+    const exchanges = ledger(ctx.dialect, trace).exchanges;
+    for (const x of exchanges) {
       const req = x.request.message!;
       const want = responseMti(req.mti);
       const mti = `${req.mti} STAN ${req.fields["11"] ?? "?"}`;
@@ -32,6 +34,6 @@ export const H_MTI_1: Property = {
         out.push({ message: `${mti} was answered after ${late} ms, past the ${ctx.responseTimeoutMs} ms timeout`, expected: `within ${ctx.responseTimeoutMs} ms`, actual: `${late} ms`, events: [x.request.seq, first.seq] });
       }
     }
-    return out;
+    return { judged: exchanges.length, violations: out };
   },
 };

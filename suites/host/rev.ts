@@ -10,12 +10,15 @@ export const H_REV_1: Property = {
   requirement: "A reversal of an approved transaction MUST be acknowledged (00), and the transaction MUST no longer count in the totals.",
   reference: "CUP automatic reversal rules (docs/protocol-notes.md §2.7); ISO 8583:1987 0400/0410",
   role: "host",
+  judges: "answered reversals of approved transactions",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const l = ledger(ctx.dialect, trace);
     const approved = rulesOf(ctx.dialect).codes.approved;
     for (const r of l.reversals) {
       if (r.target === undefined || r.target.cancelledBy !== r.exchange || r.exchange.responses.length === 0) continue;
+      judged++;
       const code = codeOf(r.exchange);
       if (code !== approved) {
         out.push({
@@ -41,7 +44,7 @@ export const H_REV_1: Property = {
         ],
       });
     }
-    return out;
+    return { judged, violations: out };
   },
 };
 
@@ -53,8 +56,10 @@ export const H_REV_2: Property = {
   requirement: "A reversal of an unknown or already reversed transaction MUST be acknowledged (00, 12 or 25) and MUST change nothing.",
   reference: "CUP reversal retries (docs/protocol-notes.md §2.7.4-5); response codes 12 and 25",
   role: "host",
+  judges: "answered reversals of unknown or reversed transactions",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const l = ledger(ctx.dialect, trace);
     const codes = rulesOf(ctx.dialect).codes;
     const acceptable = [codes.approved, codes.invalid_transaction, codes.original_not_found];
@@ -62,7 +67,9 @@ export const H_REV_2: Property = {
     const noops = l.reversals.filter((r) => isNoop(r) && ctx.registeredTerminals.includes(r.exchange.request.message!.fields["41"] ?? ""));
     for (const r of noops) {
       const code = codeOf(r.exchange);
-      if (r.exchange.responses.length === 0 || (code !== undefined && acceptable.includes(code))) continue;
+      if (r.exchange.responses.length === 0) continue;
+      judged++;
+      if (code !== undefined && acceptable.includes(code)) continue;
       out.push({
         message: `a reversal of ${r.target ? "already reversed" : "unknown"} STAN ${r.exchange.request.message!.fields["11"]} was answered ${code ?? "without a code"}`,
         expected: `response code ${acceptable.join(", ")}`,
@@ -92,7 +99,7 @@ export const H_REV_2: Property = {
         ],
       });
     }
-    return out;
+    return { judged, violations: out };
   },
 };
 

@@ -12,14 +12,17 @@ export const H_RRN_1: Property = {
   requirement: "Approvals MUST carry a retrieval reference number (37) and an authorisation code (38), and the RRN MUST be unique per approval.",
   reference: "ISO 8583:1987 data elements 37 and 38; CUP 0210 field set (docs/protocol-notes.md §2.4)",
   role: "host",
+  judges: "approvals of financial requests",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const approved = rulesOf(ctx.dialect).codes.approved;
     const byRrn = new Map<string, { key: string; seq: number }>();
     for (const x of ledger(ctx.dialect, trace).exchanges) {
       const req = x.request.message!;
       const op = operationOf(ctx.dialect, req.mti, req.fields["3"], networkCodeOf(ctx.dialect, req));
       if (op === undefined || !FINANCIAL.has(op) || codeOf(x) !== approved) continue;
+      judged++;
       const resp = responseOf(x)!;
       const seq = x.responses[0].seq;
       for (const f of ["37", "38"]) {
@@ -37,6 +40,6 @@ export const H_RRN_1: Property = {
       }
       if (earlier === undefined) byRrn.set(rrn, { key, seq });
     }
-    return out;
+    return { judged, violations: out };
   },
 };

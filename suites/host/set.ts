@@ -10,9 +10,12 @@ export const H_SET_1: Property = {
   requirement: "Settlement totals MUST equal the approved minus reversed transactions as the terminal counted them.",
   reference: "CUP settlement 0500/0510, field 48 (docs/protocol-notes.md §2.4); ISO 8583:1987 0500 fields 74-88",
   role: "host",
+  judges: "settlements of batches seen from their start",
+  needs: "settlement",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
-    for (const s of judgeable(ledger(ctx.dialect, trace), ctx)) {
+    const settlements = judgeable(ledger(ctx.dialect, trace), ctx);
+    for (const s of settlements) {
       if (settlementBalanced(ctx.dialect, responseOf(s.exchange)!)) continue;
       out.push({
         message: `the host reports ${s.tid}'s batch as not balanced, though the terminal counted ${formatTotals(s.expected)}`,
@@ -21,6 +24,6 @@ export const H_SET_1: Property = {
         events: [...s.postings.map((p) => p.approvedBy.responses[0].seq), s.exchange.request.seq, s.exchange.responses[0].seq],
       });
     }
-    return out;
+    return { judged: settlements.length, violations: out };
   },
 };

@@ -9,12 +9,15 @@ export const H_TID_1: Property = {
   requirement: "A request from an unregistered terminal ID MUST be declined with the dialect's unknown-terminal code (CUP: 97) and MUST NOT change any totals.",
   reference: "CUP response code 97, terminal not registered (docs/protocol-notes.md §2.6)",
   role: "host",
+  judges: "answered requests from unregistered terminals",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const want = rulesOf(ctx.dialect).codes.unknown_terminal;
     for (const x of ledger(ctx.dialect, trace).exchanges) {
       const tid = x.request.message!.fields["41"];
       if (tid === undefined || ctx.registeredTerminals.includes(tid) || x.responses.length === 0) continue;
+      judged++;
       const code = codeOf(x);
       if (code !== want) {
         out.push({
@@ -25,6 +28,6 @@ export const H_TID_1: Property = {
         });
       }
     }
-    return out;
+    return { judged, violations: out };
   },
 };

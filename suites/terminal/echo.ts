@@ -10,13 +10,16 @@ export const T_ECHO_1: Property = {
   requirement: "An answer whose MTI, STAN, terminal ID or amount does not match the request MUST NOT be treated as an approval, whatever its response code.",
   reference: "CUP POS terminal response checks (docs/protocol-notes.md §2.4); ISO 8583:1987 §4.3",
   role: "terminal",
+  judges: "mismatched answers carrying an approval code",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const l = terminalLedger(trace, ctx);
     const approved = rulesOf(ctx.dialect).codes.approved;
     for (const r of l.requests) {
       const v = r.verdict;
       if (r.reversal || v.kind !== "invalid" || v.mismatches.length === 0 || v.answer?.message?.fields["39"] !== approved) continue;
+      judged++;
       const wrong = v.mismatches.map((m) => (m.field === "mti" ? `MTI ${m.actual}` : `field ${m.field} = ${m.actual ?? "absent"}`)).join(", ");
       // The terminal's own word where the control adapter reports one; else what it did next.
       const reported = l.results.get(r);
@@ -39,6 +42,6 @@ export const T_ECHO_1: Property = {
         events: [...evidence(r), next.event.seq],
       });
     }
-    return out;
+    return { judged, violations: out };
   },
 };

@@ -12,10 +12,13 @@ export const T_FMT_1: Property = {
     "Every request MUST decode under the dialect, and no two requests of one batch MAY share a STAN, except repeats of the same message and, where the dialect reverses with the original's STAN, reversals.",
   reference: "ISO 8583:1987 §4 and data element 11; CUP STAN and batch rules (docs/protocol-notes.md §2.3, §2.4, §2.7.5-6)",
   role: "terminal",
+  judges: "requests from the terminal",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     for (const e of trace) {
       if (e.dir !== "sut→kit") continue;
+      if (e.kind === "frame" || e.kind === "link-error") judged++;
       if (e.kind === "frame" && e.decodeError) {
         const err = e.decodeError;
         out.push({
@@ -55,6 +58,6 @@ export const T_FMT_1: Property = {
       }
       if (closesBatch(l, r)) epoch++;
     }
-    return out;
+    return { judged, violations: out };
   },
 };

@@ -12,14 +12,17 @@ export const T_RC_1: Property = {
     "A valid answer with any code but 00 MUST be reported as declined and MUST NOT be reversed; after 97 the terminal MUST NOT repeat the request on its own.",
   reference: "CUP response codes and reversal journal (docs/protocol-notes.md §2.6, §2.7.1); ISO 8583:1987 data element 39",
   role: "terminal",
+  judges: "valid declines",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const l = terminalLedger(trace, ctx);
     const codes = rulesOf(ctx.dialect).codes;
     const commands = trace.filter((e) => e.kind === "control" && e.detail?.result === undefined).map((e) => e.seq);
     for (const r of l.requests) {
       const v = r.verdict;
       if (r.reversal || v.kind !== "valid" || v.code === codes.approved) continue;
+      judged++;
       const reversal = [...l.originals].find(([, o]) => o === r)?.[0];
       if (reversal !== undefined) {
         out.push({
@@ -51,6 +54,6 @@ export const T_RC_1: Property = {
         });
       }
     }
-    return out;
+    return { judged, violations: out };
   },
 };

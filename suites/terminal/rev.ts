@@ -15,11 +15,14 @@ export const T_REV_1: Property = {
     "Every reversible request without a valid, timely answer (none, late, bad MAC on an approval, wrong echo) MUST be followed by exactly one reversal, repeats of it counting as one, before the terminal's next financial request or settlement.",
   reference: "CUP automatic reversal (docs/protocol-notes.md §2.7.1, §2.7.3, §2.7.5); ISO 8583:1987 0400/0401",
   role: "terminal",
+  judges: "reversible requests without a valid answer",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const l = terminalLedger(trace, ctx);
     for (const o of l.requests) {
       if (!needsReversal(l, o) || o.verdict.kind !== "invalid") continue;
+      judged++;
       const h = l.histories.get(o);
       const next = nextTransaction(l, o);
       const before = h?.groups.flat().filter((r) => next === undefined || r.index < next.index) ?? [];
@@ -43,7 +46,7 @@ export const T_REV_1: Property = {
         });
       }
     }
-    return out;
+    return { judged, violations: out };
   },
 };
 
@@ -55,9 +58,11 @@ export const T_REV_2: Property = {
   requirement: "A terminal MUST NOT send a reversal for a request that got a valid, timely answer.",
   reference: "CUP reversal journal (docs/protocol-notes.md §2.7.1); ISO 8583:1987 0400",
   role: "terminal",
+  judges: "reversible requests with a valid answer",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
     const l = terminalLedger(trace, ctx);
+    const judged = l.requests.filter((r) => !r.reversal && r.verdict.kind === "valid" && r.op !== undefined && rulesOf(ctx.dialect).operations[r.op].reversible).length;
     for (const [r, o] of l.originals) {
       if (o === undefined || o.verdict.kind !== "valid" || l.histories.get(o)?.groups[0][0] !== r) continue;
       out.push({
@@ -67,7 +72,7 @@ export const T_REV_2: Property = {
         events: [...evidence(o), r.event.seq],
       });
     }
-    return out;
+    return { judged, violations: out };
   },
 };
 
@@ -95,14 +100,17 @@ export const T_REV_3: Property = {
     "A reversal MUST identify its original (STAN or original-data field, amount, PAN, terminal ID) and carry the reason code for what happened to it: 98 no answer, A0 bad MAC on an approval, 06 other.",
   reference: "CUP reversal message and reason codes (docs/protocol-notes.md §2.4, §2.7.2); ISO 8583:1987 data element 90",
   role: "terminal",
+  judges: "reversals",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const l = terminalLedger(trace, ctx);
     const firstReversible = l.requests.find((r) => !r.reversal && r.op !== undefined && rulesOf(ctx.dialect).operations[r.op].reversible);
     for (const [r, o] of l.originals) {
       if (o === undefined) {
         // A reversal before any reversible request may be left over from before the scenario.
         if (firstReversible === undefined || firstReversible.index > r.index) continue;
+        judged++;
         out.push({
           message: `reversal STAN ${r.message.fields["11"]} names STAN ${reversedOf(l, r)}, which the terminal did not send`,
           expected: "the STAN (or original data) of the request it reverses",
@@ -111,6 +119,7 @@ export const T_REV_3: Property = {
         });
         continue;
       }
+      judged++;
       const bad = identityMismatches(ctx, r, o);
       if (bad.length > 0) {
         out.push({ message: `the reversal of ${describeRequest(o)} carries ${bad.join("; ")}`, expected: "the original's amount, PAN and terminal", actual: bad.join("; "), events: [o.event.seq, r.event.seq] });
@@ -125,7 +134,7 @@ export const T_REV_3: Property = {
         });
       }
     }
-    return out;
+    return { judged, violations: out };
   },
 };
 
@@ -140,14 +149,17 @@ export const T_REV_4: Property = {
     "A reversal without a valid answer MUST be repeated before the terminal's next financial request or settlement, until answered, and MUST NOT be sent more times than the configured reversal attempts.",
   reference: "CUP reversal retries `ucResendTimes` (docs/protocol-notes.md §2.7.4-5)",
   role: "terminal",
+  judges: "reversals without a valid answer",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const l = terminalLedger(trace, ctx);
     const attempts = ctx.reversalAttempts ?? rulesOf(ctx.dialect).reversal.attempts;
     for (const h of l.histories.values()) {
       if (!judgeable(h)) continue;
       const sends = h.groups[0];
       const o = h.original;
+      if (sends.some((s) => s.verdict.kind !== "valid")) judged++;
       if (sends.length > attempts) {
         out.push({
           message: `the reversal of ${describeRequest(o)} was sent ${sends.length} times`,
@@ -167,6 +179,6 @@ export const T_REV_4: Property = {
         events: [...sends.map((s) => s.event.seq), next.event.seq],
       });
     }
-    return out;
+    return { judged, violations: out };
   },
 };

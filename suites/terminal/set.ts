@@ -36,8 +36,11 @@ export const T_SET_1: Property = {
   requirement: "A settlement's totals MUST equal the batch's approved purchases and refunds, less the voided and the reversed ones.",
   reference: "CUP settlement 0500/0510, field 48 (docs/protocol-notes.md §2.4); ISO 8583:1987 0500 fields 74-88",
   role: "terminal",
+  judges: "settlements of batches seen from their start",
+  needs: "settlement",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
+    let judged = 0;
     const l = terminalLedger(trace, ctx);
     // A batch is judged only from a settlement that closed the previous one in this trace: what
     // came before (an earlier scenario, on a real terminal) is unknown.
@@ -45,6 +48,7 @@ export const T_SET_1: Property = {
     for (const r of l.requests) {
       if (r.op !== "settlement") continue;
       if (start !== undefined) {
+        judged++;
         const sent = decodeTotals(ctx.dialect, r.message);
         const expected = expectedTotals(l, l.requests.slice(start, r.index));
         if (sent === undefined) {
@@ -60,6 +64,6 @@ export const T_SET_1: Property = {
       }
       if (closesBatch(l, r)) start = r.index + 1;
     }
-    return out;
+    return { judged, violations: out };
   },
 };

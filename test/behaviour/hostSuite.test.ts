@@ -6,7 +6,7 @@ import { describeStep } from "../../src/scenario/scenario.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { HOST_BUGS } from "../../src/sim/host/bugs.js";
 import { hostSuite } from "../../suites/host/index.js";
-import { failures, runHostSuite } from "../helpers/hostRun.js";
+import { failures, runHostSuite, untested } from "../helpers/hostRun.js";
 
 // The proof that the host suite works: the correct reference host passes every property, and
 // every seeded bug is found by the property it violates, shrunk small, and replays.
@@ -19,6 +19,8 @@ describe("host suite against the in-process reference host", function () {
       const r = await runHostSuite(d, referenceHostTarget(d), { runs, seed: 20261126 });
       const found = failures(r).map((p) => `${p.id}: ${p.counterexample?.violations[0]?.message} in ${p.counterexample?.scenario.steps.map((s) => describeStep(p.counterexample!.scenario, s)).join("; ")}`);
       assert.deepEqual(found, []);
+      // No false pass either: every rule applied over these scenarios.
+      assert.deepEqual(untested(r), []);
       assert.equal(r.scenarios, runs);
     });
   }

@@ -5,7 +5,7 @@ import { checkAll, runScenario } from "../../src/runner/runScenario.js";
 import { describeStep, type TerminalScenario, type TerminalStep } from "../../src/scenario/scenario.js";
 import { TERMINAL_BUGS } from "../../src/sim/terminal/bugs.js";
 import { terminalSuite } from "../../suites/terminal/index.js";
-import { failures } from "../helpers/hostRun.js";
+import { failures, untested } from "../helpers/hostRun.js";
 import { runTerminalSuite, terminalContext } from "../helpers/terminalRun.js";
 
 const cup = builtinDialect("cup");
@@ -33,6 +33,8 @@ describe("terminal suite against the in-process reference terminal", function ()
       const r = await runTerminalSuite(d, referenceTerminalTarget(d), { runs, seed: 20261126 });
       const found = failures(r).map((p) => `${p.id}: ${p.counterexample?.violations[0]?.message} in ${p.counterexample?.scenario.steps.map((s) => describeStep(p.counterexample!.scenario, s)).join("; ")}`);
       assert.deepEqual(found, []);
+      // No false pass either: every rule applied over these scenarios.
+      assert.deepEqual(untested(r), []);
       assert.equal(r.scenarios, runs);
     });
   }

@@ -1,7 +1,7 @@
 import { hostScenario } from "../../generators/hostScenario.js";
 import type { Dialect } from "../../src/iso8583/dialect.js";
 import { runSuite, type RunSuiteOptions } from "../../src/runner/runSuite.js";
-import type { SuiteResult } from "../../src/runner/suiteResult.js";
+import { isFound, type SuiteResult } from "../../src/runner/suiteResult.js";
 import type { Target } from "../../src/scenario/target.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
 import { hostSuite } from "../../suites/host/index.js";
@@ -20,4 +20,7 @@ export function runHostSuite(dialect: Dialect, target: Target, o: Partial<RunSui
   });
 }
 
-export const failures = (r: SuiteResult) => r.properties.filter((p) => p.verdict !== "pass" && p.verdict !== "skipped");
+/** The properties that failed or were flaky. */
+export const failures = (r: SuiteResult) => r.properties.filter(isFound);
+/** The properties whose rule never applied enough to pass (`untested`), with why. */
+export const untested = (r: SuiteResult) => r.properties.flatMap((p) => (p.verdict === "untested" ? [`${p.id}: ${p.reason}`] : []));

@@ -5,10 +5,12 @@ import { suiteResult, waivers } from "./support/fixture.js";
 
 /** The console summary exactly as it was before colour: with colour off it must not change by a byte. */
 const WITH_OUT_DIR = [
-  "ok   H-FMT-1   Responses decode under the dialect",
+  "ok   H-FMT-1   Responses decode under the dialect (judged 412 frames from the host)",
   "FAIL H-REV-9   Reversals <0400> & \"answers\" # | ]]>",
   "skip H-TID-1   Unregistered terminals are refused (not applicable to dialect cup # no TIDs | <here>)",
   "FLKY H-ECHO-1  Responses echo the matching fields (failed once, then 1 of 2 re-runs)",
+  "UNTD H-REV-2   Reversals of unknown or reversed transactions change nothing (no answered reversals of unknown or reversed transactions in 100 scenarios)",
+  "n/a  H-SET-1   Settlement totals agree (the SUT's profile says it has no settlement)",
   "WAIV H-LIVE-1  The host survives malformed frames (waived: known issue LAB-123 <fixed in 2.1> & tracked)",
   "",
   "H-REV-9: A reversal MUST be acknowledged with a decodable 0410 & nothing else.",
@@ -35,11 +37,11 @@ const WITH_OUT_DIR = [
   "    actual:   rc 96",
   "  replay: npx isoconf replay isoconf-report/run/H-LIVE-1.scenario.json",
   "",
-  "host suite, dialect cup, target in-process reference host with bug <reversal-ignored> & \"quotes\": 1 passed, 1 failed, 1 flaky, 1 skipped, 1 waived (100 scenarios, 520 executions, 2.1 s, seed 42)",
+  "host suite, dialect cup, target in-process reference host with bug <reversal-ignored> & \"quotes\": 1 passed, 1 failed, 1 flaky, 1 untested, 1 n/a, 1 skipped, 1 waived (100 scenarios, 520 executions, 2.1 s, seed 42)",
   "report: isoconf-report/run/index.html (and results.tap, junit.xml, a bug report per failure)",
 ].join("\n");
 
-const INTERRUPTED_LAST = "host suite, dialect cup, target in-process reference host with bug <reversal-ignored> & \"quotes\": 1 passed, 2 failed, 1 flaky, 1 skipped (100 scenarios, 520 executions, 2.1 s, seed 42) — INTERRUPTED";
+const INTERRUPTED_LAST = "host suite, dialect cup, target in-process reference host with bug <reversal-ignored> & \"quotes\": 1 passed, 2 failed, 1 flaky, 1 untested, 1 n/a, 1 skipped (100 scenarios, 520 executions, 2.1 s, seed 42) — INTERRUPTED";
 
 const SGR = /\x1b\[\d+m/g;
 
@@ -55,11 +57,13 @@ describe("reports/consoleSummary", () => {
     const coloured = renderConsoleSummary(suiteResult, "isoconf-report/run", waivers, { colour: true });
     assert.equal(coloured.replace(SGR, ""), WITH_OUT_DIR);
     const lines = coloured.split("\n");
-    assert.deepEqual(lines.slice(0, 5).map((l) => l.slice(0, l.indexOf(" H-"))), [
+    assert.deepEqual(lines.slice(0, 7).map((l) => l.slice(0, l.indexOf(" H-"))), [
       "\x1b[32mok  \x1b[39m",
       "\x1b[31mFAIL\x1b[39m",
       "\x1b[2mskip\x1b[22m",
       "\x1b[33mFLKY\x1b[39m",
+      "\x1b[33mUNTD\x1b[39m",
+      "\x1b[2mn/a \x1b[22m",
       "\x1b[36mWAIV\x1b[39m",
     ]);
     const counts = lines.findIndex((l) => l.includes(" suite, dialect "));
@@ -67,7 +71,7 @@ describe("reports/consoleSummary", () => {
     // Only the marks and the counts line: every other line is exactly as without colour.
     const plain = WITH_OUT_DIR.split("\n");
     lines.forEach((l, i) => {
-      if (i >= 5 && i !== counts) assert.equal(l, plain[i], `line ${i + 1}`);
+      if (i >= 7 && i !== counts) assert.equal(l, plain[i], `line ${i + 1}`);
     });
   });
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { mergeShardFolders, ShardMergeError, combineShards } from "../../reports/mergeShards.js";
 import type { RunFolder } from "../../reports/readRunFolder.js";
 import { SummaryFileError } from "../../reports/summarySchema.js";
-import { type Counterexample, counterexampleOf, foundAfterOf, type PropertyResult, reasonOf, type SuiteResult, type Verdict } from "../../src/runner/suiteResult.js";
+import { type Counterexample, counterexampleOf, foundAfterOf, judgedOf, type PropertyResult, reasonOf, type SuiteResult, type Verdict } from "../../src/runner/suiteResult.js";
 import { cardPan, type HostScenario } from "../../src/scenario/scenario.js";
 import { readTraceJsonl, TraceFileError } from "../../src/trace/traceFile.js";
 import { writeRunOutput } from "../../reports/runOutput.js";
@@ -154,7 +154,7 @@ describe("reports/mergeShards", function () {
     assert.deepEqual([config.maxSteps, config.only, config.skip], [5, ["H-DUP", "H-SET"], ["H-LIVE"]]);
     assert.deepEqual([...m.settings.waivers], [["H-DUP-1", "known: LAB-7"]]);
     // Absent, they stay absent: summaries keep their shape (the golden summary.json checks it byte for byte).
-    assert.deepEqual(Object.keys(summaryOf(folders[0]).config), ["runs", "responseTimeoutMs", "registeredTerminals", "target"]);
+    assert.deepEqual(Object.keys(summaryOf(folders[0]).config), ["runs", "responseTimeoutMs", "requireExercised", "registeredTerminals", "target"]);
   });
 
   describe("refuses what is not the shards of one run, naming the folders", () => {
@@ -316,21 +316,26 @@ describe("reports/mergeShards", function () {
         summary: {} as RunFolder["summary"],
         masked: true,
         waivers: new Map(o.waivers ?? []),
-        result: { suite: "host", dialect: "cup", target: "t", seed: 1, scenarios: 10 + index, executions: 20, requests: 30, durationMs: 100 * index, interrupted: o.interrupted ?? false, shard: { index, count: 3 }, properties },
+        result: { suite: "host", dialect: "cup", target: "t", seed: 1, scenarios: 10 + index, executions: 20, requests: 30, durationMs: 100 * index, interrupted: o.interrupted ?? false, requireExercised: 2, shard: { index, count: 3 }, properties },
       }) as RunFolder;
     // Results made by hand, of any verdict with any of the keys a verdict may carry.
-    const p = (id: string, verdict: Verdict, extra: { reason?: string; foundAfter?: number; counterexample?: Counterexample } = {}) => ({ id, ...base, verdict, ...extra }) as PropertyResult;
+    const p = (id: string, verdict: Verdict, extra: { reason?: string; foundAfter?: number; counterexample?: Counterexample; judged?: number } = {}) =>
+      ({ id, ...base, judges: "answers", verdict, ...(verdict === "skipped" || verdict === "n/a" ? {} : { judged: 2 }), ...extra }) as PropertyResult;
 
-    it("fail > flaky > pass > skipped; skipped only when every shard skipped; the smallest counterexample, the lower shard on a tie", () => {
+    it("fail > flaky > pass > untested > n/a > skipped; skipped only when every shard skipped; the smallest counterexample, the lower shard on a tie", () => {
       // checkShards has made sure the shards' waivers agree.
       const w: [string, string][] = [["D", "why"], ["E", "late"]];
       const { result, waivers } = combineShards([
-        run(1, [p("A", "pass"), p("B", "skipped", { reason: "r1" }), p("C", "fail", { foundAfter: 4, counterexample: cx(3, 0, 7) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 2, counterexample: cx(2, 1, 5) })], { waivers: w }),
-        run(2, [p("A", "flaky", { reason: "once", foundAfter: 3, counterexample: cx(1, 0, 0) }), p("B", "pass"), p("C", "flaky", { reason: "f", foundAfter: 1, counterexample: cx(1, 0, 0) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 6, counterexample: cx(2, 0, 8) })], { interrupted: true, waivers: w }),
-        run(3, [p("A", "pass"), p("B", "skipped", { reason: "r3" }), p("C", "fail", { foundAfter: 9, counterexample: cx(2, 2, 11) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 1, counterexample: cx(2, 0, 3) })], { waivers: w }),
+        run(1, [p("A", "pass"), p("B", "skipped", { reason: "r1" }), p("C", "fail", { foundAfter: 4, counterexample: cx(3, 0, 7) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 2, counterexample: cx(2, 1, 5) }), p("F", "untested", { judged: 1, reason: "1" }), p("G", "untested", { judged: 0, reason: "0" }), p("H", "n/a", { reason: "no settlement" })], { waivers: w }),
+        run(2, [p("A", "flaky", { reason: "once", foundAfter: 3, counterexample: cx(1, 0, 0) }), p("B", "pass"), p("C", "flaky", { reason: "f", foundAfter: 1, counterexample: cx(1, 0, 0) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 6, counterexample: cx(2, 0, 8) }), p("F", "untested", { judged: 1, reason: "1" }), p("G", "untested", { judged: 1, reason: "1" }), p("H", "n/a", { reason: "no settlement" })], { interrupted: true, waivers: w }),
+        run(3, [p("A", "pass"), p("B", "skipped", { reason: "r3" }), p("C", "fail", { foundAfter: 9, counterexample: cx(2, 2, 11) }), p("D", "skipped", { reason: "s" }), p("E", "fail", { foundAfter: 1, counterexample: cx(2, 0, 3) }), p("F", "untested", { judged: 0, reason: "0" }), p("G", "skipped", { reason: "s" }), p("H", "n/a", { reason: "no settlement" })], { waivers: w }),
       ]);
       const by = new Map(result.properties.map((x) => [x.id, x]));
-      assert.deepEqual(result.properties.map((x) => x.verdict), ["flaky", "pass", "fail", "skipped", "fail"]);
+      assert.deepEqual(result.properties.map((x) => x.verdict), ["flaky", "pass", "fail", "skipped", "fail", "pass", "untested", "n/a"]);
+      // How often a rule applied adds up over the shards: 1 + 1 reaches the 2 required, 0 + 1 does not.
+      assert.deepEqual([judgedOf(by.get("F")!), judgedOf(by.get("G")!)], [2, 1]);
+      assert.equal(reasonOf(by.get("G")!), "exercised 1 time in 36 scenarios, fewer than the 2 required");
+      assert.equal(reasonOf(by.get("H")!), "no settlement");
       assert.equal(reasonOf(by.get("A")!), "once");
       assert.equal(reasonOf(by.get("B")!), undefined, "passed somewhere: no skip reason");
       assert.deepEqual([foundAfterOf(by.get("C")!), counterexampleOf(by.get("C")!)!.shrinkRuns], [9, 11], "fewest steps among the failing shards, the flaky one left out");

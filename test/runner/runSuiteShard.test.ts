@@ -21,7 +21,7 @@ describe("runner: sharding", function () {
     const suite: Suite = {
       name: "recorder",
       role: "host",
-      properties: [{ id: "X-REC-1", title: "records", requirement: "none", reference: "test", role: "host", check: (s) => (seen.push(JSON.stringify(s)), []) }],
+      properties: [{ id: "X-REC-1", title: "records", requirement: "none", reference: "test", role: "host", judges: "scenarios", check: (s) => (seen.push(JSON.stringify(s)), { judged: 1, violations: [] }) }],
     };
     const r = await runHostSuite(cup, referenceHostTarget(cup), { runs: RUNS, seed: SEED, shard, suite });
     assert.equal(r.properties[0].verdict, "pass");

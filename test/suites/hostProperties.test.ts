@@ -13,7 +13,7 @@ const ctx: CheckContext = { dialect: d, responseTimeoutMs: 30_000, registeredTer
 const scenario: HostScenario = { role: "host", terminals: ["TERM0001"], steps: [] };
 const now = new Date(Date.UTC(2026, 0, 15));
 const prop = (id: string): Property => hostSuite.properties.find((p) => p.id === id)!;
-const check = (id: string, b: TraceBuilder) => prop(id).check(scenario, b.events, ctx);
+const check = (id: string, b: TraceBuilder) => prop(id).check(scenario, b.events, ctx).violations;
 
 let stan = 0;
 function purchase(amount = 500, tid = "TERM0001"): Message {
@@ -29,7 +29,16 @@ describe("host properties over hand-made traces", () => {
     const req = purchase();
     const s = settle(1, 500);
     const b = new TraceBuilder().atStep(0).send(req).after(10).receive(approve(req)).send(s).receive(buildResponse(d, s, { code: "00", fields: settlementReply(d, s, true) }));
-    for (const p of hostSuite.properties) assert.deepEqual(p.check(scenario, b.events, ctx), [], p.id);
+    for (const p of hostSuite.properties) assert.deepEqual(p.check(scenario, b.events, ctx).violations, [], p.id);
+  });
+
+  it("each property counts the occasions its rule applied: none in an empty trace, only its own in a clean exchange", () => {
+    const judged = (b: TraceBuilder) => Object.fromEntries(hostSuite.properties.map((p) => [p.id, p.check(scenario, b.events, ctx).judged]));
+    assert.ok(Object.values(judged(new TraceBuilder())).every((n) => n === 0));
+    const req = purchase();
+    const s = settle(1, 500);
+    const b = new TraceBuilder().atStep(0).send(req).after(10).receive(approve(req)).send(s).receive(buildResponse(d, s, { code: "00", fields: settlementReply(d, s, true) }));
+    assert.deepEqual(judged(b), { "H-FMT-1": 2, "H-MTI-1": 2, "H-ECHO-1": 2, "H-TID-1": 0, "H-DUP-1": 0, "H-REV-1": 0, "H-REV-2": 0, "H-SET-1": 1, "H-LIVE-1": 0, "H-RRN-1": 1 });
   });
 
   it("H-FMT-1: an undecodable response", () => {
@@ -93,7 +102,7 @@ describe("host properties over hand-made traces", () => {
 
   describe("H-REV-1 and H-REV-2 split the blame for a batch that does not balance by what its reversals had to do", () => {
     const ctx2: CheckContext = { ...ctx, registeredTerminals: ["TERM0001", "TERM0002"] };
-    const check2 = (id: string, b: TraceBuilder) => prop(id).check(scenario, b.events, ctx2);
+    const check2 = (id: string, b: TraceBuilder) => prop(id).check(scenario, b.events, ctx2).violations;
     /** The seq of every frame carrying this STAN and MTI, in trace order. */
     const seqOf = (b: TraceBuilder, mti: string, stan: string) => b.events.filter((e) => messageOf(e)?.mti === mti && messageOf(e)?.fields["11"] === stan).map((e) => e.seq);
 

@@ -44,11 +44,11 @@ const reversal = (original: Message, cause: ReversalCause = "no_answer", d = cup
 
 function check(id: string, b: TraceBuilder, d: Dialect = cup) {
   const p = terminalSuite.properties.find((x) => x.id === id)!;
-  return p.check(scenario, b.events, ctxOf(d));
+  return p.check(scenario, b.events, ctxOf(d)).violations;
 }
 const messages = (id: string, b: TraceBuilder, d: Dialect = cup) => check(id, b, d).map((v) => v.message);
 const quiet = (b: TraceBuilder, d: Dialect = cup) => {
-  for (const p of terminalSuite.properties) assert.deepEqual(p.check(scenario, b.events, ctxOf(d)), [], p.id);
+  for (const p of terminalSuite.properties) assert.deepEqual(p.check(scenario, b.events, ctxOf(d)).violations, [], p.id);
 };
 /** A terminal request the kit leaves unanswered, as the kit's fault event says. */
 const dropped = (b: TraceBuilder, m: Message, conn = "c1") => b.receive(m, conn).fault("drop", { conn, mti: m.mti, stan: m.fields["11"] });
