@@ -4,12 +4,13 @@ import { pathToFileURL } from "node:url";
 import type { Suite } from "../src/runner/property.js";
 import { UsageError } from "./usageError.js";
 
-const KEYS = ["id", "title", "requirement", "reference"] as const;
+const KEYS = ["id", "title", "requirement", "reference", "judges"] as const;
 
 /**
  * A suite of the user's own, from a JavaScript module (`--suite my-suite.mjs`) whose default
  * export (or `suite` export) has the shape of the built-in ones: `{ name, role, properties }`,
- * each property `{ id, title, requirement, reference, role, check(scenario, trace, ctx) }`.
+ * each property `{ id, title, requirement, reference, judges, role, check(scenario, trace, ctx) }`,
+ * its check returning `{ judged, violations }` (how often its rule applied, and how it was broken).
  * Extend a built-in suite by spreading it: `properties: [...hostSuite.properties, MINE]`.
  */
 export async function loadSuite(path: string, role: "host" | "terminal"): Promise<Suite> {

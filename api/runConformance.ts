@@ -5,7 +5,7 @@ import { exitCodeOf, type ExitCode } from "../reports/exitCode.js";
 import type { RecordedTarget } from "../reports/scenarioFile.js";
 import { resolveDialect } from "../src/iso8583/builtinDialects.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
-import { declineCodes, rulesOf } from "../src/protocol/index.js";
+import { declineCodes, profileOf, rulesOf, unsupportedOperations } from "../src/protocol/index.js";
 import type { Suite } from "../src/runner/property.js";
 import { idMatches, runSuite, type Progress, type RunEvent, type RunSuiteOptions } from "../src/runner/runSuite.js";
 import type { Shard, SuiteResult } from "../src/runner/suiteResult.js";
@@ -121,10 +121,10 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     if (host.target.realTime && o.listen === undefined) await checkReachable(host.target);
     sut = {
       target: host.target,
-      scenarios: hostScenario({ terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac }),
+      scenarios: hostScenario({ terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac, leaveOut: unsupportedOperations(dialect) }),
       registeredTerminals: kit.terminals,
       // The built-in host knows the kit's terminals by construction; a host of your own may not.
-      before: host.target.realTime ? signOnCheck(dialect, kit) : undefined,
+      before: host.target.realTime && profileOf(dialect).signOn === "kit" ? signOnCheck(dialect, kit) : undefined,
       probe: livenessProbe(kit),
     };
   } else {
@@ -134,7 +134,14 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     ({ recorded, close } = terminal);
     sut = {
       target: terminal.target,
-      scenarios: terminalScenario({ maxSteps, withMac, reversalAttempts: attempts, restart: terminal.canRestart && o.control !== "passive", codes: declineCodes(dialect) }),
+      scenarios: terminalScenario({
+        maxSteps,
+        withMac,
+        reversalAttempts: attempts,
+        restart: terminal.canRestart && o.control !== "passive",
+        codes: declineCodes(dialect),
+        leaveOut: unsupportedOperations(dialect),
+      }),
       registeredTerminals: [tid],
     };
   }

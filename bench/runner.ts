@@ -12,7 +12,8 @@ import { SCENARIO_EPOCH } from "../src/scenario/epoch.js";
 import type { HostScenario } from "../src/scenario/scenario.js";
 import { VirtualClock } from "../src/link/virtualClock.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../src/sim/defaults.js";
-import { HOST_BUGS } from "../src/sim/host/bugs.js";
+import { HOST_BUGS, hostBug } from "../src/sim/host/bugs.js";
+import { dialectFor } from "../test/helpers/profiledDialect.js";
 import { ReferenceHost } from "../src/sim/host/referenceHost.js";
 import { runHostSuite } from "../test/helpers/hostRun.js";
 import { runTerminalSuite } from "../test/helpers/terminalRun.js";
@@ -239,7 +240,11 @@ export async function runnerBenchmark(): Promise<string> {
   return [
     "### Seeded host bugs (full host suite, default settings, 200 scenarios, seed 42)",
     "",
-    ...(await bugTable(HOST_BUGS, (bug) => runHostSuite(dialect, referenceHostTarget(dialect, { bug }), { runs: 200, seed: 42 }))),
+    ...(await bugTable(HOST_BUGS, (bug) => {
+      // A bug only balances show is looked for under CUP with balances in its profile.
+      const d = dialectFor(hostBug(bug));
+      return runHostSuite(d, referenceHostTarget(d, { bug }), { runs: 200, seed: 42 });
+    })),
     "",
     "### Seeded terminal bugs (full terminal suite, default settings, 200 scenarios, seed 42)",
     "",

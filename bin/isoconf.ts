@@ -7,6 +7,7 @@ import { LinkError, type LinkErrorCode } from "../src/link/linkError.js";
 import { UsageError } from "../api/usageError.js";
 import { ScenarioFileError } from "../reports/scenarioFile.js";
 import { TraceFileError } from "../src/trace/traceFile.js";
+import { PropertyError } from "../src/runner/property.js";
 
 /** Exit codes: 0 all passed (or the command did its job), 1 a property failed, 2 the kit could not run. */
 const EXIT_CANNOT_RUN = 2;
@@ -52,6 +53,7 @@ function report(e: unknown): void {
     e instanceof Iso8583Error ||
     e instanceof ScenarioFileError ||
     e instanceof TraceFileError ||
+    e instanceof PropertyError ||
     (e instanceof LinkError && USER_LINK_ERRORS.has(e.code))
   ) {
     process.stderr.write(`isoconf: ${e.message}\n`);

@@ -14,7 +14,11 @@ export function stopSignal(): Promise<NodeJS.Signals> {
 }
 
 /** Prints a seeded-bug table for `--bug list`: name, the properties it violates, description. */
-export function printBugList(bugs: readonly { name: string; violates: readonly string[]; description: string }[]): void {
+export function printBugList(bugs: readonly { name: string; violates: readonly string[]; description: string; needs?: string }[]): void {
   const width = Math.max(...bugs.map((b) => b.name.length));
-  for (const b of bugs) process.stdout.write(`${b.name.padEnd(width)}  ${b.violates.join(", ").padEnd(17)}  ${b.description}\n`);
+  for (const b of bugs) {
+    // Only a card's balance shows such a bug: the dialect's profile must let the kit read balances.
+    const needs = b.needs === "balances" ? ` (found only under a profile with "balances": "inquiry")` : "";
+    process.stdout.write(`${b.name.padEnd(width)}  ${b.violates.join(", ").padEnd(17)}  ${b.description}${needs}\n`);
+  }
 }

@@ -27,6 +27,8 @@ export interface HostScenarioConstraints {
   /** Most steps in a scenario (default 10). */
   maxSteps?: number;
   operations?: Partial<OperationWeights>;
+  /** Operations the SUT's profile says it does not do (`unsupportedOperations`): never generated, whatever their weight. */
+  leaveOut?: readonly string[];
   /** Chance that a step carries a fault, 0-1 (default 0.3). */
   faultRate?: number;
   faults?: Partial<HostFaultWeights>;
@@ -49,7 +51,7 @@ export function hostScenario(c: HostScenarioConstraints): fc.Arbitrary<HostScena
   if (!(rate >= 0 && rate <= 1)) throw new Error(`hostScenario: faultRate must be 0-1, got ${rate}`);
   const terminals = [...c.terminals, ...(c.unregistered ?? [])];
   const weights = { ...DEFAULT_OPERATION_WEIGHTS, ...c.operations };
-  const ops = (Object.entries(weights) as [HostOperation, number][]).filter(([, w]) => w > 0);
+  const ops = (Object.entries(weights) as [HostOperation, number][]).filter(([op, w]) => w > 0 && !c.leaveOut?.includes(op));
   if (ops.length === 0) throw new Error("hostScenario: every operation weight is 0");
   const perMille = Math.round(rate * 1000);
 

@@ -24,6 +24,8 @@ export interface TerminalScenarioConstraints {
   /** Most steps (default 8). */
   maxSteps?: number;
   operations?: Partial<TerminalOperationWeights>;
+  /** Operations the SUT's profile says it does not do (`unsupportedOperations`): never generated, whatever their weight. */
+  leaveOut?: readonly string[];
   /** Chance that a step carries a fault, 0-1 (default 0.35). */
   faultRate?: number;
   faults?: Partial<TerminalFaultWeights>;
@@ -77,7 +79,7 @@ export function terminalScenario(c: TerminalScenarioConstraints = {}): fc.Arbitr
   if (!(rate >= 0 && rate <= 1)) throw new Error(`terminalScenario: faultRate must be 0-1, got ${rate}`);
   const weights = { ...DEFAULT_TERMINAL_OPERATION_WEIGHTS, ...c.operations };
   if (c.restart === false) weights.restart = 0;
-  const ops = (Object.entries(weights) as [TerminalOperation, number][]).filter(([, w]) => w > 0);
+  const ops = (Object.entries(weights) as [TerminalOperation, number][]).filter(([op, w]) => w > 0 && !c.leaveOut?.includes(op));
   if (ops.length === 0) throw new Error("terminalScenario: every operation weight is 0");
   const minSteps = c.minSteps ?? 1;
   const maxSteps = c.maxSteps ?? 8;

@@ -78,6 +78,7 @@ function testcase(p: ReportProperty, r: Report): Testcase {
   const element = (body: string[]) => [`${open}>`, ...body.map((l) => `      ${l}`), `    </testcase>`].join("\n");
   switch (verdictOf(p)) {
     case "pass":
+      if (p.verdict === "pass" && p.limit !== undefined) return { kind: "pass", xml: element([`<system-out>${xmlText(p.limit)}</system-out>`]) };
       return { kind: "pass", xml: `${open}/>` };
     case "fail": {
       const message = flattenLines(counterexampleOf(p)?.violations[0]?.message ?? p.requirement);

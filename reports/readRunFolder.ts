@@ -74,7 +74,7 @@ function propertyOf(p: SummaryProperty, folder: string): PropertyResult {
   const judged = () => needs("judged (how often its rule applied; summaries before isoconf 0.2 lack it: run the shard again)", p.judged);
   switch (verdict) {
     case "pass":
-      return { ...names, verdict, judged: judged() };
+      return { ...names, verdict, judged: judged(), ...(p.limit !== undefined ? { limit: p.limit } : {}) };
     case "untested":
       return { ...names, verdict, judged: judged(), reason: needs("reason", p.reason) };
     case "n/a":

@@ -33,7 +33,8 @@ export function shrinkSummary(p: PropertyResult): string {
 }
 
 /** What a pass stands on, `judged 12 answers`; undefined for other verdicts (their reason says it). */
-export const judgedText = (p: PropertyResult): string | undefined => (p.verdict === "pass" ? `judged ${p.judged} ${p.judges}` : undefined);
+export const judgedText = (p: PropertyResult): string | undefined =>
+  p.verdict === "pass" ? `judged ${p.judged} ${p.judges}${p.limit !== undefined ? `; ${p.limit}` : ""}` : undefined;
 
 export const violationText = (v: Violation): string[] => [v.message, `expected: ${v.expected}`, `actual:   ${v.actual}`];
 

@@ -20,6 +20,7 @@ export function renderSummaryJson(r: Report): string {
     if (reasonOf(p)) entry.reason = reasonOf(p);
     if (foundAfterOf(p) !== undefined) entry.foundAfter = foundAfterOf(p);
     if (judgedOf(p) !== undefined) entry.judged = judgedOf(p);
+    if (p.verdict === "pass" && p.limit !== undefined) entry.limit = p.limit;
     const cx = counterexampleOf(p);
     if (cx) {
       const stem = fileStem(p.id);

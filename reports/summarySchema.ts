@@ -35,6 +35,7 @@ const property = z
     reason: z.string().optional(),
     foundAfter: z.number().int().min(1).optional(),
     judged: count.optional(),
+    limit: z.string().optional(),
     counterexample: counterexample.optional(),
   })
   .superRefine((p, ctx) => {

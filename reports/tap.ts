@@ -28,6 +28,8 @@ export function renderTap(r: Report): string {
   r.properties.forEach((p, i) => {
     lines.push(stopped !== undefined && verdictOf(p) === "pass" ? `ok ${i + 1} - ${tapText(`${p.id} ${p.title}`)} # SKIP ${tapText(`not judged to the end: ${stopped}`)}` : testPoint(p, i + 1));
     if (counterexampleOf(p)) lines.push(...diagnostics(p, r).map((l) => `  ${l}`));
+    // A pass that leaves part of its rule unjudged says so beside it.
+    if (p.verdict === "pass" && p.limit !== undefined) lines.push(tapComment(`${p.id}: ${p.limit}`));
   });
   lines.push(tapComment(countsLine(r)));
   if (stopped !== undefined) lines.push(`Bail out! ${tapText(stopped)}`);

@@ -83,6 +83,22 @@ export const OPERATIONS = ["signon", "echo", "balance", "purchase", "void", "ref
  * `reversal.stan`: `same` reuses the original's STAN (CUP); `new` takes a new one and names the
  * original in field 90.
  */
+/**
+ * What the SUT does beyond the message formats, as far as the kit must adapt to it: whether the
+ * kit signs its terminals on (`kit`) or the SUT needs no sign-on (`none`); whether batches close
+ * with a settlement carrying totals (`totals`) or the SUT has no settlement (`none`); whether a
+ * balance inquiry's answer reports the card's available balance in field 54 (`inquiry`), which
+ * the kit then reads before and after a scenario's steps to see what the host posted. Absent
+ * keys are the CUP shape as the kit has always played it: `kit`, `totals`, balances `none`.
+ */
+export const profileSchema = z
+  .object({
+    sign_on: z.enum(["kit", "none"]).optional(),
+    settlement: z.enum(["totals", "none"]).optional(),
+    balances: z.enum(["none", "inquiry"]).optional(),
+  })
+  .strict();
+
 const transactionsSchema = z
   .object({
     style: z.enum(["cup", "iso87"]),
@@ -113,6 +129,7 @@ const transactionsSchema = z
       })
       .strict(),
     operations: z.object(Object.fromEntries(OPERATIONS.map((o) => [o, operationSchema])) as Record<(typeof OPERATIONS)[number], typeof operationSchema>).strict(),
+    profile: profileSchema.optional(),
   })
   .strict();
 
@@ -181,3 +198,4 @@ export type FieldTable = z.infer<typeof fieldSchema>;
 export type TransactionRules = z.infer<typeof transactionsSchema>;
 export type OperationRule = z.infer<typeof operationSchema>;
 export type Operation = (typeof OPERATIONS)[number];
+export type SutProfileTable = z.infer<typeof profileSchema>;

@@ -1,7 +1,7 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import type { Message } from "../iso8583/message.js";
 import type { Clock } from "../link/clock.js";
-import { networkCodeOf, operationOf } from "../protocol/index.js";
+import { networkCodeOf, operationOf, profileOf } from "../protocol/index.js";
 import { cardOf, describeStep, type TerminalScenario, type TerminalStep } from "../scenario/scenario.js";
 import type { OpenTerminalTarget } from "../scenario/target.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
@@ -90,12 +90,14 @@ export class KitHost {
   /**
    * Has the terminal sign on and settle first, so the scenario's transactions make a batch of
    * their own (a real terminal keeps its batch from the scenario before), then carry out each step.
+   * A terminal whose profile has no sign-on or no settlement is not asked for them.
    */
   private async drive(control: TerminalControl): Promise<void> {
     const rec = this.o.recorder;
-    rec.step(-1, "setup: sign the terminal on and settle its open batch");
-    await this.perform(control, { op: "signon" });
-    await this.perform(control, { op: "settlement" });
+    const profile = profileOf(this.o.dialect);
+    const setup = [...(profile.signOn === "kit" ? (["signon"] as const) : []), ...(profile.settlement === "totals" ? (["settlement"] as const) : [])];
+    if (setup.length > 0) rec.step(-1, `setup: ${setup.map((op) => (op === "signon" ? "sign the terminal on" : "settle its open batch")).join(" and ")}`);
+    for (const op of setup) await this.perform(control, { op });
     for (const [index, step] of this.scenario.steps.entries()) {
       rec.step(index, describeStep(this.scenario, step));
       this.current = { index, step, taken: false };

@@ -14,12 +14,14 @@ import {
   decodeWorkingKeys,
   isRequestMti,
   macRequired,
+  profileOf,
   responseMismatches,
   rulesOf,
   tally,
   type Card,
   type OriginalRef,
   type ReversalCause,
+  type SutProfile,
   type Totals,
 } from "../protocol/index.js";
 import { cardOf, describeStep, type HostFault, type HostFaultKind, type HostScenario, type HostStep, type MalformedVariant, type ScenarioCard } from "../scenario/scenario.js";
@@ -112,6 +114,9 @@ class KitSession {
   }
 }
 
+/** The operations whose approval moves a card's balance, and so the cards whose balance the kit reads. */
+const POSTING_OPS: ReadonlySet<Operation> = new Set(["purchase", "refund", "preauth", "void"]);
+
 /**
  * How long the kit waits for an answer to a malformed frame before it drops the connection: four
  * times the slowest answer the host has given in this scenario, at least 250 ms, at most 2 s (and
@@ -129,6 +134,7 @@ const MALFORMED_GRACE = { perAnswer: 4, minMs: 250, maxMs: 2_000 } as const;
 export class KitTerminal {
   private readonly sessions: KitSession[];
   private readonly d: Dialect;
+  private readonly profile: SutProfile;
   /** The slowest answer the host has given in this scenario (undefined before the first). */
   private slowestAnswerMs: number | undefined;
   /** Requests in a row the host has left without an answer. */
@@ -139,6 +145,7 @@ export class KitTerminal {
     private readonly o: KitTerminalOptions,
   ) {
     this.d = o.dialect;
+    this.profile = profileOf(o.dialect);
     this.sessions = scenario.terminals.map((tid) => {
       const s = new KitSession(tid);
       const kept = o.counters?.get(tid);
@@ -156,18 +163,24 @@ export class KitTerminal {
     // Setup and teardown belong to no step: their events carry none.
     const used = new Set(this.scenario.steps.map((st) => st.terminal));
     try {
-      rec.note("setup: sign on the terminals the steps use");
-      for (const [i, s] of this.sessions.entries()) if (used.has(i)) await this.simple(s, "signon");
+      // The profile says what the SUT needs before and after: a sign-on, a settlement, or neither.
+      if (this.profile.signOn === "kit") {
+        rec.note("setup: sign on the terminals the steps use");
+        for (const [i, s] of this.sessions.entries()) if (used.has(i)) await this.simple(s, "signon");
+      }
+      await this.observeBalances("before", used);
       for (const [i, step] of this.scenario.steps.entries()) {
         rec.step(i, describeStep(this.scenario, step));
         await this.runStep(step);
       }
       rec.currentStep = undefined;
-      rec.note("teardown: reverse what is pending, then settle every terminal");
+      await this.observeBalances("after", used);
+      const settles = this.profile.settlement === "totals";
+      rec.note(settles ? "teardown: reverse what is pending, then settle every terminal" : "teardown: reverse what is pending (the SUT has no settlement)");
       for (const [i, s] of this.sessions.entries()) {
         if (!used.has(i)) continue;
         await this.flushPending(s);
-        await this.simple(s, "settlement");
+        if (settles) await this.simple(s, "settlement");
       }
     } catch (e) {
       if (!(e instanceof SutDown)) throw e;
@@ -182,7 +195,7 @@ export class KitTerminal {
 
   private async runStep(step: HostStep): Promise<void> {
     const s = this.sessions[step.terminal];
-    if (!s.signedOn && step.op !== "signon") await this.simple(s, "signon");
+    if (!s.signedOn && step.op !== "signon" && this.profile.signOn === "kit") await this.simple(s, "signon");
     await this.flushPending(s);
     const fault = step.fault;
     if (fault === undefined) {
@@ -273,6 +286,28 @@ export class KitTerminal {
   /** A STAN this terminal has not used: half the STAN space away from the current one. */
   private ghostStan(s: KitSession): string {
     return String(((s.stan + 500_000) % 999_999) + 1).padStart(6, "0");
+  }
+
+  /**
+   * Where the profile says the host reports balances: a balance inquiry for each card the steps
+   * post with, from the scenario's first terminal (a registered one), before the steps and after
+   * them (every reversal done). Each is marked in the trace as an observation, not a step: the
+   * host properties compare the two readings with what the host approved.
+   */
+  private async observeBalances(when: "before" | "after", used: ReadonlySet<number>): Promise<void> {
+    if (this.profile.balances !== "inquiry") return;
+    // After: once every pending reversal has gone out, so the reading includes what they undid.
+    if (when === "after") for (const [i, s] of this.sessions.entries()) if (used.has(i)) await this.flushPending(s);
+    const cards = new Map<string, ScenarioCard>();
+    for (const st of this.scenario.steps) if (st.card !== undefined && POSTING_OPS.has(st.op)) cards.set(cardOf(st.card).pan, st.card);
+    if (cards.size === 0) return;
+    const s = this.sessions[0];
+    if (!s.signedOn && this.profile.signOn === "kit") await this.simple(s, "signon");
+    for (const [i, card] of [...cards.values()].entries()) {
+      this.o.recorder.note(`observe: the balance of card ${i + 1} of the steps, ${when} them`, { observe: when });
+      const request = this.build(s, "balance", { card: cardOf(card) });
+      await this.exchange(s, request, this.frame(s, request));
+    }
   }
 
   /** Sign-on and settlement: requests without faults whose answers update the session. */

@@ -1,3 +1,4 @@
+import type { Capability } from "../protocol/profile.js";
 import type { Dialect } from "../iso8583/dialect.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
 import type { Scenario } from "../scenario/scenario.js";
@@ -23,6 +24,11 @@ export interface CheckContext {
   reversalAttempts?: number;
 }
 
+/** A property broke its contract (a check that throws, or returns something else than a `Judgement`): a suite of the user's own to fix. */
+export class PropertyError extends Error {
+  override readonly name = "PropertyError";
+}
+
 /**
  * What a property made of one trace: how many times its rule applied (each reversal of an
  * approved transaction it judged, each answer it compared), and the violations among them. A
@@ -34,11 +40,6 @@ export interface Judgement {
   violations: Violation[];
 }
 
-/**
- * What a SUT may lack, as its profile says (see `sutProfile`): a property that needs it is `n/a`
- * against a SUT without it.
- */
-export type Capability = "settlement";
 
 /**
  * A property: a pure function of (scenario, trace, context), so a saved trace can be re-checked
@@ -56,8 +57,13 @@ export interface Property {
   judges: string;
   /** Dialects it applies to (all when absent). */
   dialects?: readonly string[];
-  /** What the SUT must be able to do for the rule to apply. */
+  /** What the SUT must be able to do for the rule to apply: against a SUT whose profile lacks it, the property is n/a. */
   needs?: Capability;
+  /**
+   * The part of the rule only the SUT's ledger shows (its settlement totals or its balances), as
+   * "whether …": against a SUT whose profile has neither, that part is not judged, and a pass says so.
+   */
+  ledgerPart?: string;
   check(scenario: Scenario, trace: readonly TraceEvent[], ctx: CheckContext): Judgement;
 }
 

@@ -6,7 +6,7 @@ import { MERCHANT_ID, REGISTERED_TERMINALS } from "../sim/defaults.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
 import { TraceRecorder } from "../trace/traceRecorder.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
-import type { CheckContext, Property, Violation } from "./property.js";
+import { type CheckContext, type Judgement, type Property, PropertyError, type Violation } from "./property.js";
 import type { HostScenario, Scenario, TerminalScenario } from "../scenario/scenario.js";
 import { epochFor } from "../scenario/epoch.js";
 import type { SutTarget, Target, TerminalTarget } from "../scenario/target.js";
@@ -92,6 +92,25 @@ async function runTerminalScenario(scenario: TerminalScenario, target: TerminalT
 }
 
 /**
+ * A property's judgement of one trace, checked for its shape: a suite of the user's own written
+ * for an older isoconf returns the violations alone, and must say how often its rule applied.
+ */
+export function judge(p: Property, scenario: Scenario, trace: readonly TraceEvent[], ctx: CheckContext): Judgement {
+  let j: Partial<Judgement> | undefined;
+  try {
+    j = p.check(scenario, trace, ctx);
+  } catch (e) {
+    throw new PropertyError(`property ${p.id}: check() threw: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  if (typeof j !== "object" || j === null || Array.isArray(j) || !Number.isInteger(j.judged) || !Array.isArray(j.violations)) {
+    throw new PropertyError(
+      `property ${p.id}: check() returned ${Array.isArray(j) ? "an array" : JSON.stringify(j)}; expected { judged, violations }, judged being how many times its rule applied in the trace`,
+    );
+  }
+  return j as Judgement;
+}
+
+/**
  * Every property's violations over one trace, by property ID (only those with any). `judged`, when
  * given, adds up by property ID how many times each rule applied.
  */
@@ -104,7 +123,7 @@ export function checkAll(
 ): Map<string, Violation[]> {
   const out = new Map<string, Violation[]>();
   for (const p of properties) {
-    const j = p.check(scenario, trace, ctx);
+    const j = judge(p, scenario, trace, ctx);
     if (j.violations.length > 0) out.set(p.id, j.violations);
     if (judged !== undefined) judged.set(p.id, (judged.get(p.id) ?? 0) + Math.max(j.judged, j.violations.length > 0 ? 1 : 0));
   }

@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import type { Dialect } from "../iso8583/dialect.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
-import type { Capability, Property, Suite, Violation } from "./property.js";
-import { checkAll, runScenario, type ScenarioContext } from "./runScenario.js";
+import { type Property, PropertyError, type Suite, type Violation } from "./property.js";
+import { hasCapability } from "../protocol/profile.js";
+import { checkAll, judge, runScenario, type ScenarioContext } from "./runScenario.js";
 import { type Found, polish, sizeOf } from "./shrinkFailure.js";
 import type { Scenario } from "../scenario/scenario.js";
 import { type PropertyResult, type Shard, shardShare, type SuiteResult, untestedReason } from "./suiteResult.js";
@@ -51,8 +52,6 @@ export interface RunSuiteOptions {
   /** Property IDs or prefixes to run (`H-REV` runs H-REV-1 and H-REV-2); all when empty. */
   only?: readonly string[];
   skip?: readonly string[];
-  /** What the SUT lacks, as its profile says: properties that need it are `n/a`. */
-  lacks?: readonly Capability[];
   /** How often a property's rule must apply over the run's scenarios for it to pass (default 1); below, it is `untested`. */
   requireExercised?: number;
   /** Re-runs of a failing scenario before it counts as a failure rather than flaky. */
@@ -78,6 +77,12 @@ export interface RunSuiteOptions {
   interrupted?: () => boolean;
 }
 
+/** What a pass of `p` does not cover against this SUT: the ledger part of its rule, when the SUT shows no ledger. */
+function ledgerLimit(p: Property, dialect: Dialect): { limit?: string } {
+  if (p.ledgerPart === undefined || hasCapability(dialect, "settlement") || hasCapability(dialect, "balances")) return {};
+  return { limit: `not judged: ${p.ledgerPart} (the SUT's profile has neither settlement nor balances)` };
+}
+
 /** The kit's note that the SUT stopped answering and the scenario ended there (see `KitTerminal`). */
 const isSutDown = (e: TraceEvent) => e.kind === "note" && e.detail?.sutDown === true;
 
@@ -85,7 +90,7 @@ const isSutDown = (e: TraceEvent) => e.kind === "note" && e.detail?.sutDown === 
 export const idMatches = (id: string, patterns: readonly string[]) => patterns.some((p) => id === p || id.startsWith(p.endsWith("-") ? p : `${p}-`));
 
 /** The properties a run checks; those it does not, with the verdict (skipped or n/a) and the reason. */
-export function selectProperties(o: Pick<RunSuiteOptions, "suite" | "dialect" | "only" | "skip" | "lacks">): {
+export function selectProperties(o: Pick<RunSuiteOptions, "suite" | "dialect" | "only" | "skip">): {
   active: Property[];
   unjudged: Map<string, { verdict: "skipped" | "n/a"; reason: string }>;
 } {
@@ -95,7 +100,7 @@ export function selectProperties(o: Pick<RunSuiteOptions, "suite" | "dialect" | 
     if (o.only && o.only.length > 0 && !idMatches(p.id, o.only)) unjudged.set(p.id, { verdict: "skipped", reason: "not selected (--only)" });
     else if (o.skip && idMatches(p.id, o.skip)) unjudged.set(p.id, { verdict: "skipped", reason: "skipped (--skip)" });
     else if (p.dialects && !p.dialects.includes(o.dialect.name)) unjudged.set(p.id, { verdict: "n/a", reason: `not applicable to dialect ${o.dialect.name}` });
-    else if (p.needs !== undefined && o.lacks?.includes(p.needs)) unjudged.set(p.id, { verdict: "n/a", reason: `the SUT's profile says it has no ${p.needs}` });
+    else if (p.needs !== undefined && !hasCapability(o.dialect, p.needs)) unjudged.set(p.id, { verdict: "n/a", reason: `the SUT's profile (dialect ${o.dialect.name}) says it has no ${p.needs}` });
     else active.push(p);
   }
   return { active, unjudged };
@@ -215,7 +220,11 @@ class SuiteRun {
     const details = await fc.check(fc.asyncProperty(this.o.scenarios, predicate), { numRuns: this.o.runs, seed: this.seed, endOnFailure: false });
     // The predicate only returns booleans: a failure without a target is the kit itself failing.
     if (round.halted) return false;
-    if (details.failed && round.target === undefined) throw new KitError("a scenario could not be run", details.errorInstance);
+    if (details.failed && round.target === undefined) {
+      // A property of the user's own that breaks its contract is theirs to fix, and says so as it is.
+      if (details.errorInstance instanceof PropertyError) throw details.errorInstance;
+      throw new KitError("a scenario could not be run", details.errorInstance);
+    }
     if (round.target === undefined) return false; // the round ran its scenarios without a new failure
     await this.finishShrinking(round.target, round.shrinkStart);
     return true;
@@ -261,7 +270,7 @@ class SuiteRun {
     this.progress("shrink", target.property.id);
     const trace = await this.execute(s);
     if (trace === undefined) return true;
-    const { violations } = target.property.check(s, trace, this.ctx);
+    const { violations } = judge(target.property, s, trace, this.ctx);
     target.shrinkMs = performance.now() - round.shrinkStart;
     if (violations.length === 0) return true;
     // fast-check only tries candidates simpler than the last failure, so among equally small ones
@@ -319,7 +328,7 @@ class SuiteRun {
       f.shrinkRuns++;
       const trace = await this.execute(s);
       if (trace === undefined) return undefined;
-      const { violations } = f.property.check(s, trace, this.ctx);
+      const { violations } = judge(f.property, s, trace, this.ctx);
       f.shrinkMs = performance.now() - since;
       return violations.length > 0 ? { trace, violations } : undefined;
     });
@@ -383,7 +392,7 @@ class SuiteRun {
       const judged = this.judged.get(p.id) ?? 0;
       const f = this.found.get(p.id);
       if (f === undefined) {
-        if (judged >= this.requireExercised) return { ...base, verdict: "pass", judged };
+        if (judged >= this.requireExercised) return { ...base, verdict: "pass", judged, ...ledgerLimit(p, this.o.dialect) };
         return { ...base, verdict: "untested", judged, reason: untestedReason(p.judges, judged, this.scenarios, this.requireExercised) };
       }
       const cx = f.best ? { counterexample: { ...f.best, originalSteps: f.originalSteps, shrinkRuns: f.shrinkRuns, shrinkMs: Math.round(f.shrinkMs) } } : {};

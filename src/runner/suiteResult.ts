@@ -53,7 +53,7 @@ export interface Exercised {
  */
 export type PropertyResult = PropertyNames &
   (
-    | ({ verdict: "pass" } & Exercised)
+    | ({ verdict: "pass"; /** What the pass does not cover (the ledger part of a rule the SUT gives no view of). */ limit?: string } & Exercised)
     | ({ verdict: "untested"; /** Why it is not a pass. */ reason: string } & Exercised)
     | { verdict: "n/a"; /** What the SUT lacks. */ reason: string }
     | { verdict: "skipped"; /** Why it was skipped. */ reason: string }

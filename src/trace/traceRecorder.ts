@@ -26,6 +26,8 @@ export const KIT_END: AttachDirections = { sent: "kit→sut", received: "sut→k
 
 /** How a `sendRaw` that stops inside a frame is recorded (the rest may follow, or never). */
 const PARTIAL_FRAME = { code: "partial_frame", reason: "the bytes sent end mid-frame", fatal: false } as const;
+/** What the peer had sent of a frame when the kit closed the connection: evidence, not a framing error. */
+export const ABANDONED_FRAME = { code: "abandoned_frame", reason: "the kit closed the connection with a frame not yet complete", fatal: false } as const;
 
 /**
  * Records a Trace: every frame both ways on the links it is attached to, decoded and timed on the
@@ -66,7 +68,12 @@ export class TraceRecorder {
       if (body !== undefined) this.frame(directions.sent, this.connOf(link), body);
       else this.raw(directions.sent, this.connOf(link), link, raw);
     };
-    const onReceived = (event: LinkEvent) => this.deframed(directions.received, this.connOf(link), event, false);
+    const onReceived = (event: LinkEvent) => {
+      // A frame cut short because this end hung up (after a timeout) is not the peer's framing error.
+      const abandoned = event.kind === "error" && event.code === "closed_mid_frame" && link.closeReason === "local close";
+      if (abandoned) this.add(directions.received, "link-error", this.connOf(link), { bytes: event.bytes.toString("hex").toUpperCase(), detail: { ...ABANDONED_FRAME } });
+      else this.deframed(directions.received, this.connOf(link), event, false);
+    };
     const onDisconnect = (reason: string) => this.add("kit", "disconnect", this.connOf(link), { detail: { reason } });
     link.on("sent", onSent).on("received", onReceived).on("disconnect", onDisconnect);
     return () => {

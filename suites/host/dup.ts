@@ -1,6 +1,6 @@
 import { isFinancial, requestKey, rulesOf } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
-import { codeOf, ledger, responseOf } from "./ledger.js";
+import { balanceEvidence, balancesOnly, codeOf, formatMovement, ledger, responseOf } from "./ledger.js";
 import type { Exchange } from "../../src/runner/exchanges.js";
 
 /** A second answer that repeats the first: same code, RRN and authorisation code. */
@@ -16,12 +16,14 @@ export const H_DUP_1: Property = {
   reference: "ISO 8583:1987 response code 94 (duplicate transmission); CUP duplicate detection on TID+MID+STAN+batch (docs/protocol-notes.md §2.7)",
   role: "host",
   judges: "answered duplicates of answered financial requests",
+  ledgerPart: "whether the host posted a duplicate once",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
     let judged = 0;
     const duplicate = rulesOf(ctx.dialect).codes.duplicate;
     const first = new Map<string, Exchange>();
-    for (const x of ledger(ctx.dialect, trace).exchanges) {
+    const l = ledger(ctx.dialect, trace);
+    for (const x of l.exchanges) {
       const key = requestKey(ctx.dialect, x.request.message!);
       const earlier = first.get(key);
       if (earlier === undefined) {
@@ -39,6 +41,18 @@ export const H_DUP_1: Property = {
         expected: `the second answer is ${duplicate} or repeats the first (39/37/38 = ${["39", "37", "38"].map((f) => responseOf(earlier)?.fields[f] ?? "-").join("/")})`,
         actual: `second answer 39/37/38 = ${["39", "37", "38"].map((f) => responseOf(x)?.fields[f] ?? "-").join("/")}`,
         events: [earlier.request.seq, earlier.responses[0].seq, x.request.seq, x.responses[0].seq],
+      });
+    }
+    // Posted at most once, as the card's balance shows it (where the SUT reports balances).
+    for (const b of balancesOnly(l, "duplicates")) {
+      judged++;
+      if (b.observed === b.expected) continue;
+      const stans = b.duplicates.map((x) => x.request.message.fields["11"]).join(", ");
+      out.push({
+        message: `after the request sent twice (STAN ${stans}), the card's balance moved by ${formatMovement(b.observed)}, not ${formatMovement(b.expected)}: the host posted it twice`,
+        expected: `the balance moved by ${formatMovement(b.expected)}`,
+        actual: `moved by ${formatMovement(b.observed)}`,
+        events: [...b.duplicates.flatMap((x) => [x.request.seq, ...x.responses.slice(0, 1).map((r) => r.seq)]), ...balanceEvidence(b)],
       });
     }
     return { judged, violations: out };

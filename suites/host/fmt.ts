@@ -1,3 +1,4 @@
+import { ABANDONED_FRAME } from "../../src/trace/traceRecorder.js";
 import type { Property } from "../../src/runner/property.js";
 
 // ISO 8583:1987 §4 and the dialect's field table: a message a terminal cannot parse is no answer.
@@ -13,6 +14,8 @@ export const H_FMT_1: Property = {
     let judged = 0;
     for (const e of trace) {
       if (e.dir !== "sut→kit") continue;
+      // A frame the kit hung up on (after a timeout) is the timeout's evidence, not a framing error.
+      if (e.kind === "link-error" && e.detail?.code === ABANDONED_FRAME.code) continue;
       if (e.kind === "frame" || e.kind === "link-error") judged++;
       if (e.kind === "frame" && e.decodeError) {
         const err = e.decodeError;

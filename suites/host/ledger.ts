@@ -2,9 +2,12 @@ import type { Dialect } from "../../src/iso8583/dialect.js";
 import type { Message } from "../../src/iso8583/message.js";
 import {
   decodeTotals,
+  isFinancial,
   isReversal,
   networkCodeOf,
   operationOf,
+  panOf,
+  parseBalance,
   referencedStan,
   requestKey,
   reversedStan,
@@ -23,8 +26,10 @@ import type { TraceEvent } from "../../src/trace/traceEvent.js";
 export interface Posting {
   tid: string;
   stan: string;
-  op: "purchase" | "refund";
+  /** A pre-auth holds its amount on the card: it counts in the balance, not in the batch totals. */
+  op: "purchase" | "refund" | "preauth";
   amount: number;
+  pan: string | undefined;
   /** The exchange whose answer approved it. */
   approvedBy: Exchange;
   /** Exchanges that took it back: an acknowledged reversal or an approved void. */
@@ -54,13 +59,31 @@ export interface Reversal {
   target: Posting | undefined;
 }
 
-/** Everything the host properties need to know about money: postings, reversals, settlements. */
+/**
+ * A card's balance read before and after the steps (the SUT profile's `balances: inquiry`), with
+ * what the trace says it should have moved by, and what happened to the card that could explain a
+ * difference: duplicate sends, reversals that undo, reversals that must change nothing.
+ */
+export interface BalanceCheck {
+  before: Exchange;
+  after: Exchange;
+  /** Minor units, as field 54 said. */
+  observed: number;
+  expected: number;
+  duplicates: Exchange[];
+  undoing: Reversal[];
+  noops: Reversal[];
+}
+
+/** Everything the host properties need to know about money: postings, reversals, settlements, balances. */
 export interface Ledger {
   dialect: Dialect;
   exchanges: Exchange[];
   postings: Posting[];
   reversals: Reversal[];
   settlements: Settlement[];
+  /** Cards whose balance both readings report, and whose postings the trace can account for. */
+  balances: BalanceCheck[];
 }
 
 export const responseOf = (x: Exchange): Message | undefined => x.responses[0]?.message;
@@ -81,7 +104,8 @@ export function ledger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
 
 function computeLedger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
   const approved = rulesOf(dialect).codes.approved;
-  const out: Ledger = { dialect, exchanges: exchanges(trace), postings: [], reversals: [], settlements: [] };
+  const out: Ledger = { dialect, exchanges: exchanges(trace), postings: [], reversals: [], settlements: [], balances: [] };
+  const observations = observationsOf(trace, out.exchanges);
   const seen = new Set<string>();
   let open: Posting[] = [];
   let unsettled: Reversal[] = [];
@@ -91,6 +115,7 @@ function computeLedger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
     const req = x.request.message!;
     const tid = req.fields["41"] ?? "";
     const code = codeOf(x);
+    if (observations.has(x)) continue;
     if (isReversal(dialect, req)) {
       const target = open.find((p) => p.tid === tid && p.stan === reversedStan(dialect, req));
       out.reversals.push({ exchange: x, target });
@@ -126,20 +151,103 @@ function computeLedger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
     if (op === "void") {
       const target = find(tid, referencedStan(dialect, req));
       if (target) target.cancelledBy = x;
-    } else if (op === "purchase" || op === "refund") {
+    } else if (op === "purchase" || op === "refund" || op === "preauth") {
       const key = requestKey(dialect, req);
       if (seen.has(key)) continue;
       seen.add(key);
-      const p: Posting = { tid, stan: req.fields["11"] ?? "", op, amount: Number(req.fields["4"] ?? 0), approvedBy: x, indeterminate: false };
+      const p: Posting = { tid, stan: req.fields["11"] ?? "", op, amount: Number(req.fields["4"] ?? 0), pan: panOf(req), approvedBy: x, indeterminate: false };
       out.postings.push(p);
       open.push(p);
     }
   }
+  out.balances = balanceChecks(out, observations);
   return out;
 }
 
+/** The exchanges the kit marked as balance observations (a note just before each), and when. */
+function observationsOf(trace: readonly TraceEvent[], all: readonly Exchange[]): Map<Exchange, "before" | "after"> {
+  const out = new Map<Exchange, "before" | "after">();
+  for (const e of trace) {
+    const when = e.kind === "note" ? e.detail?.observe : undefined;
+    if (when !== "before" && when !== "after") continue;
+    const x = all.find((x) => x.request.seq > e.seq);
+    if (x !== undefined) out.set(x, when);
+  }
+  return out;
+}
+
+/**
+ * Each card read approved before and after, and what its balance should have moved by: approved
+ * purchases and pre-auths take their amount, refunds give it, and what was voided or undone by a
+ * reversal counts for nothing. A card with a reversal that went unanswered is left out: whether
+ * the host applied it is unknown.
+ */
+function balanceChecks(l: Ledger, observations: Map<Exchange, "before" | "after">): BalanceCheck[] {
+  const approved = rulesOf(l.dialect).codes.approved;
+  const reading = (x: Exchange) => (codeOf(x) === approved ? parseBalance(responseOf(x)?.fields["54"]) : undefined);
+  const out: BalanceCheck[] = [];
+  const all = [...observations];
+  const voids = new Set(
+    l.exchanges.flatMap((x) => {
+      const m = x.request.message;
+      return operationOf(l.dialect, m.mti, m.fields["3"], networkCodeOf(l.dialect, m)) === "void" && codeOf(x) === approved ? [`${m.fields["41"]}|${m.fields["11"]}`] : [];
+    }),
+  );
+  for (const [before, when] of all) {
+    const pan = panOf(before.request.message);
+    const after = all.find(([x, w]) => w === "after" && panOf(x.request.message) === pan)?.[0];
+    if (when !== "before" || pan === undefined || after === undefined) continue;
+    const [from, to] = [reading(before), reading(after)];
+    const postings = l.postings.filter((p) => p.pan === pan);
+    if (from === undefined || to === undefined || postings.some((p) => p.indeterminate)) continue;
+    const sign = { purchase: -1, preauth: -1, refund: 1 } as const;
+    const moved = postings.reduce((n, p) => n + (p.cancelledBy === undefined ? sign[p.op] * p.amount : 0), 0);
+    const reversals = l.reversals.filter((r) => panOf(r.exchange.request.message) === pan && r.exchange.responses.length > 0);
+    // A reversal of a void puts its purchase back: the ledger does not follow voids that far.
+    if (reversals.some((r) => r.target === undefined && voids.has(`${r.exchange.request.message.fields["41"]}|${reversedStan(l.dialect, r.exchange.request.message)}`))) continue;
+    out.push({
+      before,
+      after,
+      observed: to - from,
+      expected: moved,
+      duplicates: l.exchanges.filter((x) => x.fault === "duplicate" && panOf(x.request.message) === pan && isFinancial(l.dialect, x.request.message)),
+      undoing: reversals.filter(undoes),
+      noops: reversals.filter(isNoop),
+    });
+  }
+  return out;
+}
+
+type BalanceKind = "duplicates" | "undoing" | "noops";
+
+/**
+ * The balance checks `kind` answers for: the card had `kind` and nothing else that could explain a
+ * difference; or, a card with both reversals that undo and reversals that must change nothing,
+ * all of debits, judged by the direction of the difference: a balance left lower than it should
+ * be kept a debit a reversal should have undone, one left higher took a credit no reversal
+ * should have given. A card with a duplicate and reversals is judged by none of them.
+ */
+export function balancesOnly(l: Ledger, kind: BalanceKind): BalanceCheck[] {
+  return l.balances.filter((b) => b[kind].length > 0 && blamed(b).includes(kind));
+}
+
+function blamed(b: BalanceCheck): BalanceKind[] {
+  const present = (["duplicates", "undoing", "noops"] as const).filter((k) => b[k].length > 0);
+  if (present.length === 1) return present;
+  const debits = b.undoing.every((r) => r.target?.op !== "refund");
+  if (present.length === 2 && b.duplicates.length === 0 && debits) return b.observed === b.expected ? ["undoing", "noops"] : [b.observed < b.expected ? "undoing" : "noops"];
+  return [];
+}
+
+/** `-12.34`, `+0.00`: a balance movement in major units. */
+export const formatMovement = (minor: number) => `${minor < 0 ? "-" : "+"}${(Math.abs(minor) / 100).toFixed(2)}`;
+
+/** The evidence of a balance check: both readings, with their answers. */
+export const balanceEvidence = (b: BalanceCheck) => [b.before.request.seq, b.before.responses[0].seq, b.after.request.seq, b.after.responses[0].seq];
+
 function totalsOf(postings: Posting[]): Totals {
-  return tally(postings.map((p) => ({ op: p.op, amount: p.amount, cancelled: p.cancelledBy !== undefined })));
+  // Pre-auths hold money on the card but are not in a batch's totals.
+  return tally(postings.flatMap((p) => (p.op === "preauth" ? [] : [{ op: p.op, amount: p.amount, cancelled: p.cancelledBy !== undefined }])));
 }
 
 export const formatTotals = (t: Totals | undefined) =>

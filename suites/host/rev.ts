@@ -1,6 +1,6 @@
 import { rulesOf, settlementBalanced } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
-import { batchReversals, codeOf, formatTotals, isNoop, judgeable, ledger, type Reversal, responseOf, reversalsVouched } from "./ledger.js";
+import { balanceEvidence, balancesOnly, batchReversals, codeOf, formatMovement, formatTotals, isNoop, judgeable, ledger, type Reversal, responseOf, reversalsVouched } from "./ledger.js";
 
 // CUP automatic reversal (冲正, docs/protocol-notes.md §2.7): an acknowledged reversal undoes its
 // original, so the cardholder is refunded and the transaction leaves the batch.
@@ -11,6 +11,7 @@ export const H_REV_1: Property = {
   reference: "CUP automatic reversal rules (docs/protocol-notes.md §2.7); ISO 8583:1987 0400/0410",
   role: "host",
   judges: "answered reversals of approved transactions",
+  ledgerPart: "whether the transaction left the totals and the balance",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
     let judged = 0;
@@ -28,6 +29,16 @@ export const H_REV_1: Property = {
           events: [r.target.approvedBy.responses[0].seq, r.exchange.request.seq, r.exchange.responses[0].seq],
         });
       }
+    }
+    // The card's balance, where the SUT reports balances: the reversed amount is back on it.
+    for (const b of balancesOnly(l, "undoing")) {
+      if (b.observed === b.expected) continue;
+      out.push({
+        message: `after acknowledging the reversal of STAN ${stansOf(b.undoing)}, the card's balance moved by ${formatMovement(b.observed)}, not ${formatMovement(b.expected)}`,
+        expected: `the balance moved by ${formatMovement(b.expected)}: reversed transactions are undone`,
+        actual: `moved by ${formatMovement(b.observed)}`,
+        events: [...b.undoing.flatMap(seqs), ...balanceEvidence(b)],
+      });
     }
     for (const s of judgeable(l, ctx)) {
       const { undoing, noops, mixed } = batchReversals(s);
@@ -57,6 +68,7 @@ export const H_REV_2: Property = {
   reference: "CUP reversal retries (docs/protocol-notes.md §2.7.4-5); response codes 12 and 25",
   role: "host",
   judges: "answered reversals of unknown or reversed transactions",
+  ledgerPart: "whether such reversals left the totals and the balance alone",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
     let judged = 0;
@@ -77,6 +89,17 @@ export const H_REV_2: Property = {
         events: [r.exchange.request.seq, r.exchange.responses[0].seq],
       });
     }
+    // The card's balance, where the SUT reports balances: such reversals leave it where it was.
+    for (const b of balancesOnly(l, "noops")) {
+      if (!b.noops.some((r) => ctx.registeredTerminals.includes(r.exchange.request.message.fields["41"] ?? ""))) continue;
+      if (b.observed === b.expected) continue;
+      out.push({
+        message: `after ${b.noops.map(describeNoop).join(", ")}, the card's balance moved by ${formatMovement(b.observed)}, not ${formatMovement(b.expected)}`,
+        expected: `the balance moved by ${formatMovement(b.expected)}: such reversals change nothing`,
+        actual: `moved by ${formatMovement(b.observed)}`,
+        events: [...b.noops.flatMap(seqs), ...balanceEvidence(b)],
+      });
+    }
     // A mixed batch's imbalance lies with its no-op reversals when another batch shows this host
     // applying reversals; without one, the report says that it cannot tell.
     const vouched = reversalsVouched(l, ctx);
@@ -84,7 +107,7 @@ export const H_REV_2: Property = {
       const { undoing, noops, mixed } = batchReversals(s);
       const mine = answered(noops);
       if (mine.length === 0 || settlementBalanced(ctx.dialect, responseOf(s.exchange)!)) continue;
-      const which = mine.map((r) => `${r.target ? "a repeated reversal of STAN" : "a reversal of unknown STAN"} ${r.exchange.request.message!.fields["11"]}`).join(", ");
+      const which = mine.map(describeNoop).join(", ");
       const note = !mixed ? "" : vouched ? ` (reversals that undo balanced in ${vouched.tid}'s batch)` : `; ${alsoHolds(undoing, "had to undo")}`;
       out.push({
         message: `after ${which}, the host's totals for ${s.tid} disagree with ${formatTotals(s.expected)}${note}`,
@@ -104,6 +127,8 @@ export const H_REV_2: Property = {
 };
 
 const answered = (rs: Reversal[]) => rs.filter((r) => r.exchange.responses.length > 0);
+const stansOf = (rs: Reversal[]) => rs.map((r) => r.target?.stan ?? r.exchange.request.message.fields["11"]).join(", ");
+const describeNoop = (r: Reversal) => `${r.target ? "a repeated reversal of STAN" : "a reversal of unknown STAN"} ${r.exchange.request.message.fields["11"]}`;
 const seqs = (r: Reversal) => [r.exchange.request.seq, r.exchange.responses[0].seq];
 
 /** The other kind of reversal in a batch: a settlement's one bit cannot tell which was misapplied. */

@@ -1,4 +1,5 @@
 import { batchOf, rulesOf } from "../../src/protocol/index.js";
+import { ABANDONED_FRAME } from "../../src/trace/traceRecorder.js";
 import type { Property, Violation } from "../../src/runner/property.js";
 import { closesBatch, describeRequest, sameMessage, terminalLedger, type TerminalRequest } from "./ledger.js";
 
@@ -18,6 +19,8 @@ export const T_FMT_1: Property = {
     let judged = 0;
     for (const e of trace) {
       if (e.dir !== "sut→kit") continue;
+      // A frame the kit hung up on (after a timeout) is the timeout's evidence, not a framing error.
+      if (e.kind === "link-error" && e.detail?.code === ABANDONED_FRAME.code) continue;
       if (e.kind === "frame" || e.kind === "link-error") judged++;
       if (e.kind === "frame" && e.decodeError) {
         const err = e.decodeError;

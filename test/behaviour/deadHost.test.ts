@@ -71,7 +71,9 @@ describe("a host that dies or stalls: the run stays short and passes nothing it 
   it("a host that sends half a frame and stalls", async () => {
     const h = await startBadHost((s) => s.once("data", () => s.write(Buffer.from([0x00, 0x40, 0x60, 0x00]))));
     try {
-      await runAgainst(h.url, "H-MTI-1");
+      const { r } = await runAgainst(h.url, "H-MTI-1");
+      // The kit hung up on the half frame after its timeout: that is the timeout, not the host's framing.
+      assert.equal(r.properties.find((p) => p.id === "H-FMT-1")!.verdict, "untested");
     } finally {
       await close(h);
     }

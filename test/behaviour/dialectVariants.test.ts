@@ -12,7 +12,7 @@ import { runScenario } from "../../src/runner/runScenario.js";
 import { describeStep } from "../../src/scenario/scenario.js";
 import { messageOf } from "../../src/trace/traceEvent.js";
 import { DEFAULT_TMK, MERCHANT_ID, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
-import { HOST_BUGS } from "../../src/sim/host/bugs.js";
+import { HOST_BUGS, hostBugNeeds } from "../../src/sim/host/bugs.js";
 import { TERMINAL_BUGS } from "../../src/sim/terminal/bugs.js";
 import { failures, runHostSuite } from "../helpers/hostRun.js";
 import { runTerminalSuite } from "../helpers/terminalRun.js";
@@ -96,6 +96,8 @@ describe("dialect variants: the kit and the reference SUTs speak them exactly", 
       it("every seeded host bug is still found by its property", async () => {
         const missed: string[] = [];
         for (const bug of HOST_BUGS) {
+          // Bugs only a card's balance shows are for dialects whose profile reports balances (see sutProfiles).
+          if (hostBugNeeds(bug) !== undefined) continue;
           const property = bug.violates[0];
           const r = await runHostSuite(d, hostTarget(d, bug.name), { runs: 200, seed: 42, only: [property], merchant: merchantOf(d) });
           if (r.properties.find((p) => p.id === property)?.verdict !== "fail") missed.push(`${bug.name} (${property})`);
@@ -126,7 +128,9 @@ describe("dialect variants: the kit and the reference SUTs speak them exactly", 
     const host = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "-d", file]);
     try {
       const r = await runConformance({ role: "host", target: host.url, dialect: file, runs: 30, seed: 5, "timeout-ms": 5000, out: join(dirname(file), "out") });
-      assert.deepEqual(r.result.properties.filter((p) => p.verdict !== "pass").map((p) => p.id), [], host.stderr());
+      // 30 scenarios need not bring every rule up (a reversal of an approval, say): those are untested, never failed.
+      assert.deepEqual(failures(r.result).map((p) => p.id), [], host.stderr());
+      assert.ok(r.result.properties.every((p) => p.verdict === "pass" || p.verdict === "untested"));
       assert.equal(r.result.scenarios, 30);
     } finally {
       await stop(host.child);

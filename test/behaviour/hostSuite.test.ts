@@ -7,6 +7,7 @@ import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { HOST_BUGS } from "../../src/sim/host/bugs.js";
 import { hostSuite } from "../../suites/host/index.js";
 import { failures, runHostSuite, untested } from "../helpers/hostRun.js";
+import { dialectFor } from "../helpers/profiledDialect.js";
 
 // The proof that the host suite works: the correct reference host passes every property, and
 // every seeded bug is found by the property it violates, shrunk small, and replays.
@@ -28,7 +29,7 @@ describe("host suite against the in-process reference host", function () {
   for (const bug of HOST_BUGS) {
     const property = bug.violates[0];
     it(`--bug ${bug.name} is found by ${property} within 200 scenarios, shrunk to at most 4 steps, and replays`, async () => {
-      const d = builtinDialect("cup");
+      const d = dialectFor(bug);
       const target = referenceHostTarget(d, { bug: bug.name });
       const r = await runHostSuite(d, target, { runs: 200, seed: 42, only: [property] });
       const p = r.properties.find((x) => x.id === property)!;

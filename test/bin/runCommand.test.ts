@@ -19,7 +19,7 @@ describe("isoconf run host / replay", function () {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const s = summaryOf(dir);
     assert.equal(s.format, "isoconf-summary/1");
-    assert.deepEqual(s.verdicts, { pass: 10, fail: 0, flaky: 0, skipped: 0 });
+    assert.deepEqual(s.verdicts, { pass: 10, fail: 0, flaky: 0, untested: 0, "n/a": 0, skipped: 0 });
     assert.match(r.stdout, /10 passed, 0 failed/);
   });
 
@@ -68,6 +68,11 @@ describe("isoconf run host / replay", function () {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /ok {3}LAB-TIME-1 Approvals carry the local time/);
     assert.equal(summaryOf(dir).suite, "lab");
+    // A check written for an older isoconf (violations alone) stops the run with what to return.
+    const old = runCli(["run", "host", "--suite", "test/fixtures/oldSuite.mjs", "--runs", "3", "--out", outDir(), "--quiet"]);
+    assert.equal(old.status, 2, old.stdout + old.stderr);
+    assert.match(old.stderr, /property LAB-OLD-1: check\(\) returned an array; expected \{ judged, violations \}/);
+    assert.doesNotMatch(old.stderr, /internal error|\n\s+at /);
   });
 
   it("refuses bad flags and unreadable scenario files with exit 2", () => {

@@ -18,7 +18,7 @@ describe("isoconf run terminal / replay", function () {
     const s = summaryOf(dir);
     assert.equal(s.suite, "terminal");
     assert.equal(s.target, "in-process reference terminal");
-    assert.deepEqual(s.verdicts, { pass: 8, fail: 0, flaky: 0, skipped: 0 });
+    assert.deepEqual(s.verdicts, { pass: 8, fail: 0, flaky: 0, untested: 0, "n/a": 0, skipped: 0 });
     assert.match(r.stdout, /8 passed, 0 failed/);
     for (const name of ["summary.json", "results.tap", "junit.xml", "index.html"]) assert.ok(readdirSync(dir).includes(name), name);
   });

@@ -1,6 +1,6 @@
 import { terminalScenario } from "../../generators/terminalScenario.js";
 import type { Dialect } from "../../src/iso8583/dialect.js";
-import { declineCodes, rulesOf } from "../../src/protocol/index.js";
+import { declineCodes, rulesOf, unsupportedOperations } from "../../src/protocol/index.js";
 import { referenceTerminalTarget, type ReferenceTerminalTargetOptions } from "../../src/roles/referenceTerminalTarget.js";
 import { runScenario, type ScenarioContext } from "../../src/runner/runScenario.js";
 import { runSuite, type RunSuiteOptions } from "../../src/runner/runSuite.js";
@@ -49,7 +49,7 @@ export function runTerminalSuite(dialect: Dialect, target: TerminalTarget, o: Pa
     suite: terminalSuite,
     dialect,
     target,
-    scenarios: terminalScenario({ withMac: dialect.table.mac !== null, reversalAttempts: attempts, codes: declineCodes(dialect) }),
+    scenarios: terminalScenario({ withMac: dialect.table.mac !== null, reversalAttempts: attempts, codes: declineCodes(dialect), leaveOut: unsupportedOperations(dialect) }),
     responseTimeoutMs: TERMINAL_TIMEOUT_MS,
     registeredTerminals: [REGISTERED_TERMINALS[0]],
     reversalAttempts: attempts,

@@ -1,7 +1,11 @@
+import type { Capability } from "../../protocol/profile.js";
+
 /**
  * The reference host's seeded bugs: each a named switch (`--bug NAME`) that breaks one rule on
  * purpose, so the kit can show it finds and shrinks it. `violates` names the property a run
- * against the bugged host must fail; a bug no property catches is a hole in the suite.
+ * against the bugged host must fail; a bug no property catches is a hole in the suite. `needs`: the
+ * SUT profile capability the kit needs to see it (`balances`: the bug leaves the batch totals
+ * right and shows only in a card's balance, so only a dialect whose profile reports balances finds it).
  */
 export const HOST_BUGS = [
   {
@@ -49,7 +53,25 @@ export const HOST_BUGS = [
     violates: ["H-MTI-1"],
     description: "holds every answer longer than the kit's response timeout (35 s unless configured)",
   },
-] as const satisfies readonly { name: string; violates: readonly string[]; description: string }[];
+  {
+    name: "duplicate-debits-card",
+    violates: ["H-DUP-1"],
+    needs: "balances",
+    description: "answers a repeated purchase as a duplicate, yet debits the card again (the batch totals stay right)",
+  },
+  {
+    name: "repeated-reversal-credits",
+    violates: ["H-REV-2"],
+    needs: "balances",
+    description: "acknowledges a repeated reversal as a no-op, yet credits the card again (the batch totals stay right)",
+  },
+  {
+    name: "unknown-reversal-credits",
+    violates: ["H-REV-2"],
+    needs: "balances",
+    description: "answers a reversal of an unknown transaction with 25, yet credits its amount to the card",
+  },
+] as const satisfies readonly { name: string; violates: readonly string[]; needs?: Capability; description: string }[];
 
 export type HostBugName = (typeof HOST_BUGS)[number]["name"];
 export type HostBug = (typeof HOST_BUGS)[number];
@@ -62,3 +84,6 @@ export function hostBug(name: string): HostBug {
   }
   return bug;
 }
+
+/** What the kit needs of the SUT's profile to see `bug` (see `needs` above); undefined: any profile. */
+export const hostBugNeeds = (bug: HostBug): Capability | undefined => ("needs" in bug ? bug.needs : undefined);

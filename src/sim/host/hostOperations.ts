@@ -129,13 +129,21 @@ export class HostOperations {
     const { codes } = this.rules;
     const original = books.byRef.get(targetKey(this.dialect, request)!);
     const verdict = (code: string, outcome: string) => ({ code, outcome: `reversal ${outcome}` });
-    if (original === undefined) return verdict(codes.original_not_found, "of an unknown transaction");
+    if (original === undefined) {
+      if (this.options.bug !== "unknown-reversal-credits") return verdict(codes.original_not_found, "of an unknown transaction");
+      this.ledger.card(panOf(request)!).available += Number(request.fields["4"] ?? 0);
+      return verdict(codes.original_not_found, "of an unknown transaction, credited to the card all the same (bug unknown-reversal-credits)");
+    }
     const name = describe(original);
     if (!original.approved) return verdict(codes.approved, `of declined ${name}: nothing to undo`);
     if (!this.rules.operations[original.op].reversible) return verdict(codes.invalid_transaction, `refused: ${name} is not reversible`);
     const amount = request.fields["4"];
     if (amount !== undefined && Number(amount) !== original.amount) return verdict(codes.invalid_transaction, `refused: amount differs from ${name}`);
     if (original.reversed) {
+      if (this.options.bug === "repeated-reversal-credits") {
+        this.ledger.card(original.pan).available += original.amount;
+        return verdict(codes.approved, `repeated: ${name} is already reversed, credited again all the same (bug repeated-reversal-credits)`);
+      }
       if (this.options.bug !== "reversal-not-idempotent") return verdict(codes.approved, `repeated: ${name} is already reversed`);
       this.ledger.undo(original);
       return verdict(codes.approved, `repeated: ${name} undone again (bug reversal-not-idempotent)`);

@@ -5,7 +5,7 @@ import { checkMac, packWithMac } from "../../iso8583/macMessage.js";
 import type { Message } from "../../iso8583/message.js";
 import { pack } from "../../iso8583/pack.js";
 import { unpack } from "../../iso8583/unpack.js";
-import { buildResponse, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, requestKey, rulesOf } from "../../protocol/index.js";
+import { buildResponse, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, panOf, requestKey, rulesOf } from "../../protocol/index.js";
 import { DEFAULT_TMK, FIRST_BATCH } from "../defaults.js";
 import { type HostSnapshot, HostLedger, type TerminalBooks } from "./hostLedger.js";
 import { type Decision, HostOperations } from "./hostOperations.js";
@@ -140,6 +140,7 @@ export class ReferenceHost {
     const key = requestKey(this.dialect, request);
     const first = DEDUPLICATED.has(op) && this.options.bug !== "double-post-duplicate" ? books.answers.get(key) : undefined;
     if (first !== undefined) {
+      if (this.options.bug === "duplicate-debits-card" && op === "purchase") this.ledger.card(panOf(request)!).available -= Number(f["4"] ?? 0);
       if (this.options.duplicates === "replay") return { request, outcome: `${op}: duplicate, first answer replayed`, reply: { ...first, delayMs: this.delayMs() } };
       return this.respond(request, { code: codes.duplicate, outcome: `${op}: duplicate` }, macKey());
     }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { builtinDialect } from "../../../src/iso8583/builtinDialects.js";
 import type { Message } from "../../../src/iso8583/message.js";
 import { unpack } from "../../../src/iso8583/unpack.js";
-import { responseMismatches, rulesOf, settlementBalanced, type Totals } from "../../../src/protocol/index.js";
+import { parseBalance, responseMismatches, rulesOf, settlementBalanced, type Totals } from "../../../src/protocol/index.js";
 import { VirtualClock } from "../../../src/link/virtualClock.js";
 import { UNREGISTERED_TERMINAL } from "../../../src/sim/defaults.js";
 import { HOST_BUGS, hostBug, type HostBugName } from "../../../src/sim/host/bugs.js";
@@ -18,6 +18,12 @@ const totals = (debitCount: number, debitAmount: number): Totals => ({ debitCoun
 async function answerWithin(t: ScriptedTerminal, ms: number): Promise<Message | undefined> {
   const got = await t.link.receive({ deadlineMs: ms });
   return got.kind === "frame" ? unpack(t.dialect, got.body) : undefined;
+}
+
+/** The card's available balance as the host reports it on a balance inquiry (field 54). */
+async function balanceOf(t: ScriptedTerminal): Promise<number> {
+  const reply = await t.exchange(t.request("balance", { card: CARDS.rich }));
+  return parseBalance(reply.fields["54"])!;
 }
 
 /**
@@ -76,6 +82,32 @@ const misbehaves: Record<HostBugName, (fx: HostFixture, t: ScriptedTerminal, clo
     await t.exchange(t.request("purchase", { card: CARDS.rich, amount: 1000 }));
     assert.equal((await t.exchange(t.request("purchase", { card: CARDS.rich, amount: 1251 }))).fields["39"], "51");
     return !settlementBalanced(t.dialect, await t.exchange(t.request("settlement", { totals: totals(1, 1000) })));
+  },
+  async "duplicate-debits-card"(_fx, t) {
+    const before = await balanceOf(t);
+    const frame = t.frame(t.request("purchase", { card: CARDS.rich, amount: 500 }));
+    await t.send(frame);
+    await t.send(frame);
+    await t.reply();
+    await t.reply();
+    return before - (await balanceOf(t)) !== 500;
+  },
+  async "repeated-reversal-credits"(_fx, t) {
+    const before = await balanceOf(t);
+    const purchase = t.request("purchase", { card: CARDS.rich, amount: 500 });
+    await t.exchange(purchase);
+    const reversal = t.frame(t.reversal(purchase));
+    for (let i = 0; i < 2; i++) {
+      await t.send(reversal);
+      assert.equal((await t.reply()).message.fields["39"], "00");
+    }
+    return (await balanceOf(t)) !== before;
+  },
+  async "unknown-reversal-credits"(_fx, t) {
+    const before = await balanceOf(t);
+    const ghost = t.request("purchase", { card: CARDS.rich, amount: 500 });
+    assert.equal((await t.exchange(t.reversal(ghost))).fields["39"], rulesOf(t.dialect).codes.original_not_found);
+    return (await balanceOf(t)) !== before;
   },
   async "slow-response"(_fx, t, clock) {
     const sentAt = clock.now();

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { runConformance } from "../../api/runConformance.js";
+import { type Dialect, DialectError } from "../../src/iso8583/dialect.js";
+import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
+import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget.js";
+import { runScenario } from "../../src/runner/runScenario.js";
+import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
+import { HOST_BUGS, hostBugNeeds } from "../../src/sim/host/bugs.js";
+import { hasCapability } from "../../src/protocol/index.js";
+import { profiledDialect as profiled } from "../helpers/profiledDialect.js";
+import { TERMINAL_BUGS } from "../../src/sim/terminal/bugs.js";
+import { hostSuite } from "../../suites/host/index.js";
+import { terminalSuite } from "../../suites/terminal/index.js";
+import { failures, runHostSuite, untested } from "../helpers/hostRun.js";
+import { runTerminalSuite } from "../helpers/terminalRun.js";
+import { startHostProcess, stop } from "../helpers/simHostProcess.js";
+import { messageOf } from "../../src/trace/traceEvent.js";
+import { ledger } from "../../suites/host/ledger.js";
+
+// SUTs that are not shaped like CUP: no sign-on, no settlement, balances instead of totals. The
+// kit asks only for what the profile says the SUT does, judges the rest, and calls a property it
+// cannot judge n/a (or, where only part of a rule is out of sight, says which part).
+const PROFILES: Dialect[] = [
+  // ISO 87 with no settlement: what the host posted shows in the balances of field 54.
+  profiled("iso87ascii", "lab-balances", { settlement: "none", balances: "inquiry" }),
+  profiled("iso87ascii", "lab-nosettle", { sign_on: "none", settlement: "none" }),
+  profiled("cup", "lab-cup-nosettle", { settlement: "none" }),
+];
+
+const needsSettlement = (ids: readonly string[]) => ids.some((id) => [...hostSuite.properties, ...terminalSuite.properties].find((p) => p.id === id)?.needs === "settlement");
+
+describe("SUT profiles: the kit adapts to a SUT without sign-on or settlement", function () {
+  this.timeout(120_000);
+
+  for (const d of PROFILES) {
+    const signsOn = d.table.transactions?.profile?.sign_on !== "none";
+    describe(d.name, () => {
+      it(`the kit sends no settlement${signsOn ? "" : " and no sign-on"}`, async () => {
+        const ctx = { dialect: d, target: referenceHostTarget(d), responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex") };
+        const trace = await runScenario({ role: "host", terminals: [REGISTERED_TERMINALS[0]], steps: [{ op: "purchase", terminal: 0, amount: 500, card: { bin: "622588", account: 1, length: 16, expiry: "2812", swiped: false } }] }, ctx);
+        const mtis = trace.flatMap((e) => (e.dir === "kit→sut" && messageOf(e) ? [messageOf(e)!.mti] : []));
+        const rules = d.table.transactions!.operations;
+        assert.ok(!mtis.includes(rules.settlement.mti), mtis.join(" "));
+        assert.equal(mtis.includes(rules.signon.mti), signsOn, mtis.join(" "));
+        assert.ok(mtis.includes(rules.purchase.mti));
+      });
+
+      it("a correct host: no failure over 1,000 scenarios, H-SET-1 n/a, every other rule exercised", async () => {
+        const r = await runHostSuite(d, referenceHostTarget(d), { runs: 1000, seed: 20261203 });
+        assert.equal(r.scenarios, 1000);
+        assert.deepEqual(failures(r).map((p) => p.id), []);
+        assert.deepEqual(untested(r), []);
+        const set = r.properties.find((p) => p.id === "H-SET-1")!;
+        assert.equal(set.verdict, "n/a");
+        assert.match("reason" in set ? set.reason : "", /profile \(dialect lab-[a-z-]+\) says it has no settlement/);
+        // Without totals or balances, what a reversal did to the books is out of sight, and the pass says so.
+        const limits = r.properties.flatMap((p) => (p.verdict === "pass" && p.limit !== undefined ? [p.id] : []));
+        assert.deepEqual(limits, hasCapability(d, "balances") ? [] : ["H-DUP-1", "H-REV-1", "H-REV-2"]);
+      });
+
+      it("a correct terminal: no failure over 1,000 scenarios, T-SET-1 n/a", async () => {
+        const r = await runTerminalSuite(d, referenceTerminalTarget(d), { runs: 1000, seed: 20261203 });
+        assert.equal(r.scenarios, 1000);
+        assert.deepEqual(failures(r).map((p) => p.id), []);
+        assert.deepEqual(untested(r), []);
+        assert.equal(r.properties.find((p) => p.id === "T-SET-1")!.verdict, "n/a");
+      });
+
+      it("every seeded bug the profile lets the kit see is found; the others are n/a or a pass that says what it did not judge", async () => {
+        const missed: string[] = [];
+        for (const [bug, run] of [
+          ...HOST_BUGS.map((b) => [b, (only: string[]) => runHostSuite(d, referenceHostTarget(d, { bug: b.name }), { runs: 200, seed: 42, only })] as const),
+          ...TERMINAL_BUGS.map((b) => [b, (only: string[]) => runTerminalSuite(d, referenceTerminalTarget(d, { bug: b.name }), { runs: 200, seed: 42, only })] as const),
+        ]) {
+          // As in the dialect variants: a reason of 98 for every failure shows only on a bad MAC.
+          if (bug.name === "wrong-reason-code" && d.table.mac === null) continue;
+          const property = bug.violates[0];
+          const result = (await run([property])).properties.find((p) => p.id === property)!;
+          // Bugs only the ledger shows (totals or balances) cannot be seen without one of them.
+          const visible = hostBugNeeds(bug as (typeof HOST_BUGS)[number]) === undefined || hasCapability(d, "balances");
+          const ledgerOnly = ["reversal-ignored", "reversal-not-idempotent"].includes(bug.name) || !visible;
+          const expected = needsSettlement([property]) ? "n/a" : ledgerOnly && !hasCapability(d, "balances") ? "pass" : "fail";
+          if (result.verdict !== expected || (expected === "pass" && !("limit" in result && result.limit))) missed.push(`${bug.name} (${property}): ${result.verdict}`);
+        }
+        assert.deepEqual(missed, []);
+      });
+    });
+  }
+
+  it("lab-balances: the kit reads each card's balance before and after the steps, and the ledger compares the move with what was approved", async () => {
+    const d = PROFILES[0];
+    const ctx = { dialect: d, target: referenceHostTarget(d), responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex") };
+    const card = { bin: "622588", account: 7, length: 16, expiry: "2812", swiped: false };
+    const trace = await runScenario({ role: "host", terminals: [REGISTERED_TERMINALS[0]], steps: [{ op: "purchase", terminal: 0, amount: 500, card }, { op: "purchase", terminal: 0, amount: 700, card, fault: { kind: "drop" } }] }, ctx);
+    const notes = trace.flatMap((e) => (e.kind === "note" && e.detail?.observe !== undefined ? [e.detail.observe] : []));
+    assert.deepEqual(notes, ["before", "after"]);
+    const [b] = ledger(d, trace).balances;
+    // The dropped purchase was reversed: only the first one's 5.00 stays debited.
+    assert.deepEqual([b.expected, b.observed, b.undoing.length], [-500, -500, 1]);
+  });
+
+  it("over TCP: the reference host process under a profiled dialect file, run with isoconf's preflight (no sign-on to check)", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "isoconf-profile-")), "lab.json");
+    writeFileSync(file, JSON.stringify(PROFILES[0].table));
+    const host = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "-d", file]);
+    try {
+      const r = await runConformance({ role: "host", target: host.url, dialect: file, runs: 30, seed: 5, "timeout-ms": 5000, out: join(dirname(file), "out") });
+      const verdicts = Object.fromEntries(r.result.properties.map((p) => [p.id, p.verdict]));
+      assert.equal(verdicts["H-SET-1"], "n/a");
+      assert.deepEqual(r.result.properties.filter((p) => p.verdict === "fail" || p.verdict === "flaky").map((p) => p.id), [], host.stderr());
+      assert.equal(r.result.scenarios, 30);
+    } finally {
+      await stop(host.child);
+    }
+  });
+
+  it("a profile with an unknown key or value is refused at load, naming the key", () => {
+    assert.throws(() => profiled("cup", "lab-bad", { settlement: "daily" }), (e: unknown) => e instanceof DialectError && /transactions\.profile\.settlement/.test(e.message));
+    assert.throws(() => profiled("cup", "lab-bad", { logon: "host" }), (e: unknown) => e instanceof DialectError && /transactions\.profile/.test(e.message) && /logon/.test(e.message));
+  });
+});
