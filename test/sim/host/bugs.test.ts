@@ -26,6 +26,17 @@ async function balanceOf(t: ScriptedTerminal): Promise<number> {
   return parseBalance(reply.fields["54"])!;
 }
 
+/** A purchase of 5.00, then its reversal sent twice, each acknowledged (00). */
+async function purchaseReversedTwice(t: ScriptedTerminal): Promise<void> {
+  const purchase = t.request("purchase", { card: CARDS.rich, amount: 500 });
+  await t.exchange(purchase);
+  const reversal = t.frame(t.reversal(purchase));
+  for (let i = 0; i < 2; i++) {
+    await t.send(reversal);
+    assert.equal((await t.reply()).message.fields["39"], "00");
+  }
+}
+
 /**
  * One observation per seeded bug, made over the wire as the kit would make it: true when the
  * host misbehaves as the bug says. Each runs against the correct host (must be false) and the
@@ -52,13 +63,7 @@ const misbehaves: Record<HostBugName, (fx: HostFixture, t: ScriptedTerminal, clo
   },
   async "reversal-not-idempotent"(_fx, t) {
     await t.exchange(t.request("purchase", { card: CARDS.rich, amount: 800 }));
-    const purchase = t.request("purchase", { card: CARDS.rich, amount: 500 });
-    await t.exchange(purchase);
-    const reversal = t.frame(t.reversal(purchase));
-    for (let i = 0; i < 2; i++) {
-      await t.send(reversal);
-      assert.equal((await t.reply()).message.fields["39"], "00");
-    }
+    await purchaseReversedTwice(t);
     return !settlementBalanced(t.dialect, await t.exchange(t.request("settlement", { totals: totals(1, 800) })));
   },
   async "wrong-stan-echo"(_fx, t) {
@@ -94,13 +99,7 @@ const misbehaves: Record<HostBugName, (fx: HostFixture, t: ScriptedTerminal, clo
   },
   async "repeated-reversal-credits"(_fx, t) {
     const before = await balanceOf(t);
-    const purchase = t.request("purchase", { card: CARDS.rich, amount: 500 });
-    await t.exchange(purchase);
-    const reversal = t.frame(t.reversal(purchase));
-    for (let i = 0; i < 2; i++) {
-      await t.send(reversal);
-      assert.equal((await t.reply()).message.fields["39"], "00");
-    }
+    await purchaseReversedTwice(t);
     return (await balanceOf(t)) !== before;
   },
   async "unknown-reversal-credits"(_fx, t) {
