@@ -3,7 +3,7 @@ import type { Dialect } from "../src/iso8583/dialect.js";
 import { decodeWorkingKeys, operationRule, responseMti, rulesOf } from "../src/protocol/index.js";
 import type { HostScenario } from "../src/scenario/scenario.js";
 import type { Target } from "../src/scenario/target.js";
-import { messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
+import { detailOf, messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 import type { KitIdentity } from "./kitIdentity.js";
 import { UsageError } from "./usageError.js";
 
@@ -40,10 +40,12 @@ export function livenessProbe(kit: KitIdentity): HostScenario {
  * A sign-on by every terminal the kit plays, run before the search (`RunSuiteOptions.before`).
  * A host that does not know the terminals or holds another master key refuses everything after,
  * and most properties would pass over nothing: a setup mistake, stopped here with what to check
- * (exit 2). A sign-on left unanswered or answered in another dialect is not stopped here: H-MTI-1
- * and H-FMT-1 report those as the failures they are.
+ * (exit 2). So is an answer without field 39, which leaves the kit unable to tell an approval.
+ * A sign-on left unanswered is not stopped here (H-MTI-1 reports it as the failure it is), but
+ * `notice` says the cause the trace shows: no answer within the timeout, or the host closing the
+ * connection, and how soon.
  */
-export function signOnCheck(dialect: Dialect, kit: KitIdentity): { scenario: HostScenario; check(trace: TraceEvent[]): void } {
+export function signOnCheck(dialect: Dialect, kit: KitIdentity, notice: (text: string) => void = () => {}): { scenario: HostScenario; check(trace: TraceEvent[]): void } {
   const scenario: HostScenario = { role: "host", terminals: kit.terminals, steps: kit.terminals.map((_, terminal) => ({ op: "signon" as const, terminal })) };
   const signOnMti = operationRule(dialect, "signon").mti;
   const answerMti = responseMti(signOnMti);
@@ -56,8 +58,17 @@ export function signOnCheck(dialect: Dialect, kit: KitIdentity): { scenario: Hos
         // which a host may fail to echo: H-ECHO-1's business).
         const found = request && trace.find((e) => e.seq > request.seq && e.dir === "sut→kit" && e.conn === request.conn && messageOf(e)?.mti === answerMti);
         const answer = found && messageOf(found);
+        if (request !== undefined && answer === undefined) {
+          notice(`note: ${tid}'s sign-on (${signOnMti}) ${unansweredBecause(trace, request)}; the run goes on, and H-MTI-1 will say so`);
+          continue;
+        }
         if (answer === undefined) continue;
-        const code = answer.fields["39"] ?? "(none)";
+        const code = answer.fields["39"];
+        if (code === undefined) {
+          throw new UsageError(
+            `the host answered ${tid}'s sign-on with a ${answerMti} that has no field 39, so the kit cannot tell an approval: check the dialect's field 39, or give its transactions a "profile" with "sign_on": "none" if this host needs no sign-on`,
+          );
+        }
         // The dialect's own approval code (`000` where its table says so), not a standard's.
         if (code !== rulesOf(dialect).codes.approved) {
           const meaning = responseCodeInfo(code, dialect.table.response_codes)?.en;
@@ -74,4 +85,16 @@ export function signOnCheck(dialect: Dialect, kit: KitIdentity): { scenario: Hos
       }
     },
   };
+}
+
+/** Why a request went unanswered, as the trace shows it: the connection closed (by the host, how soon), or no answer in time. */
+function unansweredBecause(trace: readonly TraceEvent[], request: TraceEvent): string {
+  const closed = trace.find((e) => e.seq > request.seq && e.kind === "disconnect" && e.conn === request.conn);
+  const timedOut = trace.find((e) => e.seq > request.seq && e.kind === "timeout");
+  if (closed !== undefined && (timedOut === undefined || closed.seq < timedOut.seq)) {
+    const reason = String(detailOf(closed)?.reason ?? "closed");
+    return `got no answer: the ${reason === "local close" ? "kit" : "host"} closed the connection ${Math.round(closed.t - request.t)} ms after it (${reason})`;
+  }
+  const waited = timedOut && detailOf(timedOut)?.waitedMs;
+  return `got no answer${waited !== undefined ? ` within ${waited} ms` : ""}`;
 }

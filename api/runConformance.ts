@@ -124,7 +124,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       scenarios: hostScenario({ terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac, leaveOut: unsupportedOperations(dialect) }),
       registeredTerminals: kit.terminals,
       // The built-in host knows the kit's terminals by construction; a host of your own may not.
-      before: host.target.realTime && profileOf(dialect).signOn === "kit" ? signOnCheck(dialect, kit) : undefined,
+      before: host.target.realTime && profileOf(dialect).signOn === "kit" ? signOnCheck(dialect, kit, (text) => hooks.onNotice?.(text)) : undefined,
       probe: livenessProbe(kit),
     };
   } else {

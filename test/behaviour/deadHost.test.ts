@@ -5,6 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runConformance } from "../../api/runConformance.js";
 import { exitCodeOf } from "../../reports/exitCode.js";
+import { UsageError } from "../../api/usageError.js";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { pack } from "../../src/iso8583/pack.js";
+import { unpack } from "../../src/iso8583/unpack.js";
+import { buildResponse } from "../../src/protocol/index.js";
 import { startHostProcess, stop } from "../helpers/simHostProcess.js";
 
 const out = () => join(mkdtempSync(join(tmpdir(), "isoconf-dead-")), "out");
@@ -88,6 +93,49 @@ describe("a host that dies or stalls: the run stays short and passes nothing it 
       assert.match(live.counterexample.violations[0].message, /after a malformed frame, the host did not answer the next valid request/);
     } finally {
       await stop(host.child);
+    }
+  });
+});
+
+describe("the sign-on before the run says the real cause", function () {
+  this.timeout(30_000);
+  const cup = builtinDialect("cup");
+
+  it("a host that closes the connection on the sign-on: a note says so and how soon; the run goes on to find it", async () => {
+    const h = await startBadHost((s) => s.once("data", () => s.destroy()));
+    const notices: string[] = [];
+    try {
+      const run = await runConformance({ role: "host", target: h.url, runs: 5, seed: 1, "timeout-ms": 300, out: out() }, { onNotice: (t) => notices.push(t) });
+      assert.ok(notices.some((n) => /^note: TERM0001's sign-on \(0800\) got no answer: the host closed the connection \d+ ms after it \(/.test(n)), notices.join("\n"));
+      assert.equal(run.result.properties.find((p) => p.id === "H-MTI-1")!.verdict, "fail");
+    } finally {
+      await close(h);
+    }
+  });
+
+  it("a host whose 0810 has no field 39: exit 2, saying so (not a registry hint)", async () => {
+    // Answers each sign-on correctly but for field 39.
+    const h = await startBadHost((s) => {
+      let buf = Buffer.alloc(0);
+      s.on("data", (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          const body = buf.subarray(2, 2 + buf.readUInt16BE(0));
+          buf = buf.subarray(2 + body.length);
+          const reply = buildResponse(cup, unpack(cup, body), { code: "00" });
+          delete reply.fields["39"];
+          const frame = pack(cup, reply);
+          s.write(Buffer.concat([Buffer.from([frame.length >> 8, frame.length & 0xff]), frame]));
+        }
+      });
+    });
+    try {
+      await assert.rejects(
+        runConformance({ role: "host", target: h.url, runs: 5, "timeout-ms": 300, out: out() }),
+        (e: Error) => e instanceof UsageError && /answered TERM0001's sign-on with a 0810 that has no field 39, so the kit cannot tell an approval/.test(e.message) && !/registry/.test(e.message),
+      );
+    } finally {
+      await close(h);
     }
   });
 });
