@@ -12,6 +12,7 @@ import type { Shard, SuiteResult } from "../src/runner/suiteResult.js";
 import { hostSuite } from "../suites/host/index.js";
 import { terminalSuite } from "../suites/terminal/index.js";
 import { hostTargetFrom } from "./hostTarget.js";
+import type { ListeningHostTarget } from "../src/roles/tcpTargets.js";
 import { checkReachable, livenessProbe, signOnCheck } from "./preflight.js";
 import { fitsDialect, kitIdentity, registryOf } from "./kitIdentity.js";
 import { loadSuite } from "./loadSuite.js";
@@ -119,6 +120,15 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     const host = await hostTargetFrom(o, dialect, registryOf(kit));
     ({ recorded, close } = host);
     if (host.target.realTime && o.listen === undefined) await checkReachable(host.target);
+    if ("firstConnection" in host.target) {
+      try {
+        await waitForHost(host.target as ListeningHostTarget, timeout, o["deadline-ms"], hooks.onNotice);
+      } catch (e) {
+        // Nobody came: the address is free again for the next attempt.
+        await close?.();
+        throw e;
+      }
+    }
     sut = {
       target: host.target,
       scenarios: hostScenario({ terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac, leaveOut: unsupportedOperations(dialect) }),
@@ -146,7 +156,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     };
   }
   // Nothing moves until the SUT dials in, which may take a while: say what the kit waits for.
-  if (o.listen !== undefined) hooks.onNotice?.(`waiting for the ${role} to connect to ${o.listen}`);
+  if (o.listen !== undefined && role === "terminal") hooks.onNotice?.(`waiting for the ${role} to connect to ${o.listen}`);
   try {
     const { onNotice: _, ...runnerHooks } = hooks;
     const result = await runSuite({
@@ -191,5 +201,22 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     return { result, written, dialect, out, waivers, stale, exitCode: code };
   } finally {
     await close?.();
+  }
+}
+
+/** How many response timeouts the kit waits, before a run, for a host that dials in (`--listen`). */
+const LISTEN_WAIT_TIMEOUTS = 3;
+
+/**
+ * A host that dials in must do so before the run starts: the kit waits a few response timeouts
+ * (never past `--deadline-ms`) and stops with one line when nobody came, rather than spending a
+ * connection wait on every request of every scenario.
+ */
+async function waitForHost(target: ListeningHostTarget, timeoutMs: number, deadlineMs: number | undefined, notice: ((text: string) => void) | undefined): Promise<void> {
+  const waitMs = Math.min(LISTEN_WAIT_TIMEOUTS * timeoutMs, deadlineMs ?? Infinity);
+  const where = target.description.replace(/^listening on /, "");
+  notice?.(`waiting up to ${(waitMs / 1000).toFixed(1)} s for the host to connect to ${where}`);
+  if (!(await target.firstConnection(waitMs))) {
+    throw new UsageError(`nobody connected to ${where} within ${(waitMs / 1000).toFixed(1)} s (${LISTEN_WAIT_TIMEOUTS} response timeouts, or --deadline-ms when shorter): check that the host dials this address`);
   }
 }

@@ -5,6 +5,7 @@ import { LinkError } from "../../src/link/linkError.js";
 import { HOST_BUGS, hostBug, type HostBugName } from "../../src/sim/host/bugs.js";
 import type { DuplicatePolicy, TerminalConfig } from "../../src/sim/host/hostOptions.js";
 import { startHostServer } from "../../src/sim/host/startHostServer.js";
+import { startHostDialer } from "../../src/sim/host/startHostDialer.js";
 import { terminalRegistry } from "../../src/sim/host/terminalRegistry.js";
 import { fitsDialect } from "../../api/kitIdentity.js";
 import { UsageError } from "../../api/usageError.js";
@@ -14,6 +15,7 @@ import { printBugList, stopSignal } from "../simulatorProcess.js";
 
 export interface SimHostArgs {
   listen: string;
+  dial?: string;
   dialect: string;
   framing?: string;
   terminals?: string;
@@ -49,6 +51,7 @@ export const simHostCommand = {
   builder: (y: Argv) =>
     y
       .option("listen", { type: "string", default: "tcp://127.0.0.1:8583", describe: "where terminals connect: tcp://HOST:PORT (port 0 picks a free one)" })
+      .option("dial", { type: "string", requiresArg: true, describe: "dial out instead: one link to tcp://HOST:PORT (where 'isoconf run host --listen' waits) carries every terminal, dialed again when it drops" })
       .option("dialect", { alias: "d", type: "string", default: "cup", describe: "built-in dialect or dialect JSON file" })
       .option("framing", { choices: framingNames, describe: "transport framing (default: the dialect's)" })
       .option("terminals", { type: "string", requiresArg: true, describe: 'terminal registry: JSON array of {"tid", "mid", "tmk"}; default TERM0001-TERM0004' })
@@ -73,26 +76,27 @@ export const simHostCommand = {
       fitsDialect(dialect, "41", t.tid, `a tid in ${a.terminals}`);
       fitsDialect(dialect, "42", t.mid ?? MERCHANT_ID, `a mid in ${a.terminals}`);
     }
+    const common = {
+      dialect,
+      framing: a.framing,
+      terminals,
+      bug,
+      duplicates: a.duplicates,
+      seed: a.seed,
+      responseDelayMs: a["delay-ms"],
+      slowResponseMs: a["slow-ms"],
+      log: a.verbose ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
+    };
     let server;
     try {
-      server = await startHostServer({
-        dialect,
-        listen: a.listen,
-        framing: a.framing,
-        terminals,
-        bug,
-        duplicates: a.duplicates,
-        seed: a.seed,
-        responseDelayMs: a["delay-ms"],
-        slowResponseMs: a["slow-ms"],
-        log: a.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
-      });
+      server = a.dial !== undefined ? startHostDialer({ ...common, dial: a.dial }) : await startHostServer({ ...common, listen: a.listen });
     } catch (e) {
       if (e instanceof LinkError) throw new UsageError(e.message);
       throw e;
     }
     // Tests and scripts wait for this line: the port is real, even when 0 was asked for.
-    process.stdout.write(`listening ${server.url}${bug === undefined ? "" : ` (bug ${bug})`}\n`);
+    const where = "url" in server ? `listening ${server.url}` : `dialing ${a.dial}`;
+    process.stdout.write(`${where}${bug === undefined ? "" : ` (bug ${bug})`}\n`);
     await stopSignal();
     await server.close();
     return 0;

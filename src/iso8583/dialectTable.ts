@@ -88,14 +88,17 @@ export const OPERATIONS = ["signon", "echo", "balance", "purchase", "void", "ref
  * kit signs its terminals on (`kit`) or the SUT needs no sign-on (`none`); whether batches close
  * with a settlement carrying totals (`totals`) or the SUT has no settlement (`none`); whether a
  * balance inquiry's answer reports the card's available balance in field 54 (`inquiry`), which
- * the kit then reads before and after a scenario's steps to see what the host posted. Absent
- * keys are the CUP shape as the kit has always played it: `kit`, `totals`, balances `none`.
+ * the kit then reads before and after a scenario's steps to see what the host posted; whether
+ * each terminal has its own connection (`per_terminal`) or one link carries every terminal
+ * (`shared`, as a host that dials out over one line). Absent keys are the CUP shape as the kit
+ * has always played it: `kit`, `totals`, balances `none`, links `per_terminal`.
  */
 export const profileSchema = z
   .object({
     sign_on: z.enum(["kit", "none"]).optional(),
     settlement: z.enum(["totals", "none"]).optional(),
     balances: z.enum(["none", "inquiry"]).optional(),
+    links: z.enum(["per_terminal", "shared"]).optional(),
   })
   .strict();
 

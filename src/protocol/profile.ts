@@ -8,6 +8,8 @@ export interface SutProfile {
   settlement: "totals" | "none";
   /** `inquiry`: the kit reads each card's balance (field 54 of a balance inquiry's answer) before and after the steps. */
   balances: "none" | "inquiry";
+  /** `shared`: one connection carries every terminal the kit plays. */
+  links: "per_terminal" | "shared";
 }
 
 /** What a SUT may lack, by the profile key that says so; a property that `needs` one is n/a without it. */
@@ -15,7 +17,7 @@ export type Capability = "settlement" | "balances";
 
 export function profileOf(dialect: Dialect): SutProfile {
   const p = rulesOf(dialect).profile;
-  return { signOn: p?.sign_on ?? "kit", settlement: p?.settlement ?? "totals", balances: p?.balances ?? "none" };
+  return { signOn: p?.sign_on ?? "kit", settlement: p?.settlement ?? "totals", balances: p?.balances ?? "none", links: p?.links ?? "per_terminal" };
 }
 
 /** Whether the SUT has `capability`, as its profile says. */

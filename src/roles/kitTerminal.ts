@@ -421,9 +421,14 @@ export class KitTerminal {
 
   private async linkOf(s: KitSession): Promise<Link> {
     if (s.link === undefined || s.link.closeReason !== undefined) {
-      s.link = await this.o.connect();
-      this.o.recorder.connect(s.link);
-      this.o.recorder.attach(s.link);
+      // Where one link carries every terminal, a terminal takes the one another already opened.
+      const open = (l: Link | undefined) => l !== undefined && l.closeReason === undefined;
+      const shared = this.profile.links === "shared" ? this.sessions.find((x) => open(x.link))?.link : undefined;
+      s.link = shared ?? (await this.o.connect());
+      if (shared === undefined) {
+        this.o.recorder.connect(s.link);
+        this.o.recorder.attach(s.link);
+      }
     }
     return s.link;
   }

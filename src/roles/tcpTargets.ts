@@ -48,21 +48,42 @@ export function tcpHostTarget(url: string, o: ExternalTargetOptions): Target {
   };
 }
 
+/** A listening target: the listener, and the wait for the host's first connection before a run. */
+export interface ListeningHostTarget extends Target {
+  listener: Listener;
+  /**
+   * Waits up to `deadlineMs` for the host to dial in, and keeps that connection for the first
+   * scenario; false when nobody connected in time (a setup mistake: the run should not start).
+   */
+  firstConnection(deadlineMs: number): Promise<boolean>;
+}
+
 /**
  * A host that dials out: the kit listens, and each connection the kit needs is the host's next
  * one. The listener lives for the whole run; `close` of the target's last user stops it.
  */
-export async function listeningHostTarget(host: string, port: number, o: ExternalTargetOptions): Promise<Target & { listener: Listener }> {
+export async function listeningHostTarget(host: string, port: number, o: ExternalTargetOptions): Promise<ListeningHostTarget> {
   const listener = await tcpListen({ host, port, framing: o.framing });
   const { port: bound } = listener.address();
+  let held: Link | undefined;
   return {
     description: `listening on tcp://${host}:${bound}`,
     role: "host",
     realTime: true,
     listener,
+    async firstConnection(deadlineMs) {
+      const got = await listener.accept({ deadlineMs });
+      if (got.kind !== "connection") return false;
+      held = got.link;
+      return true;
+    },
     async open() {
       await runResetCommand(o.resetCommand, o.resetTimeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
       return scenarioLinks(async () => {
+        // The connection the wait before the run took, if it is still up.
+        const first = held;
+        held = undefined;
+        if (first !== undefined && first.closeReason === undefined) return first;
         const got = await listener.accept({ deadlineMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS });
         if (got.kind !== "connection") throw new Error(got.kind === "timeout" ? "the host did not connect in time" : `the listener closed: ${got.reason}`);
         return got.link;

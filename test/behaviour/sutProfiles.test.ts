@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { runConformance } from "../../api/runConformance.js";
+import { UsageError } from "../../api/usageError.js";
+import { createServer } from "node:net";
 import { type Dialect, DialectError } from "../../src/iso8583/dialect.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget.js";
@@ -117,8 +119,48 @@ describe("SUT profiles: the kit adapts to a SUT without sign-on or settlement", 
     }
   });
 
+  it("--listen, a host that dials out over one link carrying every terminal (links: shared): no false alarm, and no terminal waits for a connection of its own", async () => {
+    const d = profiled("iso87ascii", "lab-dialout", { links: "shared" });
+    const dir = mkdtempSync(join(tmpdir(), "isoconf-dialout-"));
+    const file = join(dir, "lab.json");
+    writeFileSync(file, JSON.stringify(d.table));
+    const port = await freePort();
+    const host = await startHostProcess(["--dial", `tcp://127.0.0.1:${port}`, "-d", file]);
+    try {
+      const started = performance.now();
+      const r = await runConformance({ role: "host", listen: `tcp://127.0.0.1:${port}`, dialect: file, runs: 40, seed: 3, "timeout-ms": 2000, out: join(dir, "out") });
+      assert.deepEqual(failures(r.result).map((p) => p.id), [], host.stderr());
+      assert.equal(r.result.scenarios, 40);
+      assert.ok(performance.now() - started < 30_000, "no terminal waited out a connection of its own");
+    } finally {
+      await stop(host.child);
+    }
+  });
+
+  it("--listen when nobody dials in: one line after a few timeouts (or --deadline-ms), exit 2", async () => {
+    const port = await freePort();
+    const started = performance.now();
+    await assert.rejects(
+      runConformance({ role: "host", listen: `tcp://127.0.0.1:${port}`, runs: 5, "timeout-ms": 200, out: join(mkdtempSync(join(tmpdir(), "isoconf-nobody-")), "out") }),
+      (e: Error) => e instanceof UsageError && new RegExp(`nobody connected to tcp://127\\.0\\.0\\.1:${port} within 0\\.6 s`).test(e.message),
+    );
+    await assert.rejects(runConformance({ role: "host", listen: `tcp://127.0.0.1:${port}`, runs: 5, "deadline-ms": 300, out: join(mkdtempSync(join(tmpdir(), "isoconf-nobody-")), "out") }), /within 0\.3 s/);
+    assert.ok(performance.now() - started < 5_000);
+  });
+
   it("a profile with an unknown key or value is refused at load, naming the key", () => {
     assert.throws(() => profiled("cup", "lab-bad", { settlement: "daily" }), (e: unknown) => e instanceof DialectError && /transactions\.profile\.settlement/.test(e.message));
     assert.throws(() => profiled("cup", "lab-bad", { logon: "host" }), (e: unknown) => e instanceof DialectError && /transactions\.profile/.test(e.message) && /logon/.test(e.message));
   });
 });
+
+/** A TCP port on loopback that nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -15,7 +15,8 @@ export function startHostProcess(args: string[]): Promise<{ child: ChildProcess;
     }, 15_000);
     child.stdout!.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
-      const m = /^listening (tcp:\/\/\S+)/m.exec(stdout);
+      // A host that listens names its address; one that dials out (--dial), the address it dials.
+      const m = /^(?:listening|dialing) (tcp:\/\/\S+)/m.exec(stdout);
       if (m === null) return;
       clearTimeout(timer);
       resolve({ child, url: m[1], stderr: () => stderr });

@@ -8,4 +8,5 @@ export { terminalRegistry } from "./terminalRegistry.js";
 export { ReferenceHost, type HostReply, type HostTurn } from "./referenceHost.js";
 export { serveLink, describeTurn, type ServeLinkOptions } from "./serveLink.js";
 export { startHostServer, type HostServer, type HostServerOptions } from "./startHostServer.js";
+export { startHostDialer, type HostDialer, type HostDialerOptions } from "./startHostDialer.js";
 export { inProcessHost, type InProcessHost } from "./inProcessHost.js";
