@@ -1,7 +1,7 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import type { Message } from "../iso8583/message.js";
 import type { Clock } from "../link/clock.js";
-import { networkCodeOf, operationOf, profileOf } from "../protocol/index.js";
+import { networkCodeOf, operationOf, unsupportedOperations } from "../protocol/index.js";
 import { cardOf, describeStep, type TerminalScenario, type TerminalStep } from "../scenario/scenario.js";
 import type { OpenTerminalTarget } from "../scenario/target.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
@@ -94,8 +94,8 @@ export class KitHost {
    */
   private async drive(control: TerminalControl): Promise<void> {
     const rec = this.o.recorder;
-    const profile = profileOf(this.o.dialect);
-    const setup = [...(profile.signOn === "kit" ? (["signon"] as const) : []), ...(profile.settlement === "totals" ? (["settlement"] as const) : [])];
+    const leftOut = unsupportedOperations(this.o.dialect);
+    const setup = (["signon", "settlement"] as const).filter((op) => !leftOut.includes(op));
     if (setup.length > 0) rec.step(-1, `setup: ${setup.map((op) => (op === "signon" ? "sign the terminal on" : "settle its open batch")).join(" and ")}`);
     for (const op of setup) await this.perform(control, { op });
     for (const [index, step] of this.scenario.steps.entries()) {
