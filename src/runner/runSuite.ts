@@ -115,7 +115,8 @@ export function selectProperties(o: Pick<RunSuiteOptions, "suite" | "dialect" | 
  * stream from the same seed and skips what was run, so scenario k is the same in every round, in
  * every shard, and in a run that found nothing (generating is cheap next to running).
  */
-export function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
+export async function runSuite(o: RunSuiteOptions): Promise<SuiteResult> {
+  // Async, so bad options (a shard out of range, requireExercised 0) reject like every other failure.
   return new SuiteRun(o).run();
 }
 

@@ -78,6 +78,7 @@ describe("isoconf run host / replay", function () {
   it("refuses bad flags and unreadable scenario files with exit 2", () => {
     const cases: [string[], RegExp][] = [
       [["run", "host", "--runs", "0"], /--runs must be a whole number above 0/],
+      [["run", "host", "--require-exercised", "0"], /--require-exercised must be a whole number above 0/],
       [["run", "host", "--bug", "nonsense"], /^isoconf: the reference host has no bug "nonsense": it has approve-unknown-tid, .*'isoconf sim host --bug list'.*\n$/],
       // Checked before the run, so nothing is lost; /proc once made Node's recursive mkdir spin for ever.
       [["run", "host", "--out", "README.md/x"], /^isoconf: cannot write the report to README.md\/x: .*README.md is a file, not a folder\n$/],

@@ -244,6 +244,9 @@ describe("reports/mergeShards", function () {
       };
       await rejects(edited((s) => delete s.properties.find((p: { id: string }) => p.id === failing.id).foundAfter), SummaryFileError, new RegExp(`shard-2/summary\\.json: property ${failing.id} is fail without its foundAfter`));
       await rejects(edited((s) => (s.properties.find((p: { id: string }) => p.id === failing.id).verdict = "pass")), SummaryFileError, new RegExp(`property ${failing.id} is pass and has a counterexample: only a failure or a flake has one`));
+      // A pass stands on how often its rule applied: one written without it cannot be merged.
+      const passing = summary.properties.find((p: { verdict: string }) => p.verdict === "pass");
+      await rejects(edited((s) => delete s.properties.find((p: { id: string }) => p.id === passing.id).judged), SummaryFileError, new RegExp(`property ${passing.id} is pass without its judged \\(how often its rule applied`));
     });
 
     it("a counterexample's trace file gone", async () => {
