@@ -27,6 +27,11 @@ describe("isoconf check / list", function () {
     assert.match(failing.stdout, /\(dialect cup, masked\)[\s\S]*FAIL H-REV-1/);
     const passing = runCli([...args, "--only", "H-ECHO-1"]);
     assert.equal(passing.status, 0, passing.stdout);
+    assert.match(passing.stdout, /ok {3}H-ECHO-1 {2}Responses echo the matching fields \(judged [1-9]\d* answers\)/);
+    // The trace has no unregistered terminal: H-TID-1's rule never applied, which is no pass (and no failure).
+    const unexercised = runCli([...args, "--only", "H-TID-1"]);
+    assert.equal(unexercised.status, 0, unexercised.stdout);
+    assert.match(unexercised.stdout, /UNTD H-TID-1 {3}Unregistered terminals are refused \(no answered requests from unregistered terminals in this trace\)/);
     const missing = runCli(["check", join(dir, "nope.jsonl")]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /nope\.jsonl/);
