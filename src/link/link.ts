@@ -33,6 +33,8 @@ export interface LinkEvents {
   received: [event: LinkEvent];
   /** A framing error (also in `received`). Never thrown; a fatal one closes the link. */
   error: [event: DeframeError];
+  /** Each chunk as the transport delivered it, after its frames went to `received`: how the peer's bytes were segmented. */
+  data: [chunk: Buffer];
   /** Bytes handed to the transport: a framed body (and the body) or `sendRaw` bytes (body undefined). */
   sent: [raw: Buffer, body: Buffer | undefined];
   /** Emitted once: "peer closed", "reset", "local close", "framing error: …" or the transport's error text. */
@@ -248,6 +250,7 @@ export class Link extends Emitter<LinkEvents> {
     if (this.reason !== undefined) return;
     this.deframer.push(chunk);
     this.deliver();
+    this.emit("data", chunk);
     if (!this.paused && this.reason === undefined && this.inbound.length >= INBOUND_HIGH_WATER) {
       this.paused = true;
       this.stream.pause();

@@ -48,6 +48,8 @@ export class TraceRecorder {
   private start: number;
   /** This trace's name of each link met so far. */
   private readonly conns = new Map<Link, string>();
+  /** The frame a `sendRaw` left unfinished, by link: the next `sendRaw` may finish it (a message sent in segments). */
+  private readonly unfinished = new Map<Link, Buffer>();
 
   constructor(options: TraceRecorderOptions) {
     this.dialect = options.dialect;
@@ -65,8 +67,9 @@ export class TraceRecorder {
     this.connOf(link);
     // Named at each event: after clear() a link still attached takes a name in the new trace.
     const onSent = (raw: Buffer, body: Buffer | undefined) => {
-      if (body !== undefined) this.frame(directions.sent, this.connOf(link), body);
-      else this.raw(directions.sent, this.connOf(link), link, raw);
+      if (body === undefined) return this.raw(directions.sent, this.connOf(link), link, raw);
+      this.unfinished.delete(link);
+      this.frame(directions.sent, this.connOf(link), body);
     };
     const onReceived = (event: LinkEvent) => {
       // A frame cut short because this end hung up (after a timeout) is not the peer's framing error.
@@ -122,6 +125,7 @@ export class TraceRecorder {
   clear(): void {
     this.events.length = 0;
     this.conns.clear();
+    this.unfinished.clear();
     this.currentStep = undefined;
     this.start = this.clock.now();
   }
@@ -136,13 +140,22 @@ export class TraceRecorder {
     }
   }
 
-  /** `sendRaw` bytes carry no frame boundaries of their own: deframe them as the peer will. */
+  /**
+   * `sendRaw` bytes carry no frame boundaries of their own: deframe them as the peer will. Bytes
+   * that end mid-frame are recorded as a partial frame now (the rest may never come) and kept, so
+   * the piece that finishes the frame records it whole, at the time the peer can read it.
+   */
   private raw(dir: Direction, conn: string, link: Link, raw: Buffer): void {
+    const held = this.unfinished.get(link);
+    this.unfinished.delete(link);
     const deframer = link.framing.deframer();
-    deframer.push(raw);
+    deframer.push(held === undefined ? raw : Buffer.concat([held, raw]));
     for (let event = deframer.next(); event; event = deframer.next()) this.deframed(dir, conn, event, false);
     deframer.end();
-    for (let event = deframer.next(); event; event = deframer.next()) this.deframed(dir, conn, event, true);
+    for (let event = deframer.next(); event; event = deframer.next()) {
+      if (event.kind === "error" && event.code === "closed_mid_frame") this.unfinished.set(link, event.bytes);
+      this.deframed(dir, conn, event, true);
+    }
   }
 
   /** `atEnd`: the event was forced out by ending a deframer of sent bytes. */

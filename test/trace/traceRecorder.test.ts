@@ -9,6 +9,7 @@ import { tcpListen } from "../../src/link/tcpListen.js";
 import { VirtualClock } from "../../src/link/virtualClock.js";
 import { bytesOf, decodeErrorOf, detailOf, messageOf, type TraceEvent } from "../../src/trace/traceEvent.js";
 import { TraceRecorder } from "../../src/trace/traceRecorder.js";
+import { sendInSegments } from "../../src/link/sendInSegments.js";
 import { hex } from "../link/support/deframeAll.js";
 import { cup, packed, purchaseRequest, purchaseResponse } from "./support/cupMessages.js";
 
@@ -155,9 +156,12 @@ describe("TraceRecorder", () => {
       const request = packed(purchaseRequest());
       const whole = framing.encode(request);
       await kit.sendRaw(Buffer.concat([framing.encode(request.subarray(0, 20)), whole.subarray(0, 30)]));
-      await kit.sendRaw(hex("FF FF"));
+      // On a link of its own: on this one, bytes after a frame cut short are its continuation.
+      const [kit2, sut2] = memoryLinks({ clock });
+      recorder.attach(kit2);
+      await kit2.sendRaw(hex("FF FF"));
       assert.deepEqual(
-        recorder.events.map((event) => [event.t, event.dir, event.kind, decodeErrorOf(event)?.kind ?? detailOf(event)?.code]),
+        recorder.events.slice(0, 3).map((event) => [event.t, event.dir, event.kind, decodeErrorOf(event)?.kind ?? detailOf(event)?.code]),
         [
           [5000, "kit→sut", "frame", "truncated"],
           [5000, "kit→sut", "link-error", "partial_frame"],
@@ -166,6 +170,29 @@ describe("TraceRecorder", () => {
       );
       assert.equal(bytesOf(recorder.events[1]), whole.subarray(0, 30).toString("hex").toUpperCase());
       assert.deepEqual(detailOf(recorder.events[1]), { code: "partial_frame", reason: "the bytes sent end mid-frame", fatal: false });
+      await Promise.all([kit.close(), sut.close(), kit2.close(), sut2.close()]);
+    });
+
+    it("a frame sent in segments (sendInSegments): each piece that ends mid-frame is a partial frame, the last one records the frame whole", async () => {
+      const [kit, sut] = memoryLinks({ clock });
+      const recorder = new TraceRecorder({ dialect: cup, clock, startedAt: 5000 });
+      recorder.attach(kit);
+      const chunks: number[] = [];
+      sut.on("data", (chunk) => chunks.push(chunk.length));
+      const request = packed(purchaseRequest());
+      const whole = framing.encode(request);
+      assert.deepEqual(await sendInSegments(kit, whole, [2, 30, 30, whole.length + 5], 40), [2, 28, whole.length - 30]);
+      assert.deepEqual(await sut.receive(DEADLINE).then((got) => got.kind === "frame" && got.body.equals(request)), true);
+      // The peer read three chunks, 40 ms apart, and one frame out of them.
+      assert.deepEqual(chunks, [2, 28, whole.length - 30]);
+      assert.deepEqual(
+        recorder.events.map((event) => [event.t, event.kind, messageOf(event)?.mti ?? detailOf(event)?.code, bytesOf(event)?.length]),
+        [
+          [0, "link-error", "partial_frame", 4],
+          [40, "link-error", "partial_frame", 60],
+          [80, "frame", "0200", request.length * 2],
+        ],
+      );
       await Promise.all([kit.close(), sut.close()]);
     });
 

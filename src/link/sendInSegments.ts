@@ -1,0 +1,19 @@
+import type { Link } from "./link.js";
+
+/**
+ * Writes `raw` (bytes already framed) in pieces cut at `cuts`, pausing `pauseMs` on the link's
+ * clock before each piece after the first, so the peer reads them as separate TCP segments or
+ * serial bursts, as a slow network delivers one message. Cuts outside the bytes, or repeated,
+ * are ignored. Resolves with the pieces' sizes once the last is written; rejects as `sendRaw` does.
+ */
+export async function sendInSegments(link: Link, raw: Buffer, cuts: readonly number[], pauseMs: number): Promise<number[]> {
+  const at = [...new Set(cuts.filter((c) => c > 0 && c < raw.length))].sort((a, b) => a - b);
+  const bounds = [0, ...at, raw.length];
+  const sizes: number[] = [];
+  for (let i = 1; i < bounds.length; i++) {
+    if (i > 1) await new Promise<void>((resolve) => link.clock.setTimer(pauseMs, resolve));
+    await link.sendRaw(raw.subarray(bounds[i - 1], bounds[i]));
+    sizes.push(bounds[i] - bounds[i - 1]);
+  }
+  return sizes;
+}
