@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { type HostFault, type HostFaultKind, malformedVariantSchema } from "../src/scenario/scenario.js";
+import { type HostFault, type HostFaultKind, hostileAmountVariantSchema, hostMalformedVariantSchema } from "../src/scenario/scenario.js";
 
 /** Relative weights of each host-role fault; 0 turns one off. */
 export type HostFaultWeights = Record<HostFaultKind, number>;
@@ -12,9 +12,13 @@ export const DEFAULT_HOST_FAULT_WEIGHTS: Readonly<HostFaultWeights> = {
   disconnect: 1,
   reverse_twice: 2,
   reverse_unknown: 1,
+  split: 2,
+  pipelined: 2,
+  hostile_amount: 2,
 };
 
-const MALFORMED = malformedVariantSchema.options;
+/** The variants each fault with one draws from; the first is where shrinking goes. */
+const VARIANTS = { malformed: hostMalformedVariantSchema.options, hostile_amount: hostileAmountVariantSchema.options } as const;
 
 /**
  * A fault for one step. Weights pick the kind; `bad_mac` is left out where the dialect has no
@@ -30,7 +34,7 @@ export function hostFault(weights: Partial<HostFaultWeights> = {}, withMac = tru
   return fc.oneof(
     ...kinds.map(([kind, weight]) => ({
       weight,
-      arbitrary: kind === "malformed" ? fc.constantFrom(...MALFORMED).map((variant): HostFault => ({ kind, variant })) : fc.constant<HostFault>({ kind }),
+      arbitrary: kind === "malformed" || kind === "hostile_amount" ? fc.constantFrom(...VARIANTS[kind]).map((variant) => ({ kind, variant }) as HostFault) : fc.constant<HostFault>({ kind }),
     })),
   );
 }

@@ -40,6 +40,8 @@ export interface HostScenarioConstraints {
 
 const AMOUNT_OPS: ReadonlySet<HostOperation> = new Set(["purchase", "refund", "preauth"]);
 const CARD_OPS: ReadonlySet<HostOperation> = new Set(["purchase", "refund", "preauth", "balance", "void"]);
+/** Requests that carry field 4 (a void, its purchase's amount): the only ones a `hostile_amount` can spoil. */
+const FIELD_4_OPS: ReadonlySet<HostOperation> = new Set([...AMOUNT_OPS, "void"]);
 
 /**
  * A whole scenario for a host under test. It shrinks towards fewer steps, fewer faults, the
@@ -54,6 +56,8 @@ export function hostScenario(c: HostScenarioConstraints): fc.Arbitrary<HostScena
   const ops = (Object.entries(weights) as [HostOperation, number][]).filter(([op, w]) => w > 0 && !c.leaveOut?.includes(op));
   if (ops.length === 0) throw new Error("hostScenario: every operation weight is 0");
   const perMille = Math.round(rate * 1000);
+  // A pipelined request goes with an echo test: a SUT that does no echo gets none.
+  const faults = c.leaveOut?.includes("echo") ? { ...c.faults, pipelined: 0 } : c.faults;
 
   const step: fc.Arbitrary<HostStep> = fc
     .record({
@@ -66,14 +70,14 @@ export function hostScenario(c: HostScenarioConstraints): fc.Arbitrary<HostScena
       fault: fc.oneof(
         CROSS_SHRINK,
         { weight: 1000 - perMille, arbitrary: fc.constant(undefined) },
-        { weight: perMille, arbitrary: hostFault(c.faults, c.withMac ?? true) },
+        { weight: perMille, arbitrary: hostFault(faults, c.withMac ?? true) },
       ),
     })
     .map(({ op, terminal, amount, card, fault }) => {
       const s: HostStep = { op, terminal };
       if (AMOUNT_OPS.has(op)) s.amount = amount;
       if (CARD_OPS.has(op)) s.card = card;
-      if (fault !== undefined) s.fault = fault;
+      if (fault !== undefined && (fault.kind !== "hostile_amount" || FIELD_4_OPS.has(op))) s.fault = fault;
       return s;
     });
   const minSteps = c.minSteps ?? 1;

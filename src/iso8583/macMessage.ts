@@ -40,7 +40,16 @@ const PLACEHOLDER = "0".repeat(2 * MAC_BYTES);
  */
 export function packWithMac(dialect: Dialect, message: Message, key: Buffer): Buffer {
   const { field } = macSpec(dialect, message);
-  const frame = pack(dialect, { ...message, fields: { ...message.fields, [field]: PLACEHOLDER } });
+  return rewriteMac(dialect, pack(dialect, { ...message, fields: { ...message.fields, [field]: PLACEHOLDER } }), message, key);
+}
+
+/**
+ * Overwrites, in place, the MAC field at the end of `frame` (which carries one, as `message` says)
+ * with the MAC of the frame's bytes as they are under `key`: for a frame patched after packing,
+ * so that only what was patched is wrong.
+ */
+export function rewriteMac(dialect: Dialect, frame: Buffer, message: Message, key: Buffer): Buffer {
+  const { field } = macSpec(dialect, message);
   const value = macValue(dialect, frame, message, key);
   const { hexText } = macWireBytes(dialect, field);
   if (hexText) frame.write(value, frame.length - value.length, "latin1");

@@ -24,7 +24,8 @@ import {
   type SutProfile,
   type Totals,
 } from "../protocol/index.js";
-import { cardOf, describeStep, type HostFault, type HostFaultKind, type HostScenario, type HostStep, type MalformedVariant, type ScenarioCard } from "../scenario/scenario.js";
+import { cardOf, describeStep, type HostFault, type HostFaultKind, type HostMalformedVariant, type HostScenario, type HostStep, type ScenarioCard } from "../scenario/scenario.js";
+import { hostileAmountFrame } from "./hostileAmount.js";
 import { malformed } from "./malformed.js";
 import { DEFAULT_MAK, FIRST_BATCH } from "../sim/defaults.js";
 import type { TraceRecorder } from "../trace/traceRecorder.js";
@@ -124,6 +125,9 @@ const POSTING_OPS: ReadonlySet<Operation> = new Set(["purchase", "refund", "prea
  * time against a fast host.
  */
 const MALFORMED_GRACE = { perAnswer: 4, minMs: 250, maxMs: 2_000 } as const;
+
+/** The pause between the two segments of a `split` request (a tenth of the timeout at most): a slow network, not a stalled one. */
+const SPLIT_PAUSE_MS = 50;
 
 /**
  * Plays the scenario's terminals against a host over real links: signs each terminal on, runs
@@ -248,11 +252,8 @@ export class KitTerminal {
       const request = this.request(s, step);
       const frame = this.frame(s, request);
       this.o.recorder.fault({ fault: "duplicate" }, "request sent twice");
-      const link = await this.linkOf(s).catch(() => undefined);
-      if (link === undefined) {
-        this.o.recorder.note("cannot connect to the SUT", { connectFailed: true });
-        return;
-      }
+      const link = await this.linkOrNote(s);
+      if (link === undefined) return;
       await this.send(link, frame);
       await this.send(link, frame);
       const first = await this.await(s, request);
@@ -270,7 +271,54 @@ export class KitTerminal {
       s.pending = { request: ghost, cause: "no_answer", sends: 1 };
       await this.flushPending(s);
     },
+    split: async (s, step) => {
+      const request = this.request(s, step);
+      const frame = this.frame(s, request);
+      const link = await this.linkOrNote(s);
+      if (link === undefined) return;
+      const raw = link.framing.encode(frame);
+      const cut = raw.length >> 1;
+      const pauseMs = Math.min(SPLIT_PAUSE_MS, this.o.responseTimeoutMs / 10);
+      this.o.recorder.fault({ fault: "split", at: cut, pauseMs }, `the request in two segments: ${cut} bytes, a ${pauseMs} ms pause, then the other ${raw.length - cut}`);
+      await link.sendRaw(raw.subarray(0, cut)).catch(() => undefined);
+      await new Promise<void>((resolve) => this.o.clock.setTimer(pauseMs, resolve));
+      await link.sendRaw(raw.subarray(cut)).catch(() => undefined);
+      this.settle(s, step, request, await this.await(s, request));
+    },
+    pipelined: async (s, step) => {
+      const request = this.request(s, step);
+      const echo = this.build(s, "echo", {});
+      const link = await this.linkOrNote(s);
+      if (link === undefined) return;
+      this.o.recorder.fault({ fault: "pipelined" }, `the request and an echo test (${echo.mti}) written in one segment`);
+      const both = Buffer.concat([link.framing.encode(this.frame(s, request)), link.framing.encode(this.frame(s, echo))]);
+      await link.sendRaw(both).catch(() => undefined);
+      // Answers come in order on a connection: the request's, then the echo's (none once the link is gone).
+      const outcome = await this.await(s, request);
+      await this.await(s, echo);
+      this.settle(s, step, request, outcome);
+    },
+    hostile_amount: async (s, step, fault) => {
+      const request = this.request(s, step);
+      const hostile = hostileAmountFrame(this.d, this.frame(s, request), request, fault.variant, s.mak);
+      if (hostile === undefined) {
+        this.o.recorder.note(`no hostile amount (${fault.variant}): the request has no field 4 of fixed digits; sent as it is`);
+        return this.answered(s, step, request, this.frame(s, request));
+      }
+      const mac = macRequired(this.d, request) ? ", its MAC computed over it" : "";
+      this.o.recorder.fault({ fault: "hostile_amount", variant: fault.variant, amount: hostile.amount, mti: request.mti, stan: request.fields["11"] }, `field 4 written as '${hostile.amount}'${mac}`);
+      // A correct terminal never sends it, so nothing it gets back is booked or reversed: the answer is for the properties.
+      const link = await this.linkOrNote(s);
+      if (link !== undefined) await this.sendUndecodable(s, link, hostile.frame);
+    },
   };
+
+  /** The session's link, or undefined after a `connect-failed` note (which H-LIVE-1 reads). */
+  private async linkOrNote(s: KitSession): Promise<Link | undefined> {
+    const link = await this.linkOf(s).catch(() => undefined);
+    if (link === undefined) this.o.recorder.note("cannot connect to the SUT", { connectFailed: true });
+    return link;
+  }
 
   /** The answer is discarded as if it never came, so the request is reversed, `sends` times. */
   private async lost(s: KitSession, step: HostStep, kind: "drop" | "reverse_twice", sends: number): Promise<void> {
@@ -505,10 +553,15 @@ export class KitTerminal {
     return { kind: "answer", message: response };
   }
 
-  private async sendMalformed(s: KitSession, variant: MalformedVariant): Promise<void> {
+  private async sendMalformed(s: KitSession, variant: HostMalformedVariant): Promise<void> {
     const link = await this.linkOf(s);
     const probe = this.frame(s, this.build(s, "echo", {}));
-    await this.send(link, malformed(probe, variant, this.d.headerBytes));
+    await this.sendUndecodable(s, link, malformed(probe, variant, this.d.headerBytes));
+  }
+
+  /** Sends a frame that does not decode under the dialect and gives the host a grace period to answer it. */
+  private async sendUndecodable(s: KitSession, link: Link, frame: Buffer): Promise<void> {
+    await this.send(link, frame);
     const until = this.o.clock.now() + this.malformedGraceMs();
     // A host may answer a malformed frame (30) or ignore it. Wait a while; if nothing came, drop
     // the connection, so that a late answer cannot be taken for the next request's.

@@ -1,11 +1,11 @@
-import type { MalformedVariant } from "../scenario/scenario.js";
+import type { HostMalformedVariant } from "../scenario/scenario.js";
 
 /**
  * A framed but broken message, made from a good frame body: the kit sends it as a malformed
  * request (host under test) or a malformed answer (terminal under test). The body is cut, given
- * a bad length, bad content, or replaced by garbage.
+ * a bad length, bad content, replaced by garbage, or cut to its fixed header (`header_only`).
  */
-export function malformed(frame: Buffer, variant: MalformedVariant, headerBytes: number): Buffer {
+export function malformed(frame: Buffer, variant: HostMalformedVariant, headerBytes: number): Buffer {
   const body = Buffer.from(frame);
   switch (variant) {
     case "truncated":
@@ -17,5 +17,8 @@ export function malformed(frame: Buffer, variant: MalformedVariant, headerBytes:
       return body;
     case "garbage":
       return Buffer.from("garbage!garbage!", "latin1");
+    case "header_only":
+      // Shorter than an MTI; without a fixed header, the MTI's first byte, since an empty body is a keep-alive.
+      return body.subarray(0, headerBytes > 0 ? headerBytes : 1);
   }
 }

@@ -11,6 +11,23 @@ export const malformedVariantSchema = z.enum(["truncated", "bad_length", "bad_co
 export type MalformedVariant = z.infer<typeof malformedVariantSchema>;
 
 /**
+ * How a malformed request is broken (host under test): the shared variants, and `header_only`,
+ * a frame of the length header and the fixed header alone, shorter than an MTI. Answers to a
+ * terminal do not use it: a terminal reads one answer per request, a host's server loop is what
+ * one such frame has killed.
+ */
+export const hostMalformedVariantSchema = z.enum([...malformedVariantSchema.options, "header_only"]);
+export type HostMalformedVariant = z.infer<typeof hostMalformedVariantSchema>;
+
+/**
+ * How a `hostile_amount` request writes field 4, bypassing the codec: `negative` with a minus
+ * sign (`-00000001000`), `space_padded` with spaces for the leading zeros (`        1000`). In a
+ * BCD field the sign is the nibble D, as packed decimal writes it, and a space the pad nibble F.
+ */
+export const hostileAmountVariantSchema = z.enum(["negative", "space_padded"]);
+export type HostileAmountVariant = z.infer<typeof hostileAmountVariantSchema>;
+
+/**
  * A test card the kit presents: swiped sends track 2, keyed sends the PAN and expiry. It is kept
  * as its recipe (BIN, account number, length), not as a PAN, so scenario files carry no card
  * number in clear and still replay exactly: `cardPan` rebuilds it.
@@ -38,16 +55,24 @@ const plain = <K extends string>(kind: K) => z.object({ kind: z.literal(kind) })
  * - `disconnect`: half of the request is written, the connection dropped, then the request is
  *   sent in full on a new connection;
  * - `reverse_twice`: the request's answer is dropped and its reversal is sent twice;
- * - `reverse_unknown`: after the request, a reversal of a transaction that never existed.
+ * - `reverse_unknown`: after the request, a reversal of a transaction that never existed;
+ * - `split`: the request is written in two segments (its two halves) with a short
+ *   pause between them, as a slow network delivers it;
+ * - `pipelined`: the request and an echo test are written in one segment, and both answers awaited;
+ * - `hostile_amount`: the request goes with field 4 written as `variant` says, not as digits
+ *   (the MAC, where there is one, computed over the bytes sent, so only the amount is wrong).
  */
 export const hostFaultSchema = z.discriminatedUnion("kind", [
   plain("drop"),
   plain("duplicate"),
   plain("bad_mac"),
-  z.object({ kind: z.literal("malformed"), variant: malformedVariantSchema }).strict(),
+  z.object({ kind: z.literal("malformed"), variant: hostMalformedVariantSchema }).strict(),
   plain("disconnect"),
   plain("reverse_twice"),
   plain("reverse_unknown"),
+  plain("split"),
+  plain("pipelined"),
+  z.object({ kind: z.literal("hostile_amount"), variant: hostileAmountVariantSchema }).strict(),
 ]);
 export type HostFault = z.infer<typeof hostFaultSchema>;
 export type HostFaultKind = HostFault["kind"];

@@ -14,7 +14,8 @@ describe("hostScenario", () => {
         hostScenarioSchema.parse(s);
         for (const st of s.steps) {
           assert.equal(st.amount !== undefined, ["purchase", "refund", "preauth"].includes(st.op), JSON.stringify(st));
-          if (st.fault?.kind === "malformed") assert.ok(["truncated", "bad_length", "bad_content", "garbage"].includes(st.fault.variant));
+          if (st.fault?.kind === "malformed") assert.ok(["truncated", "bad_length", "bad_content", "garbage", "header_only"].includes(st.fault.variant));
+          if (st.fault?.kind === "hostile_amount") assert.ok(["purchase", "refund", "preauth", "void"].includes(st.op), `a hostile amount on ${st.op}, which has no field 4`);
         }
       }),
       { numRuns: 300, seed: 3 },
@@ -24,9 +25,9 @@ describe("hostScenario", () => {
   it("is stable: seed 42 gives the same first scenarios, release after release", () => {
     // A change here changes every seeded run of the host suite: make it on purpose.
     assert.deepEqual(fc.sample(hostScenario(TERMINALS), { numRuns: 3, seed: 42 }).map(describe_), [
-      ["TERM0001 purchase(34270.00)+reverse_twice"],
+      ["TERM0001 purchase(34270.00)+hostile_amount:space_padded"],
       ["TERM0002 purchase(42669.00)", "TERM0002 purchase(45709.70)", "TERM0001 refund(68661.00)", "TERM0002 balance", "TERM0001 purchase(25078.00)"],
-      ["TERM0002 purchase(56570.00)+malformed:bad_length", "TERM0001 void", "TERM0002 purchase(43727.00)+drop"],
+      ["TERM0002 purchase(56570.00)+reverse_twice", "TERM0002 purchase(93795.30)", "TERM0001 balance"],
     ]);
   });
 
@@ -43,6 +44,11 @@ describe("hostScenario", () => {
 
   it("refuses a negative weight rather than dropping that fault silently", () => {
     assert.throws(() => hostFault({ duplicate: -1 }), /hostFault: weight of duplicate must be >= 0, got -1/);
-    assert.throws(() => hostFault({ drop: 0, duplicate: 0, bad_mac: 0, malformed: 0, disconnect: 0, reverse_twice: 0, reverse_unknown: 0 }), /every fault weight is 0/);
+    assert.throws(() => hostFault({ drop: 0, duplicate: 0, bad_mac: 0, malformed: 0, disconnect: 0, reverse_twice: 0, reverse_unknown: 0, split: 0, pipelined: 0, hostile_amount: 0 }), /every fault weight is 0/);
+  });
+
+  it("pipelines no echo test to a SUT that does no echo", () => {
+    const noEcho = hostScenario({ ...TERMINALS, faultRate: 1, leaveOut: ["echo"] });
+    fc.assert(fc.property(noEcho, (s) => s.steps.every((st) => st.fault?.kind !== "pipelined")), { numRuns: 200, seed: 5 });
   });
 });

@@ -38,7 +38,7 @@ describe("host properties over hand-made traces", () => {
     const req = purchase();
     const s = settle(1, 500);
     const b = new TraceBuilder().atStep(0).send(req).after(10).receive(approve(req)).send(s).receive(buildResponse(d, s, { code: "00", fields: settlementReply(d, s, true) }));
-    assert.deepEqual(judged(b), { "H-FMT-1": 2, "H-MTI-1": 2, "H-ECHO-1": 2, "H-TID-1": 0, "H-DUP-1": 0, "H-REV-1": 0, "H-REV-2": 0, "H-SET-1": 1, "H-LIVE-1": 0, "H-RRN-1": 1 });
+    assert.deepEqual(judged(b), { "H-FMT-1": 2, "H-FMT-2": 0, "H-MTI-1": 2, "H-ECHO-1": 2, "H-TID-1": 0, "H-DUP-1": 0, "H-REV-1": 0, "H-REV-2": 0, "H-SET-1": 1, "H-LIVE-1": 0, "H-RRN-1": 1 });
   });
 
   it("H-FMT-1: an undecodable response", () => {

@@ -71,6 +71,26 @@ export const HOST_BUGS = [
     needs: "balances",
     description: "answers a reversal of an unknown transaction with 25, yet credits its amount to the card",
   },
+  {
+    name: "drops-split-request",
+    violates: ["H-MTI-1"],
+    description: "takes each chunk read from the connection as whole frames: a request that arrives in two pieces is thrown away unanswered",
+  },
+  {
+    name: "drops-pipelined",
+    violates: ["H-MTI-1"],
+    description: "serves only the first frame of each chunk read: a second request that arrives with it is silently dropped",
+  },
+  {
+    name: "dies-on-header-only",
+    violates: ["H-LIVE-1"],
+    description: "after a frame shorter than an MTI (the length and fixed headers alone), stops answering on every connection",
+  },
+  {
+    name: "lax-amount",
+    violates: ["H-FMT-2"],
+    description: "reads field 4 leniently: a sign or spaces in it are taken as a number, so '-00000001000' is a purchase of -10.00 it approves and credits",
+  },
 ] as const satisfies readonly { name: string; violates: readonly string[]; needs?: Capability; description: string }[];
 
 export type HostBugName = (typeof HOST_BUGS)[number]["name"];

@@ -1,6 +1,7 @@
 import { framingByName } from "../../link/framingByName.js";
 import { Link } from "../../link/link.js";
 import { memoryTransportPair } from "../../link/memoryTransport.js";
+import { hostFraming } from "./chunkBugFraming.js";
 import { ReferenceHost } from "./referenceHost.js";
 import { serveLink, type ServeLinkOptions } from "./serveLink.js";
 
@@ -18,12 +19,14 @@ export interface InProcessHost {
  */
 export function inProcessHost(host: ReferenceHost, options: ServeLinkOptions = {}): InProcessHost {
   const framing = framingByName(host.dialect.table.framing);
+  // The host reads through its own framing: a seeded bug may misread how bytes arrive.
+  const hostReads = hostFraming(framing, host.options.bug);
   const served = new Map<Link, Promise<void>>();
   return {
     host,
     async connect() {
-      const [terminalSide, hostSide] = memoryTransportPair(["terminal", "host"]);
-      const link = new Link(hostSide, { framing, clock: host.clock });
+      const [terminalSide, hostEnd] = memoryTransportPair(["terminal", "host"]);
+      const link = new Link(hostEnd, { framing: hostReads, clock: host.clock });
       served.set(link, serveLink(host, link, options).finally(() => served.delete(link)));
       return new Link(terminalSide, { framing, clock: host.clock });
     },

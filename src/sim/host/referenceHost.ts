@@ -4,6 +4,7 @@ import { Iso8583Error } from "../../iso8583/errors.js";
 import { checkMac, packWithMac } from "../../iso8583/macMessage.js";
 import type { Message } from "../../iso8583/message.js";
 import { pack } from "../../iso8583/pack.js";
+import { readRawDigits, writeRawDigits } from "../../iso8583/rawDigits.js";
 import { unpack } from "../../iso8583/unpack.js";
 import { buildResponse, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, panOf, requestKey, rulesOf } from "../../protocol/index.js";
 import { DEFAULT_TMK, FIRST_BATCH } from "../defaults.js";
@@ -58,8 +59,10 @@ export class ReferenceHost {
   private readonly rules: TransactionRules;
   private readonly ledger = new HostLedger();
   private readonly operations: HostOperations;
-  /** Set by the `crash-on-malformed` bug: from then on nothing is answered. */
-  private muted = false;
+  /** Set by the `crash-on-malformed` and `dies-on-header-only` bugs (what stopped it): from then on nothing is answered. */
+  private stoppedBy: string | undefined;
+  /** The STAN of the host's own last sign-on. */
+  private signOnStan = 0;
 
   constructor(dialect: Dialect, options: HostOptions = {}) {
     this.dialect = dialect;
@@ -77,7 +80,7 @@ export class ReferenceHost {
 
   /** A copy of the books: per terminal its approvals, reversals and totals; card balances. */
   snapshot(): HostSnapshot {
-    return this.ledger.snapshot(this.muted);
+    return this.ledger.snapshot(this.stoppedBy !== undefined);
   }
 
   /**
@@ -90,13 +93,19 @@ export class ReferenceHost {
 
   /** Decides on one frame body (framing already removed) and returns what to answer. */
   handle(body: Buffer): HostTurn {
-    if (this.muted) return { outcome: "not answered: the host stopped after a malformed frame (bug crash-on-malformed)" };
+    if (this.stoppedBy !== undefined) return { outcome: `not answered: the host stopped after ${this.stoppedBy}` };
+    if (this.options.bug === "dies-on-header-only" && body.length < this.dialect.headerBytes + this.dialect.table.mti.bytes) {
+      this.stoppedBy = "a frame shorter than an MTI (bug dies-on-header-only)";
+      return { outcome: `a frame of ${body.length} bytes, shorter than an MTI; stops answering (bug dies-on-header-only)` };
+    }
     let request: Message;
     try {
       request = unpack(this.dialect, body);
     } catch (e) {
       if (!(e instanceof Iso8583Error)) throw e;
-      return this.malformed(e);
+      const lax = this.options.bug === "lax-amount" && e.field === "4" ? laxAmount(this.dialect, body) : undefined;
+      if (lax === undefined) return this.malformed(e);
+      request = lax;
     }
     if (!isRequestMti(request.mti)) return { request, outcome: `not answered: ${request.mti} is not a request` };
     return this.answer(request, body);
@@ -105,7 +114,7 @@ export class ReferenceHost {
   private malformed(e: Iso8583Error): HostTurn {
     const outcome = `malformed frame: ${e.message}`;
     if (this.options.bug === "crash-on-malformed") {
-      this.muted = true;
+      this.stoppedBy = "a malformed frame (bug crash-on-malformed)";
       return { request: e.partial, outcome: `${outcome}; stops answering (bug crash-on-malformed)` };
     }
     const partial = e.partial;
@@ -163,6 +172,8 @@ export class ReferenceHost {
     const f = message.fields;
     if (this.options.bug === "wrong-stan-echo" && f["11"] !== undefined) f["11"] = String((Number(f["11"]) + 1) % 1_000_000).padStart(6, "0");
     if (this.options.bug === "drop-field-41") delete f["41"];
+    // The lax amount it took in goes back as digits: the codec packs nothing else.
+    if (this.options.bug === "lax-amount" && f["4"] !== undefined) f["4"] = f["4"].replace(/\D/g, "0");
     const frame = macKey === undefined ? pack(this.dialect, message) : packWithMac(this.dialect, message, macKey);
     return { request, outcome: d.outcome, reply: { message, frame, delayMs: this.delayMs() } };
   }
@@ -172,3 +183,20 @@ export class ReferenceHost {
   }
 }
 
+/**
+ * The request as the `lax-amount` bug reads it: field 4 taken as whatever `Number` makes of its
+ * text (a sign, spaces), the rest decoded strictly; undefined when that is not enough to decode it.
+ */
+function laxAmount(dialect: Dialect, body: Buffer): Message | undefined {
+  const text = readRawDigits(dialect, body, "4");
+  if (text === undefined || !/^[- ]*\d+$/.test(text)) return undefined;
+  const digits = writeRawDigits(dialect, body, "4", text.replace(/\D/g, "0"));
+  try {
+    const request = unpack(dialect, digits!);
+    request.fields["4"] = text;
+    return request;
+  } catch (e) {
+    if (e instanceof Iso8583Error) return undefined;
+    throw e;
+  }
+}

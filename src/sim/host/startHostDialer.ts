@@ -4,6 +4,7 @@ import { LinkError, reasons } from "../../link/linkError.js";
 import { parseEndpoint } from "../../link/parseEndpoint.js";
 import { tcpConnect } from "../../link/tcpConnect.js";
 import type { HostOptions } from "./hostOptions.js";
+import { hostFraming } from "./chunkBugFraming.js";
 import { ReferenceHost } from "./referenceHost.js";
 import { serveLink, type ServeLinkOptions } from "./serveLink.js";
 
@@ -44,7 +45,7 @@ export function startHostDialer(options: HostDialerOptions): HostDialer {
   const running = (async () => {
     while (!stopped) {
       try {
-        current = await tcpConnect(dial, { framing: framingByName(framing), clock: host.clock });
+        current = await tcpConnect(dial, { framing: hostFraming(framingByName(framing), host.options.bug), clock: host.clock });
         log?.(`${current.id} dialed ${dial}`);
         await serveLink(host, current, { log, idleMs });
       } catch (e) {

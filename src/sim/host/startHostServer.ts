@@ -5,6 +5,7 @@ import { LinkError, reasons } from "../../link/linkError.js";
 import { parseEndpoint } from "../../link/parseEndpoint.js";
 import { tcpListen } from "../../link/tcpListen.js";
 import type { HostOptions } from "./hostOptions.js";
+import { hostFraming } from "./chunkBugFraming.js";
 import { ReferenceHost } from "./referenceHost.js";
 import { serveLink, type ServeLinkOptions } from "./serveLink.js";
 
@@ -34,7 +35,7 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
   const endpoint = parseEndpoint(listen);
   if (endpoint.kind !== "tcp") throw new LinkError("invalid_config", reasons.badEndpoint(listen, "the reference host listens on TCP: expected tcp://HOST:PORT"));
   const host = new ReferenceHost(dialect, hostOptions);
-  const listener = await tcpListen({ host: endpoint.host, port: endpoint.port, framing: framingByName(framing), clock: host.clock });
+  const listener = await tcpListen({ host: endpoint.host, port: endpoint.port, framing: hostFraming(framingByName(framing), host.options.bug), clock: host.clock });
   const serving = new Set<Promise<void>>();
   // Accepting can fail after start (e.g. out of file descriptors); connections already open carry on.
   listener.on("error", (error) => log?.(`listener error: ${error.message}`));

@@ -5,6 +5,8 @@ import { unpack } from "../../../src/iso8583/unpack.js";
 import { parseBalance, responseMismatches, rulesOf, settlementBalanced, type Totals } from "../../../src/protocol/index.js";
 import { VirtualClock } from "../../../src/link/virtualClock.js";
 import { UNREGISTERED_TERMINAL } from "../../../src/sim/defaults.js";
+import { hostileAmountFrame } from "../../../src/roles/hostileAmount.js";
+import { malformed } from "../../../src/roles/malformed.js";
 import { HOST_BUGS, hostBug, type HostBugName } from "../../../src/sim/host/bugs.js";
 import { type HostFixture, hostFixture } from "./support/hostFixture.js";
 import { CARDS, ScriptedTerminal } from "./support/scriptedTerminal.js";
@@ -24,6 +26,14 @@ async function answerWithin(t: ScriptedTerminal, ms: number): Promise<Message | 
 async function balanceOf(t: ScriptedTerminal): Promise<number> {
   const reply = await t.exchange(t.request("balance", { card: CARDS.rich }));
   return parseBalance(reply.fields["54"])!;
+}
+
+/** After what `t` sent, the host answers nothing, even another terminal on its own connection. */
+async function otherTerminalUnanswered(fx: HostFixture, t: ScriptedTerminal): Promise<boolean> {
+  await answerWithin(t, KIT_TIMEOUT_MS);
+  const other = new ScriptedTerminal(await fx.connect(), t.dialect, "TERM0002");
+  await other.send(other.frame(other.request("purchase", { card: CARDS.rich, amount: 500 })));
+  return (await answerWithin(other, KIT_TIMEOUT_MS)) === undefined;
 }
 
 /** A purchase of 5.00, then its reversal sent twice, each acknowledged (00). */
@@ -77,11 +87,29 @@ const misbehaves: Record<HostBugName, (fx: HostFixture, t: ScriptedTerminal, clo
   async "crash-on-malformed"(fx, t) {
     const frame = t.frame(t.request("purchase", { card: CARDS.rich, amount: 500 }));
     await t.send(frame.subarray(0, frame.length - 5));
-    await answerWithin(t, KIT_TIMEOUT_MS);
-    // Another terminal, on its own connection, is not answered either.
-    const other = new ScriptedTerminal(await fx.connect(), t.dialect, "TERM0002");
-    await other.send(other.frame(other.request("purchase", { card: CARDS.rich, amount: 500 })));
-    return (await answerWithin(other, KIT_TIMEOUT_MS)) === undefined;
+    return otherTerminalUnanswered(fx, t);
+  },
+  async "dies-on-header-only"(fx, t) {
+    await t.send(malformed(t.frame(t.request("echo")), "header_only", t.dialect.headerBytes));
+    return otherTerminalUnanswered(fx, t);
+  },
+  async "drops-split-request"(_fx, t, clock) {
+    const raw = t.link.framing.encode(t.frame(t.request("echo")));
+    await t.link.sendRaw(raw.subarray(0, raw.length >> 1));
+    await new Promise<void>((resolve) => clock.setTimer(50, resolve));
+    await t.link.sendRaw(raw.subarray(raw.length >> 1));
+    return (await answerWithin(t, KIT_TIMEOUT_MS)) === undefined;
+  },
+  async "drops-pipelined"(_fx, t) {
+    const raw = () => t.link.framing.encode(t.frame(t.request("echo")));
+    await t.link.sendRaw(Buffer.concat([raw(), raw()]));
+    assert.ok((await answerWithin(t, KIT_TIMEOUT_MS)) !== undefined, "the first is answered");
+    return (await answerWithin(t, KIT_TIMEOUT_MS)) === undefined;
+  },
+  async "lax-amount"(_fx, t) {
+    const purchase = t.request("purchase", { card: CARDS.rich, amount: 1000 });
+    await t.send(hostileAmountFrame(t.dialect, t.frame(purchase), purchase, "negative", t.mak)!.frame);
+    return (await answerWithin(t, KIT_TIMEOUT_MS))?.fields["39"] === rulesOf(t.dialect).codes.approved;
   },
   async "settle-miscount"(_fx, t) {
     await t.exchange(t.request("purchase", { card: CARDS.rich, amount: 1000 }));
