@@ -7,6 +7,7 @@ import { pack } from "../iso8583/pack.js";
 import { unpack } from "../iso8583/unpack.js";
 import type { Clock } from "../link/clock.js";
 import type { Link } from "../link/link.js";
+import { sendInSegments } from "../link/sendInSegments.js";
 import {
   batchOf,
   buildRequest,
@@ -280,9 +281,7 @@ export class KitTerminal {
       const cut = raw.length >> 1;
       const pauseMs = Math.min(SPLIT_PAUSE_MS, this.o.responseTimeoutMs / 10);
       this.o.recorder.fault({ fault: "split", at: cut, pauseMs }, `the request in two segments: ${cut} bytes, a ${pauseMs} ms pause, then the other ${raw.length - cut}`);
-      await link.sendRaw(raw.subarray(0, cut)).catch(() => undefined);
-      await new Promise<void>((resolve) => this.o.clock.setTimer(pauseMs, resolve));
-      await link.sendRaw(raw.subarray(cut)).catch(() => undefined);
+      await sendInSegments(link, raw, [cut], pauseMs).catch(() => undefined);
       this.settle(s, step, request, await this.await(s, request));
     },
     pipelined: async (s, step) => {

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { hostScenario } from "../../generators/hostScenario.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
 import { describeStep } from "../../src/scenario/scenario.js";
-import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
-import { HOST_BUGS } from "../../src/sim/host/bugs.js";
+import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
+import { HOST_BUGS, type HostBugName } from "../../src/sim/host/bugs.js";
 import { hostSuite } from "../../suites/host/index.js";
 import { failures, runHostSuite, untested } from "../helpers/hostRun.js";
 import { dialectFor } from "../helpers/profiledDialect.js";
@@ -26,9 +27,18 @@ describe("host suite against the in-process reference host", function () {
     });
   }
 
+  /** Bugs that one fault of the kit's requests finds, and that fault as a step prints it. */
+  const FOUND_ONLY_BY: Partial<Record<HostBugName, string>> = {
+    "drops-split-request": "+split",
+    "drops-pipelined": "+pipelined",
+    "dies-on-header-only": "+malformed:header_only",
+    "lax-amount": "+hostile_amount",
+  };
+
   for (const bug of HOST_BUGS) {
     const property = bug.violates[0];
-    it(`--bug ${bug.name} is found by ${property} within 200 scenarios, shrunk to at most 4 steps, and replays`, async () => {
+    const most = FOUND_ONLY_BY[bug.name] === undefined ? 4 : 3;
+    it(`--bug ${bug.name} is found by ${property} within 200 scenarios, shrunk to at most ${most} steps, and replays`, async () => {
       const d = dialectFor(bug);
       const target = referenceHostTarget(d, { bug: bug.name });
       const r = await runHostSuite(d, target, { runs: 200, seed: 42, only: [property] });
@@ -36,11 +46,22 @@ describe("host suite against the in-process reference host", function () {
       assert.equal(p.verdict, "fail", `${property} did not fail`);
       assert.ok(p.foundAfter! <= 200);
       const cx = p.counterexample!;
-      assert.ok(cx.scenario.steps.length <= 4, `shrunk to ${cx.scenario.steps.length} steps`);
+      assert.ok(cx.scenario.steps.length <= most, `shrunk to ${cx.scenario.steps.length} steps`);
       // Replay: the scenario alone, outside fast-check, fails the same property again.
       const ctx = { dialect: d, target, responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex") };
       const again = checkAll(hostSuite.properties.filter((x) => x.id === property), cx.scenario, await runScenario(cx.scenario, ctx), ctx);
       assert.ok(again.has(property), "the replay does not reproduce");
+    });
+  }
+
+  for (const [name, fault] of Object.entries(FOUND_ONLY_BY)) {
+    it(`--bug ${name} hides from every fault but ${fault.slice(1)}: 200 scenarios without it find nothing`, async () => {
+      const d = builtinDialect("cup");
+      const without = hostScenario({ terminals: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL], withMac: true }).filter(
+        (s) => !s.steps.some((st) => describeStep(s, st).includes(fault)),
+      );
+      const r = await runHostSuite(d, referenceHostTarget(d, { bug: name }), { runs: 200, seed: 42, scenarios: without });
+      assert.deepEqual(failures(r).map((p) => p.id), []);
     });
   }
 });

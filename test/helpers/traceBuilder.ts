@@ -41,6 +41,12 @@ export class TraceBuilder {
     return this;
   }
 
+  /** A frame the kit sent that does not decode: a hostile or malformed request. */
+  sendUndecodable(conn = "c1"): this {
+    this.add({ dir: "kit→sut", kind: "frame", conn, bytes: "00", decodeError: { field: "4", offset: 20, kind: "bad_content", reason: "not a digit" } });
+    return this;
+  }
+
   fault(fault: string, detail: Omit<FaultDetail, "fault"> = {}): this {
     this.add({ dir: "kit", kind: "fault", detail: { fault, ...detail } });
     return this;

@@ -169,6 +169,37 @@ describe("host properties over hand-made traces", () => {
     assert.match(check("H-LIVE-1", new TraceBuilder().atStep(2).fault("malformed").send(r))[0].message, /after a malformed frame/);
   });
 
+  it("H-FMT-2: a purchase with a signed amount approved; a format error, a decline or no answer are fine", () => {
+    const r = purchase(1000);
+    const oneStep: HostScenario = { ...scenario, steps: [{ op: "purchase", terminal: 0, amount: 1000 }] };
+    const hostile = (answer?: Message) => {
+      const b = new TraceBuilder().atStep(0).fault("hostile_amount", { variant: "negative", amount: "-00000001000" }).sendUndecodable();
+      return prop("H-FMT-2").check(oneStep, (answer ? b.receive(answer) : b).events, ctx);
+    };
+    const v = hostile(approve(r));
+    assert.deepEqual(v.violations.map((x) => [x.message, x.actual]), [["approved a purchase whose amount was '-00000001000'", "response code 00, authorisation AUTH01"]]);
+    assert.deepEqual(v.violations[0].events, [1, 2, 3]);
+    for (const code of ["30", "13"]) assert.deepEqual(hostile(buildResponse(d, r, { code })), { judged: 1, violations: [] }, code);
+    assert.deepEqual(hostile(), { judged: 0, violations: [] });
+  });
+
+  it("H-MTI-1: a pipelined echo test left unanswered", () => {
+    const r = purchase();
+    const echo = buildRequest(d, { op: "echo", tid: "TERM0001", mid: "123456789012345", stan: "000900", batch: "000001", now });
+    // A new builder each time: the ledger the properties share is kept per trace.
+    const pipelined = () => new TraceBuilder().atStep(0).fault("pipelined").send(r).send(echo).receive(approve(r));
+    assert.deepEqual(check("H-MTI-1", pipelined()).map((x) => x.message), [`${echo.mti} STAN 000900 got no response within 30000 ms`]);
+    assert.deepEqual(check("H-MTI-1", pipelined().receive(buildResponse(d, echo, { code: "00" }))), []);
+  });
+
+  it("H-LIVE-1: no answer after a header-only frame", () => {
+    const r = purchase();
+    // Nothing answered the frame, so the kit sent the request on a new connection.
+    const headerOnly = () => new TraceBuilder().atStep(0).fault("malformed", { variant: "header_only" }).sendUndecodable().send(r, "c2");
+    assert.match(check("H-LIVE-1", headerOnly())[0].message, /^after a malformed frame, the host did not answer the next valid request \(0200 STAN \d{6}\)$/);
+    assert.deepEqual(check("H-LIVE-1", headerOnly().receive(approve(r), "c2")), []);
+  });
+
   it("H-RRN-1: a missing auth code and a reused RRN", () => {
     const a = purchase();
     const b2 = purchase();

@@ -5,6 +5,7 @@ import { unpack } from "../../../src/iso8583/unpack.js";
 import { parseBalance, responseMismatches, rulesOf, settlementBalanced, type Totals } from "../../../src/protocol/index.js";
 import { VirtualClock } from "../../../src/link/virtualClock.js";
 import { UNREGISTERED_TERMINAL } from "../../../src/sim/defaults.js";
+import { sendInSegments } from "../../../src/link/sendInSegments.js";
 import { hostileAmountFrame } from "../../../src/roles/hostileAmount.js";
 import { malformed } from "../../../src/roles/malformed.js";
 import { HOST_BUGS, hostBug, type HostBugName } from "../../../src/sim/host/bugs.js";
@@ -93,11 +94,9 @@ const misbehaves: Record<HostBugName, (fx: HostFixture, t: ScriptedTerminal, clo
     await t.send(malformed(t.frame(t.request("echo")), "header_only", t.dialect.headerBytes));
     return otherTerminalUnanswered(fx, t);
   },
-  async "drops-split-request"(_fx, t, clock) {
+  async "drops-split-request"(_fx, t) {
     const raw = t.link.framing.encode(t.frame(t.request("echo")));
-    await t.link.sendRaw(raw.subarray(0, raw.length >> 1));
-    await new Promise<void>((resolve) => clock.setTimer(50, resolve));
-    await t.link.sendRaw(raw.subarray(raw.length >> 1));
+    await sendInSegments(t.link, raw, [raw.length >> 1], 50);
     return (await answerWithin(t, KIT_TIMEOUT_MS)) === undefined;
   },
   async "drops-pipelined"(_fx, t) {
