@@ -19,6 +19,9 @@ export const DEFAULT_TERMINAL_FAULT_WEIGHTS: Readonly<TerminalFaultWeights> = {
   answer_twice: 2,
   malformed: 1,
   disconnect: 1,
+  close: 1,
+  split: 2,
+  truncated_approval: 2,
 };
 
 /** Response codes a `code` fault answers with by default (a run passes `declineCodes(dialect)`). */
@@ -57,9 +60,9 @@ export function terminalFault(c: TerminalFaultConstraints = {}): fc.Arbitrary<Te
   const kind = fc.oneof(CROSS_SHRINK, ...kinds.map(([k, weight]) => ({ weight, arbitrary: fc.constant(k) })));
   // Every draw takes a variant, a code and drops, used or not: the same seed gives the same faults.
   return fc.record({ kind, variant: fc.constantFrom(...MALFORMED), code: fc.constantFrom(...(codes.length > 0 ? codes : ["05"])), drops }).map(({ kind, variant, code, drops }): TerminalFault => {
-    // A decline or a second copy of a good answer leaves nothing to reverse.
+    // A decline, a second copy of a good answer or a good answer in pieces leaves nothing to reverse.
     if (kind === "code") return { kind, code };
-    if (kind === "answer_twice") return { kind };
+    if (kind === "answer_twice" || kind === "split") return { kind };
     const more = drops === undefined ? {} : { reversalDrops: drops };
     return kind === "malformed" ? { kind, variant, ...more } : { kind, ...more };
   });

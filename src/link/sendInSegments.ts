@@ -11,9 +11,23 @@ export async function sendInSegments(link: Link, raw: Buffer, cuts: readonly num
   const bounds = [0, ...at, raw.length];
   const sizes: number[] = [];
   for (let i = 1; i < bounds.length; i++) {
-    if (i > 1) await new Promise<void>((resolve) => link.clock.setTimer(pauseMs, resolve));
+    if (i > 1) await pause(link, pauseMs);
     await link.sendRaw(raw.subarray(bounds[i - 1], bounds[i]));
     sizes.push(bounds[i] - bounds[i - 1]);
   }
   return sizes;
+}
+
+/** `ms` on the link's clock, or less once the link closes: then the next piece fails at once, and nobody waits on a clock that may have stopped. */
+function pause(link: Link, ms: number): Promise<void> {
+  if (link.closeReason !== undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      cancel();
+      link.off("disconnect", done);
+      resolve();
+    };
+    const cancel = link.clock.setTimer(ms, done);
+    link.on("disconnect", done);
+  });
 }

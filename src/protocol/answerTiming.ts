@@ -13,6 +13,15 @@ export function lateAnswerMs(responseTimeoutMs: number): number {
   return responseTimeoutMs + 2 * timingGraceMs(responseTimeoutMs);
 }
 
+/**
+ * How long the kit pauses between the segments of a `split` answer: long enough that the
+ * terminal reads each on its own, short enough that the whole answer is timely by far (both
+ * pauses together a tenth of the timeout at most).
+ */
+export function splitPauseMs(responseTimeoutMs: number): number {
+  return Math.min(100, Math.round(responseTimeoutMs / 20));
+}
+
 /** How an answer sent `elapsedMs` after its request stands against the timeout. */
 export function answerTiming(elapsedMs: number, responseTimeoutMs: number): "timely" | "late" | "unclear" {
   const grace = timingGraceMs(responseTimeoutMs);

@@ -1,17 +1,18 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import { Iso8583Error } from "../iso8583/errors.js";
 import { packWithMac } from "../iso8583/macMessage.js";
-import type { Message } from "../iso8583/message.js";
+import type { FieldSpan, Message } from "../iso8583/message.js";
 import { pack } from "../iso8583/pack.js";
 import { unpack } from "../iso8583/unpack.js";
 import type { Clock } from "../link/clock.js";
 import type { Link } from "../link/link.js";
+import { sendInSegments } from "../link/sendInSegments.js";
 import { buildResponse, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, referencedStan, reversedStan, rulesOf } from "../protocol/index.js";
 import type { TerminalFault } from "../scenario/scenario.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
 import type { FaultDetail } from "../trace/traceEvent.js";
 import type { TraceRecorder } from "../trace/traceRecorder.js";
-import { lateAnswerMs } from "../protocol/answerTiming.js";
+import { lateAnswerMs, splitPauseMs } from "../protocol/answerTiming.js";
 import { malformed } from "./malformed.js";
 
 export interface AnsweringHostOptions {
@@ -52,6 +53,8 @@ export class AnsweringHost {
   private readonly reversalDrops = new Map<string, number>();
   /** Late answers not sent yet. */
   private readonly held = new Set<() => void>();
+  /** Answers being written in segments. */
+  private readonly writing = new Set<Promise<unknown>>();
   private sales: Sale[] = [];
 
   constructor(private readonly o: AnsweringHostOptions) {
@@ -78,6 +81,14 @@ export class AnsweringHost {
   cancelLate(): void {
     for (const cancel of this.held) cancel();
     this.held.clear();
+  }
+
+  /**
+   * Resolves once every answer begun in segments is written whole (a few pauses at most): the
+   * trace then shows it even where the terminal gave up on it and went on at once.
+   */
+  async finishWriting(): Promise<void> {
+    await Promise.all([...this.writing]);
   }
 
   private async answer(link: Link, body: Buffer): Promise<void> {
@@ -165,7 +176,43 @@ export class AnsweringHost {
       await link.sendRaw(raw.subarray(0, Math.max(1, raw.length >> 1))).catch(() => undefined);
       await link.close();
     },
+    close: async ({ link, about }) => {
+      this.o.recorder.fault(about, "the connection closed with no answer, not a byte of one");
+      await link.close();
+    },
+    split: async ({ link, request, reply, about }) => {
+      const raw = link.framing.encode(reply.frame);
+      // Into the length header, then the middle of the body: a reader must reassemble both.
+      const cuts = [2, Math.max(3, raw.length >> 1)];
+      const segments = [cuts[0], cuts[1] - cuts[0], raw.length - cuts[1]];
+      const pauseMs = splitPauseMs(this.o.responseTimeoutMs);
+      this.o.recorder.fault({ ...about, segments, pauseMs }, `the answer in ${segments.length} segments of ${segments.join(", ")} bytes, ${pauseMs} ms apart`);
+      const written = sendInSegments(link, raw, cuts, pauseMs).catch(() => undefined);
+      this.writing.add(written);
+      await written;
+      this.writing.delete(written);
+      return this.book(request, reply.message);
+    },
+    truncated_approval: async (x) => this.truncatedApproval(x),
   };
+
+  /**
+   * The answer with the approval code, cut just after field 39: the length header says the cut
+   * length, so it is framed, but the fields the bitmap still announces (echoes, MAC) are missing.
+   */
+  private async truncatedApproval({ link, request, reply, about }: Spoiling): Promise<void> {
+    const approved = rulesOf(this.d).codes.approved;
+    const whole = pack(this.d, { ...reply.message, fields: { ...reply.message.fields, "39": approved } });
+    const spans: FieldSpan[] = [];
+    unpack(this.d, whole, spans);
+    const end = spans.find((span) => span.field === "39")?.end;
+    if (end === undefined || end >= whole.length) {
+      this.o.recorder.note("truncated_approval not applied: nothing follows field 39 in the answer");
+      return this.send(link, request, reply, true);
+    }
+    this.o.recorder.fault({ ...about, code: approved, bytes: end, of: whole.length }, `the answer carries ${approved} but is cut after field 39: ${end} of its ${whole.length} bytes`);
+    await link.send(whole.subarray(0, end)).catch(() => undefined);
+  }
 
   /** The answer with one echoed field altered (its MAC recomputed, so only the echo is wrong). */
   private misecho({ link, request, reply, about }: Spoiling, kind: keyof typeof MISECHO): Promise<void> {

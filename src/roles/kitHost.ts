@@ -2,6 +2,7 @@ import type { Dialect } from "../iso8583/dialect.js";
 import type { Message } from "../iso8583/message.js";
 import type { Clock } from "../link/clock.js";
 import { networkCodeOf, operationOf, unsupportedOperations } from "../protocol/index.js";
+import type { FileCard } from "../scenario/cardFile.js";
 import { cardOf, describeStep, type TerminalScenario, type TerminalStep } from "../scenario/scenario.js";
 import type { OpenTerminalTarget } from "../scenario/target.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
@@ -21,6 +22,8 @@ export interface KitHostOptions {
   responseTimeoutMs: number;
   /** The terminal's reversal attempts: with the timeout, how long a command may take. */
   reversalAttempts: number;
+  /** The run's card file, where the scenario's cards come from it. */
+  cards?: readonly FileCard[];
   /**
    * Decides every answer as a correct host would, the terminal under test registered with it;
    * the kit then applies the scenario's faults. A new one per scenario for a fresh terminal, one
@@ -78,6 +81,7 @@ export class KitHost {
     } finally {
       this.current = undefined;
       this.answering.cancelLate();
+      await this.answering.finishWriting();
     }
   }
 
@@ -161,7 +165,7 @@ export class KitHost {
 
   /** The command for a step; a void needs a purchase the kit approved (undefined when there is none). */
   private commandFor(step: TerminalStep): TerminalCommand | undefined {
-    const card = step.card === undefined ? {} : { card: cardOf(step.card) };
+    const card = step.card === undefined ? {} : { card: cardOf(step.card, this.o.cards) };
     const amount = step.amount ?? 100;
     const sale = this.answering.lastSale();
     switch (step.op) {

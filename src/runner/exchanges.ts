@@ -27,7 +27,7 @@ export type Requester = "kit" | "sut";
 const MALFORMED_SINK: Exchange = { request: { seq: -1, t: 0, dir: "kit→sut", kind: "frame", bytes: "", message: { mti: "", fields: {} } }, responses: [], step: -1 };
 
 /** Faults after which the kit, answering, sends nothing at once: the request leaves the answer queue. */
-const NOT_ANSWERED_NOW: ReadonlySet<string> = new Set(["drop", "late", "disconnect"] satisfies TerminalFaultKind[]);
+const NOT_ANSWERED_NOW: ReadonlySet<string> = new Set(["drop", "late", "disconnect", "close"] satisfies TerminalFaultKind[]);
 
 /**
  * Pairs every request with the frames that answer it: per connection, first in first out, so a
@@ -39,7 +39,7 @@ const NOT_ANSWERED_NOW: ReadonlySet<string> = new Set(["drop", "late", "disconne
  * When the kit asks (`requester: "kit"`), the kit's malformed requests hold their place in the
  * queue, so an answer to one is never taken for the next request's. When the kit answers
  * (`"sut"`), its fault events (which name the connection, MTI and STAN they hit) say which
- * requests it leaves unanswered (drop, disconnect) or answers later (late): those leave the
+ * requests it leaves unanswered (drop, disconnect, close) or answers later (late): those leave the
  * queue, and a late answer goes to its own request.
  */
 export function exchanges(trace: readonly TraceEvent[], requester: Requester = "kit"): Exchange[] {

@@ -127,9 +127,14 @@ const leavesUnanswered = <K extends string>(kind: K) => z.object({ kind: z.liter
  * - `bad_mac`: the answer's MAC is corrupted (dialects with a MAC; answers that carry one);
  * - `code`: the request is declined with `code` (97, 96, 94, 91, 51, ...);
  * - `malformed`: a framed but undecodable answer;
- * - `disconnect`: half of the answer is written, then the connection is dropped.
- * A decline (`code`) and a second copy of a good answer leave nothing to reverse, so they carry
- * no `reversalDrops`.
+ * - `disconnect`: half of the answer is written, then the connection is dropped;
+ * - `close`: the connection is closed with no answer at all, not a byte of one;
+ * - `split`: the answer is written in three segments (2 bytes, up to its middle, the rest) with a
+ *   short pause between them, well inside the terminal's timeout: a valid answer, in pieces;
+ * - `truncated_approval`: the answer carrying the approval code, cut just after field 39, the
+ *   length header saying the cut length: framed, but without the fields after 39 (echoes, MAC).
+ * A decline (`code`), a second copy of a good answer and a split one leave nothing to reverse,
+ * so they carry no `reversalDrops`.
  */
 export const terminalFaultSchema = z.discriminatedUnion("kind", [
   leavesUnanswered("drop"),
@@ -143,6 +148,9 @@ export const terminalFaultSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("code"), code: z.string().regex(/^[0-9A-Z]{2,3}$/, "a response code such as 05 or A0") }).strict(),
   z.object({ kind: z.literal("malformed"), variant: malformedVariantSchema, reversalDrops }).strict(),
   leavesUnanswered("disconnect"),
+  leavesUnanswered("close"),
+  plain("split"),
+  leavesUnanswered("truncated_approval"),
 ]);
 export type TerminalFault = z.infer<typeof terminalFaultSchema>;
 export type TerminalFaultKind = TerminalFault["kind"];

@@ -15,6 +15,9 @@ import {
   type ReversalCause,
 } from "../../src/protocol/index.js";
 import { answerTiming } from "../../src/protocol/answerTiming.js";
+import { Iso8583Error } from "../../src/iso8583/errors.js";
+import { unpack } from "../../src/iso8583/unpack.js";
+import type { TerminalFaultKind } from "../../src/scenario/scenario.js";
 import type { ControlResult } from "../../src/scenario/terminalControl.js";
 import { type DecodedFrame, exchanges, type Exchange } from "../../src/runner/exchanges.js";
 import type { CheckContext } from "../../src/runner/property.js";
@@ -30,7 +33,16 @@ import type { EventOf, FrameEvent, TraceEvent } from "../../src/trace/traceEvent
  */
 export type Verdict =
   | { kind: "valid"; code: string; answer: FrameEvent }
-  | { kind: "invalid"; cause: ReversalCause; why: string; reasons: readonly string[]; answer?: FrameEvent; mismatches: Mismatch[] }
+  | {
+      kind: "invalid";
+      cause: ReversalCause;
+      why: string;
+      reasons: readonly string[];
+      answer?: FrameEvent;
+      mismatches: Mismatch[];
+      /** An answer that does not decode, with the code that decoded before the failure: what a lax reader takes for its verdict. */
+      undecoded?: { code: string; truncated: boolean };
+    }
   | { kind: "unclear"; why: string };
 
 /** One request of the terminal, and how the kit answered it. */
@@ -64,6 +76,16 @@ export interface TerminalLedger {
   results: Map<TerminalRequest, { result: ControlResult; event: EventOf<"control"> }>;
   /** Whether the kit steered the terminal (commands in the trace): a passive terminal acts on its own. */
   driven: boolean;
+  /** Every control command the kit gave, in order, with the result it got (undefined: none recorded). */
+  commands: Command[];
+}
+
+/** A control command of the trace and its result. */
+export interface Command {
+  op: string;
+  step: number | undefined;
+  event: EventOf<"control">;
+  result?: { result: ControlResult; event: EventOf<"control"> };
 }
 
 // Every terminal property reads the same ledger of the same trace: compute it once per trace.
@@ -86,21 +108,28 @@ function reasonsFor(dialect: Dialect, cause: ReversalCause): string[] {
 
 function judge(dialect: Dialect, x: Exchange, reversal: boolean, timeoutMs: number): Verdict {
   const request = x.request.message!;
-  const invalid = (cause: ReversalCause, why: string, answer?: FrameEvent, mismatches: Mismatch[] = []): Verdict => ({
+  const invalid = (cause: ReversalCause, why: string, answer?: FrameEvent, mismatches: Mismatch[] = [], undecoded?: { code: string; truncated: boolean }): Verdict => ({
     kind: "invalid",
     cause,
     why,
     reasons: reasonsFor(dialect, cause),
     answer,
     mismatches,
+    ...(undecoded === undefined ? {} : { undecoded }),
   });
   const answer = x.responses[0];
-  if (answer === undefined) return invalid("no_answer", x.fault === "disconnect" ? "the connection dropped mid-answer" : "no answer");
+  if (answer === undefined) return invalid("no_answer", UNANSWERED_WHY[x.fault ?? ""] ?? "no answer");
   const timing = answerTiming(answer.t - x.request.t, timeoutMs);
   if (timing === "late") return invalid("no_answer", `the answer came ${answer.t - x.request.t} ms after the request, past the ${timeoutMs} ms timeout`, answer);
   if (timing === "unclear") return { kind: "unclear", why: `the answer came ${answer.t - x.request.t} ms after the request, too close to the ${timeoutMs} ms timeout to judge` };
   const response = answer.message;
-  if (response === undefined) return invalid("other", "the answer does not decode", answer);
+  if (response === undefined) {
+    const undecoded = undecodedVerdict(dialect, answer);
+    if (undecoded === undefined) return invalid("other", "the answer does not decode", answer);
+    const failure = answer.decodeError === undefined ? "" : ` (${answer.decodeError.reason}: field ${answer.decodeError.field})`;
+    const why = `the answer ${undecoded.truncated ? "is truncated" : "does not decode"}${failure}, though it carries response code ${undecoded.code}`;
+    return invalid("other", why, answer, [], undecoded);
+  }
   const mismatches = responseMismatches(dialect, request, response);
   if (mismatches.length > 0) {
     const what = mismatches.map((m) => (m.field === "mti" ? `MTI ${m.actual}` : `field ${m.field} ${m.actual === undefined ? "absent" : JSON.stringify(m.actual)}`)).join(", ");
@@ -116,6 +145,29 @@ function judge(dialect: Dialect, x: Exchange, reversal: boolean, timeoutMs: numb
     return invalid("bad_mac", "the answer's MAC does not verify", answer);
   }
   return { kind: "valid", code, answer };
+}
+
+/** Why a request the kit left unanswered has no answer, by the kit's fault. */
+const UNANSWERED_WHY: Record<string, string> = {
+  disconnect: "the connection dropped mid-answer",
+  close: "the host closed the connection without answering",
+} satisfies Partial<Record<TerminalFaultKind, string>>;
+
+/**
+ * The response code among the fields that decoded before an answer failed to: a cut answer
+ * (the kit's `truncated_approval`, or `malformed:truncated`) may still carry one. Undefined when
+ * none decoded, or the bytes are masked.
+ */
+function undecodedVerdict(dialect: Dialect, answer: FrameEvent): { code: string; truncated: boolean } | undefined {
+  if (answer.bytes === "" || answer.bytes.includes("*")) return undefined;
+  try {
+    unpack(dialect, Buffer.from(answer.bytes, "hex"));
+  } catch (e) {
+    if (!(e instanceof Iso8583Error)) throw e;
+    const code = e.partial?.fields["39"];
+    return code === undefined ? undefined : { code, truncated: e.kind === "truncated" };
+  }
+  return undefined;
 }
 
 /** Whether `b` repeats `a`: the same message, the MTI's repeat digit and the MAC aside. */
@@ -164,16 +216,22 @@ function computeLedger(trace: readonly TraceEvent[], ctx: CheckContext): Termina
     else group.push(r);
   }
   const results = new Map<TerminalRequest, { result: ControlResult; event: EventOf<"control"> }>();
+  const commands: Command[] = [];
   let driven = false;
   for (const e of trace) {
     if (e.kind !== "control") continue;
     driven = true;
     const result = e.detail.result;
-    if (result === undefined) continue;
+    if (result === undefined) {
+      commands.push({ op: e.detail.op, step: e.step, event: e });
+      continue;
+    }
+    const command = commands.findLast((c) => c.op === e.detail.op && c.step === e.step && c.result === undefined);
+    if (command !== undefined) command.result = { result, event: e };
     const own = requests.find((r) => !r.reversal && r.event.step === e.step && r.op === e.detail.op && r.event.seq < e.seq);
     if (own !== undefined && !results.has(own)) results.set(own, { result, event: e });
   }
-  return { dialect: d, requests, histories, originals, results, driven };
+  return { dialect: d, requests, histories, originals, results, driven, commands };
 }
 
 /** The terminal's next transaction after `r`: its next financial request or settlement (docs/protocol-notes.md §2.7.3). */

@@ -1,6 +1,6 @@
 import { panOf, parseOriginalData, reversedStan, rulesOf } from "../../src/protocol/index.js";
 import type { CheckContext, Property, Violation } from "../../src/runner/property.js";
-import { describeRequest, evidence, needsReversal, nextTransaction, terminalLedger, type TerminalRequest, type ReversalHistory, type TerminalLedger } from "./ledger.js";
+import { type Command, describeRequest, evidence, needsReversal, nextTransaction, terminalLedger, type TerminalRequest, type ReversalHistory, type TerminalLedger } from "./ledger.js";
 
 /** A history the trace can judge: no send of it was answered too close to the timeout to tell. */
 const judgeable = (h: ReversalHistory) => h.groups.every((g) => g.every((s) => s.verdict.kind !== "unclear"));
@@ -35,6 +35,15 @@ export const T_REV_1: Property = {
           events: [...evidence(o), next.event.seq, ...(late ? [late.event.seq] : [])],
         });
       }
+      const hung = next === undefined && before.length === 0 ? hungAfter(l, o) : undefined;
+      if (hung?.result !== undefined) {
+        out.push({
+          message: `${describeRequest(o)} got no valid answer (${o.verdict.why}), and the terminal never reversed it: asked for a ${hung.op} next, it sent nothing and gave no result (${hung.result.result.message ?? "none"})`,
+          expected: `a reversal of STAN ${o.message.fields["11"]} before the next transaction`,
+          actual: `no reversal, and no request for the ${hung.op}: the terminal hung`,
+          events: [...evidence(o), hung.event.seq, hung.result.event.seq],
+        });
+      }
       if (h !== undefined && h.groups.length > 1 && judgeable(h)) {
         const [first, second] = h.groups;
         const answered = first.find((s) => s.verdict.kind === "valid");
@@ -49,6 +58,19 @@ export const T_REV_1: Property = {
     return { judged, violations: out };
   },
 };
+
+/** Commands a pending reversal must go out before (docs/protocol-notes.md §2.7.3): sign-on is not one. */
+const TRANSACTION_COMMANDS: ReadonlySet<string> = new Set(["purchase", "balance", "void", "refund", "settlement"]);
+
+/**
+ * A later step's transaction command the terminal neither carried out nor answered, while it
+ * sent nothing at all after `o`: it hung (on the host closing, say), and its reversal is never
+ * coming. A terminal that fails a command it cannot do reports so; only silence counts here.
+ */
+function hungAfter(l: TerminalLedger, o: TerminalRequest): Command | undefined {
+  if (l.requests.some((x) => x.index > o.index)) return undefined;
+  return l.commands.find((c) => c.event.seq > o.event.seq && c.step !== o.event.step && TRANSACTION_COMMANDS.has(c.op) && c.result?.result.outcome === "unknown");
+}
 
 // docs/protocol-notes.md §2.7.1: the journal entry "is deleted when a response is processed" ("接收的时候
 // 如果响应码为00，就删除冲正文件"); a valid answer, approval or decline, leaves nothing to reverse.

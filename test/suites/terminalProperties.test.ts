@@ -2,7 +2,10 @@ import { decodeErrorOf } from "../../src/trace/traceEvent.js";
 import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import type { Dialect } from "../../src/iso8583/dialect.js";
-import type { Message } from "../../src/iso8583/message.js";
+import type { Iso8583Error } from "../../src/iso8583/errors.js";
+import type { FieldSpan, Message } from "../../src/iso8583/message.js";
+import { pack } from "../../src/iso8583/pack.js";
+import { unpack } from "../../src/iso8583/unpack.js";
 import { buildRequest, buildResponse, buildReversal, settlementReply, type ReversalCause, type Totals } from "../../src/protocol/index.js";
 import type { CheckContext } from "../../src/runner/property.js";
 import type { TerminalScenario } from "../../src/scenario/scenario.js";
@@ -232,6 +235,88 @@ describe("terminal properties over hand-made traces", () => {
       b.receive(purchase(1)).send({ ...answer(purchase(1)), fields: { ...answer(purchase(1)).fields, "4": "000000000999" } });
       exchange(b, purchase(2));
       assert.match(messages("T-ECHO-1", b)[0], /went on to 0200 purchase STAN 000002 without reversing it/);
+    });
+  });
+
+  describe("answers split, withheld by a close, or cut after field 39", () => {
+    const faultOn = (b: TraceBuilder, kind: string, m: Message, detail: Record<string, unknown> = {}) => b.fault(kind, { conn: "c1", mti: m.mti, stan: m.fields["11"], ...detail });
+
+    it("split (T-REV-2): an answer in segments is a valid answer; reversing it is the violation", () => {
+      const split = (b: TraceBuilder) => faultOn(b.receive(purchase(1)), "split", purchase(1), { segments: [2, 50, 60], pauseMs: 100 }).after(200).send(answer(purchase(1)));
+      const taken = split(new TraceBuilder());
+      exchange(taken, purchase(2));
+      quiet(taken);
+      const reversed = split(new TraceBuilder());
+      exchange(reversed, reversal(purchase(1)), answer(reversal(purchase(1))), "c2");
+      assert.deepEqual(messages("T-REV-2", reversed), ["0200 purchase STAN 000001 got a valid answer (00) and was reversed all the same"]);
+    });
+
+    it("close (T-REV-1): no answer, reversed before the next purchase; a terminal that sends nothing for its next command has hung", () => {
+      const closed = (b: TraceBuilder) => {
+        b.atStep(0).control("purchase");
+        faultOn(b.receive(purchase(1)), "close", purchase(1));
+        return b;
+      };
+      const reversing = closed(new TraceBuilder()).control("purchase", { outcome: "failed" }).atStep(1).control("purchase");
+      exchange(reversing, reversal(purchase(1)), answer(reversal(purchase(1))), "c2");
+      exchange(reversing, purchase(2), answer(purchase(2)), "c2");
+      quiet(reversing.control("purchase", { outcome: "approved", code: "00" }));
+      // Lazy reversal: without a next transaction, none is due yet; a command the terminal refuses itself is no hang.
+      quiet(closed(new TraceBuilder()).control("purchase", { outcome: "failed" }));
+      quiet(closed(new TraceBuilder()).control("purchase", { outcome: "failed" }).atStep(1).control("void").control("void", { outcome: "failed", message: "no such sale" }));
+      const hung = closed(new TraceBuilder()).control("purchase", { outcome: "unknown", message: "no result within 145000 ms" });
+      hung.atStep(1).control("purchase").after(145_000).control("purchase", { outcome: "unknown", message: "no result within 145000 ms" });
+      assert.deepEqual(check("T-REV-1", hung).map((v) => [v.message, v.actual]), [
+        [
+          "0200 purchase STAN 000001 got no valid answer (the host closed the connection without answering), and the terminal never reversed it: asked for a purchase next, it sent nothing and gave no result (no result within 145000 ms)",
+          "no reversal, and no request for the purchase: the terminal hung",
+        ],
+      ]);
+    });
+
+    describe("truncated approval (T-ECHO-1)", () => {
+      /** The kit's answer to `m` with 00, cut after field 39 and framed to the cut length, as the trace records it. */
+      const cutAnswer = (b: TraceBuilder, m: Message) => {
+        const whole = pack(cup, answer(m));
+        const spans: FieldSpan[] = [];
+        unpack(cup, whole, spans);
+        const cut = whole.subarray(0, spans.find((s) => s.field === "39")!.end);
+        const error = (() => {
+          try {
+            unpack(cup, cut);
+          } catch (e) {
+            return (e as Iso8583Error).toJSON();
+          }
+          throw new Error("the cut answer decodes");
+        })();
+        faultOn(b, "truncated_approval", m, { code: "00" });
+        b.events.push({ seq: b.events.length, t: b.t, dir: "kit→sut", kind: "frame", conn: "c1", bytes: cut.toString("hex").toUpperCase(), decodeError: { ...error, offset: error.offset! } });
+        return b;
+      };
+      const truncated = () => cutAnswer(new TraceBuilder().atStep(0).control("purchase").receive(purchase(1)), purchase(1));
+
+      it("reported as failed and reversed is right; reported as approved is the violation, said in so many words", () => {
+        const refused = truncated().control("purchase", { outcome: "failed" });
+        exchange(refused, reversal(purchase(1), "other"), answer(reversal(purchase(1))), "c2");
+        quiet(refused);
+        assert.deepEqual(messages("T-ECHO-1", truncated().control("purchase", { outcome: "approved", code: "00" })), [
+          "the answer to 0200 purchase STAN 000001 is truncated but carries 00, yet the terminal reported an approval: a truncated answer was taken for an approval",
+        ]);
+      });
+
+      it("without a result to read, going on unreversed shows it; T-REV-1 says what the answer was", () => {
+        const b = cutAnswer(new TraceBuilder().receive(purchase(1)), purchase(1));
+        exchange(b, purchase(2), answer(purchase(2)), "c1");
+        assert.match(messages("T-ECHO-1", b)[0], /went on to 0200 purchase STAN 000002 without reversing it, as after an approval: a truncated answer was taken for an approval$/);
+        assert.match(messages("T-REV-1", b)[0], /got no valid answer \(the answer is truncated \(field data is 0 bytes, expecting 8: field 41\), though it carries response code 00\)/);
+      });
+
+      it("an undecodable answer without a code in it is not judged", () => {
+        const b = new TraceBuilder().atStep(0).control("purchase").receive(purchase(1)).receiveUndecodable();
+        for (const e of b.events) if (decodeErrorOf(e)) e.dir = "kit→sut";
+        b.control("purchase", { outcome: "approved", code: "00" });
+        assert.deepEqual(check("T-ECHO-1", b), []);
+      });
     });
   });
 
