@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
-import { describeStep, type TerminalScenario, type TerminalStep } from "../../src/scenario/scenario.js";
+import { terminalScenario } from "../../generators/terminalScenario.js";
+import { declineCodes } from "../../src/protocol/index.js";
+import { describeStep, type TerminalFaultKind, type TerminalScenario, type TerminalStep } from "../../src/scenario/scenario.js";
 import { TERMINAL_BUGS } from "../../src/sim/terminal/bugs.js";
 import { terminalSuite } from "../../suites/terminal/index.js";
 import { failures, untested } from "../helpers/hostRun.js";
@@ -21,6 +23,9 @@ const REVERSAL_CASES: [string, TerminalStep[]][] = [
   ["a pending reversal, then settlement", [{ op: "purchase", amount: 500, fault: { kind: "drop" } }, { op: "settlement" }]],
   ["a restart while a reversal is pending", [{ op: "purchase", amount: 500, fault: { kind: "drop" } }, { op: "restart" }, { op: "purchase", amount: 600 }]],
 ];
+
+/** Seeded bugs that only one fault of the kit's answers reaches (issue 15). */
+const ONLY_FOUND_BY: Partial<Record<string, TerminalFaultKind>> = { "reads-one-chunk": "split", "hangs-on-close": "close", "takes-truncated-approval": "truncated_approval" };
 
 // The proof that the terminal suite works: the correct reference terminal passes every property,
 // and every seeded bug is found by the property it violates, shrunk small, and replays.
@@ -61,6 +66,12 @@ describe("terminal suite against the in-process reference terminal", function ()
       const cx = p.counterexample!;
       const steps = cx.scenario.steps.map((s) => describeStep(cx.scenario, s));
       assert.ok(steps.length <= 4, `shrunk to ${steps.join("; ")}`);
+      const fault = ONLY_FOUND_BY[bug.name];
+      if (fault !== undefined) {
+        assert.ok(steps.length <= 3, `shrunk to ${steps.join("; ")}`);
+        assert.ok(steps.some((s) => s.includes(`+${fault}`)), `the ${fault} fault is not in ${steps.join("; ")}`);
+      }
+      if (bug.name === "takes-truncated-approval") assert.match(cx.violations[0].message, /a truncated answer was taken for an approval/);
       if (bug.name === "no-reversal") {
         assert.deepEqual(steps.map((s) => s.replace(/\(.*?\)/, "")), ["purchase+drop", "purchase"], "a purchase whose answer is dropped, then a purchase");
       }
@@ -68,6 +79,14 @@ describe("terminal suite against the in-process reference terminal", function ()
       const ctx = terminalContext(cup, target);
       const again = checkAll(terminalSuite.properties.filter((x) => x.id === property), cx.scenario, await runScenario(cx.scenario, ctx), ctx);
       assert.ok(again.has(property), "the replay does not reproduce");
+    });
+  }
+
+  for (const [bug, fault] of Object.entries(ONLY_FOUND_BY)) {
+    it(`--bug ${bug} is out of reach of every fault but ${fault}: 200 scenarios without it pass the whole suite`, async () => {
+      const scenarios = terminalScenario({ reversalAttempts: 3, codes: declineCodes(cup), faults: { [fault!]: 0 } });
+      const r = await runTerminalSuite(cup, referenceTerminalTarget(cup, { bug }), { runs: 200, seed: 42, scenarios });
+      assert.deepEqual(failures(r).map((p) => p.id), []);
     });
   }
 });

@@ -6,7 +6,9 @@ import { DEFAULT_TMK } from "../../src/sim/defaults.js";
 import { lateAnswerMs } from "../../src/protocol/answerTiming.js";
 import type { TerminalStep } from "../../src/scenario/scenario.js";
 import { bytesOf, detailOf, messageOf, type TraceEvent } from "../../src/trace/traceEvent.js";
-import { results, runReferenceTerminal, TERMINAL_TIMEOUT_MS, wire } from "../helpers/terminalRun.js";
+import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget.js";
+import { T_REV_2 } from "../../suites/terminal/rev.js";
+import { results, runReferenceTerminal, terminalContext, TERMINAL_TIMEOUT_MS, wire } from "../helpers/terminalRun.js";
 
 const cup = builtinDialect("cup");
 const iso87 = builtinDialect("iso87ascii");
@@ -99,6 +101,55 @@ describe("KitHost against the in-process reference terminal", () => {
     assert.equal(partial && detailOf(partial)?.code, "partial_frame");
     const conns = new Set(trace.filter((e) => e.kind === "frame").map((e) => e.conn));
     assert.equal(conns.size, 2);
+  });
+
+  it("close: the connection closed without a byte of answer; reversal reason 98 on a new connection", async () => {
+    const trace = await run({ op: "purchase", amount: 500, fault: { kind: "close" } }, { op: "purchase", amount: 600 });
+    assert.equal(wire(trace), `${SETUP} >0200/000003 >0400/000003/98 <0410/000003/00 >0200/000004 <0210/000004/00`);
+    assert.deepEqual(faults(trace), [{ fault: "close", mti: "0200", stan: "000003" }]);
+    assert.ok(!trace.some((e) => e.kind === "link-error"), "not a byte of the answer went out");
+    assert.deepEqual(results(trace).slice(2), ["purchase:failed", "purchase:approved:00"]);
+  });
+
+  it("close, against hangs-on-close: the terminal never reverses, and its commands end at their deadline", async () => {
+    const trace = await runReferenceTerminal(cup, [{ op: "purchase", amount: 500, fault: { kind: "close" } }, { op: "purchase", amount: 600 }], { bug: "hangs-on-close" });
+    assert.equal(wire(trace), `${SETUP} >0200/000003`);
+    const unknown = trace.flatMap((e) => (e.kind === "control" && e.detail.result?.outcome === "unknown" ? [e.detail.result.message] : []));
+    assert.equal(unknown.length, 2);
+    assert.match(unknown[0] ?? "", /^no result within \d+ ms$/);
+  });
+
+  it("split: the answer in three segments, a pause apart, recorded whole when the last goes out; the terminal takes it", async () => {
+    const trace = await run({ op: "purchase", amount: 500, fault: { kind: "split" } }, { op: "purchase", amount: 600 });
+    assert.equal(wire(trace), `${SETUP} >0200/000003 <0210/000003/00 >0200/000004 <0210/000004/00`);
+    const [fault] = faults(trace);
+    assert.equal(fault.pauseMs, 100);
+    assert.equal((fault.segments as number[]).length, 3);
+    const request = trace.find((e) => e.kind === "frame" && messageOf(e)?.fields["11"] === "000003")!;
+    const answer = trace.find((e) => e.kind === "frame" && messageOf(e)?.mti === "0210" && e.seq > request.seq)!;
+    assert.equal(answer.t - request.t, 200);
+    assert.equal(trace.filter((e) => e.kind === "link-error" && detailOf(e)?.code === "partial_frame").length, 2);
+    assert.deepEqual(results(trace).slice(2), ["purchase:approved:00", "purchase:approved:00"]);
+  });
+
+  it("split, against reads-one-chunk: the first segment is a failed read, the terminal reverses at once; the kit still writes its answer whole", async () => {
+    const trace = await runReferenceTerminal(cup, [{ op: "purchase", amount: 500, fault: { kind: "split" } }, { op: "purchase", amount: 600 }], { bug: "reads-one-chunk" });
+    assert.equal(wire(trace), `${SETUP} >0200/000003 >0400/000003/98 <0410/000003/00 >0200/000004 <0210/000004/00 <0210/000003/00`);
+    const ctx = terminalContext(cup, referenceTerminalTarget(cup));
+    assert.deepEqual(T_REV_2.check({ role: "terminal", steps: [] }, trace, ctx).violations.map((v) => v.message), ["0200 purchase STAN 000003 got a valid answer (00) and was reversed all the same"]);
+  });
+
+  it("truncated approval: 00 in an answer cut after field 39, framed to the cut length; the correct terminal reverses (06)", async () => {
+    const trace = await run({ op: "purchase", amount: 500, fault: { kind: "truncated_approval" } }, { op: "purchase", amount: 600 });
+    assert.match(wire(trace), />0200\/000003 <\? >0400\/000003\/06 <0410\/000003\/00 >0200\/000004/);
+    const [fault] = faults(trace);
+    assert.equal(fault.code, "00");
+    const cut = trace.find((e) => e.kind === "frame" && e.dir === "kit→sut" && e.decodeError !== undefined)!;
+    assert.equal(bytesOf(cut)!.length / 2, fault.bytes);
+    assert.ok((fault.bytes as number) < (fault.of as number));
+    assert.deepEqual(results(trace).slice(2), ["purchase:failed", "purchase:approved:00"]);
+    const lax = await runReferenceTerminal(cup, [{ op: "purchase", amount: 500, fault: { kind: "truncated_approval" } }], { bug: "takes-truncated-approval" });
+    assert.deepEqual(results(lax).slice(2), ["purchase:approved:00"]);
   });
 
   it("the answer lost, then its reversal's answer lost too: the terminal repeats the identical reversal", async () => {

@@ -64,6 +64,21 @@ export const TERMINAL_BUGS = [
     violates: ["T-REV-3"],
     description: "reverses every failure with reason 98 (no answer), also a bad MAC (A0) or a wrong echo (06)",
   },
+  {
+    name: "reads-one-chunk",
+    violates: ["T-REV-2", "T-RC-1"],
+    description: "reads the answer in one read: one that arrives in several segments is a failed read, reversed though it was valid",
+  },
+  {
+    name: "hangs-on-close",
+    violates: ["T-REV-1"],
+    description: "waits forever when the host closes the connection without a byte of answer: never reverses, never takes another command",
+  },
+  {
+    name: "takes-truncated-approval",
+    violates: ["T-ECHO-1", "T-REV-1"],
+    description: "reads an answer until its data runs out: one cut after field 39 = 00 is an approval, its missing echoes and MAC unchecked",
+  },
 ] as const satisfies readonly { name: string; violates: readonly string[]; description: string }[];
 
 export type TerminalBugName = (typeof TERMINAL_BUGS)[number]["name"];

@@ -66,7 +66,7 @@ export class ReferenceTerminal {
     private readonly state: TerminalState,
   ) {
     this.d = o.dialect;
-    this.host = new HostConnection(o.connect, o.clock);
+    this.host = new HostConnection(o.connect, o.clock, { readsOneChunk: o.bug === "reads-one-chunk", hangsOnClose: o.bug === "hangs-on-close" });
     this.journal = new ReversalJournal({
       dialect: o.dialect,
       options: o,
@@ -261,7 +261,7 @@ export class ReferenceTerminal {
     if (sent.kind === "unsent") return { kind: "unsent", why: `cannot reach the host: ${sent.reason}` };
     if (sent.kind === "none") return { kind: "failed", why: sent.reason, cause: "no_answer" };
     const unchecked = UNCHECKED_BY_BUG[this.o.bug ?? ""] ?? [];
-    const judged = judgeAnswer(this.d, request, sent.body, this.mak(), unchecked);
+    const judged = judgeAnswer(this.d, request, sent.body, this.mak(), { unchecked, takesCutAnswer: this.o.bug === "takes-truncated-approval" });
     if (judged.kind === "invalid") return { kind: "failed", why: judged.why, cause: judged.cause };
     return { kind: "valid", request, response: judged.response, now };
   }

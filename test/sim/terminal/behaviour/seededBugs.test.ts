@@ -6,6 +6,8 @@ import { builtinDialect } from "../../../../src/iso8583/builtinDialects.js";
 import { isReversal, reversedStan } from "../../../../src/protocol/index.js";
 import { TERMINAL_BUGS, type TerminalBugName } from "../../../../src/sim/terminal/bugs.js";
 import type { EcrResult } from "../../../../src/ecr/ecrProtocol.js";
+import { controlResultOf } from "../../../../src/roles/ecrCommands.js";
+import { resultBy } from "../../../../src/scenario/terminalControl.js";
 import { runCli } from "../../../helpers/cli.js";
 import { requireSocat } from "../../../link/support/ptyPair.js";
 import { inProcessRig, type InProcessRig } from "../support/inProcess.js";
@@ -110,6 +112,26 @@ const CASES: Record<TerminalBugName, BugCase> = {
     shows: "a bad MAC is reversed with reason 98 instead of A0",
     scenario: answeredThenSale({ badMac: true }),
     misbehaves: (r) => reversals(r)[0]?.fields["39"] === "98",
+  },
+  "reads-one-chunk": {
+    shows: "an approval written in segments is a failed read, and reversed",
+    scenario: answeredThenSale({ split: true }),
+    misbehaves: (r, results) => results[0].result !== "approved" && reversals(r).length === 1,
+  },
+  "hangs-on-close": {
+    shows: "after the host closes without answering, the terminal gives no result and never reverses",
+    async scenario(r) {
+      r.host.react({ close: true });
+      // The hang must not hang the test: each command has a deadline on the rig's clock.
+      const within = (p: Promise<EcrResult>) => resultBy(p.then(controlResultOf), 200_000, r.clock).then((c): EcrResult => ({ result: c.outcome === "unknown" ? "error" : "approved", message: c.message ?? "" }));
+      return [await within(r.terminal.execute({ cmd: "sale", amount: 500 })), await within(r.terminal.execute({ cmd: "sale", amount: 600 }))];
+    },
+    misbehaves: (r, results) => results.every((x) => /^no result within/.test(x.message ?? "")) && reversals(r).length === 0,
+  },
+  "takes-truncated-approval": {
+    shows: "an answer cut after field 39 = 00 is reported as approved",
+    scenario: answeredThenSale({ cutAfter39: true }),
+    misbehaves: (_, results) => results[0].result === "approved",
   },
 };
 

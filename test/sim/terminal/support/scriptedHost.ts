@@ -1,10 +1,11 @@
 import type { Dialect } from "../../../../src/iso8583/dialect.js";
 import { checkMac, packWithMac } from "../../../../src/iso8583/macMessage.js";
-import type { Message } from "../../../../src/iso8583/message.js";
+import type { FieldSpan, Message } from "../../../../src/iso8583/message.js";
 import { pack } from "../../../../src/iso8583/pack.js";
 import { unpack } from "../../../../src/iso8583/unpack.js";
 import { type Clock, realClock } from "../../../../src/link/clock.js";
 import type { Link } from "../../../../src/link/link.js";
+import { sendInSegments } from "../../../../src/link/sendInSegments.js";
 import { tcpListen } from "../../../../src/link/tcpListen.js";
 import { framingByName } from "../../../../src/link/framingByName.js";
 import {
@@ -27,10 +28,12 @@ import { DEFAULT_MAK, DEFAULT_TMK } from "../../../../src/sim/defaults.js";
  * - `badMac`: corrupt the answer's MAC;
  * - `delayMs`: hold the answer this long (longer than the terminal's timeout: a late answer);
  * - `twice`: send the answer twice, in one write;
+ * - `split`: write the answer in three segments, 10 ms apart;
+ * - `cutAfter39`: send the answer cut just after field 39, framed to the cut length;
  * - `drop`: never answer; `close`: close the connection instead of answering.
  */
 export type Reaction =
-  | { code?: string; fields?: Record<string, string>; mti?: string; badMac?: boolean; delayMs?: number; twice?: boolean }
+  | { code?: string; fields?: Record<string, string>; mti?: string; badMac?: boolean; delayMs?: number; twice?: boolean; split?: boolean; cutAfter39?: boolean }
   | { drop: true }
   | { close: true };
 
@@ -113,6 +116,13 @@ export class ScriptedHost {
     if (reaction.twice) {
       const once = link.framing.encode(answer);
       await link.sendRaw(Buffer.concat([once, once])).catch(() => undefined);
+    } else if (reaction.split) {
+      const raw = link.framing.encode(answer);
+      await sendInSegments(link, raw, [2, raw.length >> 1], 10).catch(() => undefined);
+    } else if (reaction.cutAfter39) {
+      const spans: FieldSpan[] = [];
+      unpack(this.dialect, answer, spans);
+      await link.send(answer.subarray(0, spans.find((x) => x.field === "39")!.end)).catch(() => undefined);
     } else await link.send(answer).catch(() => undefined);
   }
 
