@@ -1,7 +1,7 @@
 import { messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 import { mdCode, mdCodeBlock, mdCodeCell, mdText } from "./escape.js";
 import { fileStem, MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
-import { DIRECTION_TEXT, eventSummary, evidenceSeqs, millis, provingEvents, replayCommand, shrinkSummary, stepTexts } from "./reportText.js";
+import { DIRECTION_TEXT, eventSummary, evidenceSeqs, millis, provingEvents, replayCommand, shrinkSummary, stepTexts, violationWhen } from "./reportText.js";
 import { counterexampleOf, reasonOf } from "../src/runner/suiteResult.js";
 
 /**
@@ -26,7 +26,7 @@ export function renderBugReport(r: Report, p: ReportProperty): string {
 
   out.push("", "## Expected and observed", "");
   cx.violations.forEach((v, i) => {
-    out.push(`${i + 1}. ${mdText(v.message)}`, `   - **Expected:** ${mdText(v.expected)}`, `   - **Observed:** ${mdText(v.actual)}`);
+    out.push(`${i + 1}. ${mdText(v.message)}`, `   - **When:** ${mdText(violationWhen(cx, v))}`, `   - **Expected:** ${mdText(v.expected)}`, `   - **Observed:** ${mdText(v.actual)}`);
     if (v.events.length > 0) out.push(`   - **Evidence:** wire log #${evidenceSeqs(v).join(", #")}`);
   });
 

@@ -3,7 +3,7 @@ import { describeStep } from "../src/scenario/scenario.js";
 import { join } from "node:path";
 import { palette, type Style } from "./ansi.js";
 import { MASKING_OFF } from "./report.js";
-import { countsText, judgedText, replayCommand } from "./reportText.js";
+import { countsText, judgedText, replayCommand, violationWhen } from "./reportText.js";
 import { countVerdicts } from "./runOutput.js";
 
 const MARK = { pass: "ok  ", fail: "FAIL", flaky: "FLKY", untested: "UNTD", "n/a": "n/a ", skipped: "skip" } as const;
@@ -47,7 +47,9 @@ export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined,
     lines.push(`  found after ${p.foundAfter} scenario(s); shrunk from ${cx.originalSteps} to ${cx.scenario.steps.length} step(s) in ${cx.shrinkRuns} run(s)`);
     cx.scenario.steps.forEach((st, i) => lines.push(`  ${i + 1}. ${describeStep(cx.scenario, st)}`));
     for (const v of cx.violations.slice(0, 3)) {
-      lines.push(`  - ${v.message}`, `    expected: ${v.expected}`, `    actual:   ${v.actual}`);
+      // The steps listed above are the case; a failure outside them (setup, teardown) says where it was.
+      const when = violationWhen(cx, v);
+      lines.push(`  - ${v.message}`, ...(when.startsWith("step ") ? [] : [`    in:       ${when}`]), `    expected: ${v.expected}`, `    actual:   ${v.actual}`);
     }
     if (cx.violations.length > 3) lines.push(`  (+${cx.violations.length - 3} more)`);
     if (outDir) lines.push(`  replay: ${replayCommand(outDir, p.id)}`);

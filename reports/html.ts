@@ -2,7 +2,7 @@ import { html } from "./escape.js";
 import { HTML_STYLE } from "./htmlStyle.js";
 import { framesHtml, wireLogHtml } from "./htmlWireLog.js";
 import { countReportVerdicts, fileStem, MASKING_OFF, REPORT_VERDICTS, type ReportVerdict, verdictOf, type Report, type ReportProperty } from "./report.js";
-import { evidenceSeqs, judgedText, stoppedText, provingEvents, replayCommand, seconds, shrinkSummary, stepTexts } from "./reportText.js";
+import { evidenceSeqs, judgedText, stoppedText, provingEvents, replayCommand, seconds, shrinkSummary, stepTexts, violationWhen } from "./reportText.js";
 import { sequenceDiagram } from "./sequenceDiagram.js";
 import { counterexampleOf, reasonOf } from "../src/runner/suiteResult.js";
 
@@ -87,7 +87,7 @@ function counterexample(r: Report, p: ReportProperty, index: number): string {
   const stem = fileStem(p.id);
   const violations = cx.violations.map((v, i) => {
     const events = evidenceSeqs(v).map((s) => `<a href="#${id}-e${s}">#${s}</a>`).join(" ");
-    return `<tr><td>${i + 1}</td><td>${html(v.message)}</td><td>${html(v.expected)}</td><td>${html(v.actual)}</td><td>${events}</td></tr>`;
+    return `<tr><td>${i + 1}</td><td>${html(v.message)}</td><td>${html(violationWhen(cx, v))}</td><td>${html(v.expected)}</td><td>${html(v.actual)}</td><td>${events}</td></tr>`;
   });
   return [
     `<section class="cx" id="${id}">`,
@@ -98,7 +98,7 @@ function counterexample(r: Report, p: ReportProperty, index: number): string {
     `<h3>Steps</h3>`,
     `<ol>${stepTexts(cx).map((s) => `<li><code>${html(s)}</code></li>`).join("")}</ol>`,
     `<h3>Violations</h3>`,
-    `<table class="violations">\n<thead><tr><th>#</th><th>what happened</th><th>expected</th><th>actual</th><th>evidence</th></tr></thead>\n<tbody>\n${violations.join("\n")}\n</tbody>\n</table>`,
+    `<table class="violations">\n<thead><tr><th>#</th><th>what happened</th><th>when</th><th>expected</th><th>actual</th><th>evidence</th></tr></thead>\n<tbody>\n${violations.join("\n")}\n</tbody>\n</table>`,
     `<h3>Sequence</h3>`,
     `<figure>${sequenceDiagram(cx.trace, proving, `sd${index}`, `Sequence of the counterexample for ${p.id}`)}</figure>`,
     `<h3>Wire log</h3>`,

@@ -122,6 +122,24 @@ export function eventSummary(e: TraceEvent): string {
 /** The events a violation names, in wire-log order, each once: properties list them in their own order. */
 export const evidenceSeqs = (v: Violation): number[] => [...new Set(v.events)].sort((a, b) => a - b);
 
+/**
+ * When in the scenario a violation happened, from its first evidence event: a step
+ * (`step 2: TERM0001 purchase(5.00)`), or the kit's own setup before the steps or teardown after
+ * them (pending reversals, balance readings, settlement), which belong to no step. A failure in
+ * the teardown says so, so the steps above it are not read as its cause.
+ */
+export function violationWhen(cx: Counterexample, v: Violation): string {
+  const first = evidenceSeqs(v)[0];
+  const event = first === undefined ? undefined : cx.trace.find((e) => e.seq === first);
+  if (event === undefined) return "the whole trace";
+  if (event.step !== undefined && event.step >= 0) {
+    const step = cx.scenario.steps[event.step];
+    return step === undefined ? `step ${event.step + 1}` : `step ${event.step + 1}: ${describeStep(cx.scenario, step)}`;
+  }
+  const afterSteps = cx.trace.some((e) => e.kind === "step" && e.seq < event.seq);
+  return afterSteps ? "the teardown, after the steps (pending reversals, balance readings, settlement)" : "the setup, before the steps (sign-on)";
+}
+
 /** `seq` of every event some violation names: what the reports highlight. */
 export const provingEvents = (cx: Counterexample): Set<number> => new Set(cx.violations.flatMap((v) => v.events));
 

@@ -1,6 +1,6 @@
 import { tapComment, tapText, yamlString } from "./escape.js";
 import { MASKING_OFF, verdictOf, type Report, type ReportProperty } from "./report.js";
-import { countsLine, cutShort, stoppedText, replayCommand, runLine, SHOWN_VIOLATIONS, stepTexts } from "./reportText.js";
+import { countsLine, cutShort, stoppedText, replayCommand, runLine, SHOWN_VIOLATIONS, stepTexts, violationWhen } from "./reportText.js";
 import { counterexampleOf, foundAfterOf, reasonOf } from "../src/runner/suiteResult.js";
 
 /**
@@ -68,7 +68,7 @@ function diagnostics(p: ReportProperty, r: Report): string[] {
   y.push("steps:", ...stepTexts(cx).map((s) => `  - ${yamlString(s)}`));
   y.push("violations:");
   for (const v of cx.violations.slice(0, SHOWN_VIOLATIONS)) {
-    y.push(`  - message: ${yamlString(v.message)}`, `    expected: ${yamlString(v.expected)}`, `    actual: ${yamlString(v.actual)}`, `    events: [${v.events.join(", ")}]`);
+    y.push(`  - message: ${yamlString(v.message)}`, `    when: ${yamlString(violationWhen(cx, v))}`, `    expected: ${yamlString(v.expected)}`, `    actual: ${yamlString(v.actual)}`, `    events: [${v.events.join(", ")}]`);
   }
   if (cx.violations.length > SHOWN_VIOLATIONS) y.push(`moreViolations: ${cx.violations.length - SHOWN_VIOLATIONS}`);
   y.push(`replay: ${yamlString(replayCommand(r.outDir, p.id))}`, "...");
