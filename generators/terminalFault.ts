@@ -20,7 +20,7 @@ export const DEFAULT_TERMINAL_FAULT_WEIGHTS: Readonly<TerminalFaultWeights> = {
   malformed: 1,
   disconnect: 1,
   close: 1,
-  split: 2,
+  split: 3,
   truncated_approval: 2,
 };
 
