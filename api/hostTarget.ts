@@ -6,6 +6,7 @@ import { referenceHostTarget } from "../src/roles/referenceHostTarget.js";
 import { listeningHostTarget, tcpHostTarget } from "../src/roles/tcpTargets.js";
 import type { Target } from "../src/scenario/target.js";
 import type { TerminalConfig } from "../src/sim/host/hostOptions.js";
+import type { FileCard } from "../src/scenario/cardFile.js";
 import { checkSeededBug } from "./seededBug.js";
 import { UsageError } from "./usageError.js";
 
@@ -20,9 +21,11 @@ export interface HostTargetArgs {
 
 /**
  * The host under test, how to record it in scenario files, and what to release at the end.
- * `registry`: the terminals the built-in reference host knows (default its own).
+ * `registry`: the terminals the built-in reference host knows (default its own); `listenWaitMs`:
+ * how long a listening kit waits for each connection the host dials; `cards`: the run's card file,
+ * the built-in host's card table.
  */
-export async function hostTargetFrom(a: HostTargetArgs, dialect: Dialect, registry?: TerminalConfig[]): Promise<{ target: Target; recorded: RecordedTarget; close?: () => Promise<void> }> {
+export async function hostTargetFrom(a: HostTargetArgs, dialect: Dialect, registry?: TerminalConfig[], listenWaitMs?: number, cards?: readonly FileCard[]): Promise<{ target: Target; recorded: RecordedTarget; close?: () => Promise<void> }> {
   if (a.target !== undefined && a.listen !== undefined) throw new UsageError("give --target (the kit connects) or --listen (the host connects), not both");
   const framing = framingByName(a.framing ?? dialect.table.framing);
   if (a.target !== undefined || a.listen !== undefined) {
@@ -33,10 +36,12 @@ export async function hostTargetFrom(a: HostTargetArgs, dialect: Dialect, regist
     const options = { framing, resetCommand: a["reset-cmd"] };
     const given = a.framing === undefined ? {} : { framing: a.framing };
     if (a.target !== undefined) return { target: tcpHostTarget(url, options), recorded: { kind: "tcp", url, ...given } };
-    const t = await listeningHostTarget(ep.host, ep.port, options);
+    // Each further connection a dialling host owes the kit is waited for as long as the first.
+    const t = await listeningHostTarget(ep.host, ep.port, { ...options, connectTimeoutMs: listenWaitMs });
     return { target: t, recorded: { kind: "listen", url, ...given }, close: () => t.listener.close() };
   }
   if (a.framing !== undefined || a["reset-cmd"] !== undefined) throw new UsageError("--framing and --reset-cmd apply to a host of your own (--target or --listen); the built-in host runs in-process");
   checkSeededBug("host", a.bug);
-  return { target: referenceHostTarget(dialect, { bug: a.bug, terminals: registry }), recorded: { kind: "reference", bug: a.bug } };
+  // The built-in host knows the run's cards, as a lab's host knows the cards of its card file.
+  return { target: referenceHostTarget(dialect, { bug: a.bug, terminals: registry, cards }), recorded: { kind: "reference", bug: a.bug } };
 }

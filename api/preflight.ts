@@ -41,7 +41,8 @@ export function livenessProbe(kit: KitIdentity): HostScenario {
  * A host that does not know the terminals or holds another master key refuses everything after,
  * and most properties would pass over nothing: a setup mistake, stopped here with what to check
  * (exit 2). So is an answer without field 39, which leaves the kit unable to tell an approval.
- * A sign-on left unanswered is not stopped here (H-MTI-1 reports it as the failure it is), but
+ * So is a sign-on left unanswered by a host that sent one of its own: it needs `sign_on: host`.
+ * Any other sign-on left unanswered is not stopped here (H-MTI-1 reports it as the failure it is), but
  * `notice` says the cause the trace shows: no answer within the timeout, or the host closing the
  * connection, and how soon.
  */
@@ -59,6 +60,13 @@ export function signOnCheck(dialect: Dialect, kit: KitIdentity, notice: (text: s
         const found = request && trace.find((e) => e.seq > request.seq && e.dir === "sut→kit" && e.conn === request.conn && messageOf(e)?.mti === answerMti);
         const answer = found && messageOf(found);
         if (request !== undefined && answer === undefined) {
+          // A host that signs on itself waits for its own sign-on's answer and serves nothing before.
+          const own = trace.find((e) => e.dir === "sut→kit" && messageOf(e)?.mti === signOnMti);
+          if (own !== undefined) {
+            throw new UsageError(
+              `the host sent a sign-on of its own (${signOnMti}) and left ${tid}'s unanswered: a host that signs on itself needs "sign_on": "host" in its dialect's transactions "profile" (the kit then answers it)`,
+            );
+          }
           notice(`note: ${tid}'s sign-on (${signOnMti}) ${unansweredBecause(trace, request)}; the run goes on, and H-MTI-1 will say so`);
           continue;
         }

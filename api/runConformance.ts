@@ -12,6 +12,9 @@ import type { Shard, SuiteResult } from "../src/runner/suiteResult.js";
 import { hostSuite } from "../suites/host/index.js";
 import { terminalSuite } from "../suites/terminal/index.js";
 import { hostTargetFrom } from "./hostTarget.js";
+import { cardsFrom } from "./cards.js";
+import { CARD_OPERATIONS } from "../src/scenario/cardFile.js";
+import { opsNoCardAllows } from "../generators/card.js";
 import type { ListeningHostTarget } from "../src/roles/tcpTargets.js";
 import { checkReachable, livenessProbe, signOnCheck } from "./preflight.js";
 import { fitsDialect, kitIdentity, registryOf } from "./kitIdentity.js";
@@ -111,13 +114,17 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const maxSteps = o["max-steps"] ?? DEFAULT_MAX_STEPS;
   const withMac = dialect.table.mac !== null;
   const kit = kitIdentity(o, dialect);
+  const cards = cardsFrom(o.cards);
+  // With a card file, an operation none of its cards may be used for is left out of the run.
+  const leaveOut = [...unsupportedOperations(dialect), ...opsNoCardAllows(cards?.cards, CARD_OPERATIONS)];
+  const cardConstraints = cards === undefined ? undefined : { file: cards.cards };
   checkSelection(suite, o);
   rejectOtherRolesFlags(role, o);
   let sut: Pick<RunSuiteOptions, "target" | "scenarios" | "registeredTerminals" | "before" | "probe">;
   let recorded: RecordedTarget;
   let close: (() => Promise<void>) | undefined;
   if (role === "host") {
-    const host = await hostTargetFrom(o, dialect, registryOf(kit));
+    const host = await hostTargetFrom(o, dialect, registryOf(kit), listenWaitMs(timeout, o["deadline-ms"]), cards?.cards);
     ({ recorded, close } = host);
     if (host.target.realTime && o.listen === undefined) await checkReachable(host.target);
     if ("firstConnection" in host.target) {
@@ -131,7 +138,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     }
     sut = {
       target: host.target,
-      scenarios: hostScenario({ terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac, leaveOut: unsupportedOperations(dialect) }),
+      scenarios: hostScenario({ terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac, leaveOut, cards: cardConstraints }),
       registeredTerminals: kit.terminals,
       // The built-in host knows the kit's terminals by construction; a host of your own may not.
       before: host.target.realTime && profileOf(dialect).signOn === "kit" ? signOnCheck(dialect, kit, (text) => hooks.onNotice?.(text)) : undefined,
@@ -150,7 +157,8 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
         reversalAttempts: attempts,
         restart: terminal.canRestart && o.control !== "passive",
         codes: declineCodes(dialect),
-        leaveOut: unsupportedOperations(dialect),
+        leaveOut,
+        cards: cardConstraints,
       }),
       registeredTerminals: [tid],
     };
@@ -170,6 +178,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       reversalAttempts: role === "terminal" ? attempts : undefined,
       tmk: kit.tmk,
       merchant: kit.merchant,
+      cards: cards?.cards,
       only: o.only,
       skip: o.skip,
       deadlineMs: o["deadline-ms"],
@@ -186,6 +195,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       tmkKcv: kit.tmkKcv,
       maxSteps,
       ...(role === "terminal" ? { reversalAttempts: attempts } : {}),
+      ...(cards !== undefined ? { cards: { file: cards.file, sha256: cards.sha256 } } : {}),
       ...(o.only ? { only: o.only } : {}),
       ...(o.skip ? { skip: o.skip } : {}),
       target: recorded,
@@ -204,8 +214,10 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   }
 }
 
-/** How many response timeouts the kit waits, before a run, for a host that dials in (`--listen`). */
+/** How many response timeouts the kit waits for a host that dials in (`--listen`), before the run and for each connection after. */
 const LISTEN_WAIT_TIMEOUTS = 3;
+
+const listenWaitMs = (timeoutMs: number, deadlineMs: number | undefined) => Math.min(LISTEN_WAIT_TIMEOUTS * timeoutMs, deadlineMs ?? Infinity);
 
 /**
  * A host that dials in must do so before the run starts: the kit waits a few response timeouts
@@ -213,7 +225,7 @@ const LISTEN_WAIT_TIMEOUTS = 3;
  * connection wait on every request of every scenario.
  */
 async function waitForHost(target: ListeningHostTarget, timeoutMs: number, deadlineMs: number | undefined, notice: ((text: string) => void) | undefined): Promise<void> {
-  const waitMs = Math.min(LISTEN_WAIT_TIMEOUTS * timeoutMs, deadlineMs ?? Infinity);
+  const waitMs = listenWaitMs(timeoutMs, deadlineMs);
   const where = target.description.replace(/^listening on /, "");
   notice?.(`waiting up to ${(waitMs / 1000).toFixed(1)} s for the host to connect to ${where}`);
   if (!(await target.firstConnection(waitMs))) {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { HostOperation, HostScenario, HostStep } from "../src/scenario/scenario.js";
 import { amount, type AmountConstraints } from "./amount.js";
-import { card, type CardConstraints } from "./card.js";
+import { card, cardFor, type CardConstraints } from "./card.js";
 import { hostFault, type HostFaultWeights } from "./fault.js";
 import { CROSS_SHRINK } from "./shrinking.js";
 
@@ -76,7 +76,7 @@ export function hostScenario(c: HostScenarioConstraints): fc.Arbitrary<HostScena
     .map(({ op, terminal, amount, card, fault }) => {
       const s: HostStep = { op, terminal };
       if (AMOUNT_OPS.has(op)) s.amount = amount;
-      if (CARD_OPS.has(op)) s.card = card;
+      if (CARD_OPS.has(op)) s.card = cardFor(op, card, c.cards?.file);
       if (fault !== undefined && (fault.kind !== "hostile_amount" || FIELD_4_OPS.has(op))) s.fault = fault;
       return s;
     });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { TerminalFault, TerminalOperation, TerminalScenario, TerminalStep } from "../src/scenario/scenario.js";
 import { amount, type AmountConstraints } from "./amount.js";
-import { card, type CardConstraints } from "./card.js";
+import { card, cardFor, type CardConstraints } from "./card.js";
 import { CROSS_SHRINK } from "./shrinking.js";
 import { terminalFault, type TerminalFaultWeights } from "./terminalFault.js";
 
@@ -98,7 +98,7 @@ export function terminalScenario(c: TerminalScenarioConstraints = {}): fc.Arbitr
     .map(({ op, amount, card, fault }) => {
       const s: TerminalStep = { op };
       if (AMOUNT_OPS.has(op)) s.amount = amount;
-      if (CARD_OPS.has(op)) s.card = card;
+      if (CARD_OPS.has(op)) s.card = cardFor(op, card, c.cards?.file);
       const f = faultFor(op, fault);
       if (f !== undefined) s.fault = f;
       return s;

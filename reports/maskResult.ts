@@ -61,7 +61,8 @@ const TRACK_FIELDS = ["35", "36", "45"];
 /** The card numbers this counterexample carried (scenario cards, PAN and track fields), in clear. */
 function cardNumbersIn(cx: Counterexample): string[] {
   const pans = new Set<string>();
-  for (const st of cx.scenario.steps) if (st.card) pans.add(cardPan(st.card));
+  // A card of the card file is named by its place there; its number is in the trace's fields below.
+  for (const st of cx.scenario.steps) if (st.card && !("file" in st.card)) pans.add(cardPan(st.card));
   for (const e of cx.trace) {
     const f = messageOf(e)?.fields;
     if (!f) continue;

@@ -19,6 +19,8 @@ export interface RunSettings {
   tmkKcv?: string;
   /** Terminal role: the terminal's configured reversal attempts, which the properties judge it by. */
   reversalAttempts?: number;
+  /** The card file the run drew its cards from, by path and digest (never its cards). */
+  cards?: { file: string; sha256: string };
   target: RecordedTarget;
   mask: boolean;
   startedAt: Date;

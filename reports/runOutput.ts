@@ -59,6 +59,7 @@ export async function writeRunOutput(dir: string, result: SuiteResult, dialect: 
       ...(s.merchant !== undefined ? { merchant: s.merchant } : {}),
       ...(s.tmkKcv !== undefined ? { tmkKcv: s.tmkKcv } : {}),
       ...(s.reversalAttempts !== undefined ? { reversalAttempts: s.reversalAttempts } : {}),
+      ...(s.cards !== undefined ? { cards: s.cards } : {}),
       seed: result.seed,
       steps: stepTexts(cx),
       scenario: cx.scenario,

@@ -44,6 +44,11 @@ const scenarioFileSchema = z
     tmkKcv: z.string().regex(/^[0-9A-F]{6}$/).optional(),
     /** Terminal scenarios: the terminal's configured reversal attempts the run judged it by. */
     reversalAttempts: z.number().int().min(1).max(10).optional(),
+    /**
+     * The card file the run drew its cards from (`--cards`): its path as given and its SHA-256, so a
+     * replay reads the same cards (the scenario names them by their place in it, never by number).
+     */
+    cards: z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict().optional(),
     /** The run's seed (`--seed` reproduces the whole run). */
     seed: z.number().int().optional(),
     /** The steps as people read them; `scenario` is what replays. */

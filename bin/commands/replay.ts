@@ -14,6 +14,8 @@ import { checkRunOptions, RUN_OPTION_KEYS } from "../../api/runOptions.js";
 import { UsageError } from "../../api/usageError.js";
 import { hostTargetFrom } from "../../api/hostTarget.js";
 import { loadSuite } from "../../api/loadSuite.js";
+import { cardsFrom, checkScenarioCards } from "../../api/cards.js";
+import type { FileCard } from "../../src/scenario/cardFile.js";
 import { CONTROL_FLAGS, terminalTargetFrom, type TerminalTargetArgs } from "../../api/terminalTarget.js";
 import { terminalFlags } from "../terminalFlags.js";
 
@@ -31,6 +33,7 @@ interface ReplayArgs extends TerminalTargetArgs {
   suite?: string;
   "reversal-attempts"?: number;
   tmk?: string;
+  cards?: string;
 }
 
 /**
@@ -62,12 +65,12 @@ function dialectOf(a: ReplayArgs, f: ScenarioFile): Dialect {
  * The SUT to replay against: the recorded one, or the one the flags name instead. A terminal of
  * your own needs its control flags again (the file records where it was, not how it was steered).
  */
-async function targetFor(a: ReplayArgs, f: ScenarioFile, dialect: Dialect, responseTimeoutMs: number, kit: Pick<KitIdentity, "terminals" | "merchant" | "tmk">) {
+async function targetFor(a: ReplayArgs, f: ScenarioFile, dialect: Dialect, responseTimeoutMs: number, kit: Pick<KitIdentity, "terminals" | "merchant" | "tmk">, cards?: readonly FileCard[]) {
   const overridden = a.target !== undefined || a.listen !== undefined || a.serial !== undefined;
   const recorded = (kind: ScenarioFile["target"]["kind"]) => (overridden || f.target.kind !== kind ? undefined : f.target.url);
   const where = { target: overridden ? a.target : recorded("tcp"), listen: overridden ? a.listen : recorded("listen"), bug: overridden ? a.bug : (a.bug ?? f.target.bug) };
   const framing = a.framing ?? (overridden ? undefined : f.target.framing);
-  if (f.scenario.role === "host") return hostTargetFrom({ ...where, framing, "reset-cmd": a["reset-cmd"] }, dialect, registryOf(kit));
+  if (f.scenario.role === "host") return hostTargetFrom({ ...where, framing, "reset-cmd": a["reset-cmd"] }, dialect, registryOf(kit), undefined, cards);
   const tid = f.registeredTerminals[0];
   if (tid === undefined) throw new UsageError(`${a.file}: registeredTerminals names no terminal`);
   const reversalAttempts = a["reversal-attempts"] ?? f.reversalAttempts ?? rulesOf(dialect).reversal.attempts;
@@ -93,7 +96,8 @@ export const replayCommand = {
         .option("mask", { type: "boolean", default: true })
         .option("suite", { type: "string", requiresArg: true, describe: "the suite module the property comes from, for a property of your own" })
         .option("reversal-attempts", { type: "number", describe: "terminal scenarios: the terminal's configured reversal attempts (default: as recorded, else the dialect's)" })
-        .option("tmk", { type: "string", requiresArg: true, describe: "the terminal master key the run used, when not the default (the file holds only its check value)" }),
+        .option("tmk", { type: "string", requiresArg: true, describe: "the terminal master key the run used, when not the default (the file holds only its check value)" })
+        .option("cards", { type: "string", requiresArg: true, describe: "the run's card file, when not where the scenario file says (its SHA-256 must match)" }),
     ).example("isoconf replay isoconf-report/2026-11-26T01-30-00-000Z/H-DUP-1.scenario.json", "against the SUT it was found on; exit 1 while it still fails")
       .example("isoconf replay H-DUP-1.scenario.json --target tcp://127.0.0.1:5000 --trace after-fix.jsonl", "against the fixed build, keeping the trace"),
   handler: async (a: ReplayArgs): Promise<number> => {
@@ -111,7 +115,9 @@ export const replayCommand = {
     if (properties.length === 0) {
       throw new UsageError(`${a.file}: property ${f.property} is not in the ${suite.name} suite${a.suite === undefined ? ` (for a suite of your own, add --suite FILE)` : ""}`);
     }
-    const { target, close } = await targetFor(a, f, dialect, responseTimeoutMs, kit);
+    const cards = cardsFrom(a.cards, f.cards, a.file);
+    checkScenarioCards(f.scenario, cards?.cards, a.file);
+    const { target, close } = await targetFor(a, f, dialect, responseTimeoutMs, kit, cards?.cards);
     const ctx = {
       dialect,
       target,
@@ -120,6 +126,7 @@ export const replayCommand = {
       reversalAttempts: a["reversal-attempts"] ?? f.reversalAttempts,
       tmk: kit.tmk,
       merchant: kit.merchant,
+      cards: cards?.cards,
     };
     try {
       const trace = await runScenario(f.scenario, ctx);

@@ -12,6 +12,7 @@ import { UsageError } from "../../api/usageError.js";
 import { MERCHANT_ID } from "../../src/sim/defaults.js";
 import { readTextSource } from "../input.js";
 import { printBugList, stopSignal } from "../simulatorProcess.js";
+import { cardsFrom } from "../../api/cards.js";
 
 export interface SimHostArgs {
   listen: string;
@@ -19,6 +20,7 @@ export interface SimHostArgs {
   dialect: string;
   framing?: string;
   terminals?: string;
+  cards?: string;
   bug?: string;
   duplicates: DuplicatePolicy;
   seed: number;
@@ -55,6 +57,7 @@ export const simHostCommand = {
       .option("dialect", { alias: "d", type: "string", default: "cup", describe: "built-in dialect or dialect JSON file" })
       .option("framing", { choices: framingNames, describe: "transport framing (default: the dialect's)" })
       .option("terminals", { type: "string", requiresArg: true, describe: 'terminal registry: JSON array of {"tid", "mid", "tmk"}; default TERM0001-TERM0004' })
+      .option("cards", { type: "string", requiresArg: true, describe: "a card table (a card file, isoconf-cards/1): cards not in it are declined (05), operations a card does not allow refused (12)" })
       .option("bug", { type: "string", requiresArg: true, describe: "run with a seeded bug; 'list' prints them" })
       .option("duplicates", { choices: ["decline", "replay"] as const, default: "decline" as const, describe: "answer a repeated request with 94, or replay the first answer" })
       .option("seed", { type: "number", default: 1, describe: "seeds the working keys, RRNs and authorisation codes" })
@@ -80,6 +83,7 @@ export const simHostCommand = {
       dialect,
       framing: a.framing,
       terminals,
+      cards: cardsFrom(a.cards)?.cards,
       bug,
       duplicates: a.duplicates,
       seed: a.seed,

@@ -85,7 +85,11 @@ export const OPERATIONS = ["signon", "echo", "balance", "purchase", "void", "ref
  */
 /**
  * What the SUT does beyond the message formats, as far as the kit must adapt to it: whether the
- * kit signs its terminals on (`kit`) or the SUT needs no sign-on (`none`); whether batches close
+ * kit signs its terminals on (`kit`), the SUT needs no sign-on (`none`) or the host signs on
+ * itself, sending a sign-on request down each new link that the kit answers (`host`); which
+ * network requests the SUT starts that the kit answers (`answers`: `signon`, `echo`; default both
+ * with `host`, none otherwise); whether swiped cards carry field 2 beside track 2 (`field_2`:
+ * `always`, or `keyed` for keyed cards only; default `always` in the CUP style); whether batches close
  * with a settlement carrying totals (`totals`) or the SUT has no settlement (`none`); whether a
  * balance inquiry's answer reports the card's available balance in field 54 (`inquiry`), which
  * the kit then reads before and after a scenario's steps to see what the host posted; whether
@@ -95,7 +99,9 @@ export const OPERATIONS = ["signon", "echo", "balance", "purchase", "void", "ref
  */
 export const profileSchema = z
   .object({
-    sign_on: z.enum(["kit", "none"]).optional(),
+    sign_on: z.enum(["kit", "none", "host"]).optional(),
+    answers: z.array(z.enum(["signon", "echo"])).optional(),
+    field_2: z.enum(["always", "keyed"]).optional(),
     settlement: z.enum(["totals", "none"]).optional(),
     balances: z.enum(["none", "inquiry"]).optional(),
     links: z.enum(["per_terminal", "shared"]).optional(),

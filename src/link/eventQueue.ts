@@ -40,6 +40,11 @@ export class EventQueue<T> {
     for (const waiter of this.waiters.splice(0)) waiter.settle(this.closedWith);
   }
 
+  /** The items waiting for a consumer, oldest first; taking nothing. */
+  queued(): readonly T[] {
+    return this.items.slice();
+  }
+
   /** Drops queued items that `keep` rejects. */
   retain(keep: (item: T) => boolean): void {
     this.items = this.items.filter(keep);

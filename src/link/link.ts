@@ -136,6 +136,14 @@ export class Link extends Emitter<LinkEvents> {
     return this.write(bytes, undefined, options?.deadlineMs ?? this.sendDeadlineMs);
   }
 
+  /**
+   * Inbound events deframed before anyone took them: what a peer sent on a connection the kit
+   * accepted before it looked (a host's sign-on as it dials in), for an observer attached late.
+   */
+  unread(): readonly LinkEvent[] {
+    return this.inbound.queued();
+  }
+
   /** The next inbound event, `timeout` after `deadlineMs`, or `closed` once closed and drained. */
   next(options: { deadlineMs: number }): Promise<LinkEvent | Timeout | Closed> {
     return this.nextEvent(options.deadlineMs);

@@ -4,7 +4,12 @@ import { rulesOf } from "./rules.js";
 
 /** The SUT's profile with its defaults filled in (the dialect table's `transactions.profile`). */
 export interface SutProfile {
-  signOn: "kit" | "none";
+  /** `host`: the host sends its own sign-on down each new link, and the kit answers it. */
+  signOn: "kit" | "none" | "host";
+  /** Network requests the SUT starts that the kit answers (approved); any other it leaves unanswered. */
+  answers: readonly ("signon" | "echo")[];
+  /** Whether a swiped card's request carries the PAN in field 2 as well as track 2. */
+  field2: "always" | "keyed";
   settlement: "totals" | "none";
   /** `inquiry`: the kit reads each card's balance (field 54 of a balance inquiry's answer) before and after the steps. */
   balances: "none" | "inquiry";
@@ -15,9 +20,28 @@ export interface SutProfile {
 /** What a SUT may lack, by the profile key that says so; a property that `needs` one is n/a without it. */
 export type Capability = "settlement" | "balances";
 
+/** Per dialect, read once: requests are built with it on every message's path. */
+const profiles = new WeakMap<Dialect, SutProfile>();
+
 export function profileOf(dialect: Dialect): SutProfile {
-  const p = rulesOf(dialect).profile;
-  return { signOn: p?.sign_on ?? "kit", settlement: p?.settlement ?? "totals", balances: p?.balances ?? "none", links: p?.links ?? "per_terminal" };
+  let profile = profiles.get(dialect);
+  if (profile === undefined) profiles.set(dialect, (profile = readProfile(dialect)));
+  return profile;
+}
+
+function readProfile(dialect: Dialect): SutProfile {
+  const rules = rulesOf(dialect);
+  const p = rules.profile;
+  const signOn = p?.sign_on ?? "kit";
+  return {
+    signOn,
+    answers: p?.answers ?? (signOn === "host" ? ["signon", "echo"] : []),
+    // CUP terminals send field 2 with swiped cards too, so a reversal can carry the PAN.
+    field2: p?.field_2 ?? (rules.style === "cup" ? "always" : "keyed"),
+    settlement: p?.settlement ?? "totals",
+    balances: p?.balances ?? "none",
+    links: p?.links ?? "per_terminal",
+  };
 }
 
 /** Whether the SUT has `capability`, as its profile says. */
@@ -26,8 +50,11 @@ export function hasCapability(dialect: Dialect, capability: Capability): boolean
   return capability === "settlement" ? p.settlement !== "none" : p.balances !== "none";
 }
 
-/** Operations a scenario must not ask of this SUT: a sign-on it does not need, a settlement it does not have. */
+/**
+ * Operations a scenario must not ask of this SUT: a sign-on it does not need or makes itself, a
+ * settlement it does not have.
+ */
 export function unsupportedOperations(dialect: Dialect): Operation[] {
   const p = profileOf(dialect);
-  return [...(p.signOn === "none" ? (["signon"] as const) : []), ...(p.settlement === "none" ? (["settlement"] as const) : [])];
+  return [...(p.signOn !== "kit" ? (["signon"] as const) : []), ...(p.settlement === "none" ? (["settlement"] as const) : [])];
 }

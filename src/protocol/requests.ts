@@ -2,6 +2,7 @@ import type { Dialect } from "../iso8583/dialect.js";
 import type { Operation } from "../iso8583/dialectTable.js";
 import type { Message } from "../iso8583/message.js";
 import { cupField60, originalData, textIn, timeFields } from "./fields.js";
+import { profileOf } from "./profile.js";
 import { rulesOf } from "./rules.js";
 import { encodeTotals, type Totals } from "./totals.js";
 
@@ -46,13 +47,11 @@ const ENTRY_SWIPED = "021";
 const ENTRY_KEYED = "012";
 
 function cardFields(dialect: Dialect, card: Card): Record<string, string> {
-  const style = rulesOf(dialect).style;
   if (card.track2 !== undefined) {
     // CUP and the binary dialect carry track 2 as BCD, where the separator is the nibble D.
     const bcdTrack = dialect.fields[35]?.spec.data_encoding === "bcd";
     const track = bcdTrack ? card.track2.replace("=", "D") : card.track2;
-    // CUP terminals send field 2 with swiped cards too, so a reversal can carry the PAN.
-    return style === "cup" ? { "2": card.pan, "22": ENTRY_SWIPED, "35": track } : { "22": ENTRY_SWIPED, "35": track };
+    return profileOf(dialect).field2 === "always" ? { "2": card.pan, "22": ENTRY_SWIPED, "35": track } : { "22": ENTRY_SWIPED, "35": track };
   }
   return { "2": card.pan, "14": card.expiry, "22": ENTRY_KEYED };
 }

@@ -11,10 +11,13 @@ import { sendInSegments } from "../link/sendInSegments.js";
 import {
   batchOf,
   buildRequest,
+  buildResponse,
   buildReversal,
   decodeWorkingKeys,
   isRequestMti,
   macRequired,
+  networkCodeOf,
+  operationOf,
   profileOf,
   responseMismatches,
   rulesOf,
@@ -28,6 +31,8 @@ import {
 import { cardOf, describeStep, type HostFault, type HostFaultKind, type HostMalformedVariant, type HostScenario, type HostStep, type ScenarioCard } from "../scenario/scenario.js";
 import { hostileAmountFrame } from "./hostileAmount.js";
 import { malformed } from "./malformed.js";
+import { TargetMismatch } from "../scenario/target.js";
+import type { FileCard } from "../scenario/cardFile.js";
 import { DEFAULT_MAK, FIRST_BATCH } from "../sim/defaults.js";
 import type { TraceRecorder } from "../trace/traceRecorder.js";
 
@@ -50,6 +55,8 @@ export interface KitTerminalOptions {
    * started again at 1 would look like a duplicate.
    */
   counters?: Map<string, TerminalCounters>;
+  /** The run's card file, where the scenario's cards come from it. */
+  cards?: readonly FileCard[];
   /**
    * Requests in a row without an answer (timed out, the connection closed or refused) after which
    * the SUT counts as down and the rest of the scenario is not run (default `DOWN_AFTER`): every
@@ -346,13 +353,13 @@ export class KitTerminal {
     // After: once every pending reversal has gone out, so the reading includes what they undid.
     if (when === "after") for (const [i, s] of this.sessions.entries()) if (used.has(i)) await this.flushPending(s);
     const cards = new Map<string, ScenarioCard>();
-    for (const st of this.scenario.steps) if (st.card !== undefined && POSTING_OPS.has(st.op)) cards.set(cardOf(st.card).pan, st.card);
+    for (const st of this.scenario.steps) if (st.card !== undefined && POSTING_OPS.has(st.op)) cards.set(cardOf(st.card, this.o.cards).pan, st.card);
     if (cards.size === 0) return;
     const s = this.sessions[0];
     if (!s.signedOn && this.profile.signOn === "kit") await this.simple(s, "signon");
     for (const [i, card] of [...cards.values()].entries()) {
       this.o.recorder.note(`observe: the balance of card ${i + 1} of the steps, ${when} them`, { observe: when });
-      const request = this.build(s, "balance", { card: cardOf(card) });
+      const request = this.build(s, "balance", { card: cardOf(card, this.o.cards) });
       await this.exchange(s, request, this.frame(s, request));
     }
   }
@@ -387,7 +394,7 @@ export class KitTerminal {
     // A void or refund is made with the card of the purchase it refers to, as at a real counter.
     const card = original?.card ?? step.card;
     return this.build(s, step.op, {
-      card: card ? cardOf(card) : undefined,
+      card: card ? cardOf(card, this.o.cards) : undefined,
       amount: step.op === "void" ? original?.amount : step.amount,
       original: original?.ref,
     });
@@ -475,9 +482,64 @@ export class KitTerminal {
       if (shared === undefined) {
         this.o.recorder.connect(s.link);
         this.o.recorder.attach(s.link);
+        if (this.profile.signOn === "host") await this.awaitHostSignOn(s, s.link);
       }
     }
     return s.link;
+  }
+
+  /**
+   * A host that signs on itself sends its sign-on down each new link and serves nothing before
+   * it is answered: the kit, as a terminal of such a host, waits for it (a response timeout at
+   * most) and answers it before it sends anything. Its absence is noted, not judged.
+   */
+  private async awaitHostSignOn(s: KitSession, link: Link): Promise<void> {
+    // Setup of the link, not part of the step that happened to open it.
+    const rec = this.o.recorder;
+    const step = rec.currentStep;
+    rec.currentStep = undefined;
+    try {
+      await this.answerHostSignOn(s, link);
+    } finally {
+      rec.currentStep = step;
+    }
+  }
+
+  private async answerHostSignOn(s: KitSession, link: Link): Promise<void> {
+    const until = this.o.clock.now() + this.o.responseTimeoutMs;
+    for (;;) {
+      const got = await link.receive({ deadlineMs: Math.max(0, until - this.o.clock.now()) });
+      if (got.kind !== "frame") {
+        const why = got.kind === "timeout" ? `within ${this.o.responseTimeoutMs} ms of the connection` : "before it closed the connection";
+        this.o.recorder.note(`the host sent no sign-on ${why} (its profile says sign_on: host); the kit goes on without it`, { hostSignOn: "missing" });
+        return;
+      }
+      const m = this.decoded(got.body);
+      if (m !== undefined && isRequestMti(m.mti) && (await this.answerHost(s, link, m)) === "signon") return;
+    }
+  }
+
+  /**
+   * Answers a network request the host started, where the profile says the kit answers that
+   * kind (approved, the request's fields echoed); returns which kind it answered.
+   */
+  private async answerHost(s: KitSession, link: Link, request: Message): Promise<"signon" | "echo" | undefined> {
+    const op = operationOf(this.d, request.mti, request.fields["3"], networkCodeOf(this.d, request));
+    if (op !== "signon" && op !== "echo") return undefined;
+    if (!this.profile.answers.includes(op)) return undefined;
+    const reply = buildResponse(this.d, request, { code: rulesOf(this.d).codes.approved });
+    this.o.recorder.note(`the kit answers the host's ${op === "signon" ? "sign-on" : "echo test"} (${request.mti})`, { answersHost: op });
+    await this.send(link, this.frame(s, reply));
+    return op;
+  }
+
+  private decoded(body: Buffer): Message | undefined {
+    try {
+      return unpack(this.d, body);
+    } catch (e) {
+      if (e instanceof Iso8583Error) return undefined;
+      throw e;
+    }
   }
 
   private async send(link: Link, frame: Buffer): Promise<void> {
@@ -493,6 +555,7 @@ export class KitTerminal {
     try {
       link = await this.linkOf(s);
     } catch (e) {
+      if (e instanceof TargetMismatch) throw e;
       this.o.recorder.note(`cannot connect to the SUT: ${(e as Error).message}`, { connectFailed: true, mti: request.mti, stan: request.fields["11"] });
       this.noAnswer();
       return { kind: "none" };
@@ -502,8 +565,8 @@ export class KitTerminal {
   }
 
   /**
-   * Waits for the answer to `request`: skips requests the host starts itself (echo tests),
-   * and judges what comes as a terminal does. After a timeout the connection is closed, so a
+   * Waits for the answer to `request`: answers the requests the host starts itself (sign-on, echo
+   * tests) where the profile says so, and judges what comes as a terminal does. After a timeout the connection is closed, so a
    * late answer cannot be taken for the next request's.
    */
   private async await(s: KitSession, request: Message): Promise<Outcome> {
@@ -528,14 +591,12 @@ export class KitTerminal {
         this.noAnswer();
         return { kind: "none" };
       }
-      let message: Message;
-      try {
-        message = unpack(this.d, got.body);
-      } catch (e) {
-        if (e instanceof Iso8583Error) return { kind: "invalid", cause: "other" };
-        throw e;
+      const message = this.decoded(got.body);
+      if (message === undefined) return { kind: "invalid", cause: "other" };
+      if (isRequestMti(message.mti)) {
+        await this.answerHost(s, link, message);
+        continue;
       }
-      if (isRequestMti(message.mti)) continue;
       return this.judge(s, request, got.body, message);
     }
   }

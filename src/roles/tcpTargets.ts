@@ -3,7 +3,7 @@ import type { Framing } from "../link/framing.js";
 import type { Link } from "../link/link.js";
 import { tcpConnect } from "../link/tcpConnect.js";
 import { tcpListen, type Listener } from "../link/tcpListen.js";
-import type { OpenTarget, Target } from "../scenario/target.js";
+import { type OpenTarget, type Target, TargetMismatch } from "../scenario/target.js";
 import { runResetCommand } from "./runResetCommand.js";
 
 export interface ExternalTargetOptions {
@@ -20,12 +20,12 @@ const DEFAULT_RESET_TIMEOUT_MS = 60_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** Tracks a scenario's links so closing the scenario closes them all. */
-function scenarioLinks(open: () => Promise<Link>): OpenTarget {
+function scenarioLinks(open: (links: readonly Link[]) => Promise<Link>): OpenTarget {
   const links: Link[] = [];
   return {
     clock: realClock,
     async connect() {
-      const link = await open();
+      const link = await open(links);
       links.push(link);
       return link;
     },
@@ -79,14 +79,21 @@ export async function listeningHostTarget(host: string, port: number, o: Externa
     },
     async open() {
       await runResetCommand(o.resetCommand, o.resetTimeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
-      return scenarioLinks(async () => {
+      return scenarioLinks(async (open) => {
         // The connection the wait before the run took, if it is still up.
         const first = held;
         held = undefined;
         if (first !== undefined && first.closeReason === undefined) return first;
-        const got = await listener.accept({ deadlineMs: o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS });
-        if (got.kind !== "connection") throw new Error(got.kind === "timeout" ? "the host did not connect in time" : `the listener closed: ${got.reason}`);
-        return got.link;
+        const waitMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+        const got = await listener.accept({ deadlineMs: waitMs });
+        if (got.kind === "connection") return got.link;
+        if (got.kind === "timeout" && open.some((l) => l.closeReason === undefined)) {
+          // One link up and no second one: a host that carries every terminal over one link.
+          throw new TargetMismatch(
+            `the host keeps one link open and dialled no second one within ${(waitMs / 1000).toFixed(1)} s, so it carries every terminal over one link: give its dialect's transactions a "profile" with "links": "shared"`,
+          );
+        }
+        throw new Error(got.kind === "timeout" ? "the host did not connect in time" : `the listener closed: ${got.reason}`);
       });
     },
   };

@@ -8,6 +8,7 @@ import { TraceRecorder } from "../trace/traceRecorder.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
 import { type CheckContext, type Judgement, type Property, PropertyError, type Violation } from "./property.js";
 import type { HostScenario, Scenario, TerminalScenario } from "../scenario/scenario.js";
+import type { FileCard } from "../scenario/cardFile.js";
 import { epochFor } from "../scenario/epoch.js";
 import type { SutTarget, Target, TerminalTarget } from "../scenario/target.js";
 
@@ -25,6 +26,8 @@ export interface ScenarioContext extends CheckContext {
   answering?: { host?: ReferenceHost };
   /** Host role: unanswered requests in a row after which the SUT counts as down (see `DOWN_AFTER`). */
   downAfter?: number;
+  /** The run's card file (`--cards`), where the scenarios' cards come from it. */
+  cards?: readonly FileCard[];
 }
 
 /** Runs one scenario against a freshly opened target of its role and returns its trace. */
@@ -53,6 +56,7 @@ async function runHostScenario(scenario: HostScenario, target: Target, ctx: Scen
       epoch: epochFor(target.realTime, sut.clock.now()),
       counters: ctx.counters,
       downAfter: ctx.downAfter,
+      cards: ctx.cards,
     }).run();
   } finally {
     await sut.close();
@@ -81,6 +85,7 @@ async function runTerminalScenario(scenario: TerminalScenario, target: TerminalT
     responseTimeoutMs: ctx.responseTimeoutMs,
     reversalAttempts: ctx.reversalAttempts ?? rulesOf(ctx.dialect).reversal.attempts,
     host,
+    cards: ctx.cards,
   });
   try {
     await kit.run();

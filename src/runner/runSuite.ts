@@ -6,6 +6,7 @@ import { hasCapability } from "../protocol/profile.js";
 import { checkAll, judge, runScenario, type ScenarioContext } from "./runScenario.js";
 import { type Found, polish, sizeOf } from "./shrinkFailure.js";
 import type { Scenario } from "../scenario/scenario.js";
+import type { FileCard } from "../scenario/cardFile.js";
 import { type PropertyResult, type Shard, shardShare, type SuiteResult, untestedReason } from "./suiteResult.js";
 import type { SutTarget } from "../scenario/target.js";
 
@@ -49,6 +50,8 @@ export interface RunSuiteOptions {
   reversalAttempts?: number;
   tmk: Buffer;
   merchant?: string;
+  /** The card file the scenarios draw their cards from (`--cards`), if any. */
+  cards?: readonly FileCard[];
   /** Property IDs or prefixes to run (`H-REV` runs H-REV-1 and H-REV-2); all when empty. */
   only?: readonly string[];
   skip?: readonly string[];
@@ -178,6 +181,7 @@ class SuiteRun {
       reversalAttempts: o.reversalAttempts,
       tmk: o.tmk,
       merchant: o.merchant,
+      cards: o.cards,
       // A fresh in-process SUT per scenario starts from nothing; an external one remembers, and so
       // must the kit's side of it: its terminals' counters, or the host it plays.
       counters: o.target.realTime ? new Map() : undefined,

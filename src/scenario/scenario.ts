@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Operation } from "../iso8583/dialectTable.js";
 import type { Card } from "../protocol/index.js";
+import type { FileCard } from "./cardFile.js";
 
 // The scenario model, declared once: these schemas validate scenario files, and the types the
 // kit, the generators and the properties use are derived from them. Faults are unions on `kind`,
@@ -32,7 +33,7 @@ export type HostileAmountVariant = z.infer<typeof hostileAmountVariantSchema>;
  * as its recipe (BIN, account number, length), not as a PAN, so scenario files carry no card
  * number in clear and still replay exactly: `cardPan` rebuilds it.
  */
-export const scenarioCardSchema = z
+export const cardRecipeSchema = z
   .object({
     bin: z.string().regex(/^\d{6,8}$/),
     account: z.number().int().min(0),
@@ -42,6 +43,17 @@ export const scenarioCardSchema = z
     swiped: z.boolean(),
   })
   .strict();
+export type CardRecipe = z.infer<typeof cardRecipeSchema>;
+
+/**
+ * A card of the run's card file (`--cards`), by its place in the file: the scenario file names
+ * it and never carries its number, and replays with the same card file. `swiped` only where the
+ * card has a track 2.
+ */
+export const fileCardRefSchema = z.object({ file: z.number().int().min(0), swiped: z.boolean() }).strict();
+export type FileCardRef = z.infer<typeof fileCardRefSchema>;
+
+export const scenarioCardSchema = z.union([cardRecipeSchema, fileCardRefSchema]);
 export type ScenarioCard = z.infer<typeof scenarioCardSchema>;
 
 const plain = <K extends string>(kind: K) => z.object({ kind: z.literal(kind) }).strict();
@@ -201,15 +213,30 @@ export function luhnDigit(partial: string): string {
   return String((10 - (sum % 10)) % 10);
 }
 
-/** The card's PAN: BIN, account number zero-padded to the length, Luhn check digit. */
-export function cardPan(c: ScenarioCard): string {
+/**
+ * The card's PAN: for a recipe, BIN, account number zero-padded to the length, Luhn check digit;
+ * for a card of the card file, its number there.
+ */
+export function cardPan(c: ScenarioCard, cards?: readonly FileCard[]): string {
+  return "file" in c ? cardOf(c, cards).pan : recipePan(c);
+}
+
+function recipePan(c: CardRecipe): string {
   const body = (c.bin + String(c.account).padStart(c.length - 1 - c.bin.length, "0")).slice(0, c.length - 1);
   return body + luhnDigit(body);
 }
 
-/** The card a request is made with: swiped cards carry track 2, keyed ones PAN and expiry. */
-export function cardOf(c: ScenarioCard): Card {
-  const pan = cardPan(c);
+/**
+ * The card a request is made with: swiped cards carry track 2, keyed ones PAN and expiry. A card
+ * of the card file is looked up in `cards`, the run's card file.
+ */
+export function cardOf(c: ScenarioCard, cards?: readonly FileCard[]): Card {
+  if ("file" in c) {
+    const card = cards?.[c.file];
+    if (card === undefined) throw new RangeError(`the scenario uses card ${c.file + 1} of a card file, and ${cards === undefined ? "the run has no card file (--cards)" : `the card file has ${cards.length} card(s)`}`);
+    return c.swiped && card.track2 !== undefined ? { pan: card.pan, expiry: card.expiry, track2: card.track2.replace("D", "=") } : { pan: card.pan, expiry: card.expiry };
+  }
+  const pan = recipePan(c);
   return c.swiped ? { pan, expiry: c.expiry, track2: `${pan}=${c.expiry}1010000` } : { pan, expiry: c.expiry };
 }
 

@@ -3,6 +3,15 @@ import type { Closed, Timeout } from "../link/eventQueue.js";
 import type { Link } from "../link/link.js";
 import type { TerminalControl } from "./terminalControl.js";
 
+/**
+ * The SUT is not shaped as the kit was told (a host that dials one link where the kit expects one
+ * per terminal): the kit cannot judge it, and the run stops saying what to set, rather than blame
+ * the SUT for the kit's assumption.
+ */
+export class TargetMismatch extends Error {
+  override readonly name = "TargetMismatch";
+}
+
 /** One host made ready for one scenario: how to reach it, on which clock, and how to let it go. */
 export interface OpenTarget {
   clock: Clock;

@@ -10,6 +10,9 @@ export const REGISTERED_TERMINALS = ["TERM0001", "TERM0002", "TERM0003", "TERM00
 /** A terminal ID no reference host ever registers: requests from it must get the unknown-terminal code. */
 export const UNREGISTERED_TERMINAL = "TERM9999";
 
+/** What a host that signs on itself puts in field 41 of its sign-on: the link's, not a terminal's. */
+export const HOST_LINK_ID = "HOSTLINK";
+
 /** The merchant every default terminal belongs to. */
 export const MERCHANT_ID = "123456789012345";
 

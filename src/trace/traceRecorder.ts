@@ -78,6 +78,8 @@ export class TraceRecorder {
       else this.deframed(directions.received, this.connOf(link), event, false);
     };
     const onDisconnect = (reason: string) => this.add("kit", "disconnect", this.connOf(link), { detail: { reason } });
+    // What arrived before the recorder was attached (a host that speaks first as it dials in) is recorded now.
+    for (const event of link.unread()) onReceived(event);
     link.on("sent", onSent).on("received", onReceived).on("disconnect", onDisconnect);
     return () => {
       link.off("sent", onSent).off("received", onReceived).off("disconnect", onDisconnect);

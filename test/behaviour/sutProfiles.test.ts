@@ -11,7 +11,7 @@ import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget
 import { runScenario } from "../../src/runner/runScenario.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { HOST_BUGS, hostBugNeeds } from "../../src/sim/host/bugs.js";
-import { hasCapability } from "../../src/protocol/index.js";
+import { hasCapability, responseMti } from "../../src/protocol/index.js";
 import { profiledDialect as profiled } from "../helpers/profiledDialect.js";
 import { TERMINAL_BUGS } from "../../src/sim/terminal/bugs.js";
 import { hostSuite } from "../../suites/host/index.js";
@@ -30,6 +30,8 @@ const PROFILES: Dialect[] = [
   profiled("iso87ascii", "lab-balances", { settlement: "none", balances: "inquiry" }),
   profiled("iso87ascii", "lab-nosettle", { sign_on: "none", settlement: "none" }),
   profiled("cup", "lab-cup-nosettle", { settlement: "none" }),
+  // A host that dials out over one link for every terminal and signs on itself down it.
+  profiled("iso87ascii", "lab-dialout-logon", { sign_on: "host", links: "shared" }),
 ];
 
 const needsSettlement = (ids: readonly string[]) => ids.some((id) => [...hostSuite.properties, ...terminalSuite.properties].find((p) => p.id === id)?.needs === "settlement");
@@ -38,37 +40,41 @@ describe("SUT profiles: the kit adapts to a SUT without sign-on or settlement", 
   this.timeout(120_000);
 
   for (const d of PROFILES) {
-    const signsOn = d.table.transactions?.profile?.sign_on !== "none";
+    const signOn = d.table.transactions?.profile?.sign_on ?? "kit";
+    const settles = hasCapability(d, "settlement");
+    const sees = { ledger: settles || hasCapability(d, "balances"), balances: hasCapability(d, "balances") };
     describe(d.name, () => {
-      it(`the kit sends no settlement${signsOn ? "" : " and no sign-on"}`, async () => {
+      it(`the kit sends ${settles ? "a" : "no"} settlement and ${signOn === "kit" ? "a" : "no"} sign-on${signOn === "host" ? ", and answers the host's own sign-on before anything else" : ""}`, async () => {
         const ctx = { dialect: d, target: referenceHostTarget(d), responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex") };
         const trace = await runScenario({ role: "host", terminals: [REGISTERED_TERMINALS[0]], steps: [{ op: "purchase", terminal: 0, amount: 500, card: { bin: "622588", account: 1, length: 16, expiry: "2812", swiped: false } }] }, ctx);
-        const mtis = trace.flatMap((e) => (e.dir === "kit→sut" && messageOf(e) ? [messageOf(e)!.mti] : []));
+        const frames = trace.flatMap((e) => (messageOf(e) ? [`${e.dir === "kit→sut" ? ">" : "<"}${messageOf(e)!.mti}`] : []));
         const rules = d.table.transactions!.operations;
-        assert.ok(!mtis.includes(rules.settlement.mti), mtis.join(" "));
-        assert.equal(mtis.includes(rules.signon.mti), signsOn, mtis.join(" "));
-        assert.ok(mtis.includes(rules.purchase.mti));
+        assert.equal(frames.includes(`>${rules.settlement.mti}`), settles, frames.join(" "));
+        assert.equal(frames.includes(`>${rules.signon.mti}`), signOn === "kit", frames.join(" "));
+        assert.ok(frames.includes(`>${rules.purchase.mti}`));
+        // The host's sign-on comes first on the link, and its answer before the kit's first request.
+        if (signOn === "host") assert.deepEqual(frames.slice(0, 3), [`<${rules.signon.mti}`, `>${responseMti(rules.signon.mti)}`, `>${rules.purchase.mti}`]);
       });
 
-      it("a correct host: no failure over 1,000 scenarios, H-SET-1 n/a, every other rule exercised", async () => {
+      it(`a correct host: no failure over 1,000 scenarios, ${settles ? "" : "H-SET-1 n/a, "}every other rule exercised`, async () => {
         const r = await runHostSuite(d, referenceHostTarget(d), { runs: 1000, seed: 20261203 });
         assert.equal(r.scenarios, 1000);
         assert.deepEqual(failures(r).map((p) => p.id), []);
         assert.deepEqual(untested(r), []);
         const set = r.properties.find((p) => p.id === "H-SET-1")!;
-        assert.equal(set.verdict, "n/a");
-        assert.match("reason" in set ? set.reason : "", /profile \(dialect lab-[a-z-]+\) says it has no settlement/);
+        assert.equal(set.verdict, settles ? "pass" : "n/a");
+        if (!settles) assert.match("reason" in set ? set.reason : "", /profile \(dialect lab-[a-z-]+\) says it has no settlement/);
         // Without totals or balances, what a reversal did to the books is out of sight, and the pass says so.
         const limits = r.properties.flatMap((p) => (p.verdict === "pass" && p.limit !== undefined ? [p.id] : []));
-        assert.deepEqual(limits, hasCapability(d, "balances") ? [] : ["H-DUP-1", "H-REV-1", "H-REV-2"]);
+        assert.deepEqual(limits, sees.ledger ? [] : ["H-DUP-1", "H-REV-1", "H-REV-2"]);
       });
 
-      it("a correct terminal: no failure over 1,000 scenarios, T-SET-1 n/a", async () => {
+      it(`a correct terminal: no failure over 1,000 scenarios${settles ? "" : ", T-SET-1 n/a"}`, async () => {
         const r = await runTerminalSuite(d, referenceTerminalTarget(d), { runs: 1000, seed: 20261203 });
         assert.equal(r.scenarios, 1000);
         assert.deepEqual(failures(r).map((p) => p.id), []);
         assert.deepEqual(untested(r), []);
-        assert.equal(r.properties.find((p) => p.id === "T-SET-1")!.verdict, "n/a");
+        assert.equal(r.properties.find((p) => p.id === "T-SET-1")!.verdict, settles ? "pass" : "n/a");
       });
 
       it("every seeded bug the profile lets the kit see is found; the others are n/a or a pass that says what it did not judge", async () => {
@@ -82,10 +88,10 @@ describe("SUT profiles: the kit adapts to a SUT without sign-on or settlement", 
           const property = bug.violates[0];
           const result = (await run([property])).properties.find((p) => p.id === property)!;
           // Bugs only the ledger shows (totals or balances) cannot be seen without one of them.
-          const visible = hostBugNeeds(bug as (typeof HOST_BUGS)[number]) === undefined || hasCapability(d, "balances");
-          const ledgerOnly = ["reversal-ignored", "reversal-not-idempotent"].includes(bug.name) || !visible;
-          const expected = needsSettlement([property]) ? "n/a" : ledgerOnly && !hasCapability(d, "balances") ? "pass" : "fail";
-          if (result.verdict !== expected || (expected === "pass" && !("limit" in result && result.limit))) missed.push(`${bug.name} (${property}): ${result.verdict}`);
+          const visible = hostBugNeeds(bug as (typeof HOST_BUGS)[number]) === undefined || sees.balances;
+          const ledgerOnly = ["reversal-ignored", "reversal-not-idempotent"].includes(bug.name);
+          const expected = needsSettlement([property]) && !settles ? "n/a" : !visible || (ledgerOnly && !sees.ledger) ? "pass" : "fail";
+          if (result.verdict !== expected || (expected === "pass" && !sees.ledger && !("limit" in result && result.limit))) missed.push(`${bug.name} (${property}): ${result.verdict}`);
         }
         assert.deepEqual(missed, []);
       });
@@ -119,11 +125,16 @@ describe("SUT profiles: the kit adapts to a SUT without sign-on or settlement", 
     }
   });
 
-  it("--listen, a host that dials out over one link carrying every terminal (links: shared): no false alarm, and no terminal waits for a connection of its own", async () => {
-    const d = profiled("iso87ascii", "lab-dialout", { links: "shared" });
-    const dir = mkdtempSync(join(tmpdir(), "isoconf-dialout-"));
-    const file = join(dir, "lab.json");
-    writeFileSync(file, JSON.stringify(d.table));
+  /** A dialect file of `profile` in a new folder, for a host process and the kit to share. */
+  const profileFile = (name: string, profile: Record<string, unknown>) => {
+    const dir = mkdtempSync(join(tmpdir(), `isoconf-${name}-`));
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(profiled("iso87ascii", name, profile).table));
+    return { dir, file };
+  };
+
+  it("--listen, a host that dials out over one link carrying every terminal and signs on itself (links: shared, sign_on: host): no false alarm, and no terminal waits for a connection of its own", async () => {
+    const { dir, file } = profileFile("lab-dialout", { links: "shared", sign_on: "host" });
     const port = await freePort();
     const host = await startHostProcess(["--dial", `tcp://127.0.0.1:${port}`, "-d", file]);
     try {
@@ -132,6 +143,36 @@ describe("SUT profiles: the kit adapts to a SUT without sign-on or settlement", 
       assert.deepEqual(failures(r.result).map((p) => p.id), [], host.stderr());
       assert.equal(r.result.scenarios, 40);
       assert.ok(performance.now() - started < 30_000, "no terminal waited out a connection of its own");
+    } finally {
+      await stop(host.child);
+    }
+  });
+
+  it("--listen, a host that dials one link where the profile says one per terminal: the run stops in a few timeouts saying to set links: shared, and blames no property on the host", async () => {
+    const { dir, file } = profileFile("lab-oneline", {});
+    const port = await freePort();
+    const host = await startHostProcess(["--dial", `tcp://127.0.0.1:${port}`, "-d", file]);
+    try {
+      const started = performance.now();
+      const r = await runConformance({ role: "host", listen: `tcp://127.0.0.1:${port}`, dialect: file, runs: 5, seed: 1, "timeout-ms": 300, out: join(dir, "out") });
+      assert.equal(r.result.stopped?.reason, "kit-error");
+      assert.match(r.result.stopped?.message ?? "", /the host keeps one link open and dialled no second one within 0\.9 s.*"links": "shared"/);
+      assert.deepEqual(failures(r.result).map((p) => p.id), []);
+      assert.ok(performance.now() - started < 10_000);
+    } finally {
+      await stop(host.child);
+    }
+  });
+
+  it("a host that signs on itself, tested without sign_on: host: one line before the run saying so", async () => {
+    const logon = profileFile("lab-logon", { sign_on: "host" });
+    const plain = profileFile("lab-plain", {});
+    const host = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "-d", logon.file]);
+    try {
+      await assert.rejects(
+        runConformance({ role: "host", target: host.url, dialect: plain.file, runs: 5, "timeout-ms": 300, out: join(plain.dir, "out") }),
+        (e: Error) => e instanceof UsageError && /the host sent a sign-on of its own \(0800\) and left TERM0001's unanswered: .*"sign_on": "host"/.test(e.message),
+      );
     } finally {
       await stop(host.child);
     }

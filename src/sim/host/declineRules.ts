@@ -6,12 +6,15 @@ import type { TransactionRules } from "../../iso8583/dialectTable.js";
  *
  * | rule | operations | code |
  * |---|---|---|
+ * | the host has a card table (`--cards`) and the card is not in it | balance, purchase, pre-auth, refund | do not honour (05) |
+ * | the card table does not allow the operation for the card | balance, purchase, pre-auth, refund | invalid transaction (12) |
  * | the PAN ends in `05` | balance, purchase, pre-auth, refund | do not honour (05) |
  * | the amount is above 10,000.00 (`TRANSACTION_LIMIT`) | purchase, pre-auth, refund | exceeds limit (61) |
  * | the amount's last two digits are `51` (e.g. 12.51) | purchase, pre-auth | insufficient funds (51) |
  * | the amount is above the card's available balance | purchase, pre-auth | insufficient funds (51) |
  *
- * The first rule that applies wins. A card's opening balance is 10,000.00 times one plus the
+ * The first rule that applies wins. A card of the card table with a `balance` opens with it; any
+ * other card's opening balance is 10,000.00 times one plus the
  * PAN's second-to-last digit (the last is the Luhn check digit): a PAN ending in `0x` starts
  * with 10,000.00, one ending in `9x` with 100,000.00. Purchases and pre-auths take from the
  * balance; refunds, voids and reversals give back.
@@ -29,6 +32,8 @@ export interface CardRequest {
   amount: number;
   /** The card's available balance before this request, in minor units. */
   available: number;
+  /** Where the host has a card table (`HostOptions.cards`): whether the card is in it, and may be used for `op`. */
+  table?: { known: boolean; allows: boolean };
 }
 
 export interface DeclineRule {
@@ -47,6 +52,20 @@ export const TRANSACTION_LIMIT = 1_000_000;
 const BALANCE_STEP = 1_000_000;
 
 export const DECLINE_RULES: readonly DeclineRule[] = [
+  {
+    id: "not-in-card-table",
+    code: "do_not_honour",
+    ops: ["balance", "purchase", "preauth", "refund"],
+    description: "the host has a card table and the card is not in it",
+    applies: (r) => r.table?.known === false,
+  },
+  {
+    id: "not-allowed-for-card",
+    code: "invalid_transaction",
+    ops: ["balance", "purchase", "preauth", "refund"],
+    description: "the card table does not allow the operation for the card",
+    applies: (r) => r.table?.allows === false,
+  },
   {
     id: "pan-ends-05",
     code: "do_not_honour",

@@ -101,6 +101,9 @@ export class HostLedger {
   private readonly cards = new Map<string, CardAccount>();
   private readonly byRrn = new Map<string, Txn>();
 
+  /** `openingOf`: a card's balance before the host has seen it (a card table's, else the decline rules'). */
+  constructor(private readonly openingOf: (pan: string) => number = openingBalance) {}
+
   register(t: { tid: string; mid: string; tmk: Buffer; mak: Buffer; batch: string }): TerminalBooks {
     const books: TerminalBooks = { ...t, mak: Buffer.from(t.mak), signedOn: false, byRef: new Map(), journal: [], totals: new Map(), answers: new Map() };
     this.terminals.set(t.tid, books);
@@ -114,7 +117,7 @@ export class HostLedger {
   card(pan: string): CardAccount {
     let account = this.cards.get(pan);
     if (account === undefined) {
-      const opening = openingBalance(pan);
+      const opening = this.openingOf(pan);
       account = { opening, available: opening };
       this.cards.set(pan, account);
     }

@@ -4,7 +4,8 @@ import { formatField60, parseField60 } from "../../iso8583/cup.js";
 import type { Message } from "../../iso8583/message.js";
 import { batchOf, decodeTotals, formatBalance, panOf, rulesOf, sameTotals, settlementReply, timeFields } from "../../protocol/index.js";
 import { ApprovalNumbers } from "./approvalNumbers.js";
-import { type CardOperation, firstDecline } from "./declineRules.js";
+import { cardAllows } from "../../scenario/cardFile.js";
+import { type CardOperation, type CardRequest, firstDecline } from "./declineRules.js";
 import type { HostLedger, TerminalBooks, Txn } from "./hostLedger.js";
 import type { ResolvedHostOptions } from "./hostOptions.js";
 import { issueWorkingKeys } from "./issueWorkingKeys.js";
@@ -78,11 +79,19 @@ export class HostOperations {
     return { code: this.rules.codes.approved, fields, outcome: `signed on, batch ${books.batch}, new working keys` };
   }
 
+  /** What the card table (if the host has one) says of the card and the operation. */
+  private inTable(pan: string, op: CardOperation): CardRequest["table"] {
+    const table = this.options.cards;
+    if (table === undefined) return undefined;
+    const card = table.get(pan);
+    return { known: card !== undefined, allows: card !== undefined && cardAllows(card, op) };
+  }
+
   /** Balance inquiry, purchase and pre-auth: only the decline rules stand between them and approval. */
   private cardRequest(op: CardOperation, books: TerminalBooks, request: Message): Decision {
     const txn = this.newTxn(op, books, request);
     const account = this.ledger.card(txn.pan);
-    const rule = firstDecline({ op, pan: txn.pan, amount: txn.amount, available: account.available });
+    const rule = firstDecline({ op, pan: txn.pan, amount: txn.amount, available: account.available, table: this.inTable(txn.pan, op) });
     if (rule !== undefined) return this.conclude(books, request, txn, { code: this.rules.codes[rule.code], outcome: `${op} declined: ${rule.description}` });
     const fields = op === "balance" ? { "54": formatBalance(this.rules.currency, account.available) } : undefined;
     return this.conclude(books, request, txn, { code: this.rules.codes.approved, outcome: `${op} approved`, fields });
@@ -114,7 +123,7 @@ export class HostOperations {
     if (original === undefined) return verdict(codes.original_not_found, "of an unknown transaction");
     if (original.op !== "purchase" || !standing(original)) return verdict(codes.invalid_transaction, `refused: ${describe(original)} is not a standing purchase`);
     if (original.pan !== txn.pan) return verdict(codes.invalid_transaction, "refused: the card differs from the original's");
-    const rule = firstDecline({ op: "refund", pan: txn.pan, amount: txn.amount, available: this.ledger.card(txn.pan).available });
+    const rule = firstDecline({ op: "refund", pan: txn.pan, amount: txn.amount, available: this.ledger.card(txn.pan).available, table: this.inTable(txn.pan, "refund") });
     if (rule !== undefined) return verdict(codes[rule.code], `declined: ${rule.description}`);
     if (txn.amount > original.amount - original.refunded) return verdict(codes.exceeds_limit, `declined: above what is left to refund of ${describe(original)}`);
     return verdict(codes.approved, `of ${describe(original)} approved`);

@@ -1,5 +1,6 @@
 import { type Clock, realClock } from "../../link/clock.js";
 import { DEFAULT_MAK, DEFAULT_TMK, MERCHANT_ID, REGISTERED_TERMINALS } from "../defaults.js";
+import type { FileCard } from "../../scenario/cardFile.js";
 import { type HostBugName, hostBug } from "./bugs.js";
 
 /** What the host does with a request it has already answered (same matching key). */
@@ -31,10 +32,16 @@ export interface HostOptions {
   epoch?: Date;
   /** Seeds the working keys, RRNs and authorisation codes. Default 1. */
   seed?: number;
+  /**
+   * A card table (a card file's cards): card requests for a card not in it are declined (05), an
+   * operation the card does not allow is refused (12), and a card's `balance` is its opening one.
+   * Default none: every card is known.
+   */
+  cards?: readonly FileCard[];
 }
 
 /** HostOptions with every default filled in and checked. */
-export type ResolvedHostOptions = Required<Omit<HostOptions, "bug">> & { bug: HostBugName | undefined };
+export type ResolvedHostOptions = Required<Omit<HostOptions, "bug" | "cards">> & { bug: HostBugName | undefined; cards: ReadonlyMap<string, FileCard> | undefined };
 
 const DEFAULT_SLOW_RESPONSE_MS = 35_000;
 const DEFAULT_SEED = 1;
@@ -72,5 +79,6 @@ export function resolveHostOptions(o: HostOptions): ResolvedHostOptions {
     clock,
     epoch: o.epoch ?? new Date(Date.now() - clock.now()),
     seed,
+    cards: o.cards === undefined ? undefined : new Map(o.cards.map((c) => [c.pan, c])),
   };
 }

@@ -6,8 +6,9 @@ import type { Message } from "../../iso8583/message.js";
 import { pack } from "../../iso8583/pack.js";
 import { readRawDigits, writeRawDigits } from "../../iso8583/rawDigits.js";
 import { unpack } from "../../iso8583/unpack.js";
-import { buildResponse, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, panOf, requestKey, rulesOf } from "../../protocol/index.js";
-import { DEFAULT_TMK, FIRST_BATCH } from "../defaults.js";
+import { buildRequest, buildResponse, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, panOf, profileOf, requestKey, responseMti, rulesOf } from "../../protocol/index.js";
+import { DEFAULT_TMK, FIRST_BATCH, HOST_LINK_ID, MERCHANT_ID } from "../defaults.js";
+import { openingBalance } from "./declineRules.js";
 import { type HostSnapshot, HostLedger, type TerminalBooks } from "./hostLedger.js";
 import { type Decision, HostOperations } from "./hostOperations.js";
 import { type HostOptions, INITIAL_MAK, type ResolvedHostOptions, resolveHostOptions } from "./hostOptions.js";
@@ -29,6 +30,13 @@ export interface HostTurn {
   outcome: string;
   /** Undefined when the host does not answer. */
   reply?: HostReply;
+}
+
+/** The host's own sign-on on one link, and how to know its answer. */
+export interface HostSignOn {
+  frame: Buffer;
+  /** Whether `body` is the approved answer to this sign-on. */
+  answeredBy(body: Buffer): boolean;
 }
 
 /** Requests the host recognises a repeat of: those that post, look up a card, or settle. */
@@ -57,7 +65,7 @@ export class ReferenceHost {
   readonly dialect: Dialect;
   readonly options: ResolvedHostOptions;
   private readonly rules: TransactionRules;
-  private readonly ledger = new HostLedger();
+  private readonly ledger: HostLedger;
   private readonly operations: HostOperations;
   /** Set by the `crash-on-malformed` and `dies-on-header-only` bugs (what stopped it): from then on nothing is answered. */
   private stoppedBy: string | undefined;
@@ -68,6 +76,8 @@ export class ReferenceHost {
     this.dialect = dialect;
     this.rules = rulesOf(dialect);
     this.options = resolveHostOptions(options);
+    const table = this.options.cards;
+    this.ledger = new HostLedger((pan) => table?.get(pan)?.balance ?? openingBalance(pan));
     this.operations = new HostOperations(dialect, this.ledger, this.options);
     for (const t of this.options.terminals) {
       this.ledger.register({ tid: t.tid, mid: t.mid, tmk: Buffer.from(t.tmk, "hex"), mak: INITIAL_MAK, batch: FIRST_BATCH });
@@ -89,6 +99,34 @@ export class ReferenceHost {
    */
   macKeyOf(tid: string): Buffer | undefined {
     return this.ledger.terminal(tid)?.mak;
+  }
+
+  /**
+   * Where the dialect's profile says the host signs on itself (`sign_on: host`): the sign-on it
+   * sends down a new link before it serves anything there, a new STAN each time.
+   */
+  signOnRequest(): HostSignOn | undefined {
+    if (profileOf(this.dialect).signOn !== "host") return undefined;
+    this.signOnStan = (this.signOnStan % 999_999) + 1;
+    const stan = String(this.signOnStan).padStart(6, "0");
+    const request = buildRequest(this.dialect, { op: "signon", tid: HOST_LINK_ID, mid: MERCHANT_ID, stan, batch: FIRST_BATCH, now: this.now() });
+    const answer = responseMti(request.mti);
+    return {
+      frame: pack(this.dialect, request),
+      answeredBy: (body) => {
+        try {
+          const m = unpack(this.dialect, body);
+          return m.mti === answer && m.fields["11"] === stan && m.fields["39"] === this.rules.codes.approved;
+        } catch (e) {
+          if (e instanceof Iso8583Error) return false;
+          throw e;
+        }
+      },
+    };
+  }
+
+  private now(): Date {
+    return new Date(this.options.epoch.getTime() + this.options.clock.now());
   }
 
   /** Decides on one frame body (framing already removed) and returns what to answer. */

@@ -12,6 +12,9 @@ export interface ServeLinkOptions {
 
 const DEFAULT_IDLE_MS = 10 * 60_000;
 
+/** How often a host that signs on itself sends its sign-on again while nobody answers it. */
+export const SIGN_ON_RETRY_MS = 3_000;
+
 /** One log line: the request's MTI, operation keys and card (masked), then the answer. */
 export function describeTurn(turn: HostTurn): string {
   const r = turn.request === undefined ? undefined : maskMessage(turn.request);
@@ -34,6 +37,22 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
   // Only the reason and the offset: the bytes of a bad frame may hold card data.
   const onError = (e: DeframeError) => options.log?.(`${link.id} framing error at byte ${e.offset}: ${e.reason}${e.fatal ? " (the connection is closed)" : ""}`);
   link.on("error", onError);
+  // A host that signs on itself serves nothing on a link before its sign-on is answered: what
+  // comes first waits, and the sign-on goes again every SIGN_ON_RETRY_MS until answered.
+  const signOn = host.signOnRequest();
+  let early: Buffer[] | undefined;
+  if (signOn !== undefined) {
+    early = [];
+    const retry = () => {
+      send(signOn.frame);
+      const cancel = host.clock.setTimer(SIGN_ON_RETRY_MS, () => {
+        held.delete(cancel);
+        retry();
+      });
+      held.add(cancel);
+    };
+    retry();
+  }
   try {
     for (;;) {
       const got = await link.receive({ deadlineMs: idleMs });
@@ -45,29 +64,46 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
         options.log?.(`${link.id} idle for ${idleMs} ms: closing`);
         return;
       }
-      let turn: HostTurn;
-      try {
-        turn = host.handle(got.body);
-      } catch (e) {
-        // A fault in the host itself must not take the connection down with it; it shows as no answer.
-        options.log?.(`${link.id} internal error: ${e instanceof Error ? e.message : String(e)}`);
+      if (early !== undefined) {
+        if (!signOn!.answeredBy(got.body)) {
+          early.push(got.body);
+          continue;
+        }
+        options.log?.(`${link.id} the host's sign-on was answered`);
+        for (const cancel of held) cancel();
+        held.clear();
+        const waiting = early;
+        early = undefined;
+        for (const body of waiting) serve(body);
         continue;
       }
-      options.log?.(`${link.id} ${describeTurn(turn)}`);
-      const reply = turn.reply;
-      if (reply === undefined) continue;
-      if (reply.delayMs === 0) send(reply.frame);
-      else {
-        const cancel = host.clock.setTimer(reply.delayMs, () => {
-          held.delete(cancel);
-          send(reply.frame);
-        });
-        held.add(cancel);
-      }
+      serve(got.body);
     }
   } finally {
     link.off("error", onError);
     for (const cancel of held) cancel();
     await link.close();
+  }
+
+  function serve(body: Buffer): void {
+    let turn: HostTurn;
+    try {
+      turn = host.handle(body);
+    } catch (e) {
+      // A fault in the host itself must not take the connection down with it; it shows as no answer.
+      options.log?.(`${link.id} internal error: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    options.log?.(`${link.id} ${describeTurn(turn)}`);
+    const reply = turn.reply;
+    if (reply === undefined) return;
+    if (reply.delayMs === 0) send(reply.frame);
+    else {
+      const cancel = host.clock.setTimer(reply.delayMs, () => {
+        held.delete(cancel);
+        send(reply.frame);
+      });
+      held.add(cancel);
+    }
   }
 }

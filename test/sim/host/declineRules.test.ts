@@ -25,12 +25,16 @@ describe("decline rules", () => {
       [{ amount: 5000, available: 4999 }, "above-balance"],
       [{ amount: 5000, available: 5000 }, undefined],
       [{ op: "refund", amount: 5000, available: 0 }, undefined],
+      // A host with a card table: a card not in it, or an operation it does not allow, before any other rule.
+      [{ table: { known: true, allows: true } }, undefined],
+      [{ table: { known: false, allows: false }, amount: TRANSACTION_LIMIT + 1 }, "not-in-card-table"],
+      [{ op: "refund", table: { known: true, allows: false }, pan: "6225880012345605" }, "not-allowed-for-card"],
     ];
     for (const [over, id] of cases) assert.equal(firstDecline(request(over))?.id, id, JSON.stringify(over));
   });
 
   it("every rule carries one of the dialect's response code names", () => {
-    const names = new Set(["do_not_honour", "exceeds_limit", "insufficient_funds"]);
+    const names = new Set(["do_not_honour", "exceeds_limit", "insufficient_funds", "invalid_transaction"]);
     for (const rule of DECLINE_RULES) assert.ok(names.has(rule.code), rule.id);
   });
 });

@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { hostScenario } from "../../generators/hostScenario.js";
+import { runConformance } from "../../api/runConformance.js";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
+import { runScenario } from "../../src/runner/runScenario.js";
+import { CardFileError, checkCardFile, type FileCard } from "../../src/scenario/cardFile.js";
+import { luhnDigit } from "../../src/scenario/scenario.js";
+import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
+import { messageOf } from "../../src/trace/traceEvent.js";
+import { ISOCONF_BIN } from "../helpers/builtCli.js";
+import { failures, runHostSuite, untested } from "../helpers/hostRun.js";
+import { profiledDialect } from "../helpers/profiledDialect.js";
+
+// A lab's host knows its own cards and declines the rest: the kit uses the lab's card file
+// instead of random test cards, each card only for what the file allows.
+const pan = (body: string) => body + luhnDigit(body);
+const CARDS: FileCard[] = [
+  { pan: pan("621483001234567"), expiry: "2812", track2: `${pan("621483001234567")}=28121010000`, balance: 50_000, label: "swipe and key" },
+  { pan: pan("476173000000001"), expiry: "2906", operations: ["balance", "purchase"], label: "no refunds" },
+  { pan: pan("541333009876543"), expiry: "3112", balance: 2_000_000 },
+];
+const CARD_FILE = { format: "isoconf-cards/1", cards: CARDS };
+
+describe("card file: the kit uses the cards the host knows", function () {
+  this.timeout(60_000);
+  const cup = builtinDialect("cup");
+
+  it("is checked: an error names the key and never repeats a card number", () => {
+    const bad = { format: "isoconf-cards/1", cards: [CARDS[0], { ...CARDS[1], track2: `${CARDS[2].pan}=29061010000` }, { ...CARDS[2], expiry: "3113" }, { ...CARDS[0] }] };
+    assert.throws(
+      () => checkCardFile(bad, "lab.cards.json"),
+      (e: Error) =>
+        e instanceof CardFileError &&
+        /^lab\.cards\.json: cards\[1\]\.track2: must start with the card's PAN, then = or D; cards\[2\]\.expiry: YYMM; cards\[3\]\.pan: the same PAN as an earlier card$/.test(e.message) &&
+        !/\d{12}/.test(e.message),
+    );
+  });
+
+  it("the generated steps use only the file's cards, each for an operation it allows, swiped only with a track 2", () => {
+    const scenarios = fc.sample(hostScenario({ terminals: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL], cards: { file: CARDS } }), { numRuns: 300, seed: 7 });
+    const steps = scenarios.flatMap((s) => s.steps.filter((st) => st.card !== undefined));
+    assert.ok(steps.length > 300);
+    for (const st of steps) {
+      assert.ok("file" in st.card!, JSON.stringify(st.card));
+      const card = CARDS[(st.card as { file: number }).file];
+      assert.ok(card.operations === undefined || (card.operations as string[]).includes(st.op), `${st.op} with card ${(st.card as { file: number }).file}`);
+      if ((st.card as { swiped: boolean }).swiped) assert.ok(card.track2 !== undefined);
+    }
+    assert.deepEqual(new Set(steps.map((st) => (st.card as { file: number }).file)), new Set([0, 1, 2]));
+  });
+
+  it("a reference host with the card table: the run's cards are served, no failure over 500 scenarios and every rule exercised; a card it does not know is declined (05)", async () => {
+    const r = await runHostSuite(cup, referenceHostTarget(cup, { cards: CARDS }), { runs: 500, seed: 11, cards: CARDS, scenarios: hostScenario({ terminals: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL], cards: { file: CARDS } }) });
+    assert.deepEqual(failures(r).map((p) => p.id), []);
+    assert.deepEqual(untested(r), []);
+    const ctx = { dialect: cup, target: referenceHostTarget(cup, { cards: CARDS }), responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex"), cards: CARDS };
+    const purchase = (card: object) => ({ op: "purchase" as const, terminal: 0, amount: 500, card }) as never;
+    const trace = await runScenario({ role: "host", terminals: [REGISTERED_TERMINALS[0]], steps: [purchase({ file: 0, swiped: true }), purchase({ bin: "622588", account: 1, length: 16, expiry: "2812", swiped: false })] }, ctx);
+    const answers = trace.flatMap((e) => (e.dir === "sut→kit" && messageOf(e)?.mti === "0210" ? [messageOf(e)!.fields["39"]] : []));
+    assert.deepEqual(answers, ["00", "05"]);
+    const sent = trace.find((e) => e.dir === "kit→sut" && messageOf(e)?.mti === "0200")!;
+    assert.equal(messageOf(sent)!.fields["35"], CARDS[0].track2!.replace("=", "D"), "the file's own track 2");
+  });
+
+  it("profile field_2: a swiped card carries the PAN in field 2 beside track 2 where the profile says always", async () => {
+    const fieldsSent = async (profile: Record<string, unknown>) => {
+      const d = profiledDialect("iso87ascii", "lab-f2", profile);
+      const ctx = { dialect: d, target: referenceHostTarget(d), responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex"), cards: CARDS };
+      const trace = await runScenario({ role: "host", terminals: [REGISTERED_TERMINALS[0]], steps: [{ op: "purchase", terminal: 0, amount: 500, card: { file: 0, swiped: true } }] }, ctx);
+      const f = messageOf(trace.find((e) => e.dir === "kit→sut" && messageOf(e)?.mti === "0200")!)!.fields;
+      return [f["2"] !== undefined, f["35"] !== undefined];
+    };
+    assert.deepEqual(await fieldsSent({}), [false, true]);
+    assert.deepEqual(await fieldsSent({ field_2: "always" }), [true, true]);
+  });
+
+  it("isoconf run --cards records the file by path and digest, never a card number; replay reads it, and refuses a changed one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "isoconf-cards-"));
+    const file = join(dir, "lab.cards.json");
+    writeFileSync(file, JSON.stringify(CARD_FILE));
+    const r = await runConformance({ role: "host", cards: file, bug: "double-post-duplicate", only: ["H-DUP-1"], runs: 100, seed: 3, out: join(dir, "out") });
+    assert.equal(r.exitCode, 1);
+    const saved = readFileSync(join(dir, "out", "H-DUP-1.scenario.json"), "utf8");
+    const scenarioFile = JSON.parse(saved);
+    assert.equal(scenarioFile.cards.file, file);
+    assert.match(scenarioFile.cards.sha256, /^[0-9a-f]{64}$/);
+    assert.ok(scenarioFile.scenario.steps.some((st: { card?: object }) => st.card !== undefined && "file" in st.card));
+    for (const c of CARDS) assert.ok(!saved.includes(c.pan));
+    const replay = (...extra: string[]) => spawnSync(process.execPath, [ISOCONF_BIN, "replay", join(dir, "out", "H-DUP-1.scenario.json"), ...extra], { encoding: "utf8", timeout: 30_000 });
+    const again = replay();
+    assert.equal(again.status, 1, again.stdout + again.stderr);
+    assert.match(again.stdout, /the failure reproduces/);
+    writeFileSync(file, JSON.stringify({ ...CARD_FILE, cards: CARDS.slice(1) }));
+    const changed = replay();
+    assert.equal(changed.status, 2);
+    assert.match(changed.stderr, /the run drew its cards from a card file of SHA-256 [0-9a-f]{12}…, and .*lab\.cards\.json is another/);
+    assert.equal(changed.stderr.trim().split("\n").length, 1);
+  });
+});
