@@ -4,6 +4,8 @@ import type { TraceEvent } from "../trace/traceEvent.js";
 import { type Property, PropertyError, type Suite, type Violation } from "./property.js";
 import { hasCapability } from "../protocol/profile.js";
 import { checkAll, judge, runScenario, type ScenarioContext } from "./runScenario.js";
+import { stateMoved } from "./stateMoved.js";
+import type { ReferenceHost } from "../sim/host/referenceHost.js";
 import { type Found, polish, sizeOf } from "./shrinkFailure.js";
 import type { Scenario } from "../scenario/scenario.js";
 import type { FileCard } from "../scenario/cardFile.js";
@@ -86,6 +88,9 @@ function ledgerLimit(p: Property, dialect: Dialect): { limit?: string } {
   return { limit: `not judged: ${p.ledgerPart} (the SUT's profile has neither settlement nor balances)` };
 }
 
+/** See `SuiteRun.saveState`. */
+type SavedState = ReturnType<ReferenceHost["saveCards"]> | undefined;
+
 /** The kit's note that the SUT stopped answering and the scenario ended there (see `KitTerminal`). */
 const isSutDown = (e: TraceEvent) => e.kind === "note" && e.detail?.sutDown === true;
 
@@ -133,6 +138,8 @@ interface Round {
   searching: Property[];
   target?: Found;
   shrinkStart: number;
+  /** The kit's side of a stateful SUT as the target's scenario found it: every shrink run starts from it. */
+  before?: SavedState;
   /**
    * Stopped (Ctrl-C, deadline, a kit failure): fast-check would still generate every remaining
    * run, so the predicate fails once to end the round, and passes every shrink candidate.
@@ -231,7 +238,7 @@ class SuiteRun {
       throw new KitError("a scenario could not be run", details.errorInstance);
     }
     if (round.target === undefined) return false; // the round ran its scenarios without a new failure
-    await this.finishShrinking(round.target, round.shrinkStart);
+    await this.finishShrinking(round.target, round.shrinkStart, round.before);
     return true;
   }
 
@@ -250,6 +257,7 @@ class SuiteRun {
     this.progress("search");
     // The scenario itself: describing its steps is the console's job, and only in verbose mode.
     this.o.onEvent?.({ kind: "scenario", index: this.scenarios, scenario: s });
+    const before = this.saveState();
     const trace = await this.execute(s);
     if (trace === undefined) {
       round.halted = true;
@@ -260,11 +268,12 @@ class SuiteRun {
     }
     const failing = checkAll(round.searching, s, trace, this.ctx, this.judged);
     if (failing.size === 0) return true;
-    const confirmed = await this.flakeCheck(round, s, failing, trace);
+    const confirmed = await this.flakeCheck(round, s, failing, trace, before);
     const first = round.searching.find((p) => confirmed.has(p.id));
     if (first === undefined) return true;
     round.target = this.found.get(first.id);
     round.shrinkStart = performance.now();
+    round.before = before;
     return false;
   }
 
@@ -272,6 +281,7 @@ class SuiteRun {
   private async shrinkStep(round: Round, target: Found, s: Scenario): Promise<boolean> {
     if (target.shrinkRuns >= this.shrinkMaxRuns || performance.now() - round.shrinkStart > this.shrinkMaxMs || this.abandoned()) return true;
     target.shrinkRuns++;
+    this.restoreState(round.before);
     this.progress("shrink", target.property.id);
     const trace = await this.execute(s);
     if (trace === undefined) return true;
@@ -285,22 +295,33 @@ class SuiteRun {
   }
 
   /** Re-runs a failing scenario; records each property as failed or flaky. Returns the failures. */
-  private async flakeCheck(round: Round, s: Scenario, failing: Map<string, Violation[]>, trace: TraceEvent[]): Promise<Set<string>> {
+  private async flakeCheck(round: Round, s: Scenario, failing: Map<string, Violation[]>, trace: TraceEvent[], before: SavedState): Promise<Set<string>> {
     const reproduced = new Map([...failing.keys()].map((id) => [id, 0]));
-    // Re-runs the kit could not do are not evidence either way.
+    // Re-runs the kit could not do are not evidence either way; nor is a pass against a host
+    // whose state moved under the first run (a card that ran out of funds).
     let reruns = 0;
+    const discarded = new Map<string, number>();
+    let moved: string | undefined;
     // A SUT that is down would fail every re-run alike, a timeout at a time: the failure stands as seen.
     for (let i = 0; i < this.flakeRuns && this.stopped?.reason !== "sut-down"; i++) {
       this.progress("flake-check");
+      this.restoreState(before);
       const again = await this.execute(s);
       if (again === undefined) break;
       reruns++;
-      for (const id of checkAll(round.searching.filter((p) => failing.has(p.id)), s, again, this.ctx).keys()) reproduced.set(id, (reproduced.get(id) ?? 0) + 1);
+      const hits = checkAll(round.searching.filter((p) => failing.has(p.id)), s, again, this.ctx);
+      const shift = s.role === "host" && hits.size < failing.size ? stateMoved(this.o.dialect, trace, again) : undefined;
+      moved ??= shift;
+      for (const id of failing.keys()) {
+        if (hits.has(id)) reproduced.set(id, (reproduced.get(id) ?? 0) + 1);
+        else if (shift !== undefined) discarded.set(id, (discarded.get(id) ?? 0) + 1);
+      }
     }
     const confirmed = new Set<string>();
     for (const [id, violations] of failing) {
       const property = round.searching.find((p) => p.id === id)!;
-      const solid = reproduced.get(id) === reruns;
+      const counted = reruns - (discarded.get(id) ?? 0);
+      const solid = reproduced.get(id) === counted;
       const known = this.found.get(id);
       if (known !== undefined) {
         // Found before, in another property's round: keep the smaller evidence.
@@ -318,7 +339,8 @@ class SuiteRun {
         shrinkMs: 0,
         shrunk: false,
       };
-      if (!solid) f.reason = `failed once, then ${reproduced.get(id)} of ${reruns} re-runs`;
+      if (!solid) f.reason = `failed once, then ${reproduced.get(id)} of ${counted} re-runs`;
+      else if (discarded.has(id)) f.reason = `${discarded.get(id)} re-run(s) passed but are no evidence: ${moved}`;
       this.found.set(id, f);
       this.o.onEvent?.({ kind: "found", property: id, verdict: f.verdict, after: this.covered, steps: s.steps.length });
       if (solid) confirmed.add(id);
@@ -327,10 +349,11 @@ class SuiteRun {
   }
 
   /** The last of shrinking, single edits within the budget (see `polish`); then the property is done. */
-  private async finishShrinking(f: Found, since: number): Promise<void> {
+  private async finishShrinking(f: Found, since: number, before?: SavedState): Promise<void> {
     await polish(f, async (s) => {
       if (f.shrinkRuns >= this.shrinkMaxRuns || performance.now() - since > this.shrinkMaxMs || this.abandoned()) return undefined;
       f.shrinkRuns++;
+      this.restoreState(before);
       const trace = await this.execute(s);
       if (trace === undefined) return undefined;
       const { violations } = judge(f.property, s, trace, this.ctx);
@@ -347,6 +370,18 @@ class SuiteRun {
    * line broke): that ends the run, whose report then says why, rather than being taken for a
    * failure of the SUT and shrunk.
    */
+  /**
+   * What the kit's own side of a stateful SUT holds that a re-run must start from again: the
+   * card balances of the host the kit plays for a terminal under test (see `saveCards`).
+   */
+  private saveState(): SavedState {
+    return this.ctx.answering?.host?.saveCards();
+  }
+
+  private restoreState(saved: SavedState): void {
+    if (saved !== undefined) this.ctx.answering?.host?.restoreCards(saved);
+  }
+
   private async execute(s: Scenario, o: Pick<ScenarioContext, "downAfter"> = {}): Promise<TraceEvent[] | undefined> {
     this.executions++;
     let trace: TraceEvent[];
@@ -401,7 +436,7 @@ class SuiteRun {
         return { ...base, verdict: "untested", judged, reason: untestedReason(p.judges, judged, this.scenarios, this.requireExercised) };
       }
       const cx = f.best ? { counterexample: { ...f.best, originalSteps: f.originalSteps, shrinkRuns: f.shrinkRuns, shrinkMs: Math.round(f.shrinkMs) } } : {};
-      if (f.verdict === "fail") return { ...base, verdict: "fail", judged, foundAfter: f.foundAfter, ...cx };
+      if (f.verdict === "fail") return { ...base, verdict: "fail", judged, foundAfter: f.foundAfter, ...(f.reason !== undefined ? { reason: f.reason } : {}), ...cx };
       return { ...base, verdict: "flaky", judged, foundAfter: f.foundAfter, reason: f.reason ?? "", ...cx };
     });
     return {

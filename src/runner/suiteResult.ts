@@ -57,7 +57,7 @@ export type PropertyResult = PropertyNames &
     | ({ verdict: "untested"; /** Why it is not a pass. */ reason: string } & Exercised)
     | { verdict: "n/a"; /** What the SUT lacks. */ reason: string }
     | { verdict: "skipped"; /** Why it was skipped. */ reason: string }
-    | ({ verdict: "fail" } & Finding & Exercised)
+    | ({ verdict: "fail"; /** Why re-runs that passed did not make it flaky (they met a moved state). */ reason?: string } & Finding & Exercised)
     | ({ verdict: "flaky"; /** What made it flaky. */ reason: string } & Finding & Exercised)
   );
 

@@ -124,6 +124,17 @@ export class HostLedger {
     return account;
   }
 
+  /** The card accounts as they stand, for `restoreCards`. */
+  saveCards(): ReadonlyMap<string, CardAccount> {
+    return new Map([...this.cards].map(([pan, a]) => [pan, { ...a }]));
+  }
+
+  /** Puts the card accounts back as `saveCards` found them (what every other book holds stays). */
+  restoreCards(saved: ReadonlyMap<string, CardAccount>): void {
+    this.cards.clear();
+    for (const [pan, a] of saved) this.cards.set(pan, { ...a });
+  }
+
   /** The approved transaction an RRN was given to. */
   byRetrievalReference(rrn: string): Txn | undefined {
     return this.byRrn.get(rrn);

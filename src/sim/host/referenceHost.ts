@@ -9,7 +9,7 @@ import { unpack } from "../../iso8583/unpack.js";
 import { buildRequest, buildResponse, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, panOf, profileOf, requestKey, responseMti, rulesOf } from "../../protocol/index.js";
 import { DEFAULT_TMK, FIRST_BATCH, HOST_LINK_ID, MERCHANT_ID } from "../defaults.js";
 import { openingBalance } from "./declineRules.js";
-import { type HostSnapshot, HostLedger, type TerminalBooks } from "./hostLedger.js";
+import { type CardAccount, type HostSnapshot, HostLedger, type TerminalBooks } from "./hostLedger.js";
 import { type Decision, HostOperations } from "./hostOperations.js";
 import { type HostOptions, INITIAL_MAK, type ResolvedHostOptions, resolveHostOptions } from "./hostOptions.js";
 import { type HostOperation, missingField } from "./requestShape.js";
@@ -91,6 +91,20 @@ export class ReferenceHost {
   /** A copy of the books: per terminal its approvals, reversals and totals; card balances. */
   snapshot(): HostSnapshot {
     return this.ledger.snapshot(this.stoppedBy !== undefined);
+  }
+
+  /**
+   * The card balances as they stand, and putting them back: the kit, answering a terminal under
+   * test that keeps its state, re-runs a failing scenario from the balances it first ran with, so
+   * a deterministic failure is not taken for a flake because a card ran out of funds. Only the
+   * cards: the terminal has moved on (STANs, batch, keys), and the host's books must follow it.
+   */
+  saveCards(): ReadonlyMap<string, CardAccount> {
+    return this.ledger.saveCards();
+  }
+
+  restoreCards(saved: ReadonlyMap<string, CardAccount>): void {
+    this.ledger.restoreCards(saved);
   }
 
   /**
