@@ -11,10 +11,11 @@ describe("isoconf check / list", function () {
     const text = runCli(["list"]);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /^ {2}H-REV-1 {3}A reversal undoes an approved transaction$/m);
+    assert.match(text.stdout, /^ {2}H-FMT-2 {3}Requests that break the field table are not approved$/m);
     assert.match(text.stdout, /^ {2}T-REV-1 /m);
     const json = JSON.parse(runCli(["list", "host", "--json"]).stdout);
     assert.equal(json.length, 1);
-    assert.deepEqual(json[0].properties.map((p: { id: string }) => p.id).slice(0, 2), ["H-FMT-1", "H-MTI-1"]);
+    assert.deepEqual(json[0].properties.map((p: { id: string }) => p.id).slice(0, 3), ["H-FMT-1", "H-FMT-2", "H-MTI-1"]);
   });
 
   it("check re-judges a saved, masked trace offline: the failure shows again, a healthy property passes", () => {
@@ -36,7 +37,8 @@ describe("isoconf check / list", function () {
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /nope\.jsonl/);
 
-    // Another run's scenario would judge the trace against other steps: refused, not a pass.
+    // Another run's scenario would judge the trace against other steps: refused, not a pass. Seed 42
+    // shrinks H-REV-1 to the one step purchase(1.00)+reverse_twice, seed 5 H-DUP-1 to purchase(1.00)+duplicate.
     const other = mkdtempSync(join(tmpdir(), "isoconf-check-"));
     assert.equal(runCli(["run", "host", "--bug", "double-post-duplicate", "--only", "H-DUP-1", "--runs", "100", "--seed", "5", "--out", other, "--quiet"]).status, 1);
     const wrong = runCli(["check", join(dir, "H-REV-1.trace.jsonl"), "--scenario", join(other, "H-DUP-1.scenario.json"), "--only", "H-REV-1"]);
@@ -51,6 +53,6 @@ describe("isoconf check / list", function () {
     assert.equal(runCli(["check", old, "--scenario", join(dir, "H-REV-1.scenario.json"), "--only", "H-REV-1"]).status, 1);
     const oldWrong = runCli(["check", old, "--scenario", join(other, "H-DUP-1.scenario.json")]);
     assert.equal(oldWrong.status, 2, oldWrong.stdout + oldWrong.stderr);
-    assert.match(oldWrong.stderr, /is not the scenario of .*: step 1 of the trace is "TERM0001 purchase\(1\.00\)\+drop", of the scenario "[^"]+"/);
+    assert.match(oldWrong.stderr, /is not the scenario of .*: step 1 of the trace is "TERM0001 purchase\(1\.00\)\+reverse_twice", of the scenario "[^"]+"/);
   });
 });
