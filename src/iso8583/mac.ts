@@ -52,21 +52,44 @@ function ecb(key: Buffer, data: Buffer, decrypt = false): Buffer {
   return cipher.update(data);
 }
 
-/** ISO 9797-1 padding method 1: zeros up to a whole block; empty data becomes one zero block. */
-function zeroPad(data: Buffer): Buffer {
-  const length = Math.max(BLOCK, Math.ceil(data.length / BLOCK) * BLOCK);
-  if (length === data.length) return data;
-  const padded = Buffer.alloc(length);
+/** ISO 9797-1 padding method 1: zeros up to a whole block; empty data becomes one zero block. Always a copy. */
+function zeroPadded(data: Buffer): Buffer {
+  const padded = Buffer.allocUnsafe(Math.max(BLOCK, Math.ceil(data.length / BLOCK) * BLOCK));
   data.copy(padded);
-  return padded;
+  return padded.fill(0, data.length);
 }
+
+/** A CBC cipher of one key that is never finalised, and the last ciphertext block it produced. */
+interface CbcChain {
+  readonly cipher: Cipher;
+  readonly last: Buffer;
+}
+
+/**
+ * CBC ciphers kept per key, as making one costs more than the MAC itself. A kept cipher chains
+ * on from its last ciphertext block C instead of the zero IV; XORing C into the first block of
+ * the next input cancels it (E(x ⊕ C ⊕ C) = E(x)), so every MAC still starts from IV 0.
+ */
+const cbcChains = new Map<string, CbcChain>();
 
 /** CBC-MAC with IV 0 over zero-padded data: the last ciphertext block. */
 function cbcMac(key: Buffer, data: Buffer): Buffer {
-  const { name, key: k } = desCipher(key, "cbc");
-  const cipher = createCipheriv(name, k, Buffer.alloc(BLOCK));
-  cipher.setAutoPadding(false);
-  const out = Buffer.concat([cipher.update(zeroPad(data)), cipher.final()]);
+  const id = key.toString("hex");
+  let chain = cbcChains.get(id);
+  if (chain === undefined) {
+    const { name, key: k } = desCipher(key, "cbc");
+    const cipher = createCipheriv(name, k, Buffer.alloc(BLOCK));
+    cipher.setAutoPadding(false);
+    chain = { cipher, last: Buffer.alloc(BLOCK) };
+    if (cbcChains.size >= MAX_CACHED_CIPHERS) cbcChains.clear();
+    cbcChains.set(id, chain);
+  }
+  const padded = zeroPadded(data);
+  for (let i = 0; i < BLOCK; i++) padded[i] ^= chain.last[i];
+  // Whole blocks without padding: update returns every block at once and holds nothing back.
+  const out = chain.cipher.update(padded);
+  // The chain keeps its own copy, so a caller changing the returned MAC cannot break it.
+  out.copy(chain.last, 0, out.length - BLOCK);
   return out.subarray(out.length - BLOCK);
 }
 

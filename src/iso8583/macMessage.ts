@@ -1,12 +1,14 @@
 import type { Dialect } from "./dialect.js";
-import { computeMac } from "./mac.js";
+import { computeMac, type MacAlgorithm } from "./mac.js";
 import type { Message } from "./message.js";
 import { pack } from "./pack.js";
 
 /** Every MAC here is one DES block. */
 const MAC_BYTES = 8;
 
-function macSpec(dialect: Dialect, m: Message) {
+type MacSpec = NonNullable<Dialect["table"]["mac"]>;
+
+function macSpec(dialect: Dialect, m: Message): MacSpec {
   const mac = dialect.table.mac;
   if (mac === null) throw new Error(`dialect ${dialect.name} has no MAC (its "mac" key is null)`);
   // The MAB ends where the MAC field starts only if nothing follows it.
@@ -23,11 +25,10 @@ function macWireBytes(dialect: Dialect, field: number): { wire: number; hexText:
   return { wire: codec.wireBytes(hexText ? 2 * MAC_BYTES : MAC_BYTES), hexText };
 }
 
-/** The MAC field's value for `frame`, whose MAC field (last in the frame) is present. */
-function macValue(dialect: Dialect, frame: Buffer, message: Message, key: Buffer): string {
-  const { algorithm, field } = macSpec(dialect, message);
+/** The MAC field's value for `frame`, whose MAC field (last in the frame) takes `wire` bytes. */
+function macValue(dialect: Dialect, frame: Buffer, algorithm: MacAlgorithm, wire: number, key: Buffer): string {
   // The MAB runs from the MTI to the end of the last field before the MAC (header excluded).
-  const mab = frame.subarray(dialect.headerBytes, frame.length - macWireBytes(dialect, field).wire);
+  const mab = frame.subarray(dialect.headerBytes, frame.length - wire);
   return computeMac(algorithm, key, mab).toString("hex").toUpperCase();
 }
 
@@ -39,8 +40,8 @@ const PLACEHOLDER = "0".repeat(2 * MAC_BYTES);
  * overwritten in place: one pack, not two.
  */
 export function packWithMac(dialect: Dialect, message: Message, key: Buffer): Buffer {
-  const { field } = macSpec(dialect, message);
-  return rewriteMac(dialect, pack(dialect, { ...message, fields: { ...message.fields, [field]: PLACEHOLDER } }), message, key);
+  const spec = macSpec(dialect, message);
+  return writeMac(dialect, pack(dialect, { ...message, fields: { ...message.fields, [spec.field]: PLACEHOLDER } }), spec, key);
 }
 
 /**
@@ -49,9 +50,13 @@ export function packWithMac(dialect: Dialect, message: Message, key: Buffer): Bu
  * so that only what was patched is wrong.
  */
 export function rewriteMac(dialect: Dialect, frame: Buffer, message: Message, key: Buffer): Buffer {
-  const { field } = macSpec(dialect, message);
-  const value = macValue(dialect, frame, message, key);
-  const { hexText } = macWireBytes(dialect, field);
+  return writeMac(dialect, frame, macSpec(dialect, message), key);
+}
+
+/** `rewriteMac` once the message is checked: packing a MAC is a hot path, so the checks run once. */
+function writeMac(dialect: Dialect, frame: Buffer, { algorithm, field }: MacSpec, key: Buffer): Buffer {
+  const { wire, hexText } = macWireBytes(dialect, field);
+  const value = macValue(dialect, frame, algorithm, wire, key);
   if (hexText) frame.write(value, frame.length - value.length, "latin1");
   else frame.write(value, frame.length - MAC_BYTES, "hex");
   return frame;
@@ -62,8 +67,8 @@ export function rewriteMac(dialect: Dialect, frame: Buffer, message: Message, ke
  * `bad` when it does not match.
  */
 export function checkMac(dialect: Dialect, frame: Buffer, message: Message, key: Buffer): "ok" | "missing" | "bad" {
-  const { field } = macSpec(dialect, message);
+  const { algorithm, field } = macSpec(dialect, message);
   const got = message.fields[String(field)];
   if (got === undefined) return "missing";
-  return got.toUpperCase() === macValue(dialect, frame, message, key) ? "ok" : "bad";
+  return got.toUpperCase() === macValue(dialect, frame, algorithm, macWireBytes(dialect, field).wire, key) ? "ok" : "bad";
 }

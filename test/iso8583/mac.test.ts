@@ -89,6 +89,19 @@ describe("mac", () => {
       );
     });
 
+    // One kept cipher per key serves every MAC: nothing of one MAC may chain into the next.
+    it("gives the same known answers again, interleaved, under the same keys", () => {
+      const key = hex("0123456789ABCDEF");
+      const fips = ascii("7654321 Now is the time for ");
+      const imohsenb = ascii("Now is the time for all ");
+      for (let round = 0; round < 2; round++) {
+        assert.equal(computeMac("x9.9", key, fips).toString("hex").toUpperCase(), "F1D30F6849312CA4");
+        assert.equal(computeMac("x9.9", key, imohsenb).toString("hex").toUpperCase(), "70A30640CC76DD8B");
+        computeMac("x9.9", key, imohsenb).fill(0); // a caller changing a MAC must not reach the next one
+        assert.equal(computeMac("x9.19", hex("0123456789ABCDEFFEDCBA9876543210"), imohsenb).toString("hex").toUpperCase(), "A1C72E74EA3FA9B6");
+      }
+    });
+
     // BouncyCastle MacTest "DESEDE64": 3DES CBC-MAC, zero IV, 64-bit output.
     it("runs 3DES CBC-MAC with a double-length key (BouncyCastle DESEDE64)", () => {
       const mac = computeMac("x9.9", hex("7CA110454A1A6E570131D9619DC1376E"), ascii("Hello World !!!!"));
