@@ -47,16 +47,17 @@ class MemoryEnd extends Duplex {
   override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
     // Like a socket that closes: the peer reads end-of-stream, and its held-back write fails.
     endPeer(this);
-    this.peer.release(new Error(PEER_CLOSED));
+    this.peer.release(true);
     callback(error);
   }
 
-  /** Completes a held-back write when the peer has room again, or fails it with `error`. */
-  release(error?: Error): void {
+  /** Completes a held-back write when the peer has room again, or fails it when the peer is gone. */
+  release(peerGone = false): void {
     const callback = this.blocked;
-    if (callback === undefined || (error === undefined && !this.mayWrite())) return;
+    if (callback === undefined || (!peerGone && !this.mayWrite())) return;
     this.blocked = undefined;
-    callback(error);
+    // The Error is built only for a write that fails: most closes hold none back, and its stack costs.
+    callback(peerGone ? new Error(PEER_CLOSED) : undefined);
   }
 
   /** Writes queued behind the peer's flow control are handed over now, then the stream ends. */

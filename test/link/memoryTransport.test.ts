@@ -88,6 +88,16 @@ describe("memoryTransportPair", () => {
     assert.deepEqual(await sut.receive(DEADLINE), { kind: "closed", reason: "peer closed" });
   });
 
+  it("sends held back by a peer that stopped reading fail with peer closed when it goes away", async () => {
+    const [kit, , a, b] = pair();
+    const body = Buffer.alloc(1000);
+    const sends = Array.from({ length: 200 }, () => kit.send(body).then(() => "sent", (e: Error) => e.message));
+    while (!a.stream.writableNeedDrain) await new Promise(setImmediate);
+    b.stream.destroy();
+    const outcomes = new Set(await Promise.all(sends));
+    assert.deepEqual([...outcomes].sort(), [`link ${kit.id} closed (peer closed) before the bytes were written`, "sent"]);
+  });
+
   it("a malformed frame sent raw goes through the peer's deframer: fatal error, both sides close", async () => {
     const [kit, sut] = pair();
     const errors: string[] = [];
