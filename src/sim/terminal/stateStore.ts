@@ -1,4 +1,4 @@
-import type { TerminalState } from "./terminalState.js";
+import { copyState, type TerminalState } from "./terminalState.js";
 
 /** Where the reference terminal keeps its state: a file for a process, memory in-process. */
 export interface StateStore {
@@ -15,9 +15,9 @@ export interface StateStore {
 export function memoryStateStore(): StateStore {
   let saved: TerminalState | undefined;
   return {
-    load: async () => (saved === undefined ? undefined : structuredClone(saved)),
+    load: async () => (saved === undefined ? undefined : copyState(saved)),
     save: async (state) => {
-      saved = structuredClone(state);
+      saved = copyState(state);
     },
   };
 }

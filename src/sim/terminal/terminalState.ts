@@ -50,6 +50,18 @@ export function initialState(): TerminalState {
   return { format: STATE_FORMAT, stan: 0, batch: FIRST_BATCH, mak: DEFAULT_MAK, signedOn: false, transactions: [] };
 }
 
+/**
+ * A copy of `state` that later changes to `state` do not reach, for a store to keep. Only what
+ * the terminal changes in place is copied: the record, the journal entry, the batch list and its
+ * entries (a void marks one). Messages, cards and references are never changed once made, so the
+ * copy shares them: a store takes a copy at every save, and a deep clone was most of its cost.
+ */
+export function copyState(state: TerminalState): TerminalState {
+  const copy: TerminalState = { ...state, transactions: state.transactions.map((entry) => ({ ...entry })) };
+  if (state.pending !== undefined) copy.pending = { ...state.pending };
+  return copy;
+}
+
 /** STANs run 000001-999999 and wrap to 000001. */
 const LAST_STAN = 999_999;
 
