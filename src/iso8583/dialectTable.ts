@@ -71,10 +71,20 @@ const operationSchema = z
     network_code: digits(3).optional(),
     reversible: z.boolean().optional(),
     effect: z.enum(["debit", "credit", "cancel"]).optional(),
+    /** The MTI a repeat of this message carries (ISO 8583:1987: the last digit 1, 0221 for 0220); absent: a repeat is sent as the first was. */
+    repeat_mti: digits(4).optional(),
   })
   .strict();
 
 export const OPERATIONS = ["signon", "echo", "balance", "purchase", "void", "refund", "preauth", "settlement"] as const;
+
+/**
+ * Operations a dialect may leave out of `operations` (older dialect files do): `advice`, a
+ * store-and-forward notice of a transaction already approved (a purchase approved offline), which
+ * the host posts and acknowledges (0220/0230, or 0120/0130) and which the terminal repeats
+ * (`repeat_mti`) until acknowledged.
+ */
+export const OPTIONAL_OPERATIONS = ["advice"] as const;
 
 /**
  * The transaction rules the simulators, the kit's roles and the properties share.
@@ -94,7 +104,8 @@ export const OPERATIONS = ["signon", "echo", "balance", "purchase", "void", "ref
  * balance inquiry's answer reports the card's available balance in field 54 (`inquiry`), which
  * the kit then reads before and after a scenario's steps to see what the host posted; whether
  * each terminal has its own connection (`per_terminal`) or one link carries every terminal
- * (`shared`, as a host that dials out over one line). Absent keys are the CUP shape as the kit
+ * (`shared`, as a host that dials out over one line); whether the SUT takes advices (`advices`:
+ * `accepts`, the default where the dialect defines the `advice` operation, or `none`). Absent keys are the CUP shape as the kit
  * has always played it: `kit`, `totals`, balances `none`, links `per_terminal`.
  */
 export const profileSchema = z
@@ -105,6 +116,7 @@ export const profileSchema = z
     settlement: z.enum(["totals", "none"]).optional(),
     balances: z.enum(["none", "inquiry"]).optional(),
     links: z.enum(["per_terminal", "shared"]).optional(),
+    advices: z.enum(["none", "accepts"]).optional(),
   })
   .strict();
 
@@ -127,6 +139,8 @@ const transactionsSchema = z
         mac_error: code,
         reconcile_error: code,
         exceeds_limit: code,
+        /** Optional (older dialect files lack it): the amount is not one the host accepts, such as zero (13). */
+        invalid_amount: code.optional(),
       })
       .strict(),
     reversal: z
@@ -137,7 +151,12 @@ const transactionsSchema = z
         attempts: z.number().int().min(1).max(10),
       })
       .strict(),
-    operations: z.object(Object.fromEntries(OPERATIONS.map((o) => [o, operationSchema])) as Record<(typeof OPERATIONS)[number], typeof operationSchema>).strict(),
+    operations: z
+      .object({
+        ...(Object.fromEntries(OPERATIONS.map((o) => [o, operationSchema])) as Record<(typeof OPERATIONS)[number], typeof operationSchema>),
+        advice: operationSchema.optional(),
+      })
+      .strict(),
     profile: profileSchema.optional(),
   })
   .strict();
@@ -207,4 +226,6 @@ export type FieldTable = z.infer<typeof fieldSchema>;
 export type TransactionRules = z.infer<typeof transactionsSchema>;
 export type OperationRule = z.infer<typeof operationSchema>;
 export type Operation = (typeof OPERATIONS)[number];
+/** Any operation a request can be: the ones every dialect defines, and those it may (`OPTIONAL_OPERATIONS`). */
+export type RequestOperation = Operation | (typeof OPTIONAL_OPERATIONS)[number];
 export type SutProfileTable = z.infer<typeof profileSchema>;

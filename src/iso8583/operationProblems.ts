@@ -78,5 +78,27 @@ export function operationProblems(rules: TransactionRules, isoVersion: 1987 | 19
       out.push(`transactions.operations.${op}: MTI ${ops[op].mti} is ${twin}'s too, and no processing_code or network_code tells them apart`);
     }
   }
+  if (ops.advice !== undefined) out.push(...adviceProblems(ops.advice, rules, check));
+  return out;
+}
+
+/**
+ * An advice is sent in the authorisation or financial class with function 2 (0120, 0220), posts
+ * as a debit, and its repeat differs from it in the last digit only (0221): a host finds the
+ * original of a repeat by that MTI.
+ */
+function adviceProblems(advice: OperationRule, rules: TransactionRules, check: (path: string, mti: string, classes: string, what: string) => void): string[] {
+  const out: string[] = [];
+  const path = "transactions.operations.advice";
+  check(`${path}.mti`, advice.mti, "12", "an MTI class an advice can be sent in");
+  if (advice.mti[2] !== "2") out.push(`${path}.mti: ${advice.mti} is not an advice (its third digit must be 2)`);
+  if (advice.effect !== undefined && advice.effect !== "debit") out.push(`${path}.effect: ${advice.effect} is not what isoconf does with an advice, which counts as a debit: leave the key out`);
+  if (advice.processing_code === undefined) out.push(`${path}: an advice needs a processing_code (it posts)`);
+  const repeat = advice.repeat_mti;
+  if (repeat !== undefined && (repeat.slice(0, 3) !== advice.mti.slice(0, 3) || repeat === advice.mti)) {
+    out.push(`${path}.repeat_mti: ${repeat} is not a repeat of ${advice.mti} (same first three digits, another last one)`);
+  }
+  const twin = OPERATIONS.find((op) => rules.operations[op].mti === advice.mti && !distinguishable(rules.operations[op], advice));
+  if (twin !== undefined) out.push(`${path}: MTI ${advice.mti} is ${twin}'s too, and no processing_code or network_code tells them apart`);
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import type { Message } from "../iso8583/message.js";
 import { batchOf } from "./fields.js";
-import { responseMti, rulesOf } from "./rules.js";
+import { originalMti, responseMti, rulesOf } from "./rules.js";
 
 /** One way a response fails to answer its request. */
 export interface Mismatch {
@@ -39,10 +39,11 @@ export function responseMismatches(dialect: Dialect, request: Message, response:
 /**
  * The key a host recognises a repeated request by: the dialect's matching fields (TID, MID,
  * STAN) plus the batch (CUP) or transmission time (ISO 87), so a STAN that wraps in a new
- * batch is a new request.
+ * batch is a new request; a repeat MTI counts as its original's.
  */
 export function requestKey(dialect: Dialect, m: Message): string {
-  const parts = [m.mti, ...rulesOf(dialect).matching_key.map((k) => m.fields[k] ?? "")];
+  // A repeated advice (0221) is the same request as its first send (0220).
+  const parts = [originalMti(dialect, m.mti), ...rulesOf(dialect).matching_key.map((k) => m.fields[k] ?? "")];
   parts.push(batchOf(dialect, m) ?? m.fields["7"] ?? "");
   return parts.join("|");
 }

@@ -1,6 +1,6 @@
 import type { Dialect } from "../iso8583/dialect.js";
-import type { Operation } from "../iso8583/dialectTable.js";
-import { rulesOf } from "./rules.js";
+import type { RequestOperation } from "../iso8583/dialectTable.js";
+import { adviceRule, rulesOf } from "./rules.js";
 
 /** The SUT's profile with its defaults filled in (the dialect table's `transactions.profile`). */
 export interface SutProfile {
@@ -15,6 +15,8 @@ export interface SutProfile {
   balances: "none" | "inquiry";
   /** `shared`: one connection carries every terminal the kit plays. */
   links: "per_terminal" | "shared";
+  /** `accepts`: the kit sends advices (the dialect's `advice` operation) and repeats them. */
+  advices: "none" | "accepts";
 }
 
 /** What a SUT may lack, by the profile key that says so; a property that `needs` one is n/a without it. */
@@ -41,6 +43,8 @@ function readProfile(dialect: Dialect): SutProfile {
     settlement: p?.settlement ?? "totals",
     balances: p?.balances ?? "none",
     links: p?.links ?? "per_terminal",
+    // No advice without an MTI for it: a profile cannot accept what the dialect does not define.
+    advices: adviceRule(dialect) === undefined ? "none" : (p?.advices ?? "accepts"),
   };
 }
 
@@ -52,9 +56,13 @@ export function hasCapability(dialect: Dialect, capability: Capability): boolean
 
 /**
  * Operations a scenario must not ask of this SUT: a sign-on it does not need or makes itself, a
- * settlement it does not have.
+ * settlement it does not have, an advice it does not take.
  */
-export function unsupportedOperations(dialect: Dialect): Operation[] {
+export function unsupportedOperations(dialect: Dialect): RequestOperation[] {
   const p = profileOf(dialect);
-  return [...(p.signOn !== "kit" ? (["signon"] as const) : []), ...(p.settlement === "none" ? (["settlement"] as const) : [])];
+  return [
+    ...(p.signOn !== "kit" ? (["signon"] as const) : []),
+    ...(p.settlement === "none" ? (["settlement"] as const) : []),
+    ...(p.advices === "none" ? (["advice"] as const) : []),
+  ];
 }

@@ -1,9 +1,9 @@
 import type { Dialect } from "../iso8583/dialect.js";
-import type { Operation } from "../iso8583/dialectTable.js";
+import type { RequestOperation } from "../iso8583/dialectTable.js";
 import type { Message } from "../iso8583/message.js";
 import { cupField60, originalData, textIn, timeFields } from "./fields.js";
 import { profileOf } from "./profile.js";
-import { rulesOf } from "./rules.js";
+import { requestRule, rulesOf } from "./rules.js";
 import { encodeTotals, type Totals } from "./totals.js";
 
 /** The card a request is made with. With `track2` the request is swiped, else keyed in. */
@@ -29,7 +29,7 @@ export interface OriginalRef {
 }
 
 export interface RequestParams {
-  op: Operation;
+  op: RequestOperation;
   tid: string;
   mid: string;
   stan: string;
@@ -56,7 +56,7 @@ function cardFields(dialect: Dialect, card: Card): Record<string, string> {
   return { "2": card.pan, "14": card.expiry, "22": ENTRY_KEYED };
 }
 
-function need<T>(value: T | undefined, what: string, op: Operation): T {
+function need<T>(value: T | undefined, what: string, op: RequestOperation): T {
   if (value === undefined) throw new Error(`a ${op} request needs ${what}`);
   return value;
 }
@@ -67,7 +67,7 @@ function need<T>(value: T | undefined, what: string, op: Operation): T {
  */
 export function buildRequest(dialect: Dialect, p: RequestParams): Message {
   const rules = rulesOf(dialect);
-  const rule = rules.operations[p.op];
+  const rule = requestRule(dialect, p.op);
   const cup = rules.style === "cup";
   const f: Record<string, string> = {};
   const financial = rule.processing_code !== undefined;

@@ -85,12 +85,12 @@ export interface Tallied {
   cancelled: boolean;
 }
 
-/** Batch totals of a batch's transactions: purchases are debits, refunds credits, the rest nothing. */
+/** Batch totals of a batch's transactions: purchases and advices (of purchases done offline) are debits, refunds credits, the rest nothing. */
 export function tally(entries: Iterable<Tallied>): Totals {
   const t: Totals = { ...ZERO_TOTALS };
   for (const e of entries) {
     if (e.cancelled) continue;
-    if (e.op === "purchase") {
+    if (e.op === "purchase" || e.op === "advice") {
       t.debitCount++;
       t.debitAmount += e.amount;
     } else if (e.op === "refund") {

@@ -48,7 +48,10 @@ describe("dialects", () => {
         t.transactions.codes = widen(t.transactions.codes);
         t.transactions.reversal.reasons = widen(t.transactions.reversal.reasons);
         t.transactions.reversal.mti = "1420";
-        for (const op of Object.values(t.transactions.operations) as any[]) op.mti = `1${op.mti.slice(1)}`;
+        for (const op of Object.values(t.transactions.operations) as any[]) {
+          op.mti = `1${op.mti.slice(1)}`;
+          if (op.repeat_mti !== undefined) op.repeat_mti = `1${op.repeat_mti.slice(1)}`;
+        }
       }),
     );
     const m = { mti: "1210", fields: { "11": "000001", "39": "000", "41": "TERM0001" } };
