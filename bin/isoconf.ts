@@ -1,13 +1,7 @@
 #!/usr/bin/env node
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { DialectError } from "../src/iso8583/dialect.js";
-import { Iso8583Error } from "../src/iso8583/errors.js";
-import { LinkError, type LinkErrorCode } from "../src/link/linkError.js";
-import { UsageError } from "../api/usageError.js";
-import { ScenarioFileError } from "../reports/scenarioFile.js";
-import { TraceFileError } from "../src/trace/traceFile.js";
-import { PropertyError } from "../src/runner/property.js";
+import type { LinkErrorCode } from "../src/link/linkError.js";
 
 /** Exit codes: 0 all passed (or the command did its job), 1 a property failed, 2 the kit could not run. */
 const EXIT_CANNOT_RUN = 2;
@@ -45,8 +39,21 @@ const COMMANDS: { command: string; describe: string; load: () => Promise<Command
  */
 const USER_LINK_ERRORS: ReadonlySet<LinkErrorCode> = new Set(["invalid_config", "connect_failed", "listen_failed"]);
 
-/** Errors a user can act on are one line on stderr; anything else is a bug, with its stack. */
-function report(e: unknown): void {
+/**
+ * Errors a user can act on are one line on stderr; anything else is a bug, with its stack. The
+ * error classes are loaded only when something failed: their modules bring zod and the dialect
+ * schemas, which `--version`, `--help` and most commands would otherwise load for nothing.
+ */
+async function report(e: unknown): Promise<void> {
+  const [{ DialectError }, { Iso8583Error }, { LinkError }, { UsageError }, { ScenarioFileError }, { TraceFileError }, { PropertyError }] = await Promise.all([
+    import("../src/iso8583/dialect.js"),
+    import("../src/iso8583/errors.js"),
+    import("../src/link/linkError.js"),
+    import("../api/usageError.js"),
+    import("../reports/scenarioFile.js"),
+    import("../src/trace/traceFile.js"),
+    import("../src/runner/property.js"),
+  ]);
   if (
     e instanceof UsageError ||
     e instanceof DialectError ||
@@ -70,7 +77,7 @@ function wrap<A>(c: Command<A>) {
       try {
         process.exitCode = await c.handler(argv);
       } catch (e) {
-        report(e);
+        await report(e);
       }
     },
   };
