@@ -1,4 +1,4 @@
-import { SerialPort } from "serialport";
+import type { SerialPort } from "serialport";
 import { checkLinkOptions, Link, type LinkOptions, type Transport } from "./link.js";
 import { LinkError, reasons } from "./linkError.js";
 import { type Parity, SERIAL_DEFAULTS } from "./parseEndpoint.js";
@@ -19,6 +19,9 @@ export interface SerialOpenOptions extends LinkOptions {
 export async function serialOpen(options: SerialOpenOptions): Promise<Link> {
   const { path, baudRate, dataBits, parity, stopBits, ...linkOptions } = options;
   checkLinkOptions(linkOptions);
+  // Loaded on first use: its native binding is the costliest module of `isoconf run`'s start-up,
+  // and most runs never open a serial port.
+  const { SerialPort } = await import("serialport");
   const port = new SerialPort({
     path,
     baudRate: baudRate ?? SERIAL_DEFAULTS.baudRate,
