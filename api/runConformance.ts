@@ -1,4 +1,4 @@
-import { hostScenario } from "../generators/hostScenario.js";
+import { hostScenario, hostScenarioShape } from "../generators/hostScenario.js";
 import { terminalScenario } from "../generators/terminalScenario.js";
 import { defaultOutDir, writeRunOutput } from "../reports/runOutput.js";
 import { exitCodeOf, type ExitCode } from "../reports/exitCode.js";
@@ -138,7 +138,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     }
     sut = {
       target: host.target,
-      scenarios: hostScenario({ terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac, leaveOut, cards: cardConstraints }),
+      scenarios: hostScenario({ ...hostScenarioShape(dialect), terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac, leaveOut, cards: cardConstraints }),
       registeredTerminals: kit.terminals,
       // The built-in host knows the kit's terminals by construction; a host of your own may not.
       before: host.target.realTime && profileOf(dialect).signOn === "kit" ? signOnCheck(dialect, kit, (text) => hooks.onNotice?.(text)) : undefined,

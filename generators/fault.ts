@@ -15,6 +15,8 @@ export const DEFAULT_HOST_FAULT_WEIGHTS: Readonly<HostFaultWeights> = {
   split: 2,
   pipelined: 2,
   hostile_amount: 2,
+  // Only where the SUT reports balances (hostFault's withBalances); 3, as it meets a correct host's limit often.
+  whole_balance: 3,
 };
 
 /** The variants each fault with one draws from; the first is where shrinking goes. */
@@ -22,11 +24,13 @@ const VARIANTS = { malformed: hostMalformedVariantSchema.options, hostile_amount
 
 /**
  * A fault for one step. Weights pick the kind; `bad_mac` is left out where the dialect has no
- * MAC (`withMac: false`), since it would inject nothing.
+ * MAC (`withMac: false`), and `whole_balance` where the SUT reports no balance to spend
+ * (`withBalances: false`), since they would inject nothing.
  */
-export function hostFault(weights: Partial<HostFaultWeights> = {}, withMac = true): fc.Arbitrary<HostFault> {
+export function hostFault(weights: Partial<HostFaultWeights> = {}, withMac = true, withBalances = false): fc.Arbitrary<HostFault> {
   const w = { ...DEFAULT_HOST_FAULT_WEIGHTS, ...weights };
   if (!withMac) w.bad_mac = 0;
+  if (!withBalances) w.whole_balance = 0;
   // Checked before the zeros are dropped: a negative weight is a mistake, not a way to turn a fault off.
   for (const [k, weight] of Object.entries(w)) if (!(weight >= 0)) throw new Error(`hostFault: weight of ${k} must be >= 0, got ${weight}`);
   const kinds = (Object.entries(w) as [HostFaultKind, number][]).filter(([, weight]) => weight > 0);

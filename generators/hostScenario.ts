@@ -1,5 +1,7 @@
 import fc from "fast-check";
-import type { HostOperation, HostScenario, HostStep } from "../src/scenario/scenario.js";
+import type { HostFaultKind, HostOperation, HostScenario, HostStep } from "../src/scenario/scenario.js";
+import type { Dialect } from "../src/iso8583/dialect.js";
+import { amountExtremes, profileOf, unsupportedOperations } from "../src/protocol/index.js";
 import { amount, type AmountConstraints } from "./amount.js";
 import { card, cardFor, type CardConstraints } from "./card.js";
 import { hostFault, type HostFaultWeights } from "./fault.js";
@@ -15,6 +17,8 @@ export const DEFAULT_OPERATION_WEIGHTS: Readonly<OperationWeights> = {
   preauth: 1,
   echo: 1,
   signon: 1,
+  // Left out where the SUT's profile takes no advices (unsupportedOperations).
+  advice: 2,
 };
 
 export interface HostScenarioConstraints {
@@ -34,14 +38,25 @@ export interface HostScenarioConstraints {
   faults?: Partial<HostFaultWeights>;
   /** Whether the dialect has a MAC (else no `bad_mac` faults). */
   withMac?: boolean;
+  /** Whether the SUT's profile reports balances (else no `whole_balance` faults). */
+  withBalances?: boolean;
+  /** Amounts; `extremes` default to those of an n12 field 4 (`N12_EXTREMES`). */
   amounts?: AmountConstraints;
   cards?: CardConstraints;
 }
 
-const AMOUNT_OPS: ReadonlySet<HostOperation> = new Set(["purchase", "refund", "preauth"]);
-const CARD_OPS: ReadonlySet<HostOperation> = new Set(["purchase", "refund", "preauth", "balance", "void"]);
+const AMOUNT_OPS: ReadonlySet<HostOperation> = new Set(["purchase", "refund", "preauth", "advice"]);
+const CARD_OPS: ReadonlySet<HostOperation> = new Set(["purchase", "refund", "preauth", "balance", "void", "advice"]);
+/** Requests that spend from a card's balance: the only ones a `whole_balance` can aim at it. */
+const SPENDING_OPS: ReadonlySet<HostOperation> = new Set(["purchase", "preauth"]);
+
+/** Zero and the largest amount an n12 field 4 holds (ISO 8583:1987 data element 4): every built-in dialect's. */
+export const N12_EXTREMES: readonly number[] = [0, 999_999_999_999];
 /** Requests that carry field 4 (a void, its purchase's amount): the only ones a `hostile_amount` can spoil. */
 const FIELD_4_OPS: ReadonlySet<HostOperation> = new Set([...AMOUNT_OPS, "void"]);
+
+/** Whether a fault of `kind` does anything to a step of `op` (else the step goes without it). */
+const fits = (kind: HostFaultKind, op: HostOperation) => (kind === "hostile_amount" ? FIELD_4_OPS.has(op) : kind === "whole_balance" ? SPENDING_OPS.has(op) : true);
 
 /**
  * A whole scenario for a host under test. It shrinks towards fewer steps, fewer faults, the
@@ -64,20 +79,20 @@ export function hostScenario(c: HostScenarioConstraints): fc.Arbitrary<HostScena
       op: fc.oneof(CROSS_SHRINK, ...ops.map(([op, weight]) => ({ weight, arbitrary: fc.constant(op) }))),
       // Registered terminals first: shrinking moves towards them.
       terminal: fc.oneof(CROSS_SHRINK, { weight: 9, arbitrary: fc.nat(c.terminals.length - 1) }, { weight: 1, arbitrary: fc.nat(terminals.length - 1) }),
-      amount: amount(c.amounts),
+      amount: amount({ extremes: N12_EXTREMES, ...c.amounts }),
       card: card(c.cards),
       // "No fault" first, so a shrunk step loses its fault unless the fault is what fails.
       fault: fc.oneof(
         CROSS_SHRINK,
         { weight: 1000 - perMille, arbitrary: fc.constant(undefined) },
-        { weight: perMille, arbitrary: hostFault(faults, c.withMac ?? true) },
+        { weight: perMille, arbitrary: hostFault(faults, c.withMac ?? true, c.withBalances ?? false) },
       ),
     })
     .map(({ op, terminal, amount, card, fault }) => {
       const s: HostStep = { op, terminal };
       if (AMOUNT_OPS.has(op)) s.amount = amount;
       if (CARD_OPS.has(op)) s.card = cardFor(op, card, c.cards?.file);
-      if (fault !== undefined && (fault.kind !== "hostile_amount" || FIELD_4_OPS.has(op))) s.fault = fault;
+      if (fault !== undefined && fits(fault.kind, op)) s.fault = fault;
       return s;
     });
   const minSteps = c.minSteps ?? 1;
@@ -86,4 +101,17 @@ export function hostScenario(c: HostScenarioConstraints): fc.Arbitrary<HostScena
   // size "max": fast-check's default size caps arrays near minLength + 10, so a larger maxSteps
   // would have no effect; up to that cap the lengths drawn are the same as by default.
   return fc.array(step, { minLength: minSteps, maxLength: maxSteps, size: "max" }).map((steps) => ({ role: "host" as const, terminals, steps }));
+}
+
+/**
+ * What a dialect and the SUT's profile set of a host scenario: the MAC faults, the balance faults,
+ * the operations left out (an advice the SUT does not take), and field 4's extreme amounts.
+ */
+export function hostScenarioShape(dialect: Dialect): Pick<HostScenarioConstraints, "withMac" | "withBalances" | "leaveOut" | "amounts"> {
+  return {
+    withMac: dialect.table.mac !== null,
+    withBalances: profileOf(dialect).balances === "inquiry",
+    leaveOut: unsupportedOperations(dialect),
+    amounts: { extremes: amountExtremes(dialect) },
+  };
 }

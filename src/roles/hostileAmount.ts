@@ -15,12 +15,14 @@ export function hostileAmountText(digits: string, variant: HostileAmountVariant)
 /**
  * The request's frame with field 4 written as `variant` says, and its MAC (where the request
  * carries one) computed over the bytes as sent, so that the amount is all that is wrong; or
- * undefined when the request has no field 4 the dialect lets raw text into.
+ * undefined when the request has no field 4 the dialect lets raw text into, or the variant
+ * leaves it digits (no leading zero to pad: 999999999999).
  */
 export function hostileAmountFrame(dialect: Dialect, frame: Buffer, request: Message, variant: HostileAmountVariant, mak: Buffer): { frame: Buffer; amount: string } | undefined {
   const digits = request.fields["4"];
   if (digits === undefined) return undefined;
   const amount = hostileAmountText(digits, variant);
+  if (amount === digits) return undefined;
   const patched = writeRawDigits(dialect, frame, "4", amount);
   if (patched === undefined) return undefined;
   return { frame: macRequired(dialect, request) ? rewriteMac(dialect, patched, request, mak) : patched, amount };

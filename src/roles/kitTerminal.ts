@@ -1,5 +1,5 @@
 import type { Dialect } from "../iso8583/dialect.js";
-import type { Operation } from "../iso8583/dialectTable.js";
+import type { Operation, RequestOperation } from "../iso8583/dialectTable.js";
 import { Iso8583Error } from "../iso8583/errors.js";
 import { checkMac, packWithMac } from "../iso8583/macMessage.js";
 import type { Message } from "../iso8583/message.js";
@@ -18,7 +18,9 @@ import {
   macRequired,
   networkCodeOf,
   operationOf,
+  parseBalance,
   profileOf,
+  requestRule,
   responseMismatches,
   rulesOf,
   tally,
@@ -90,7 +92,7 @@ type Outcome =
   | { kind: "none" };
 
 interface Approved {
-  op: Operation;
+  op: RequestOperation;
   card: ScenarioCard | undefined;
   request: Message;
   response: Message;
@@ -112,6 +114,8 @@ class KitSession {
   batch = FIRST_BATCH;
   mak: Buffer = Buffer.from(DEFAULT_MAK, "hex");
   pending: Pending | undefined;
+  /** An advice no answer acknowledged: repeated, as store-and-forward does, before anything else. */
+  pendingAdvice: { step: HostStep; request: Message } | undefined;
   /** Whether the last sign-on was answered: a terminal that lost it signs on again first. */
   signedOn = false;
   approved: Approved[] = [];
@@ -124,7 +128,7 @@ class KitSession {
 }
 
 /** The operations whose approval moves a card's balance, and so the cards whose balance the kit reads. */
-const POSTING_OPS: ReadonlySet<Operation> = new Set(["purchase", "refund", "preauth", "void"]);
+const POSTING_OPS: ReadonlySet<RequestOperation> = new Set(["purchase", "refund", "preauth", "void", "advice"]);
 
 /**
  * How long the kit waits for an answer to a malformed frame before it drops the connection: four
@@ -308,7 +312,7 @@ export class KitTerminal {
       const request = this.request(s, step);
       const hostile = hostileAmountFrame(this.d, this.frame(s, request), request, fault.variant, s.mak);
       if (hostile === undefined) {
-        this.o.recorder.note(`no hostile amount (${fault.variant}): the request has no field 4 of fixed digits; sent as it is`);
+        this.o.recorder.note(`no hostile amount (${fault.variant}): the request has no field 4 of fixed digits, or none it changes; sent as it is`);
         return this.answered(s, step, request, this.frame(s, request));
       }
       const mac = macRequired(this.d, request) ? ", its MAC computed over it" : "";
@@ -316,6 +320,19 @@ export class KitTerminal {
       // A correct terminal never sends it, so nothing it gets back is booked or reversed: the answer is for the properties.
       const link = await this.linkOrNote(s);
       if (link !== undefined) await this.sendUndecodable(s, link, hostile.frame);
+    },
+    whole_balance: async (s, step) => {
+      const card = step.card === undefined ? undefined : cardOf(step.card, this.o.cards);
+      const inquiry = this.build(s, "balance", { card });
+      const outcome = await this.exchange(s, inquiry, this.frame(s, inquiry));
+      const approved = outcome.kind === "answer" && outcome.message.fields["39"] === rulesOf(this.d).codes.approved;
+      const balance = approved ? parseBalance(outcome.message.fields["54"]) : undefined;
+      // A negative balance is no amount: the step's own goes instead, as it does without a reading.
+      const amount = balance !== undefined && balance >= 0 ? balance : undefined;
+      const what = amount === undefined ? `no balance read; the ${step.op} goes for its own ${money(step.amount ?? 0)}` : `the ${step.op} is for exactly the ${money(amount)} available`;
+      this.o.recorder.fault({ fault: "whole_balance", inquiry: inquiry.fields["11"], ...(amount === undefined ? {} : { amount }) }, `a balance inquiry first: ${what}`);
+      const request = this.request(s, amount === undefined ? step : { ...step, amount });
+      return this.answered(s, step, request, this.frame(s, request));
     },
   };
 
@@ -400,7 +417,7 @@ export class KitTerminal {
     });
   }
 
-  private build(s: KitSession, op: Operation, p: { card?: Card; amount?: number; original?: OriginalRef }): Message {
+  private build(s: KitSession, op: RequestOperation, p: { card?: Card; amount?: number; original?: OriginalRef }): Message {
     return buildRequest(this.d, {
       op,
       tid: s.tid,
@@ -433,7 +450,7 @@ export class KitTerminal {
 
   /** Books a step's outcome as a correct terminal does: approvals, voids, pending reversals. */
   private settle(s: KitSession, step: HostStep, request: Message, outcome: Outcome): void {
-    const rule = rulesOf(this.d).operations[step.op];
+    const rule = requestRule(this.d, step.op);
     if (outcome.kind === "answer") {
       if (outcome.message.fields["39"] !== rulesOf(this.d).codes.approved) return;
       const amount = Number(request.fields["4"] ?? 0);
@@ -446,7 +463,9 @@ export class KitTerminal {
       else s.approved.push({ op: step.op, card: step.card, request, response: outcome.message, amount, reversed: false });
       return;
     }
-    if (rule.reversible) s.pending = { request, cause: outcome.kind === "invalid" ? outcome.cause : "no_answer", sends: 1 };
+    // An advice is not reversed: it reports what is done already, so it is repeated until acknowledged.
+    if (step.op === "advice") s.pendingAdvice = { step, request };
+    else if (rule.reversible) s.pending = { request, cause: outcome.kind === "invalid" ? outcome.cause : "no_answer", sends: 1 };
   }
 
   /**
@@ -455,6 +474,7 @@ export class KitTerminal {
    * on purpose (the `reverse_twice` fault).
    */
   private async flushPending(s: KitSession): Promise<void> {
+    await this.repeatAdvice(s);
     const p = s.pending;
     if (p === undefined) return;
     s.pending = undefined;
@@ -466,6 +486,27 @@ export class KitTerminal {
       for (let attempt = 0; attempt < rules.reversal.attempts; attempt++) {
         if ((await this.exchange(s, reversal, frame)).kind === "answer") break;
       }
+    }
+  }
+
+  /**
+   * Repeats an unacknowledged advice, as store-and-forward does: the same message under the
+   * dialect's repeat MTI (0221; the first MTI where it has none), MACed anew, until an answer
+   * acknowledges it, at most the reversal attempts; the answer is booked as the first's would be.
+   */
+  private async repeatAdvice(s: KitSession): Promise<void> {
+    const p = s.pendingAdvice;
+    if (p === undefined) return;
+    s.pendingAdvice = undefined;
+    const rule = requestRule(this.d, "advice");
+    const repeat: Message = { ...p.request, mti: rule.repeat_mti ?? rule.mti };
+    this.o.recorder.note(`advice STAN ${repeat.fields["11"]} unacknowledged: repeated as ${repeat.mti}`, { adviceRepeat: repeat.fields["11"], mti: repeat.mti });
+    const frame = this.frame(s, repeat);
+    for (let attempt = 0; attempt < rulesOf(this.d).reversal.attempts; attempt++) {
+      const outcome = await this.exchange(s, repeat, frame);
+      if (outcome.kind !== "answer") continue;
+      this.settle(s, p.step, p.request, outcome);
+      return;
     }
   }
 
@@ -648,6 +689,8 @@ export class KitTerminal {
     return new Date(this.o.epoch.getTime() + this.o.clock.now());
   }
 }
+
+const money = (minor: number) => (minor / 100).toFixed(2);
 
 function totalsOf(s: KitSession): Totals {
   return tally(s.approved.map((a) => ({ op: a.op, amount: a.amount, cancelled: a.reversed })));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Operation } from "../iso8583/dialectTable.js";
+import type { RequestOperation } from "../iso8583/dialectTable.js";
 import type { Card } from "../protocol/index.js";
 import type { FileCard } from "./cardFile.js";
 
@@ -72,7 +72,10 @@ const plain = <K extends string>(kind: K) => z.object({ kind: z.literal(kind) })
  *   pause between them, as a slow network delivers it;
  * - `pipelined`: the request and an echo test are written in one segment, and both answers awaited;
  * - `hostile_amount`: the request goes with field 4 written as `variant` says, not as digits
- *   (the MAC, where there is one, computed over the bytes sent, so only the amount is wrong).
+ *   (the MAC, where there is one, computed over the bytes sent, so only the amount is wrong);
+ * - `whole_balance`: a balance inquiry for the step's card first, then the request (a purchase or
+ *   pre-auth) for exactly the available balance it reported (where the SUT's profile reports
+ *   balances; the step's own amount where the answer gives none).
  */
 export const hostFaultSchema = z.discriminatedUnion("kind", [
   plain("drop"),
@@ -85,12 +88,17 @@ export const hostFaultSchema = z.discriminatedUnion("kind", [
   plain("split"),
   plain("pipelined"),
   z.object({ kind: z.literal("hostile_amount"), variant: hostileAmountVariantSchema }).strict(),
+  plain("whole_balance"),
 ]);
 export type HostFault = z.infer<typeof hostFaultSchema>;
 export type HostFaultKind = HostFault["kind"];
 
-/** Operations the kit, playing a terminal, starts against a host. Settlement ends every scenario. */
-export const hostOperationSchema = z.enum(["signon", "echo", "balance", "purchase", "void", "refund", "preauth"] satisfies Exclude<Operation, "settlement">[]);
+/**
+ * Operations the kit, playing a terminal, starts against a host. Settlement ends every scenario.
+ * An `advice` (where the SUT's profile takes them) notifies a purchase already approved offline;
+ * unacknowledged, it is repeated (the dialect's `repeat_mti`) until acknowledged.
+ */
+export const hostOperationSchema = z.enum(["signon", "echo", "balance", "purchase", "void", "refund", "preauth", "advice"] satisfies Exclude<RequestOperation, "settlement">[]);
 export type HostOperation = z.infer<typeof hostOperationSchema>;
 
 export const hostStepSchema = z
@@ -98,7 +106,7 @@ export const hostStepSchema = z
     op: hostOperationSchema,
     /** Index into the scenario's `terminals`. */
     terminal: z.number().int().min(0),
-    /** Minor units (purchase, refund, pre-auth). */
+    /** Minor units (purchase, refund, pre-auth, advice). */
     amount: z.number().int().min(0).optional(),
     card: scenarioCardSchema.optional(),
     fault: hostFaultSchema.optional(),

@@ -1,6 +1,6 @@
 import { isFinancial, requestKey, rulesOf } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
-import { balanceEvidence, balancesOnly, codeOf, formatMovement, ledger, responseOf } from "./ledger.js";
+import { adviceRepeats, balanceEvidence, balancesOnly, codeOf, formatMovement, ledger, responseOf } from "./ledger.js";
 import type { Exchange } from "../../src/runner/exchanges.js";
 
 /** A second answer that repeats the first: same code, RRN and authorisation code. */
@@ -9,13 +9,14 @@ const replays = (a: Exchange, b: Exchange) =>
 
 // ISO 8583:1987 response code 94 "duplicate transmission"; CUP hosts key a request on
 // TID + MID + STAN (+ batch) and answer a duplicate with 94 (docs/protocol-notes.md §2.7.6).
+// An advice repeated (0221: "repeats occur after timeouts", §2.7.5) is the same transmission again.
 export const H_DUP_1: Property = {
   id: "H-DUP-1",
   title: "A duplicate request is posted at most once",
-  requirement: "A request sent twice (same matching key) MUST be posted at most once; the second answer MUST be the duplicate code (94) or a replay of the first.",
-  reference: "ISO 8583:1987 response code 94 (duplicate transmission); CUP duplicate detection on TID+MID+STAN+batch (docs/protocol-notes.md §2.7)",
+  requirement: "A request sent twice (same matching key; an advice and its repeat) MUST be posted at most once; the second answer MUST be the duplicate code (94) or a replay of the first.",
+  reference: "ISO 8583:1987 response code 94 (duplicate transmission) and repeat MTIs (0221); CUP duplicate detection on TID+MID+STAN+batch (docs/protocol-notes.md §2.7)",
   role: "host",
-  judges: "answered duplicates of answered financial requests",
+  judges: "answered duplicates of answered financial requests, and answered repeats of answered advices",
   ledgerPart: "whether the host posted a duplicate once",
   check(_s, trace, ctx) {
     const out: Violation[] = [];
@@ -41,6 +42,19 @@ export const H_DUP_1: Property = {
         expected: `the second answer is ${duplicate} or repeats the first (39/37/38 = ${["39", "37", "38"].map((f) => responseOf(earlier)?.fields[f] ?? "-").join("/")})`,
         actual: `second answer 39/37/38 = ${["39", "37", "38"].map((f) => responseOf(x)?.fields[f] ?? "-").join("/")}`,
         events: [earlier.request.seq, earlier.responses[0].seq, x.request.seq, x.responses[0].seq],
+      });
+    }
+    // A repeated advice's first send was answered (its answer lost on the way): the repeat must not post again.
+    for (const { first, repeat } of adviceRepeats(l)) {
+      if (repeat.fault === "duplicate" || first.responses.length === 0 || repeat.responses.length === 0) continue;
+      judged++;
+      if (codeOf(repeat) === duplicate || replays(first, repeat)) continue;
+      const refs = (y: Exchange) => ["39", "37", "38"].map((f) => responseOf(y)?.fields[f] ?? "-").join("/");
+      out.push({
+        message: `the advice (STAN ${repeat.request.message.fields["11"]}) repeated as ${repeat.request.message.mti} was processed again`,
+        expected: `the repeat's answer is ${duplicate} or repeats the first (39/37/38 = ${refs(first)})`,
+        actual: `repeat's answer 39/37/38 = ${refs(repeat)}`,
+        events: [first.request.seq, first.responses[0].seq, repeat.request.seq, repeat.responses[0].seq],
       });
     }
     // Posted at most once, as the card's balance shows it (where the SUT reports balances).

@@ -1,4 +1,5 @@
 import type { Suite } from "../../src/runner/property.js";
+import { H_BAL_1 } from "./bal.js";
 import { H_DUP_1 } from "./dup.js";
 import { H_ECHO_1 } from "./echo.js";
 import { H_FMT_1, H_FMT_2 } from "./fmt.js";
@@ -13,5 +14,5 @@ import { H_TID_1 } from "./tid.js";
 export const hostSuite: Suite = {
   name: "host",
   role: "host",
-  properties: [H_FMT_1, H_FMT_2, H_MTI_1, H_ECHO_1, H_TID_1, H_DUP_1, H_REV_1, H_REV_2, H_SET_1, H_LIVE_1, H_RRN_1],
+  properties: [H_FMT_1, H_FMT_2, H_MTI_1, H_ECHO_1, H_TID_1, H_DUP_1, H_REV_1, H_REV_2, H_SET_1, H_BAL_1, H_LIVE_1, H_RRN_1],
 };

@@ -2,6 +2,7 @@ import type { Dialect } from "../../src/iso8583/dialect.js";
 import type { Message } from "../../src/iso8583/message.js";
 import {
   decodeTotals,
+  isAdvice,
   isFinancial,
   isReversal,
   networkCodeOf,
@@ -26,8 +27,8 @@ import type { TraceEvent } from "../../src/trace/traceEvent.js";
 export interface Posting {
   tid: string;
   stan: string;
-  /** A pre-auth holds its amount on the card: it counts in the balance, not in the batch totals. */
-  op: "purchase" | "refund" | "preauth";
+  /** A pre-auth holds its amount on the card: it counts in the balance, not in the batch totals; an advice is a debit. */
+  op: "purchase" | "refund" | "preauth" | "advice";
   amount: number;
   pan: string | undefined;
   /** The exchange whose answer approved it. */
@@ -129,7 +130,7 @@ function computeLedger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
       }
       continue;
     }
-    const op = operationOf(dialect, req.mti, req.fields["3"], networkCodeOf(dialect, req));
+    const op = isAdvice(dialect, req) ? "advice" : operationOf(dialect, req.mti, req.fields["3"], networkCodeOf(dialect, req));
     if (op === "settlement") {
       const mine = open.filter((p) => p.tid === tid);
       out.settlements.push({
@@ -151,7 +152,8 @@ function computeLedger(dialect: Dialect, trace: readonly TraceEvent[]): Ledger {
     if (op === "void") {
       const target = find(tid, referencedStan(dialect, req));
       if (target) target.cancelledBy = x;
-    } else if (op === "purchase" || op === "refund" || op === "preauth") {
+    } else if (op === "purchase" || op === "refund" || op === "preauth" || op === "advice") {
+      // A duplicate or an advice's repeat (same key) is the same posting.
       const key = requestKey(dialect, req);
       if (seen.has(key)) continue;
       seen.add(key);
@@ -200,7 +202,7 @@ function balanceChecks(l: Ledger, observations: Map<Exchange, "before" | "after"
     const [from, to] = [reading(before), reading(after)];
     const postings = l.postings.filter((p) => p.pan === pan);
     if (from === undefined || to === undefined || postings.some((p) => p.indeterminate)) continue;
-    const sign = { purchase: -1, preauth: -1, refund: 1 } as const;
+    const sign = { purchase: -1, preauth: -1, refund: 1, advice: -1 } as const;
     const moved = postings.reduce((n, p) => n + (p.cancelledBy === undefined ? sign[p.op] * p.amount : 0), 0);
     const reversals = l.reversals.filter((r) => panOf(r.exchange.request.message) === pan && r.exchange.responses.length > 0);
     // A reversal of a void puts its purchase back: the ledger does not follow voids that far.
@@ -214,6 +216,23 @@ function balanceChecks(l: Ledger, observations: Map<Exchange, "before" | "after"
       undoing: reversals.filter(undoes),
       noops: reversals.filter(isNoop),
     });
+  }
+  return out;
+}
+
+/**
+ * Each advice sent again under a key sent before (a repeat: 0221, or resent as it was), with its
+ * first send: a repeat is the same posting, as a duplicate is.
+ */
+export function adviceRepeats(l: Ledger): { first: Exchange; repeat: Exchange }[] {
+  const firsts = new Map<string, Exchange>();
+  const out: { first: Exchange; repeat: Exchange }[] = [];
+  for (const x of l.exchanges) {
+    if (!isAdvice(l.dialect, x.request.message)) continue;
+    const key = requestKey(l.dialect, x.request.message);
+    const first = firsts.get(key);
+    if (first === undefined) firsts.set(key, x);
+    else out.push({ first, repeat: x });
   }
   return out;
 }

@@ -1,7 +1,6 @@
-import { hostScenario } from "../../generators/hostScenario.js";
+import { hostScenario, hostScenarioShape } from "../../generators/hostScenario.js";
 import type { Dialect } from "../../src/iso8583/dialect.js";
 import { runSuite, type RunSuiteOptions } from "../../src/runner/runSuite.js";
-import { unsupportedOperations } from "../../src/protocol/index.js";
 import { isFound, type SuiteResult } from "../../src/runner/suiteResult.js";
 import type { Target } from "../../src/scenario/target.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
@@ -13,7 +12,7 @@ export function runHostSuite(dialect: Dialect, target: Target, o: Partial<RunSui
     suite: hostSuite,
     dialect,
     target,
-    scenarios: hostScenario({ terminals: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL], withMac: dialect.table.mac !== null, leaveOut: unsupportedOperations(dialect) }),
+    scenarios: hostScenario({ ...hostScenarioShape(dialect), terminals: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL] }),
     responseTimeoutMs: 30_000,
     registeredTerminals: REGISTERED_TERMINALS,
     tmk: Buffer.from(DEFAULT_TMK, "hex"),

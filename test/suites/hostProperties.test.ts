@@ -2,7 +2,7 @@ import { messageOf } from "../../src/trace/traceEvent.js";
 import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import type { Message } from "../../src/iso8583/message.js";
-import { buildRequest, buildResponse, buildReversal, settlementReply } from "../../src/protocol/index.js";
+import { buildRequest, buildResponse, buildReversal, formatBalance, settlementReply } from "../../src/protocol/index.js";
 import type { CheckContext, Property } from "../../src/runner/property.js";
 import type { HostScenario } from "../../src/scenario/scenario.js";
 import { hostSuite } from "../../suites/host/index.js";
@@ -38,7 +38,7 @@ describe("host properties over hand-made traces", () => {
     const req = purchase();
     const s = settle(1, 500);
     const b = new TraceBuilder().atStep(0).send(req).after(10).receive(approve(req)).send(s).receive(buildResponse(d, s, { code: "00", fields: settlementReply(d, s, true) }));
-    assert.deepEqual(judged(b), { "H-FMT-1": 2, "H-FMT-2": 0, "H-MTI-1": 2, "H-ECHO-1": 2, "H-TID-1": 0, "H-DUP-1": 0, "H-REV-1": 0, "H-REV-2": 0, "H-SET-1": 1, "H-LIVE-1": 0, "H-RRN-1": 1 });
+    assert.deepEqual(judged(b), { "H-FMT-1": 2, "H-FMT-2": 0, "H-MTI-1": 2, "H-ECHO-1": 2, "H-TID-1": 0, "H-DUP-1": 0, "H-REV-1": 0, "H-REV-2": 0, "H-SET-1": 1, "H-BAL-1": 0, "H-LIVE-1": 0, "H-RRN-1": 1 });
   });
 
   it("H-FMT-1: an undecodable response", () => {
@@ -207,5 +207,42 @@ describe("host properties over hand-made traces", () => {
     assert.match(check("H-RRN-1", new TraceBuilder().send(a).receive(noAuth))[0].message, /has no field 38/);
     const t = new TraceBuilder().send(a).receive(approve(a, "000000000001")).send(b2).receive(approve(b2, "000000000001"));
     assert.match(check("H-RRN-1", t)[0].message, /RRN 000000000001 was given to two approvals/);
+  });
+
+  describe("advices and the whole balance", () => {
+    const card = { pan: "6225880012345601", expiry: "2812" };
+    const inquiry = () => buildRequest(d, { op: "balance", tid: "TERM0001", mid: "123456789012345", stan: String(++stan).padStart(6, "0"), batch: "000001", now, card });
+    const withBalance = (req: Message, minor: number) => buildResponse(d, req, { code: "00", fields: { "54": formatBalance("840", minor) } });
+    /** An inquiry reporting `balance`, the kit's whole_balance fault, and a purchase of `amount` answered `code`. */
+    const spendAll = (balance: number, amount: number, code: string) => {
+      const q = inquiry();
+      const p = { ...purchase(amount), fields: { ...purchase(amount).fields, "2": card.pan } };
+      return new TraceBuilder().atStep(0).send(q).receive(withBalance(q, balance)).fault("whole_balance", { amount: balance }).send(p).receive(code === "00" ? approve(p) : buildResponse(d, p, { code }));
+    };
+    const balances = { ...ctx, dialect: d };
+
+    it("H-BAL-1: the whole balance just reported declined with 51 is a violation; an approval, a limit (61) or another amount are not", () => {
+      const bal = (b: TraceBuilder) => prop("H-BAL-1").check(scenario, b.events, balances);
+      const v = bal(spendAll(1_000_000, 1_000_000, "51"));
+      assert.deepEqual([v.judged, v.violations.map((x) => x.message)], [1, ["a request for 10000.00, the whole balance the host had just reported, was declined for insufficient funds"]]);
+      assert.deepEqual(v.violations[0].events, [1, 2, 4, 5]);
+      assert.deepEqual([bal(spendAll(1_000_000, 1_000_000, "00")).judged, bal(spendAll(1_000_000, 1_000_000, "00")).violations], [1, []]);
+      assert.deepEqual(bal(spendAll(2_000_000, 2_000_000, "61")).violations, []);
+      // Not the amount the host reported (the kit fell back to the step's): not judged.
+      assert.equal(bal(spendAll(1_000_000, 999_999, "51")).judged, 0);
+    });
+
+    it("H-DUP-1: an advice repeated as 0221 and approved anew is processed again; a 94 or the first answer replayed is not", () => {
+      const advice = buildRequest(d, { op: "advice", tid: "TERM0001", mid: "123456789012345", stan: String(++stan).padStart(6, "0"), batch: "000001", now, card, amount: "000000000500" });
+      const repeat = { ...advice, mti: "0221" };
+      const answered = (second: Message) => new TraceBuilder().atStep(0).send(advice).receive(approve(advice)).fault("drop").send(repeat).receive(second);
+      const v = check("H-DUP-1", answered(approve(repeat, "OTHERRRN0000")));
+      assert.deepEqual(v.map((x) => x.message), [`the advice (STAN ${advice.fields["11"]}) repeated as 0221 was processed again`]);
+      // The repeat's answer is its original's MTI: 0230, not 0231.
+      assert.equal(approve(repeat).mti, "0230");
+      assert.deepEqual(check("H-DUP-1", answered(buildResponse(d, repeat, { code: "94" }))), []);
+      assert.deepEqual(check("H-DUP-1", answered(approve(repeat, approve(advice).fields["37"]))), []);
+      assert.deepEqual(check("H-MTI-1", answered(approve(repeat))), []);
+    });
   });
 });

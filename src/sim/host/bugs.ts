@@ -72,6 +72,27 @@ export const HOST_BUGS = [
     description: "answers a reversal of an unknown transaction with 25, yet credits its amount to the card",
   },
   {
+    name: "declines-whole-balance",
+    violates: ["H-BAL-1"],
+    needs: "balances",
+    description: "checks funds with >= instead of >: a purchase or pre-auth of exactly the available balance is declined for insufficient funds (51)",
+  },
+  {
+    name: "dies-on-zero-amount",
+    violates: ["H-MTI-1"],
+    description: "divides by the amount in its risk check: the first purchase, pre-auth, refund or advice of 0.00 throws, and the host stops answering on every connection",
+  },
+  {
+    name: "wraps-large-amount",
+    violates: ["H-SET-1"],
+    description: "keeps amounts in a 32-bit integer: 9,999,999,999.99 (the largest n12) becomes -7,273,799.69, which passes its limit and funds checks, is approved, and is booked as that credit",
+  },
+  {
+    name: "double-posts-advice-repeat",
+    violates: ["H-DUP-1"],
+    description: "posts advices without looking for repeats: an advice repeated (0221, or resent as it was) because its acknowledgement was lost is posted again",
+  },
+  {
     name: "drops-split-request",
     violates: ["H-MTI-1"],
     description: "takes each chunk read from the connection as whole frames: a request that arrives in two pieces is thrown away unanswered",

@@ -9,11 +9,15 @@ import type { TransactionRules } from "../../iso8583/dialectTable.js";
  * | the host has a card table (`--cards`) and the card is not in it | balance, purchase, pre-auth, refund | do not honour (05) |
  * | the card table does not allow the operation for the card | balance, purchase, pre-auth, refund | invalid transaction (12) |
  * | the PAN ends in `05` | balance, purchase, pre-auth, refund | do not honour (05) |
+ * | the amount is zero | purchase, pre-auth, refund, advice | invalid amount (13; 30 where the dialect names no such code) |
  * | the amount is above 10,000.00 (`TRANSACTION_LIMIT`) | purchase, pre-auth, refund | exceeds limit (61) |
- * | the amount's last two digits are `51` (e.g. 12.51) | purchase, pre-auth | insufficient funds (51) |
+ * | the amount's last two digits are `51` (e.g. 12.51), and it is not the whole balance | purchase, pre-auth | insufficient funds (51) |
  * | the amount is above the card's available balance | purchase, pre-auth | insufficient funds (51) |
  *
- * The first rule that applies wins. A card of the card table with a `balance` opens with it; any
+ * The first rule that applies wins. Zero is no amount to approve (ISO 8583 response code 13,
+ * invalid amount): the reference host's choice; the properties take any answer to it. The `51`
+ * trigger spares the whole balance, which a correct host must not refuse for lack of funds
+ * (H-BAL-1). An advice reports a purchase approved already: only the zero rule applies to it. A card of the card table with a `balance` opens with it; any
  * other card's opening balance is 10,000.00 times one plus the
  * PAN's second-to-last digit (the last is the Luhn check digit): a PAN ending in `0x` starts
  * with 10,000.00, one ending in `9x` with 100,000.00. Purchases and pre-auths take from the
@@ -22,7 +26,7 @@ import type { TransactionRules } from "../../iso8583/dialectTable.js";
 
 type CodeName = keyof TransactionRules["codes"];
 
-export type CardOperation = "balance" | "purchase" | "preauth" | "refund";
+export type CardOperation = "balance" | "purchase" | "preauth" | "refund" | "advice";
 
 /** What a decline rule looks at. */
 export interface CardRequest {
@@ -74,6 +78,13 @@ export const DECLINE_RULES: readonly DeclineRule[] = [
     applies: (r) => r.pan.endsWith("05"),
   },
   {
+    id: "zero-amount",
+    code: "invalid_amount",
+    ops: ["purchase", "preauth", "refund", "advice"],
+    description: "the amount is zero",
+    applies: (r) => r.amount === 0,
+  },
+  {
     id: "above-limit",
     code: "exceeds_limit",
     ops: ["purchase", "preauth", "refund"],
@@ -85,7 +96,7 @@ export const DECLINE_RULES: readonly DeclineRule[] = [
     code: "insufficient_funds",
     ops: ["purchase", "preauth"],
     description: "the amount ends in 51",
-    applies: (r) => r.amount % 100 === 51,
+    applies: (r) => r.amount % 100 === 51 && r.amount !== r.available,
   },
   {
     id: "above-balance",
@@ -101,6 +112,9 @@ export function openingBalance(pan: string): number {
   const digit = Number(pan.at(-2));
   return (1 + (Number.isInteger(digit) ? digit : 0)) * BALANCE_STEP;
 }
+
+/** The code a rule declines with, in `codes`: an optional code the dialect lacks falls back to the format error. */
+export const declineCode = (codes: TransactionRules["codes"], rule: DeclineRule): string => codes[rule.code] ?? codes.format_error;
 
 /** The rule that declines `r`, or undefined when none does. */
 export function firstDecline(r: CardRequest): DeclineRule | undefined {

@@ -188,13 +188,14 @@ export class HostLedger {
   }
 
   /**
-   * Adds (`sign` 1) or takes back (-1) what an approval does: a purchase debits the card and
-   * counts in its batch's debits, a pre-auth holds the amount on the card, a refund credits the
+   * Adds (`sign` 1) or takes back (-1) what an approval does: a purchase or an advice (of a
+   * purchase approved offline) debits the card and counts in its batch's debits, a pre-auth holds the amount on the card, a refund credits the
    * card and counts in the credits, and a void takes its purchase back.
    */
   private apply(t: Txn, sign: 1 | -1): void {
     switch (t.op) {
       case "purchase":
+      case "advice":
         this.count(t, "debit", sign);
         this.card(t.pan).available -= sign * t.amount;
         return;

@@ -5,7 +5,7 @@ import type { Message } from "../../iso8583/message.js";
 import { batchOf, decodeTotals, formatBalance, panOf, rulesOf, sameTotals, settlementReply, timeFields } from "../../protocol/index.js";
 import { ApprovalNumbers } from "./approvalNumbers.js";
 import { cardAllows } from "../../scenario/cardFile.js";
-import { type CardOperation, type CardRequest, firstDecline } from "./declineRules.js";
+import { type CardOperation, type CardRequest, declineCode, firstDecline } from "./declineRules.js";
 import type { HostLedger, TerminalBooks, Txn } from "./hostLedger.js";
 import type { ResolvedHostOptions } from "./hostOptions.js";
 import { issueWorkingKeys } from "./issueWorkingKeys.js";
@@ -54,6 +54,7 @@ export class HostOperations {
       case "balance":
       case "purchase":
       case "preauth":
+      case "advice":
         return this.cardRequest(op, books, request);
       case "void":
         return this.voidPurchase(books, request);
@@ -87,12 +88,15 @@ export class HostOperations {
     return { known: card !== undefined, allows: card !== undefined && cardAllows(card, op) };
   }
 
-  /** Balance inquiry, purchase and pre-auth: only the decline rules stand between them and approval. */
+  /** Balance inquiry, purchase, pre-auth and advice: only the decline rules stand between them and approval. */
   private cardRequest(op: CardOperation, books: TerminalBooks, request: Message): Decision {
     const txn = this.newTxn(op, books, request);
     const account = this.ledger.card(txn.pan);
     const rule = firstDecline({ op, pan: txn.pan, amount: txn.amount, available: account.available, table: this.inTable(txn.pan, op) });
-    if (rule !== undefined) return this.conclude(books, request, txn, { code: this.rules.codes[rule.code], outcome: `${op} declined: ${rule.description}` });
+    if (rule !== undefined) return this.conclude(books, request, txn, { code: declineCode(this.rules.codes, rule), outcome: `${op} declined: ${rule.description}` });
+    if (this.options.bug === "declines-whole-balance" && (op === "purchase" || op === "preauth") && txn.amount === account.available) {
+      return this.conclude(books, request, txn, { code: this.rules.codes.insufficient_funds, outcome: `${op} declined: the amount is the whole balance (bug declines-whole-balance)` });
+    }
     const fields = op === "balance" ? { "54": formatBalance(this.rules.currency, account.available) } : undefined;
     return this.conclude(books, request, txn, { code: this.rules.codes.approved, outcome: `${op} approved`, fields });
   }
@@ -124,7 +128,7 @@ export class HostOperations {
     if (original.op !== "purchase" || !standing(original)) return verdict(codes.invalid_transaction, `refused: ${describe(original)} is not a standing purchase`);
     if (original.pan !== txn.pan) return verdict(codes.invalid_transaction, "refused: the card differs from the original's");
     const rule = firstDecline({ op: "refund", pan: txn.pan, amount: txn.amount, available: this.ledger.card(txn.pan).available, table: this.inTable(txn.pan, "refund") });
-    if (rule !== undefined) return verdict(codes[rule.code], `declined: ${rule.description}`);
+    if (rule !== undefined) return verdict(declineCode(codes, rule), `declined: ${rule.description}`);
     if (txn.amount > original.amount - original.refunded) return verdict(codes.exceeds_limit, `declined: above what is left to refund of ${describe(original)}`);
     return verdict(codes.approved, `of ${describe(original)} approved`);
   }
@@ -145,7 +149,7 @@ export class HostOperations {
     }
     const name = describe(original);
     if (!original.approved) return verdict(codes.approved, `of declined ${name}: nothing to undo`);
-    if (!this.rules.operations[original.op].reversible) return verdict(codes.invalid_transaction, `refused: ${name} is not reversible`);
+    if (original.op === "advice" || !this.rules.operations[original.op].reversible) return verdict(codes.invalid_transaction, `refused: ${name} is not reversible`);
     const amount = request.fields["4"];
     if (amount !== undefined && Number(amount) !== original.amount) return verdict(codes.invalid_transaction, `refused: amount differs from ${name}`);
     if (original.reversed) {
@@ -185,7 +189,8 @@ export class HostOperations {
       tid: books.tid,
       stan: request.fields["11"],
       batch: this.batchOf(books, request),
-      amount: Number(request.fields["4"] ?? 0),
+      // The wraps-large-amount bug keeps amounts in a 32-bit integer: 999999999999 becomes -727379969.
+      amount: this.options.bug === "wraps-large-amount" ? Number(request.fields["4"] ?? 0) | 0 : Number(request.fields["4"] ?? 0),
       pan: panOf(request)!,
       code: "",
       approved: false,

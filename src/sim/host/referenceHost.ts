@@ -6,13 +6,13 @@ import type { Message } from "../../iso8583/message.js";
 import { pack } from "../../iso8583/pack.js";
 import { readRawDigits, writeRawDigits } from "../../iso8583/rawDigits.js";
 import { unpack } from "../../iso8583/unpack.js";
-import { buildRequest, buildResponse, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, panOf, profileOf, requestKey, responseMti, rulesOf } from "../../protocol/index.js";
+import { buildRequest, buildResponse, isAdvice, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, panOf, profileOf, requestKey, responseMti, rulesOf } from "../../protocol/index.js";
 import { DEFAULT_TMK, FIRST_BATCH, HOST_LINK_ID, MERCHANT_ID } from "../defaults.js";
 import { openingBalance } from "./declineRules.js";
 import { type CardAccount, type HostSnapshot, HostLedger, type TerminalBooks } from "./hostLedger.js";
 import { type Decision, HostOperations } from "./hostOperations.js";
 import { type HostOptions, INITIAL_MAK, type ResolvedHostOptions, resolveHostOptions } from "./hostOptions.js";
-import { type HostOperation, missingField } from "./requestShape.js";
+import { AMOUNT_OPS, type HostOperation, missingField } from "./requestShape.js";
 
 /** An answer ready to send. */
 export interface HostReply {
@@ -39,8 +39,8 @@ export interface HostSignOn {
   answeredBy(body: Buffer): boolean;
 }
 
-/** Requests the host recognises a repeat of: those that post, look up a card, or settle. */
-const DEDUPLICATED: ReadonlySet<HostOperation> = new Set(["balance", "purchase", "void", "refund", "preauth", "settlement"]);
+/** Requests the host recognises a repeat of: those that post, look up a card, or settle; an advice's repeat (0221) among them. */
+const DEDUPLICATED: ReadonlySet<HostOperation> = new Set(["balance", "purchase", "void", "refund", "preauth", "settlement", "advice"]);
 
 
 /**
@@ -57,9 +57,10 @@ const DEDUPLICATED: ReadonlySet<HostOperation> = new Set(["balance", "purchase",
  *   error code (A0), answered without a MAC; otherwise answers to MACed requests are MACed with
  *   the terminal's current MAK (after a sign-on: the new one, from the sign-on reply on);
  * - an operation the dialect does not define: invalid transaction (12); a missing field: 30;
- * - a repeat of a request already answered (same `requestKey`): 94, or the first answer replayed;
+ * - a repeat of a request already answered (same `requestKey`, an advice's repeat MTI as its
+ *   first's): 94, or the first answer replayed;
  * - then the operation itself: sign-on, echo, balance, purchase, pre-auth, void, refund,
- *   reversal, settlement; card requests are declined by `DECLINE_RULES`.
+ *   advice (posted as a purchase approved already), reversal, settlement; card requests are declined by `DECLINE_RULES`.
  */
 export class ReferenceHost {
   readonly dialect: Dialect;
@@ -193,13 +194,21 @@ export class ReferenceHost {
     const macKey = () => (macked ? books.mak : undefined);
     const op: HostOperation | undefined = isReversal(this.dialect, request)
       ? "reversal"
-      : operationOf(this.dialect, request.mti, f["3"], networkCodeOf(this.dialect, request));
+      : isAdvice(this.dialect, request)
+        ? "advice"
+        : operationOf(this.dialect, request.mti, f["3"], networkCodeOf(this.dialect, request));
     if (op === undefined) return this.respond(request, { code: codes.invalid_transaction, outcome: "not a transaction this host offers" }, macKey());
     const missing = missingField(this.dialect, op, request);
     if (missing !== undefined) return this.respond(request, { code: codes.format_error, outcome: `${op}: field ${missing} missing` }, macKey());
 
+    if (this.options.bug === "dies-on-zero-amount" && AMOUNT_OPS.has(op) && op !== "void" && Number(f["4"]) === 0) {
+      this.stoppedBy = "a zero amount (bug dies-on-zero-amount)";
+      return { request, outcome: `${op} of 0.00: its risk check divides by the amount and throws; stops answering (bug dies-on-zero-amount)` };
+    }
     const key = requestKey(this.dialect, request);
-    const first = DEDUPLICATED.has(op) && this.options.bug !== "double-post-duplicate" ? books.answers.get(key) : undefined;
+    // double-posts-advice-repeat: advices go straight to posting, as if store-and-forward delivered each once.
+    const deduplicated = DEDUPLICATED.has(op) && !(op === "advice" && this.options.bug === "double-posts-advice-repeat");
+    const first = deduplicated && this.options.bug !== "double-post-duplicate" ? books.answers.get(key) : undefined;
     if (first !== undefined) {
       if (this.options.bug === "duplicate-debits-card" && op === "purchase") this.ledger.card(panOf(request)!).available -= Number(f["4"] ?? 0);
       if (this.options.duplicates === "replay") return { request, outcome: `${op}: duplicate, first answer replayed`, reply: { ...first, delayMs: this.delayMs() } };

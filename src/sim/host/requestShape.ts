@@ -3,11 +3,11 @@ import type { Operation } from "../../iso8583/dialectTable.js";
 import type { Message } from "../../iso8583/message.js";
 import { batchOf, decodeTotals, isReversal, panOf, parseOriginalData, reversedStan, rulesOf } from "../../protocol/index.js";
 
-/** What the reference host serves: the dialect's operations, and reversals of them. */
-export type HostOperation = Operation | "reversal";
+/** What the reference host serves: the dialect's operations, its advices, and reversals of them. */
+export type HostOperation = Operation | "advice" | "reversal";
 
-const CARD_OPS: ReadonlySet<HostOperation> = new Set(["balance", "purchase", "preauth", "refund", "void"]);
-const AMOUNT_OPS: ReadonlySet<HostOperation> = new Set(["purchase", "preauth", "refund", "void"]);
+const CARD_OPS: ReadonlySet<HostOperation> = new Set(["balance", "purchase", "preauth", "refund", "void", "advice"]);
+export const AMOUNT_OPS: ReadonlySet<HostOperation> = new Set(["purchase", "preauth", "refund", "void", "advice"]);
 
 /**
  * The first field a request lacks for its operation (the answer is then a format error), or

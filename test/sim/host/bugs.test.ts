@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { builtinDialect } from "../../../src/iso8583/builtinDialects.js";
 import type { Message } from "../../../src/iso8583/message.js";
 import { unpack } from "../../../src/iso8583/unpack.js";
-import { parseBalance, responseMismatches, rulesOf, settlementBalanced, type Totals } from "../../../src/protocol/index.js";
+import { adviceRule, parseBalance, responseMismatches, rulesOf, settlementBalanced, type Totals } from "../../../src/protocol/index.js";
 import { VirtualClock } from "../../../src/link/virtualClock.js";
 import { UNREGISTERED_TERMINAL } from "../../../src/sim/defaults.js";
 import { sendInSegments } from "../../../src/link/sendInSegments.js";
@@ -109,6 +109,25 @@ const misbehaves: Record<HostBugName, (fx: HostFixture, t: ScriptedTerminal, clo
     const purchase = t.request("purchase", { card: CARDS.rich, amount: 1000 });
     await t.send(hostileAmountFrame(t.dialect, t.frame(purchase), purchase, "negative", t.mak)!.frame);
     return (await answerWithin(t, KIT_TIMEOUT_MS))?.fields["39"] === rulesOf(t.dialect).codes.approved;
+  },
+  async "declines-whole-balance"(_fx, t) {
+    // The poor card opens with 10,000.00, the transaction limit too: all of it, in one purchase.
+    const reply = await t.exchange(t.request("purchase", { card: CARDS.poor, amount: 1_000_000 }));
+    return reply.fields["39"] === rulesOf(t.dialect).codes.insufficient_funds;
+  },
+  async "dies-on-zero-amount"(fx, t) {
+    await t.send(t.frame(t.request("purchase", { card: CARDS.rich, amount: 0 })));
+    return otherTerminalUnanswered(fx, t);
+  },
+  async "wraps-large-amount"(_fx, t) {
+    const reply = await t.exchange(t.request("purchase", { card: CARDS.rich, amount: 999_999_999_999 }));
+    return reply.fields["39"] === rulesOf(t.dialect).codes.approved;
+  },
+  async "double-posts-advice-repeat"(_fx, t) {
+    const advice = t.request("advice", { card: CARDS.rich, amount: 500 });
+    const first = await t.exchange(advice);
+    const second = await t.exchange({ ...advice, mti: adviceRule(t.dialect)!.repeat_mti ?? advice.mti });
+    return second.fields["39"] === rulesOf(t.dialect).codes.approved && second.fields["37"] !== first.fields["37"];
   },
   async "settle-miscount"(_fx, t) {
     await t.exchange(t.request("purchase", { card: CARDS.rich, amount: 1000 }));

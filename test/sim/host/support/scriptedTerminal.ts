@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Dialect } from "../../../../src/iso8583/dialect.js";
-import type { Operation } from "../../../../src/iso8583/dialectTable.js";
+import type { RequestOperation } from "../../../../src/iso8583/dialectTable.js";
 import { checkMac, packWithMac } from "../../../../src/iso8583/macMessage.js";
 import type { Message } from "../../../../src/iso8583/message.js";
 import { pack } from "../../../../src/iso8583/pack.js";
@@ -43,7 +43,7 @@ export class ScriptedTerminal {
     return String(this.stan).padStart(6, "0");
   }
 
-  request(op: Operation, p: { card?: Card; amount?: number; original?: OriginalRef; totals?: Totals; now?: Date } = {}): Message {
+  request(op: RequestOperation, p: { card?: Card; amount?: number; original?: OriginalRef; totals?: Totals; now?: Date } = {}): Message {
     return buildRequest(this.dialect, {
       op,
       tid: this.tid,
