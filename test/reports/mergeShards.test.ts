@@ -15,14 +15,15 @@ import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
 import { dialectDigest } from "../../src/iso8583/dialect.js";
 
 /**
- * `isoconf merge`'s core: shards of one host-suite run (seed 48, 40 scenarios, 3 shards, the
+ * `isoconf merge`'s core: shards of one host-suite run (seed 55, 40 scenarios, 3 shards, the
  * reference host double-posting duplicates) written as `run --shard` writes them, then merged.
  * With this seed shard 1 finds nothing, shards 2 and 3 both fail H-DUP-1 and H-SET-1, each
  * shrunk to one step with one fault: a tie, which goes to shard 2. (Seed 5, used before the host
- * faults split, pipelined, header_only and hostile_amount, now fails H-DUP-1 in shards 1 and 2.)
+ * faults split, pipelined, header_only and hostile_amount, now fails H-DUP-1 in shards 1 and 2;
+ * seed 48, used before advices and the boundary amounts, fails it in shard 1 too.)
  */
 const RUNS = 40;
-const SEED = 48;
+const SEED = 55;
 const BUG = "double-post-duplicate";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "isoconf-merge-"));
@@ -60,7 +61,7 @@ describe("reports/mergeShards", function () {
     assert.equal(r.interrupted, false);
     const expected = (id: string): Verdict => {
       const vs = results.map((x) => prop(x, id).verdict);
-      return (["fail", "flaky", "pass", "skipped"] as const).find((v) => vs.includes(v))!;
+      return (["fail", "flaky", "pass", "untested", "n/a", "skipped"] as const).find((v) => vs.includes(v))!;
     };
     for (const p of r.properties) assert.equal(p.verdict, expected(p.id), p.id);
 
