@@ -1,7 +1,7 @@
 import { responseCodeInfo } from "../src/iso8583/responseCodes.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
 import { decodeWorkingKeys, operationRule, responseMti, rulesOf } from "../src/protocol/index.js";
-import type { HostScenario } from "../src/scenario/scenario.js";
+import type { HostScenario, Scenario } from "../src/scenario/scenario.js";
 import type { Target } from "../src/scenario/target.js";
 import { detailOf, messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 import type { KitIdentity } from "./kitIdentity.js";
@@ -46,14 +46,15 @@ export function livenessProbe(kit: KitIdentity): HostScenario {
  * `notice` says the cause the trace shows: no answer within the timeout, or the host closing the
  * connection, and how soon.
  */
-export function signOnCheck(dialect: Dialect, kit: KitIdentity, notice: (text: string) => void = () => {}): { scenario: HostScenario; check(trace: TraceEvent[]): void } {
+export function signOnCheck(dialect: Dialect, kit: KitIdentity, notice: (text: string) => void = () => {}): { scenario: HostScenario; check(trace: TraceEvent[], scenario: Scenario): void } {
   const scenario: HostScenario = { role: "host", terminals: kit.terminals, steps: kit.terminals.map((_, terminal) => ({ op: "signon" as const, terminal })) };
   const signOnMti = operationRule(dialect, "signon").mti;
   const answerMti = responseMti(signOnMti);
   return {
     scenario,
-    check(trace) {
-      for (const tid of kit.terminals) {
+    // The scenario as it ran: in a lane, its terminals are the lane's.
+    check(trace, ran) {
+      for (const tid of ran.role === "host" ? ran.terminals : kit.terminals) {
         const request = trace.find((e) => e.dir === "kit→sut" && messageOf(e)?.mti === signOnMti && messageOf(e)?.fields["41"] === tid);
         // Its answer is the next one on its connection (matched by connection, not by field 41,
         // which a host may fail to echo: H-ECHO-1's business).

@@ -12,6 +12,8 @@ import type { Shard, SuiteResult } from "../src/runner/suiteResult.js";
 import { hostSuite } from "../suites/host/index.js";
 import { terminalSuite } from "../suites/terminal/index.js";
 import { hostTargetFrom } from "./hostTarget.js";
+import { allLaneTerminals, type LanePlan } from "../src/runner/lanes.js";
+import type { KitIdentity } from "./kitIdentity.js";
 import { cardsFrom } from "./cards.js";
 import { CARD_OPERATIONS } from "../src/scenario/cardFile.js";
 import { opsNoCardAllows } from "../generators/card.js";
@@ -114,6 +116,9 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const maxSteps = o["max-steps"] ?? DEFAULT_MAX_STEPS;
   const withMac = dialect.table.mac !== null;
   const kit = kitIdentity(o, dialect);
+  const lanes = lanePlanOf(o.concurrency, role, kit, dialect);
+  // The lanes' terminals, every one of them, for the built-in host to register (the pre-run sign-on runs in every lane).
+  const laneKit = lanes === undefined ? kit : { ...kit, terminals: allLaneTerminals(lanes).registered };
   const cards = cardsFrom(o.cards);
   // With a card file, an operation none of its cards may be used for is left out of the run.
   const leaveOut = [...unsupportedOperations(dialect), ...opsNoCardAllows(cards?.cards, CARD_OPERATIONS)];
@@ -124,7 +129,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   let recorded: RecordedTarget;
   let close: (() => Promise<void>) | undefined;
   if (role === "host") {
-    const host = await hostTargetFrom(o, dialect, registryOf(kit), listenWaitMs(timeout, o["deadline-ms"]), cards?.cards);
+    const host = await hostTargetFrom(o, dialect, registryOf(laneKit), listenWaitMs(timeout, o["deadline-ms"]), cards?.cards);
     ({ recorded, close } = host);
     if (host.target.realTime && o.listen === undefined) await checkReachable(host.target);
     if ("firstConnection" in host.target) {
@@ -179,6 +184,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
       tmk: kit.tmk,
       merchant: kit.merchant,
       cards: cards?.cards,
+      lanes,
       only: o.only,
       skip: o.skip,
       deadlineMs: o["deadline-ms"],
@@ -212,6 +218,25 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   } finally {
     await close?.();
   }
+}
+
+/**
+ * `--concurrency N`'s lanes (none for 1): the run's terminals numbered on per lane, each lane's
+ * checked against field 41 and against every other lane's, before anything runs.
+ */
+function lanePlanOf(concurrency: number | undefined, role: "host" | "terminal", kit: KitIdentity, dialect: Dialect): LanePlan | undefined {
+  if (concurrency === undefined || concurrency === 1) return undefined;
+  if (role === "terminal") throw new UsageError(`--concurrency ${concurrency}: a terminal under test is one terminal, run one scenario at a time (run terminal takes no --concurrency)`);
+  const plan: LanePlan = { lanes: concurrency, registered: kit.terminals, unregistered: [kit.unregistered] };
+  let all: ReturnType<typeof allLaneTerminals>;
+  try {
+    all = allLaneTerminals(plan);
+  } catch (e) {
+    throw new UsageError(`--concurrency ${concurrency}: ${(e as Error).message.replace(/^concurrency \d+: /, "")}`);
+  }
+  for (const tid of all.registered) fitsDialect(dialect, "41", tid, `--concurrency ${concurrency} (lane terminal)`);
+  for (const tid of all.unregistered) fitsDialect(dialect, "41", tid, `--concurrency ${concurrency} (lane terminal)`);
+  return plan;
 }
 
 /** How many response timeouts the kit waits for a host that dials in (`--listen`), before the run and for each connection after. */

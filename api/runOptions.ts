@@ -37,6 +37,7 @@ const runOptionsShape = {
   "deadline-ms": positive,
   "require-exercised": whole,
   "max-steps": whole,
+  concurrency: whole,
   cards: z.string(),
   only: z.array(z.string()),
   skip: z.array(z.string()),

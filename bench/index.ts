@@ -3,6 +3,7 @@ import { codecBenchmark } from "./codec.js";
 import { linkBenchmark } from "./link.js";
 import { machine } from "./measure.js";
 import { runnerBenchmark } from "./runner.js";
+import { concurrencyBenchmark } from "./concurrency.js";
 
 /**
  * `npm run bench [name…]` runs the named benchmarks (all by default) and rewrites their
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, { title: string; run: () => string | Promise<st
   codec: { title: "Codec: pack + unpack", run: codecBenchmark },
   link: { title: "Link: round trips over loopback TCP", run: linkBenchmark },
   runner: { title: "Runner: seeded bugs, throughput, memory", run: runnerBenchmark },
+  concurrency: { title: "Lanes: scenarios at once against a host with 30 ms answers", run: concurrencyBenchmark },
 };
 
 const FILE = new URL("../BENCHMARKS.md", import.meta.url);

@@ -83,9 +83,9 @@ async function inProcess(): Promise<string[]> {
   ];
 }
 
-/** Starts `isoconf sim host` as a process and returns its URL and a stop function. */
-async function hostProcess(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", "sim", "host", "--listen", "tcp://127.0.0.1:0", "--dialect", "cup"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+/** Starts `isoconf sim host` (with `extra` flags) as a process and returns its URL and a stop function. */
+export async function hostProcess(extra: readonly string[] = []): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bin/isoconf.ts", "sim", "host", "--listen", "tcp://127.0.0.1:0", "--dialect", "cup", ...extra], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("sim host did not start")), 30_000);
     child.stdout.on("data", (b: Buffer) => {

@@ -84,7 +84,7 @@ export function createConsoleProgress(o: ConsoleProgressOptions): ConsoleProgres
 
   const activity = (p: Progress): Piece =>
     p.phase === "search"
-      ? [`searching ${plural(p.properties, "property", "properties")}`]
+      ? [`searching ${plural(p.properties, "property", "properties")}${p.lanes ? ` in ${p.lanes.busy}/${p.lanes.count} lanes` : ""}`]
       : p.phase === "shrink"
         ? [p.property ? `shrinking ${p.property}` : "shrinking", "cyan"]
         : ["re-running a failure", "yellow"];

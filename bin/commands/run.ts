@@ -32,6 +32,7 @@ export const runCommand = {
         .option("only", { type: "array", string: true, describe: "property IDs or prefixes to run (H-REV)" })
         .option("skip", { type: "array", string: true, describe: "property IDs or prefixes to skip" })
         .option("max-steps", { type: "number", default: DEFAULT_MAX_STEPS, describe: "most steps per scenario" })
+        .option("concurrency", { alias: "j", type: "number", describe: "host role: scenarios at once, each in a lane of its own terminals (see the README); default 1" })
         .option("cards", { type: "string", requiresArg: true, describe: "a card file (isoconf-cards/1): the cards the host knows, which the scenarios use instead of random test cards" })
         .option("framing", { type: "string", requiresArg: true, describe: "transport framing (default: the dialect's)" })
         .option("reset-cmd", { type: "string", requiresArg: true, describe: "shell command that resets an external SUT before each scenario" })

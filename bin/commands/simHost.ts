@@ -56,7 +56,7 @@ export const simHostCommand = {
       .option("dial", { type: "string", requiresArg: true, describe: "dial out instead: one link to tcp://HOST:PORT (where 'isoconf run host --listen' waits) carries every terminal, dialed again when it drops" })
       .option("dialect", { alias: "d", type: "string", default: "cup", describe: "built-in dialect or dialect JSON file" })
       .option("framing", { choices: framingNames, describe: "transport framing (default: the dialect's)" })
-      .option("terminals", { type: "string", requiresArg: true, describe: 'terminal registry: JSON array of {"tid", "mid", "tmk"}; default TERM0001-TERM0004' })
+      .option("terminals", { type: "string", requiresArg: true, describe: 'terminal registry: JSON array of {"tid", "mid", "tmk"}; default TERM0001-TERM0128' })
       .option("cards", { type: "string", requiresArg: true, describe: "a card table (a card file, isoconf-cards/1): cards not in it are declined (05), operations a card does not allow refused (12)" })
       .option("bug", { type: "string", requiresArg: true, describe: "run with a seeded bug; 'list' prints them" })
       .option("duplicates", { choices: ["decline", "replay"] as const, default: "decline" as const, describe: "answer a repeated request with 94, or replay the first answer" })

@@ -65,6 +65,22 @@ export interface Property {
    */
   ledgerPart?: string;
   check(scenario: Scenario, trace: readonly TraceEvent[], ctx: CheckContext): Judgement;
+  /**
+   * The part of the rule that spans the whole run, against a SUT that keeps its state between
+   * scenarios: values of a scenario's trace that no other scenario of the run may carry again (an
+   * RRN). The runner compares them across the run's scenarios, and across the lanes that run at
+   * once; a repeat fails the property with both scenarios named (not re-run nor shrunk: a replay
+   * of one alone cannot show it).
+   */
+  acrossRun?(trace: readonly TraceEvent[], ctx: CheckContext): RunKey[];
+}
+
+/** One value `acrossRun` holds to the whole run: the value, the event that carries it, and what it belongs to. */
+export interface RunKey {
+  key: string;
+  seq: number;
+  /** For the message: `TERM0001's purchase STAN 000031`. */
+  what: string;
 }
 
 /** A suite: properties grouped for one role, in catalogue order. */

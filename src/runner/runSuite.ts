@@ -5,6 +5,7 @@ import { type Property, PropertyError, type Suite, type Violation } from "./prop
 import { hasCapability } from "../protocol/profile.js";
 import { checkAll, judge, runScenario, type ScenarioContext } from "./runScenario.js";
 import { stateMoved } from "./stateMoved.js";
+import { allLaneTerminals, inLane, LaneRunner, type LanePlan, moveToLane } from "./lanes.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
 import { type Found, polish, sizeOf } from "./shrinkFailure.js";
 import type { Scenario } from "../scenario/scenario.js";
@@ -28,6 +29,8 @@ export interface Progress {
   failed: number;
   /** Properties the run checks. */
   properties: number;
+  /** With more than one lane: how many, and how many have a scenario under way. */
+  lanes?: { count: number; busy: number };
 }
 
 /** What the console shows as it happens: a scenario starting, a failure found, a failure shrunk. */
@@ -54,6 +57,12 @@ export interface RunSuiteOptions {
   merchant?: string;
   /** The card file the scenarios draw their cards from (`--cards`), if any. */
   cards?: readonly FileCard[];
+  /**
+   * Host role: scenarios run this many at once, each in a lane with terminals of its own (see
+   * `lanes.ts`); `registered` and `unregistered` are the terminals the scenarios are drawn with.
+   * Default one lane: one scenario at a time.
+   */
+  lanes?: LanePlan;
   /** Property IDs or prefixes to run (`H-REV` runs H-REV-1 and H-REV-2); all when empty. */
   only?: readonly string[];
   skip?: readonly string[];
@@ -70,7 +79,7 @@ export interface RunSuiteOptions {
    * A scenario run once before the search, with the kit's state carried into the run (the STANs
    * go on from it), whose trace `check` judges: it throws to stop a run whose setup is wrong.
    */
-  before?: { scenario: Scenario; check(trace: TraceEvent[]): void };
+  before?: { scenario: Scenario; check(trace: TraceEvent[], scenario: Scenario): void };
   /**
    * Host role, a SUT that keeps running between scenarios: a short scenario (one sign-on) run after
    * a scenario in which the SUT stopped answering. Without an answer to it, the SUT is down: the run
@@ -140,6 +149,8 @@ interface Round {
   shrinkStart: number;
   /** The kit's side of a stateful SUT as the target's scenario found it: every shrink run starts from it. */
   before?: SavedState;
+  /** The lane the target was found in: its flake check and shrinking run there. */
+  lane: number;
   /**
    * Stopped (Ctrl-C, deadline, a kit failure): fast-check would still generate every remaining
    * run, so the predicate fails once to end the round, and passes every shrink candidate.
@@ -170,6 +181,10 @@ class SuiteRun {
   private executions = 0;
   private requests = 0;
   private stopped: SuiteResult["stopped"];
+  /** Per property with a rule across the run: the values met so far, and where. */
+  private readonly acrossRun = new Map<string, Map<string, { what: string; scenario: number }>>();
+  /** With more than one lane: the scenarios under way ahead of the search. */
+  private readonly lanes: LaneRunner | undefined;
 
   constructor(private readonly o: RunSuiteOptions) {
     const shard = o.shard;
@@ -184,7 +199,8 @@ class SuiteRun {
       dialect: o.dialect,
       target: o.target,
       responseTimeoutMs: o.responseTimeoutMs,
-      registeredTerminals: o.registeredTerminals,
+      // Every lane's terminals are registered with the host, and judged so.
+      registeredTerminals: o.lanes && o.lanes.lanes > 1 ? allLaneTerminals(o.lanes).registered : o.registeredTerminals,
       reversalAttempts: o.reversalAttempts,
       tmk: o.tmk,
       merchant: o.merchant,
@@ -198,6 +214,10 @@ class SuiteRun {
     this.shrinkMaxRuns = o.shrink?.maxRuns ?? (o.target.realTime ? 100 : 2000);
     this.shrinkMaxMs = o.shrink?.maxMs ?? (o.target.realTime ? 15 * 60_000 : 60_000);
     this.total = shardShare(o.runs, shard);
+    if (o.lanes && o.lanes.lanes > 1) {
+      if (o.target.role !== "host") throw new RangeError(`concurrency ${o.lanes.lanes}: a terminal under test is one terminal, run one scenario at a time`);
+      this.lanes = new LaneRunner({ plan: o.lanes, scenarios: o.scenarios, seed: this.seed, runs: o.runs, shard, run: (s) => this.execute(s) });
+    }
   }
 
   async run(): Promise<SuiteResult> {
@@ -208,14 +228,22 @@ class SuiteRun {
     for (const f of this.found.values()) {
       if (f.verdict === "fail" && !f.shrunk && !this.abandoned()) await this.finishShrinking(f, performance.now());
     }
+    // Scenarios started ahead of a run that stopped: their connections close before the result.
+    await this.lanes?.drain();
     return this.result();
   }
 
   /** The `before` scenario, whose trace may stop the run before the search. */
   private async setUp(): Promise<void> {
-    if (this.o.before === undefined) return;
-    const trace = await this.execute(this.o.before.scenario);
-    if (trace !== undefined) this.o.before.check(trace);
+    const before = this.o.before;
+    if (before === undefined) return;
+    // Once per lane, the lanes at once: every lane's terminals must be ready before the search.
+    const lanes = this.lanes === undefined ? [0] : Array.from({ length: this.o.lanes!.lanes }, (_, lane) => lane);
+    const runs = await Promise.all(lanes.map(async (lane) => {
+      const s = inLane(before.scenario, this.o.lanes, lane);
+      return { s, trace: await this.execute(s) };
+    }));
+    for (const { s, trace } of runs) if (trace !== undefined) before.check(trace, s);
   }
 
   /** One round over the seed's stream; whether another round is due. */
@@ -226,7 +254,7 @@ class SuiteRun {
       return f === undefined || (f.verdict === "fail" && !f.shrunk);
     });
     if (searching.length === 0) return false;
-    const round: Round = { searching, shrinkStart: 0, halted: false, streamed: 0 };
+    const round: Round = { searching, shrinkStart: 0, halted: false, streamed: 0, lane: 0 };
     const predicate = async (s: Scenario): Promise<boolean> =>
       round.halted ? true : round.target === undefined ? this.searchStep(round, s) : this.shrinkStep(round, round.target, s);
     const details = await fc.check(fc.asyncProperty(this.o.scenarios, predicate), { numRuns: this.o.runs, seed: this.seed, endOnFailure: false });
@@ -238,7 +266,8 @@ class SuiteRun {
       throw new KitError("a scenario could not be run", details.errorInstance);
     }
     if (round.target === undefined) return false; // the round ran its scenarios without a new failure
-    await this.finishShrinking(round.target, round.shrinkStart, round.before);
+    await this.finishShrinking(round.target, round.shrinkStart, round.before, round.lane);
+    this.lanes?.release(round.lane);
     return true;
   }
 
@@ -258,7 +287,9 @@ class SuiteRun {
     // The scenario itself: describing its steps is the console's job, and only in verbose mode.
     this.o.onEvent?.({ kind: "scenario", index: this.scenarios, scenario: s });
     const before = this.saveState();
-    const trace = await this.execute(s);
+    const drawn = s;
+    const { scenario: ran, trace } = this.lanes ? await this.lanes.take(position, drawn) : { scenario: drawn, trace: await this.execute(drawn) };
+    s = ran;
     if (trace === undefined) {
       round.halted = true;
       return false;
@@ -267,19 +298,51 @@ class SuiteRun {
       this.stopped ??= { reason: "sut-down", message: `the SUT stopped answering in scenario ${this.covered} and did not answer a sign-on after it` };
     }
     const failing = checkAll(round.searching, s, trace, this.ctx, this.judged);
+    this.checkAcrossRun(round, s, trace, failing);
     if (failing.size === 0) return true;
-    const confirmed = await this.flakeCheck(round, s, failing, trace, before);
+    // Re-runs and shrinking take a lane of their own (the one it ran in may run another by now).
+    const lane = (await this.lanes?.hold()) ?? 0;
+    const confirmed = await this.flakeCheck(round, s, failing, trace, before, inLane(drawn, this.o.lanes, lane));
     const first = round.searching.find((p) => confirmed.has(p.id));
-    if (first === undefined) return true;
+    if (first === undefined) {
+      this.lanes?.release(lane);
+      return true;
+    }
     round.target = this.found.get(first.id);
     round.shrinkStart = performance.now();
     round.before = before;
+    round.lane = lane;
     return false;
   }
 
+  /**
+   * The parts of rules that span the run (`Property.acrossRun`), against a SUT that keeps its
+   * state: a value met again in a later scenario fails the property there, with both named. It is
+   * neither re-run nor shrunk: a replay of one scenario alone cannot show it.
+   */
+  private checkAcrossRun(round: Round, s: Scenario, trace: TraceEvent[], failing: ReadonlyMap<string, Violation[]>): void {
+    if (!this.o.target.realTime) return;
+    for (const p of round.searching) {
+      if (p.acrossRun === undefined || failing.has(p.id)) continue;
+      let seen = this.acrossRun.get(p.id);
+      if (seen === undefined) this.acrossRun.set(p.id, (seen = new Map()));
+      const violations: Violation[] = [];
+      const mine = p.acrossRun(trace, this.ctx);
+      for (const k of mine) {
+        const earlier = seen.get(k.key);
+        if (earlier !== undefined) violations.push({ message: `${k.key} was given to ${k.what} in scenario ${this.covered}, and before to ${earlier.what} in scenario ${earlier.scenario}`, expected: "a value new to the run", actual: `${k.key} again`, events: [k.seq] });
+      }
+      for (const k of mine) if (!seen.has(k.key)) seen.set(k.key, { what: k.what, scenario: this.covered });
+      if (violations.length === 0 || this.found.has(p.id)) continue;
+      this.found.set(p.id, { property: p, verdict: "fail", foundAfter: this.covered, best: { scenario: s, trace, violations }, originalSteps: s.steps.length, shrinkRuns: 0, shrinkMs: 0, shrunk: true, reason: "met across two scenarios of the run: neither re-run nor shrunk, as a replay of one alone cannot show it" });
+      this.o.onEvent?.({ kind: "found", property: p.id, verdict: "fail", after: this.covered, steps: s.steps.length });
+    }
+  }
+
   /** A shrink candidate: false when it still fails the target. Past the budget, nothing fails any more. */
-  private async shrinkStep(round: Round, target: Found, s: Scenario): Promise<boolean> {
+  private async shrinkStep(round: Round, target: Found, drawn: Scenario): Promise<boolean> {
     if (target.shrinkRuns >= this.shrinkMaxRuns || performance.now() - round.shrinkStart > this.shrinkMaxMs || this.abandoned()) return true;
+    const s = inLane(drawn, this.o.lanes, round.lane);
     target.shrinkRuns++;
     this.restoreState(round.before);
     this.progress("shrink", target.property.id);
@@ -295,7 +358,7 @@ class SuiteRun {
   }
 
   /** Re-runs a failing scenario; records each property as failed or flaky. Returns the failures. */
-  private async flakeCheck(round: Round, s: Scenario, failing: Map<string, Violation[]>, trace: TraceEvent[], before: SavedState): Promise<Set<string>> {
+  private async flakeCheck(round: Round, s: Scenario, failing: Map<string, Violation[]>, trace: TraceEvent[], before: SavedState, rerun: Scenario): Promise<Set<string>> {
     const reproduced = new Map([...failing.keys()].map((id) => [id, 0]));
     // Re-runs the kit could not do are not evidence either way; nor is a pass against a host
     // whose state moved under the first run (a card that ran out of funds).
@@ -306,7 +369,7 @@ class SuiteRun {
     for (let i = 0; i < this.flakeRuns && this.stopped?.reason !== "sut-down"; i++) {
       this.progress("flake-check");
       this.restoreState(before);
-      const again = await this.execute(s);
+      const again = await this.execute(rerun);
       if (again === undefined) break;
       reruns++;
       const hits = checkAll(round.searching.filter((p) => failing.has(p.id)), s, again, this.ctx);
@@ -349,17 +412,21 @@ class SuiteRun {
   }
 
   /** The last of shrinking, single edits within the budget (see `polish`); then the property is done. */
-  private async finishShrinking(f: Found, since: number, before?: SavedState): Promise<void> {
-    await polish(f, async (s) => {
+  private async finishShrinking(f: Found, since: number, before?: SavedState, held?: number): Promise<void> {
+    // In a lane of its own: the one the failure ran in may run another scenario by now.
+    const lane = held ?? (await this.lanes?.hold()) ?? 0;
+    await polish(f, async (candidate) => {
       if (f.shrinkRuns >= this.shrinkMaxRuns || performance.now() - since > this.shrinkMaxMs || this.abandoned()) return undefined;
       f.shrinkRuns++;
       this.restoreState(before);
+      const s = moveToLane(candidate, this.o.lanes, lane);
       const trace = await this.execute(s);
       if (trace === undefined) return undefined;
       const { violations } = judge(f.property, s, trace, this.ctx);
       f.shrinkMs = performance.now() - since;
-      return violations.length > 0 ? { trace, violations } : undefined;
+      return violations.length > 0 ? { scenario: s, trace, violations } : undefined;
     });
+    if (held === undefined) this.lanes?.release(lane);
     f.shrunk = true;
     const steps = f.best?.scenario.steps.length ?? f.originalSteps;
     this.o.onEvent?.({ kind: "shrunk", property: f.property.id, from: f.originalSteps, to: steps, runs: f.shrinkRuns, ms: Math.round(f.shrinkMs) });
@@ -421,7 +488,8 @@ class SuiteRun {
 
   private progress(phase: Progress["phase"], property?: string): void {
     const failed = [...this.found.values()].filter((f) => f.verdict === "fail").length;
-    this.o.onProgress?.({ phase, scenarios: this.scenarios, total: this.total, ...(property ? { property } : {}), failed, properties: this.active.length });
+    const lanes = this.lanes?.busy();
+    this.o.onProgress?.({ phase, scenarios: this.scenarios, total: this.total, ...(property ? { property } : {}), failed, properties: this.active.length, ...(lanes ? { lanes } : {}) });
   }
 
   private result(): SuiteResult {

@@ -33,14 +33,14 @@ function* simpler(s: Scenario): Generator<Scenario> {
  * `attempt` runs a candidate and returns its evidence when the property still fails (undefined
  * when it passes or the budget is spent).
  */
-export async function polish(f: Found, attempt: (s: Scenario) => Promise<{ trace: TraceEvent[]; violations: Violation[] } | undefined>): Promise<void> {
+export async function polish(f: Found, attempt: (s: Scenario) => Promise<{ scenario: Scenario; trace: TraceEvent[]; violations: Violation[] } | undefined>): Promise<void> {
   let improved = true;
   while (improved && f.best) {
     improved = false;
     for (const candidate of simpler(f.best.scenario)) {
       const evidence = await attempt(candidate);
       if (evidence) {
-        f.best = { scenario: candidate, ...evidence };
+        f.best = evidence;
         improved = true;
         break;
       }

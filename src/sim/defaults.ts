@@ -4,8 +4,14 @@
  * the README; a lab's own SUT gets its values from the config instead.
  */
 
-/** Terminals the reference host knows. */
+/** The terminals the kit plays by default, each registered with the reference host. */
 export const REGISTERED_TERMINALS = ["TERM0001", "TERM0002", "TERM0003", "TERM0004"] as const;
+
+/**
+ * Terminals the reference host knows: TERM0001 to TERM0128, the kit's four in each of up to 32
+ * lanes (`run host --concurrency`, which numbers each lane's terminals on from the run's).
+ */
+export const HOST_REGISTRY: readonly string[] = Array.from({ length: 128 }, (_, i) => `TERM${String(i + 1).padStart(4, "0")}`);
 
 /** A terminal ID no reference host ever registers: requests from it must get the unknown-terminal code. */
 export const UNREGISTERED_TERMINAL = "TERM9999";

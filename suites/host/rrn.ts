@@ -1,5 +1,6 @@
 import { networkCodeOf, operationOf, requestKey, rulesOf } from "../../src/protocol/index.js";
-import type { Property, Violation } from "../../src/runner/property.js";
+import type { CheckContext, Property, Violation } from "../../src/runner/property.js";
+import type { TraceEvent } from "../../src/trace/traceEvent.js";
 import { codeOf, ledger, responseOf } from "./ledger.js";
 
 const FINANCIAL = new Set(["purchase", "void", "refund", "preauth"]);
@@ -9,7 +10,7 @@ const FINANCIAL = new Set(["purchase", "void", "refund", "preauth"]);
 export const H_RRN_1: Property = {
   id: "H-RRN-1",
   title: "Approvals carry unique references",
-  requirement: "Approvals MUST carry a retrieval reference number (37) and an authorisation code (38), and the RRN MUST be unique per approval.",
+  requirement: "Approvals MUST carry a retrieval reference number (37) and an authorisation code (38), and the RRN MUST be unique per approval, across every terminal and scenario of the run.",
   reference: "ISO 8583:1987 data elements 37 and 38; CUP 0210 field set (docs/protocol-notes.md §2.4)",
   role: "host",
   judges: "approvals of financial requests",
@@ -18,10 +19,8 @@ export const H_RRN_1: Property = {
     let judged = 0;
     const approved = rulesOf(ctx.dialect).codes.approved;
     const byRrn = new Map<string, { key: string; seq: number }>();
-    for (const x of ledger(ctx.dialect, trace).exchanges) {
-      const req = x.request.message!;
-      const op = operationOf(ctx.dialect, req.mti, req.fields["3"], networkCodeOf(ctx.dialect, req));
-      if (op === undefined || !FINANCIAL.has(op) || codeOf(x) !== approved) continue;
+    for (const { x, op, req } of approvals(ctx, trace)) {
+      if (codeOf(x) !== approved) continue;
       judged++;
       const resp = responseOf(x)!;
       const seq = x.responses[0].seq;
@@ -42,4 +41,22 @@ export const H_RRN_1: Property = {
     }
     return { judged, violations: out };
   },
+  // Against a host that keeps its state, RRNs may not come round again in a later scenario or
+  // another lane. Authorisation codes (6 characters) may: nothing requires them to be unique.
+  acrossRun(trace, ctx) {
+    const approved = rulesOf(ctx.dialect).codes.approved;
+    return approvals(ctx, trace).flatMap(({ x, op, req }) => {
+      const rrn = responseOf(x)?.fields["37"]?.trim();
+      return codeOf(x) === approved && rrn ? [{ key: rrn, seq: x.responses[0].seq, what: `${req.fields["41"] ?? "?"}'s ${op} STAN ${req.fields["11"] ?? "?"}` }] : [];
+    });
+  },
 };
+
+/** The exchanges of financial requests, with their operation. */
+function approvals(ctx: CheckContext, trace: readonly TraceEvent[]) {
+  return ledger(ctx.dialect, trace).exchanges.flatMap((x) => {
+    const req = x.request.message!;
+    const op = operationOf(ctx.dialect, req.mti, req.fields["3"], networkCodeOf(ctx.dialect, req));
+    return op !== undefined && FINANCIAL.has(op) ? [{ x, op, req }] : [];
+  });
+}

@@ -10,7 +10,7 @@ import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget.js";
 import { runScenario } from "../../src/runner/runScenario.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
-import { HOST_BUGS, hostBugNeeds } from "../../src/sim/host/bugs.js";
+import { HOST_BUGS, hostBugAcrossRun, hostBugNeeds } from "../../src/sim/host/bugs.js";
 import { hasCapability, responseMti } from "../../src/protocol/index.js";
 import { profiledDialect as profiled } from "../helpers/profiledDialect.js";
 import { TERMINAL_BUGS } from "../../src/sim/terminal/bugs.js";
@@ -81,7 +81,7 @@ describe("SUT profiles: the kit adapts to a SUT without sign-on or settlement", 
       it("every seeded bug the profile lets the kit see is found; the others are n/a or a pass that says what it did not judge", async () => {
         const missed: string[] = [];
         for (const [bug, run] of [
-          ...HOST_BUGS.map((b) => [b, (only: string[]) => runHostSuite(d, referenceHostTarget(d, { bug: b.name }), { runs: 200, seed: 42, only })] as const),
+          ...HOST_BUGS.filter((b) => !hostBugAcrossRun(b)).map((b) => [b, (only: string[]) => runHostSuite(d, referenceHostTarget(d, { bug: b.name }), { runs: 200, seed: 42, only })] as const),
           ...TERMINAL_BUGS.map((b) => [b, (only: string[]) => runTerminalSuite(d, referenceTerminalTarget(d, { bug: b.name }), { runs: 200, seed: 42, only })] as const),
         ]) {
           // As in the dialect variants: a reason of 98 for every failure shows only on a bad MAC.

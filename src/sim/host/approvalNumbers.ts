@@ -23,10 +23,15 @@ export interface ApprovalRefs {
 export class ApprovalNumbers {
   private issued = 0n;
 
-  constructor(private readonly offset: bigint) {}
+  /** `wrapAfter` (the `rrn-wraps` bug): the sequence starts again after this many. */
+  constructor(
+    private readonly offset: bigint,
+    private readonly wrapAfter?: bigint,
+  ) {}
 
   next(): ApprovalRefs {
-    const n = this.offset + ++this.issued;
+    this.issued = this.wrapAfter !== undefined && this.issued >= this.wrapAfter ? 1n : this.issued + 1n;
+    const n = this.offset + this.issued;
     return {
       rrn: String(n % RRN_SPACE).padStart(12, "0"),
       auth: ((n * AUTH_STRIDE) % AUTH_SPACE).toString(36).toUpperCase().padStart(6, "0"),

@@ -6,6 +6,8 @@ import type { Capability } from "../../protocol/profile.js";
  * against the bugged host must fail; a bug no property catches is a hole in the suite. `needs`: the
  * SUT profile capability the kit needs to see it (`balances`: the bug leaves the batch totals
  * right and shows only in a card's balance, so only a dialect whose profile reports balances finds it).
+ * `across`: no one scenario shows it, only the run's scenarios together against a host that keeps
+ * its books between them (a process, or lanes against one host), through a property's rule across the run.
  */
 export const HOST_BUGS = [
   {
@@ -112,10 +114,19 @@ export const HOST_BUGS = [
     violates: ["H-FMT-2"],
     description: "reads field 4 leniently: a sign or spaces in it are taken as a number, so '-00000001000' is a purchase of -10.00 it approves and credits",
   },
-] as const satisfies readonly { name: string; violates: readonly string[]; needs?: Capability; description: string }[];
+  {
+    name: "rrn-wraps",
+    violates: ["H-RRN-1"],
+    across: true,
+    description: "hands out its RRNs again after 64 approvals: no scenario shows it, only a host kept from scenario to scenario (a process) over a run",
+  },
+] as const satisfies readonly { name: string; violates: readonly string[]; needs?: Capability; across?: true; description: string }[];
 
 export type HostBugName = (typeof HOST_BUGS)[number]["name"];
 export type HostBug = (typeof HOST_BUGS)[number];
+
+/** Whether a bug shows only across the scenarios of a run against a host that keeps its books (`across`). */
+export const hostBugAcrossRun = (bug: HostBug): boolean => "across" in bug && bug.across === true;
 
 /** The bug a name refers to; an unknown name is an error listing the known ones. */
 export function hostBug(name: string): HostBug {

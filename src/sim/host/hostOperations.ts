@@ -29,6 +29,9 @@ const nextBatch = (batch: string) => String((Number(batch) % 999_999) + 1).padSt
  * undoes its original once; a settlement compares totals and closes the batch. Approvals get an
  * RRN and an authorisation code; every financial request is filed, so later messages find it.
  */
+/** After how many approvals the `rrn-wraps` bug hands out its RRNs again: more than a scenario has. */
+const RRN_WRAP = 64n;
+
 export class HostOperations {
   private readonly rules: TransactionRules;
   private readonly random: SeededRandom;
@@ -41,7 +44,7 @@ export class HostOperations {
   ) {
     this.rules = rulesOf(dialect);
     this.random = new SeededRandom(options.seed);
-    this.refs = new ApprovalNumbers(BigInt(this.random.next()));
+    this.refs = new ApprovalNumbers(BigInt(this.random.next()), options.bug === "rrn-wraps" ? RRN_WRAP : undefined);
   }
 
   /** Decides on a well-formed request from a registered terminal, updating the books. */

@@ -1,5 +1,5 @@
 import { type Clock, realClock } from "../../link/clock.js";
-import { DEFAULT_MAK, DEFAULT_TMK, MERCHANT_ID, REGISTERED_TERMINALS } from "../defaults.js";
+import { DEFAULT_MAK, DEFAULT_TMK, HOST_REGISTRY, MERCHANT_ID } from "../defaults.js";
 import type { FileCard } from "../../scenario/cardFile.js";
 import { type HostBugName, hostBug } from "./bugs.js";
 
@@ -16,7 +16,7 @@ export interface TerminalConfig {
 }
 
 export interface HostOptions {
-  /** The terminal registry. Default: TERM0001-TERM0004 of the default merchant, under DEFAULT_TMK. */
+  /** The terminal registry. Default: TERM0001-TERM0128 (`HOST_REGISTRY`) of the default merchant, under DEFAULT_TMK. */
   terminals?: readonly TerminalConfig[];
   /** `decline` answers a duplicate with the dialect's duplicate code (94); `replay` resends the first answer. Default `decline`. */
   duplicates?: DuplicatePolicy;
@@ -46,7 +46,7 @@ export type ResolvedHostOptions = Required<Omit<HostOptions, "bug" | "cards">> &
 const DEFAULT_SLOW_RESPONSE_MS = 35_000;
 const DEFAULT_SEED = 1;
 
-export const DEFAULT_TERMINALS: readonly TerminalConfig[] = REGISTERED_TERMINALS.map((tid) => ({ tid, mid: MERCHANT_ID, tmk: DEFAULT_TMK }));
+export const DEFAULT_TERMINALS: readonly TerminalConfig[] = HOST_REGISTRY.map((tid) => ({ tid, mid: MERCHANT_ID, tmk: DEFAULT_TMK }));
 
 /** The MAC key a terminal has before its first sign-on. */
 export const INITIAL_MAK = Buffer.from(DEFAULT_MAK, "hex");

@@ -54,6 +54,12 @@ async function purchaseReversedTwice(t: ScriptedTerminal): Promise<void> {
  * bugged one (must be true), so a demo cannot pass by observing nothing.
  */
 const misbehaves: Record<HostBugName, (fx: HostFixture, t: ScriptedTerminal, clock: VirtualClock) => Promise<boolean>> = {
+  async "rrn-wraps"(_fx, t) {
+    // 65 approvals: past the 64 the bug hands out, an RRN comes round again.
+    const rrns = new Set<string>();
+    for (let i = 0; i < 65; i++) rrns.add((await t.exchange(t.request("purchase", { card: CARDS.rich, amount: 100 }))).fields["37"]);
+    return rrns.size < 65;
+  },
   async "approve-unknown-tid"(fx, t) {
     const stranger = new ScriptedTerminal(await fx.connect(), t.dialect, UNREGISTERED_TERMINAL);
     const reply = await stranger.exchange(stranger.request("purchase", { card: CARDS.rich, amount: 500 }));

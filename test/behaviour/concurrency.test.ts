@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runConformance } from "../../api/runConformance.js";
+import { UsageError } from "../../api/usageError.js";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { VirtualClock } from "../../src/link/virtualClock.js";
+import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
+import { allLaneTerminals, inLane, shiftTerminal, type LanePlan } from "../../src/runner/lanes.js";
+import type { Progress } from "../../src/runner/runSuite.js";
+import { counterexampleOf, reasonOf, type SuiteResult } from "../../src/runner/suiteResult.js";
+import { SCENARIO_EPOCH } from "../../src/scenario/epoch.js";
+import type { Target } from "../../src/scenario/target.js";
+import { REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
+import type { HostBugName } from "../../src/sim/host/bugs.js";
+import { inProcessHost } from "../../src/sim/host/inProcessHost.js";
+import { ReferenceHost } from "../../src/sim/host/referenceHost.js";
+import { failures, runHostSuite, untested } from "../helpers/hostRun.js";
+
+// Lanes: scenarios run N at once, each with terminals of its own. They must find what a
+// sequential run of the same seed finds, after as many scenarios, and the host must see no
+// interference between them.
+describe("concurrency: lanes of scenarios at once against one host", function () {
+  this.timeout(120_000);
+  const cup = builtinDialect("cup");
+  const plan = (lanes: number): LanePlan => ({ lanes, registered: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL] });
+  /** What a run found, as a sequential run of the same seed must find it too. */
+  const verdicts = (r: SuiteResult) => r.properties.map((p) => `${p.id} ${p.verdict} ${"foundAfter" in p ? p.foundAfter : ""} ${counterexampleOf(p)?.scenario.steps.length ?? ""}`);
+
+  it("lane terminals: numbered on from the run's, the unknown one numbered down; a clash or a terminal without a number is refused", () => {
+    assert.deepEqual(allLaneTerminals(plan(3)), {
+      registered: ["TERM0001", "TERM0002", "TERM0003", "TERM0004", "TERM0005", "TERM0006", "TERM0007", "TERM0008", "TERM0009", "TERM0010", "TERM0011", "TERM0012"],
+      unregistered: ["TERM9999", "TERM9998", "TERM9997"],
+    });
+    const s = { role: "host" as const, terminals: [...REGISTERED_TERMINALS, UNREGISTERED_TERMINAL], steps: [{ op: "echo" as const, terminal: 4 }] };
+    assert.deepEqual((inLane(s, plan(3), 2) as typeof s).terminals, ["TERM0009", "TERM0010", "TERM0011", "TERM0012", "TERM9997"]);
+    assert.throws(() => shiftTerminal("TERMINAL", 4), /ends in no number/);
+    assert.throws(() => shiftTerminal("T99", 4), /no room for \+4 in its 2-digit number/);
+    assert.throws(() => allLaneTerminals({ lanes: 3, registered: ["T01", "T02"], unregistered: ["T05"] }), /terminal T05 would serve two lanes/);
+  });
+
+  for (const bug of [undefined, "double-post-duplicate", "reversal-ignored"] as const) {
+    it(`${bug ?? "a correct host"}: 8 lanes find what one does, after as many scenarios, shrunk as far, in a lane of their own`, async () => {
+      const target = referenceHostTarget(cup, { bug });
+      const one = await runHostSuite(cup, target, { runs: 150, seed: 42 });
+      const progress: Progress[] = [];
+      const eight = await runHostSuite(cup, target, { runs: 150, seed: 42, lanes: plan(8), onProgress: (p) => progress.push(p) });
+      assert.deepEqual(verdicts(eight), verdicts(one));
+      assert.ok(progress.some((p) => p.lanes?.count === 8 && p.lanes.busy === 8), "the progress shows every lane busy");
+      // Each counterexample is the sequential one in some lane: the same steps, that lane's terminals.
+      for (const p of eight.properties) {
+        const cx = counterexampleOf(p);
+        if (cx === undefined) continue;
+        const alone = counterexampleOf(one.properties.find((q) => q.id === p.id)!)!.scenario;
+        const lanes = Array.from({ length: 8 }, (_, lane) => JSON.stringify(inLane(alone, plan(8), lane)));
+        assert.ok(lanes.includes(JSON.stringify(cx.scenario)), `${p.id}: ${JSON.stringify(cx.scenario.steps)}`);
+      }
+    });
+  }
+
+  /** One host kept from scenario to scenario, as a process is, on a virtual clock. */
+  const keptHost = (bug?: HostBugName): Target => {
+    const clock = new VirtualClock();
+    clock.start();
+    const served = inProcessHost(new ReferenceHost(cup, { clock, bug, epoch: SCENARIO_EPOCH }));
+    return { description: "one reference host for the run", role: "host", realTime: true, open: async () => ({ clock, connect: () => served.connect(), close: async () => {} }) };
+  };
+
+  it("a correct host kept for the whole run: 2,000 scenarios in 8 lanes, no false alarm, every rule exercised", async () => {
+    const r = await runHostSuite(cup, keptHost(), { runs: 2000, seed: 7, lanes: plan(8) });
+    assert.equal(r.scenarios, 2000);
+    assert.deepEqual(failures(r).map((p) => `${p.id}: ${reasonOf(p) ?? ""}`), []);
+    assert.deepEqual(untested(r), []);
+  });
+
+  it("--bug rrn-wraps: no scenario shows it; across the run's scenarios in 8 lanes H-RRN-1 fails, naming both", async () => {
+    const r = await runHostSuite(cup, keptHost("rrn-wraps"), { runs: 200, seed: 42, lanes: plan(8), only: ["H-RRN-1"] });
+    const p = r.properties.find((x) => x.id === "H-RRN-1")!;
+    assert.equal(p.verdict, "fail");
+    assert.match(reasonOf(p) ?? "", /met across two scenarios of the run: neither re-run nor shrunk/);
+    assert.match(counterexampleOf(p)!.violations[0].message, /^\d{12} was given to TERM\d{4}'s \w+ STAN \d{6} in scenario \d+, and before to TERM\d{4}'s \w+ STAN \d{6} in scenario \d+$/);
+    // A fresh host per scenario hands every scenario the same RRNs: the rule across the run is not applied there.
+    const fresh = await runHostSuite(cup, referenceHostTarget(cup, { bug: "rrn-wraps" }), { runs: 200, seed: 42, lanes: plan(8), only: ["H-RRN-1"] });
+    assert.equal(fresh.properties.find((x) => x.id === "H-RRN-1")!.verdict, "pass");
+  });
+
+  it("--concurrency: the terminal role, and lane terminals the IDs have no room to number, are refused in one line; the built-in host knows the lanes' terminals", async () => {
+    const out = () => join(mkdtempSync(join(tmpdir(), "isoconf-lanes-")), "out");
+    await assert.rejects(runConformance({ role: "terminal", concurrency: 4, runs: 5, out: out() }), (e: Error) => e instanceof UsageError && /^--concurrency 4: a terminal under test is one terminal/.test(e.message));
+    await assert.rejects(
+      runConformance({ role: "host", concurrency: 30, terminals: ["TERMIN01", "TERMIN02", "TERMIN03", "TERMIN04"], runs: 5, out: out() }),
+      (e: Error) => e instanceof UsageError && /^--concurrency 30: terminal ID "TERMIN04" has no room for \+96 in its 2-digit number$/.test(e.message),
+    );
+    const r = await runConformance({ role: "host", concurrency: 4, runs: 40, seed: 3, out: out() });
+    assert.equal(r.exitCode, 0);
+  });
+});
