@@ -97,8 +97,9 @@ export const OPTIONAL_OPERATIONS = ["advice"] as const;
  * What the SUT does beyond the message formats, as far as the kit must adapt to it: whether the
  * kit signs its terminals on (`kit`), the SUT needs no sign-on (`none`) or the host signs on
  * itself, sending a sign-on request down each new link that the kit answers (`host`); which
- * network requests the SUT starts that the kit answers (`answers`: `signon`, `echo`; default both
- * with `host`, none otherwise); whether swiped cards carry field 2 beside track 2 (`field_2`:
+ * network requests the SUT starts that the kit answers (`answers`: `signon`, `echo`, or one the
+ * dialect has no operation for as `{name, mti, network_code}`, such as a key exchange; default
+ * `signon` and `echo` with `host`, none otherwise); whether swiped cards carry field 2 beside track 2 (`field_2`:
  * `always`, or `keyed` for keyed cards only; default `always` in the CUP style); whether batches close
  * with a settlement carrying totals (`totals`) or the SUT has no settlement (`none`); whether a
  * balance inquiry's answer reports the card's available balance in field 54 (`inquiry`), which
@@ -111,7 +112,15 @@ export const OPTIONAL_OPERATIONS = ["advice"] as const;
 export const profileSchema = z
   .object({
     sign_on: z.enum(["kit", "none", "host"]).optional(),
-    answers: z.array(z.enum(["signon", "echo"])).optional(),
+    answers: z
+      .array(
+        z.union([
+          z.enum(["signon", "echo"]),
+          // A request of the SUT's own the dialect has no operation for (a key exchange), by MTI and network code.
+          z.object({ name: z.string().min(1), mti: digits(4), network_code: digits(3) }).strict(),
+        ]),
+      )
+      .optional(),
     field_2: z.enum(["always", "keyed"]).optional(),
     settlement: z.enum(["totals", "none"]).optional(),
     balances: z.enum(["none", "inquiry"]).optional(),

@@ -7,7 +7,7 @@ export interface SutProfile {
   /** `host`: the host sends its own sign-on down each new link, and the kit answers it. */
   signOn: "kit" | "none" | "host";
   /** Network requests the SUT starts that the kit answers (approved); any other it leaves unanswered. */
-  answers: readonly ("signon" | "echo")[];
+  answers: readonly HostRequest[];
   /** Whether a swiped card's request carries the PAN in field 2 as well as track 2. */
   field2: "always" | "keyed";
   settlement: "totals" | "none";
@@ -18,6 +18,9 @@ export interface SutProfile {
   /** `accepts`: the kit sends advices (the dialect's `advice` operation) and repeats them. */
   advices: "none" | "accepts";
 }
+
+/** A network request the SUT starts: an operation of the dialect, or one named by MTI and network code (a key exchange). */
+export type HostRequest = "signon" | "echo" | { name: string; mti: string; network_code: string };
 
 /** What a SUT may lack, by the profile key that says so; a property that `needs` one is n/a without it. */
 export type Capability = "settlement" | "balances";

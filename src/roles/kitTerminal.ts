@@ -564,14 +564,16 @@ export class KitTerminal {
    * Answers a network request the host started, where the profile says the kit answers that
    * kind (approved, the request's fields echoed); returns which kind it answered.
    */
-  private async answerHost(s: KitSession, link: Link, request: Message): Promise<"signon" | "echo" | undefined> {
-    const op = operationOf(this.d, request.mti, request.fields["3"], networkCodeOf(this.d, request));
-    if (op !== "signon" && op !== "echo") return undefined;
-    if (!this.profile.answers.includes(op)) return undefined;
+  private async answerHost(s: KitSession, link: Link, request: Message): Promise<string | undefined> {
+    const code = networkCodeOf(this.d, request);
+    const op = operationOf(this.d, request.mti, request.fields["3"], code);
+    const answered = this.profile.answers.find((a) => (typeof a === "string" ? a === op : a.mti === request.mti && a.network_code === code));
+    if (answered === undefined) return undefined;
+    const name = typeof answered === "string" ? answered : answered.name;
     const reply = buildResponse(this.d, request, { code: rulesOf(this.d).codes.approved });
-    this.o.recorder.note(`the kit answers the host's ${op === "signon" ? "sign-on" : "echo test"} (${request.mti})`, { answersHost: op });
+    this.o.recorder.note(`the kit answers the host's ${name === "signon" ? "sign-on" : name === "echo" ? "echo test" : name} (${request.mti})`, { answersHost: name });
     await this.send(link, this.frame(s, reply));
-    return op;
+    return name;
   }
 
   private decoded(body: Buffer): Message | undefined {
