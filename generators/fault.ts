@@ -15,6 +15,8 @@ export const DEFAULT_HOST_FAULT_WEIGHTS: Readonly<HostFaultWeights> = {
   split: 2,
   pipelined: 2,
   hostile_amount: 2,
+  race_duplicate: 2,
+  race_reversal: 3,
   // Only where the SUT reports balances (hostFault's withBalances); 3, as it meets a correct host's limit often.
   whole_balance: 3,
 };

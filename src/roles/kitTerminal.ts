@@ -275,6 +275,18 @@ export class KitTerminal {
     },
     drop: (s, step) => this.lost(s, step, "drop", 1),
     reverse_twice: (s, step) => this.lost(s, step, "reverse_twice", 2),
+    race_duplicate: async (s, step) => {
+      const request = this.request(s, step);
+      const outcomes = await this.race(s, request, this.frame(s, request), "race_duplicate", "the request");
+      if (outcomes === undefined) return;
+      // A repeated sign-on may hand out new keys: the host holds those of the answer it gave last.
+      // Otherwise a correct terminal books the one approval (the other copy's answer is 94 or its replay).
+      const approved = outcomes.find((o) => o.kind === "answer" && o.message.fields["39"] === rulesOf(this.d).codes.approved);
+      this.settle(s, step, request, step.op === "signon" ? outcomes[outcomes.length - 1] : (approved ?? outcomes[0]));
+    },
+    race_reversal: async (s, step) => {
+      await this.lost(s, step, "race_reversal", 1);
+    },
     reverse_unknown: async (s, step) => {
       const request = this.request(s, step);
       await this.answered(s, step, request, this.frame(s, request));
@@ -344,14 +356,55 @@ export class KitTerminal {
   }
 
   /** The answer is discarded as if it never came, so the request is reversed, `sends` times. */
-  private async lost(s: KitSession, step: HostStep, kind: "drop" | "reverse_twice", sends: number): Promise<void> {
+  private async lost(s: KitSession, step: HostStep, kind: "drop" | "reverse_twice" | "race_reversal", sends: number): Promise<void> {
     const request = this.request(s, step);
     await this.exchange(s, request, this.frame(s, request));
     this.o.recorder.fault({ fault: kind }, "the kit discards the answer, as if it never came");
     this.settle(s, step, request, { kind: "none" });
     if (step.op === "signon") s.signedOn = false;
+    if (kind === "race_reversal" && s.pending) return this.raceReversal(s, s.pending);
     if (s.pending) s.pending.sends = sends;
     await this.flushPending(s);
+  }
+
+  /**
+   * The pending reversal, sent at the same moment over two connections; unanswered on both, it
+   * stays pending, so it goes again (one connection) before the terminal's next request.
+   */
+  private async raceReversal(s: KitSession, p: Pending): Promise<void> {
+    s.pending = undefined;
+    const reversal = this.reversalOf(s, p);
+    const outcomes = await this.race(s, reversal, this.frame(s, reversal), "race_reversal", "its reversal");
+    if (outcomes !== undefined && !outcomes.some((o) => o.kind === "answer")) s.pending = p;
+  }
+
+  /**
+   * Sends one frame at the same moment over the terminal's connection and a second one the kit
+   * opens for it: both sends before either answer is awaited, then both answers awaited (in
+   * arrival order). The fault event names both connections, as the trace names each frame's.
+   * The second connection is closed after. Where one link carries every terminal (profile links
+   * shared), there is no second connection to open: both copies go on the one link.
+   */
+  private async race(s: KitSession, request: Message, frame: Buffer, kind: "race_duplicate" | "race_reversal", what: string): Promise<Outcome[] | undefined> {
+    const link = await this.linkOrNote(s);
+    if (link === undefined) return undefined;
+    const extra = this.profile.links === "shared" ? undefined : await this.openLink(s).catch(() => undefined);
+    const rec = this.o.recorder;
+    const links = [link, extra ?? link];
+    const [a, b] = links.map((l) => rec.connOf(l));
+    const where = extra === undefined ? `twice on ${a} (${this.profile.links === "shared" ? "one link carries every terminal" : "a second connection could not be opened"})` : `on ${a} and ${b}`;
+    rec.fault({ fault: kind, conns: [a, b], mti: request.mti, stan: request.fields["11"] }, `${what} sent at the same moment ${where}`);
+    await Promise.all(links.map((l) => this.send(l, frame)));
+    try {
+      if (extra === undefined) return [await this.await(s, request), await this.await(s, request)];
+      const arrived: Outcome[] = [];
+      const settled = await Promise.allSettled(links.map((l) => this.await(s, request, l).then((o) => (arrived.push(o), o))));
+      const failed = settled.find((r) => r.status === "rejected");
+      if (failed !== undefined) throw failed.reason;
+      return arrived;
+    } finally {
+      await extra?.close();
+    }
   }
 
   /** A STAN this terminal has not used: half the STAN space away from the current one. */
@@ -479,8 +532,7 @@ export class KitTerminal {
     if (p === undefined) return;
     s.pending = undefined;
     const rules = rulesOf(this.d);
-    const stan = rules.reversal.stan === "new" ? s.nextStan() : undefined;
-    const reversal = buildReversal(this.d, p.request, p.cause, { newStan: stan, now: this.now() });
+    const reversal = this.reversalOf(s, p);
     const frame = this.frame(s, reversal);
     for (let sent = 0; sent < p.sends; sent++) {
       for (let attempt = 0; attempt < rules.reversal.attempts; attempt++) {
@@ -510,6 +562,12 @@ export class KitTerminal {
     }
   }
 
+  /** The reversal of a pending request, under the dialect's STAN policy (a new STAN, or the original's). */
+  private reversalOf(s: KitSession, p: Pending): Message {
+    const stan = rulesOf(this.d).reversal.stan === "new" ? s.nextStan() : undefined;
+    return buildReversal(this.d, p.request, p.cause, { newStan: stan, now: this.now() });
+  }
+
   private frame(s: KitSession, m: Message): Buffer {
     return macRequired(this.d, m) ? packWithMac(this.d, m, s.mak) : pack(this.d, m);
   }
@@ -519,14 +577,18 @@ export class KitTerminal {
       // Where one link carries every terminal, a terminal takes the one another already opened.
       const open = (l: Link | undefined) => l !== undefined && l.closeReason === undefined;
       const shared = this.profile.links === "shared" ? this.sessions.find((x) => open(x.link))?.link : undefined;
-      s.link = shared ?? (await this.o.connect());
-      if (shared === undefined) {
-        this.o.recorder.connect(s.link);
-        this.o.recorder.attach(s.link);
-        if (this.profile.signOn === "host") await this.awaitHostSignOn(s, s.link);
-      }
+      s.link = shared ?? (await this.openLink(s));
     }
     return s.link;
+  }
+
+  /** A new connection for the terminal, recorded, and the host's own sign-on answered where the profile says it sends one. */
+  private async openLink(s: KitSession): Promise<Link> {
+    const link = await this.o.connect();
+    this.o.recorder.connect(link);
+    this.o.recorder.attach(link);
+    if (this.profile.signOn === "host") await this.awaitHostSignOn(s, link);
+    return link;
   }
 
   /**
@@ -612,8 +674,7 @@ export class KitTerminal {
    * tests) where the profile says so, and judges what comes as a terminal does. After a timeout the connection is closed, so a
    * late answer cannot be taken for the next request's.
    */
-  private async await(s: KitSession, request: Message): Promise<Outcome> {
-    const link = s.link;
+  private async await(s: KitSession, request: Message, link = s.link): Promise<Outcome> {
     if (link === undefined) return { kind: "none" };
     const asked = this.o.clock.now();
     const until = asked + this.o.responseTimeoutMs;
@@ -630,7 +691,7 @@ export class KitTerminal {
       if (got.kind === "timeout") {
         this.o.recorder.timeout({ waitedMs: this.o.responseTimeoutMs, stan: request.fields["11"], mti: request.mti });
         await link.close();
-        s.link = undefined;
+        if (s.link === link) s.link = undefined;
         this.noAnswer();
         return { kind: "none" };
       }

@@ -73,6 +73,10 @@ const plain = <K extends string>(kind: K) => z.object({ kind: z.literal(kind) })
  * - `pipelined`: the request and an echo test are written in one segment, and both answers awaited;
  * - `hostile_amount`: the request goes with field 4 written as `variant` says, not as digits
  *   (the MAC, where there is one, computed over the bytes sent, so only the amount is wrong);
+ * - `race_duplicate`: the request is sent at the same moment over two connections of its
+ *   terminal (the kit opens a second one), both sends before either answer is awaited;
+ * - `race_reversal`: the request's answer is dropped, and its reversal is sent at the same
+ *   moment over two connections, as `race_duplicate` sends a request;
  * - `whole_balance`: a balance inquiry for the step's card first, then the request (a purchase or
  *   pre-auth) for exactly the available balance it reported (where the SUT's profile reports
  *   balances; the step's own amount where the answer gives none).
@@ -88,6 +92,8 @@ export const hostFaultSchema = z.discriminatedUnion("kind", [
   plain("split"),
   plain("pipelined"),
   z.object({ kind: z.literal("hostile_amount"), variant: hostileAmountVariantSchema }).strict(),
+  plain("race_duplicate"),
+  plain("race_reversal"),
   plain("whole_balance"),
 ]);
 export type HostFault = z.infer<typeof hostFaultSchema>;

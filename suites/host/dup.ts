@@ -1,6 +1,6 @@
 import { isFinancial, requestKey, rulesOf } from "../../src/protocol/index.js";
 import type { Property, Violation } from "../../src/runner/property.js";
-import { adviceRepeats, balanceEvidence, balancesOnly, codeOf, formatMovement, ledger, responseOf } from "./ledger.js";
+import { adviceRepeats, balanceEvidence, balancesOnly, codeOf, DUPLICATE_FAULTS, formatMovement, ledger, responseOf } from "./ledger.js";
 import type { Exchange } from "../../src/runner/exchanges.js";
 
 /** A second answer that repeats the first: same code, RRN and authorisation code. */
@@ -32,21 +32,29 @@ export const H_DUP_1: Property = {
         continue;
       }
       // Only financial requests post: a repeated sign-on or echo test is not a duplicate posting.
-      if (x.fault !== "duplicate" || x.responses.length === 0 || earlier.responses.length === 0) continue;
+      if (!DUPLICATE_FAULTS.has(x.fault) || x.responses.length === 0 || earlier.responses.length === 0) continue;
       if (!isFinancial(ctx.dialect, x.request.message!)) continue;
       judged++;
-      const code = codeOf(x);
-      if (code === duplicate || replays(earlier, x)) continue;
+      // Copies sent at the same moment on two connections have no first and second: the host may
+      // take either first, so either answer may be the 94.
+      const raced = x.fault === "race_duplicate";
+      if (codeOf(x) === duplicate || (raced && codeOf(earlier) === duplicate) || replays(earlier, x)) continue;
+      const refs = (y: Exchange) => ["39", "37", "38"].map((f) => responseOf(y)?.fields[f] ?? "-").join("/");
+      const stan = x.request.message!.fields["11"];
       out.push({
-        message: `the same request (STAN ${x.request.message!.fields["11"]}) sent twice was processed twice`,
-        expected: `the second answer is ${duplicate} or repeats the first (39/37/38 = ${["39", "37", "38"].map((f) => responseOf(earlier)?.fields[f] ?? "-").join("/")})`,
-        actual: `second answer 39/37/38 = ${["39", "37", "38"].map((f) => responseOf(x)?.fields[f] ?? "-").join("/")}`,
+        message: raced
+          ? `the same request (STAN ${stan}) sent at the same moment on ${earlier.request.conn} and ${x.request.conn} was processed twice`
+          : `the same request (STAN ${stan}) sent twice was processed twice`,
+        expected: raced
+          ? `one of the two answers is ${duplicate}, or they are the same (39/37/38)`
+          : `the second answer is ${duplicate} or repeats the first (39/37/38 = ${refs(earlier)})`,
+        actual: raced ? `answers 39/37/38 = ${refs(earlier)} on ${earlier.request.conn}, ${refs(x)} on ${x.request.conn}` : `second answer 39/37/38 = ${refs(x)}`,
         events: [earlier.request.seq, earlier.responses[0].seq, x.request.seq, x.responses[0].seq],
       });
     }
     // A repeated advice's first send was answered (its answer lost on the way): the repeat must not post again.
     for (const { first, repeat } of adviceRepeats(l)) {
-      if (repeat.fault === "duplicate" || first.responses.length === 0 || repeat.responses.length === 0) continue;
+      if (DUPLICATE_FAULTS.has(repeat.fault) || first.responses.length === 0 || repeat.responses.length === 0) continue;
       judged++;
       if (codeOf(repeat) === duplicate || replays(first, repeat)) continue;
       const refs = (y: Exchange) => ["39", "37", "38"].map((f) => responseOf(y)?.fields[f] ?? "-").join("/");

@@ -21,6 +21,7 @@ import {
 } from "../../src/protocol/index.js";
 import { exchanges, type Exchange } from "../../src/runner/exchanges.js";
 import type { CheckContext } from "../../src/runner/property.js";
+import type { HostFaultKind } from "../../src/scenario/scenario.js";
 import type { TraceEvent } from "../../src/trace/traceEvent.js";
 
 /** One financial request as the kit counts it: a duplicate send is the same posting. */
@@ -86,6 +87,9 @@ export interface Ledger {
   /** Cards whose balance both readings report, and whose postings the trace can account for. */
   balances: BalanceCheck[];
 }
+
+/** The kit's faults that send a request twice: one after the other on a connection, or at the same moment on two. */
+export const DUPLICATE_FAULTS: ReadonlySet<string | undefined> = new Set(["duplicate", "race_duplicate"] satisfies HostFaultKind[]);
 
 export const responseOf = (x: Exchange): Message | undefined => x.responses[0]?.message;
 export const codeOf = (x: Exchange): string | undefined => responseOf(x)?.fields["39"];
@@ -212,7 +216,7 @@ function balanceChecks(l: Ledger, observations: Map<Exchange, "before" | "after"
       after,
       observed: to - from,
       expected: moved,
-      duplicates: l.exchanges.filter((x) => x.fault === "duplicate" && panOf(x.request.message) === pan && isFinancial(l.dialect, x.request.message)),
+      duplicates: l.exchanges.filter((x) => DUPLICATE_FAULTS.has(x.fault) && panOf(x.request.message) === pan && isFinancial(l.dialect, x.request.message)),
       undoing: reversals.filter(undoes),
       noops: reversals.filter(isNoop),
     });

@@ -38,7 +38,7 @@ describe("isoconf check / list", function () {
     assert.match(missing.stderr, /nope\.jsonl/);
 
     // Another run's scenario would judge the trace against other steps: refused, not a pass. Seed 42
-    // shrinks H-REV-1 to the one step purchase(1.00)+reverse_twice, seed 5 H-DUP-1 to purchase(1.00)+duplicate.
+    // shrinks H-REV-1 to the one step purchase(0.01)+race_reversal, seed 5 H-DUP-1 to purchase(1.00)+race_duplicate.
     const other = mkdtempSync(join(tmpdir(), "isoconf-check-"));
     assert.equal(runCli(["run", "host", "--bug", "double-post-duplicate", "--only", "H-DUP-1", "--runs", "100", "--seed", "5", "--out", other, "--quiet"]).status, 1);
     const wrong = runCli(["check", join(dir, "H-REV-1.trace.jsonl"), "--scenario", join(other, "H-DUP-1.scenario.json"), "--only", "H-REV-1"]);
@@ -53,6 +53,6 @@ describe("isoconf check / list", function () {
     assert.equal(runCli(["check", old, "--scenario", join(dir, "H-REV-1.scenario.json"), "--only", "H-REV-1"]).status, 1);
     const oldWrong = runCli(["check", old, "--scenario", join(other, "H-DUP-1.scenario.json")]);
     assert.equal(oldWrong.status, 2, oldWrong.stdout + oldWrong.stderr);
-    assert.match(oldWrong.stderr, /is not the scenario of .*: step 1 of the trace is "TERM0001 purchase\(1\.00\)\+reverse_twice", of the scenario "[^"]+"/);
+    assert.match(oldWrong.stderr, /is not the scenario of .*: step 1 of the trace is "TERM0001 purchase\(0\.01\)\+race_reversal", of the scenario "[^"]+"/);
   });
 });

@@ -45,7 +45,7 @@ describe("hostScenario", () => {
 
   it("refuses a negative weight rather than dropping that fault silently", () => {
     assert.throws(() => hostFault({ duplicate: -1 }), /hostFault: weight of duplicate must be >= 0, got -1/);
-    assert.throws(() => hostFault({ drop: 0, duplicate: 0, bad_mac: 0, malformed: 0, disconnect: 0, reverse_twice: 0, reverse_unknown: 0, split: 0, pipelined: 0, hostile_amount: 0 }), /every fault weight is 0/);
+    assert.throws(() => hostFault({ drop: 0, duplicate: 0, bad_mac: 0, malformed: 0, disconnect: 0, reverse_twice: 0, reverse_unknown: 0, split: 0, pipelined: 0, hostile_amount: 0, race_duplicate: 0, race_reversal: 0 }), /every fault weight is 0/);
   });
 
   it("draws the extreme amounts now and then, and spends the whole balance only where the SUT reports it, on purchases and pre-auths", () => {

@@ -50,7 +50,9 @@ describe("runner: sharding", function () {
       const started: string[] = [];
       const r = await runHostSuite(cup, referenceHostTarget(cup, { bug: "reversal-ignored" }), {
         runs: 120,
-        seed: SEED,
+        // Seed 11: H-REV-1 and H-SET-1 first fail at scenario 30, H-REV-2 at 44, so there are several
+        // rounds (since the race faults, SEED's 120 scenarios find nothing).
+        seed: 11,
         shard,
         onEvent: (e) => e.kind === "scenario" && started.push(JSON.stringify(e.scenario)),
       });

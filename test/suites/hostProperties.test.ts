@@ -80,6 +80,55 @@ describe("host properties over hand-made traces", () => {
     assert.deepEqual(check("H-DUP-1", dup(approve(r))), []);
   });
 
+  describe("requests raced on two connections (race_duplicate, race_reversal)", () => {
+    /** `r` sent on c1 and c2 at once; the answers come back c2's first (the host took c2's copy first), each on its own connection. */
+    const raced = (r: Message, onC1: Message, onC2: Message) =>
+      new TraceBuilder().atStep(0).fault("race_duplicate", { conns: ["c1", "c2"] }).send(r, "c1").send(r, "c2").after(5).receive(onC2, "c2").receive(onC1, "c1");
+
+    it("H-DUP-1: the 94 may come on either connection, and each answer is its own connection's", () => {
+      const r = purchase();
+      assert.deepEqual(check("H-DUP-1", raced(r, buildResponse(d, r, { code: "94" }), approve(r))), []);
+      assert.deepEqual(check("H-DUP-1", raced(r, approve(r), buildResponse(d, r, { code: "94" }))), []);
+      assert.deepEqual(check("H-DUP-1", raced(r, approve(r), approve(r))), []);
+      assert.deepEqual(check("H-MTI-1", raced(r, approve(r), approve(r))), []);
+    });
+
+    it("H-DUP-1: both copies approved anew is one violation naming both connections and what each got", () => {
+      const r = purchase();
+      const b = raced(r, approve(r, "RRNONC100000"), approve(r, "RRNONC200000"));
+      const v = check("H-DUP-1", b);
+      assert.deepEqual(v.map((x) => [x.message, x.actual]), [
+        [`the same request (STAN ${r.fields["11"]}) sent at the same moment on c1 and c2 was processed twice`, "answers 39/37/38 = 00/RRNONC100000/AUTH01 on c1, 00/RRNONC200000/AUTH01 on c2"],
+      ]);
+      assert.deepEqual(v[0].events, [2, 5, 3, 4]);
+    });
+
+    /** A purchase approved (its answer dropped by the kit), its reversal raced on c1 and c2, both acknowledged, then the settlement. */
+    function racedReversal(balanced: boolean) {
+      const r = purchase(700);
+      const rev = buildReversal(d, r, "no_answer", { newStan: String(500 + stan).padStart(6, "0"), now });
+      const s = settle(0, 0);
+      return new TraceBuilder()
+        .atStep(0).send(r).receive(approve(r)).fault("race_reversal", { conns: ["c1", "c2"] })
+        .send(rev, "c1").send(rev, "c2").after(5).receive(buildResponse(d, rev, { code: "00" }), "c2").receive(buildResponse(d, rev, { code: "00" }), "c1")
+        .send(s).receive(buildResponse(d, s, { code: "00", fields: settlementReply(d, s, balanced) }));
+    }
+
+    it("H-REV-1, H-REV-2, H-SET-1: a raced double reversal undone once is clean", () => {
+      const b = racedReversal(true);
+      for (const id of ["H-REV-1", "H-REV-2", "H-SET-1", "H-MTI-1"]) assert.deepEqual(check(id, b), [], id);
+      assert.equal(prop("H-REV-2").check(scenario, b.events, ctx).judged, 1, "the second copy is judged as a repeat");
+    });
+
+    it("H-REV-2: a raced double reversal undone twice leaves the batch unbalanced, with both copies as evidence", () => {
+      const b = racedReversal(false);
+      const [v] = check("H-REV-2", b);
+      assert.match(v.message, /^after a repeated reversal of STAN \d+, the host's totals for TERM0001 disagree/);
+      const copies = b.events.filter((e) => messageOf(e)?.mti === "0400").map((e) => e.seq);
+      for (const seq of copies) assert.ok(v.events.includes(seq), `evidence ${v.events} lacks reversal row #${seq}`);
+    });
+  });
+
   it("H-REV-1 and H-SET-1: a reversal acknowledged but the batch still counts it", () => {
     const r = purchase(700);
     const rev = buildReversal(d, r, "no_answer", { newStan: "000500", now });
@@ -207,6 +256,13 @@ describe("host properties over hand-made traces", () => {
     assert.match(check("H-RRN-1", new TraceBuilder().send(a).receive(noAuth))[0].message, /has no field 38/);
     const t = new TraceBuilder().send(a).receive(approve(a, "000000000001")).send(b2).receive(approve(b2, "000000000001"));
     assert.match(check("H-RRN-1", t)[0].message, /RRN 000000000001 was given to two approvals/);
+  });
+
+  it("H-RRN-1: two terminals given the same RRN (--bug rrn-per-terminal), their STANs alike", () => {
+    const a = purchase(500, "TERM0001");
+    const b2 = { ...a, fields: { ...a.fields, "41": "TERM0002" } };
+    const t = new TraceBuilder().send(a, "c1").receive(approve(a, "000000000007"), "c1").send(b2, "c2").receive(approve(b2, "000000000007"), "c2");
+    assert.deepEqual(check("H-RRN-1", t).map((v) => v.events), [[1, 3]]);
   });
 
   describe("advices and the whole balance", () => {
