@@ -9,6 +9,13 @@ import type { Capability } from "../../protocol/profile.js";
  * `across`: no one scenario shows it, only the run's scenarios together against a host that keeps
  * its books between them (a process, or lanes against one host), through a property's rule across the run.
  */
+/**
+ * How long a host with a racy bug (`racy-duplicate-check`, `racy-double-reversal`) takes over a
+ * request before it answers, on its clock: the window a copy arriving on another connection falls in.
+ * A few ms, as a database round trip takes; requests on one connection wait for each other.
+ */
+export const RACY_PROCESSING_MS = 5;
+
 export const HOST_BUGS = [
   {
     name: "approve-unknown-tid",
@@ -113,6 +120,21 @@ export const HOST_BUGS = [
     name: "lax-amount",
     violates: ["H-FMT-2"],
     description: "reads field 4 leniently: a sign or spaces in it are taken as a number, so '-00000001000' is a purchase of -10.00 it approves and credits",
+  },
+  {
+    name: "racy-duplicate-check",
+    violates: ["H-DUP-1"],
+    description: "takes a few ms (RACY_PROCESSING_MS) over each request, one at a time per connection, and looks for duplicates only among requests already answered: a copy that arrives on another connection meanwhile is processed and posted again",
+  },
+  {
+    name: "racy-double-reversal",
+    violates: ["H-REV-2"],
+    description: "takes a few ms (RACY_PROCESSING_MS) over each request, one at a time per connection, and marks a purchase reversed only when it answers: a second reversal of it that arrives on another connection meanwhile undoes it again",
+  },
+  {
+    name: "rrn-per-terminal",
+    violates: ["H-RRN-1"],
+    description: "draws RRNs and authorisation codes from a counter per terminal, all starting at the same number: two terminals are given the same RRN",
   },
   {
     name: "rrn-wraps",

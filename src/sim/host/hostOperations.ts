@@ -4,6 +4,7 @@ import { formatField60, parseField60 } from "../../iso8583/cup.js";
 import type { Message } from "../../iso8583/message.js";
 import { batchOf, decodeTotals, formatBalance, panOf, rulesOf, sameTotals, settlementReply, timeFields } from "../../protocol/index.js";
 import { ApprovalNumbers } from "./approvalNumbers.js";
+import { RACY_PROCESSING_MS } from "./bugs.js";
 import { cardAllows } from "../../scenario/cardFile.js";
 import { type CardOperation, type CardRequest, declineCode, firstDecline } from "./declineRules.js";
 import type { HostLedger, TerminalBooks, Txn } from "./hostLedger.js";
@@ -36,6 +37,9 @@ export class HostOperations {
   private readonly rules: TransactionRules;
   private readonly random: SeededRandom;
   private readonly refs: ApprovalNumbers;
+  /** Where `refs` starts; the `rrn-per-terminal` bug starts a sequence per terminal there. */
+  private readonly refsStart: bigint;
+  private readonly refsPerTerminal = new Map<string, ApprovalNumbers>();
 
   constructor(
     private readonly dialect: Dialect,
@@ -44,7 +48,8 @@ export class HostOperations {
   ) {
     this.rules = rulesOf(dialect);
     this.random = new SeededRandom(options.seed);
-    this.refs = new ApprovalNumbers(BigInt(this.random.next()), options.bug === "rrn-wraps" ? RRN_WRAP : undefined);
+    this.refsStart = BigInt(this.random.next());
+    this.refs = new ApprovalNumbers(this.refsStart, options.bug === "rrn-wraps" ? RRN_WRAP : undefined);
   }
 
   /** Decides on a well-formed request from a registered terminal, updating the books. */
@@ -73,7 +78,7 @@ export class HostOperations {
   /** Hands out the open batch and, in a MAC dialect, fresh working keys under the TMK (field 62). */
   private signOn(books: TerminalBooks, request: Message): Decision {
     books.signedOn = true;
-    const fields: Record<string, string> = { ...this.hostTime(), "37": this.refs.next().rrn };
+    const fields: Record<string, string> = { ...this.hostTime(), "37": this.refsOf(books).next().rrn };
     const f60 = request.fields["60"];
     if (this.rules.style === "cup" && f60 !== undefined) fields["60"] = formatField60({ ...parseField60(f60), batch: books.batch });
     if (this.dialect.table.mac === null) return { code: this.rules.codes.approved, fields, outcome: `signed on, batch ${books.batch}` };
@@ -167,7 +172,19 @@ export class HostOperations {
     if (original.voidedBy !== undefined || original.refunded > 0) return verdict(codes.invalid_transaction, `refused: ${name} was voided or refunded since`);
     if (this.options.bug === "reversal-ignored") return verdict(codes.approved, `of ${name} acknowledged, not applied (bug reversal-ignored)`);
     this.ledger.undo(original);
-    return verdict(codes.approved, `of ${name} applied`);
+    if (this.options.bug !== "racy-double-reversal") return verdict(codes.approved, `of ${name} applied`);
+    // The mark is written with the answer, after the processing time: till then the purchase looks standing.
+    original.reversed = false;
+    this.options.clock.setTimer(RACY_PROCESSING_MS, () => (original.reversed = true));
+    return verdict(codes.approved, `of ${name} applied, marked reversed only in ${RACY_PROCESSING_MS} ms (bug racy-double-reversal)`);
+  }
+
+  /** The sequence `books`' next RRN and authorisation code come from: the host's one, or under `rrn-per-terminal` the terminal's own. */
+  private refsOf(books: TerminalBooks): ApprovalNumbers {
+    if (this.options.bug !== "rrn-per-terminal") return this.refs;
+    let refs = this.refsPerTerminal.get(books.tid);
+    if (refs === undefined) this.refsPerTerminal.set(books.tid, (refs = new ApprovalNumbers(this.refsStart)));
+    return refs;
   }
 
   /** Compares the terminal's totals with the batch's, answers balanced or not, and closes the batch. */
@@ -208,7 +225,7 @@ export class HostOperations {
     txn.approved = d.code === this.rules.codes.approved;
     const fields = { ...this.hostTime(), ...d.fields };
     if (txn.approved) {
-      const refs = this.refs.next();
+      const refs = this.refsOf(books).next();
       txn.rrn = fields["37"] = refs.rrn;
       txn.auth = fields["38"] = refs.auth;
     }

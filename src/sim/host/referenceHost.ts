@@ -11,6 +11,7 @@ import { DEFAULT_TMK, FIRST_BATCH, HOST_LINK_ID, MERCHANT_ID } from "../defaults
 import { openingBalance } from "./declineRules.js";
 import { type CardAccount, type HostSnapshot, HostLedger, type TerminalBooks } from "./hostLedger.js";
 import { type Decision, HostOperations } from "./hostOperations.js";
+import { RACY_PROCESSING_MS } from "./bugs.js";
 import { type HostOptions, INITIAL_MAK, type ResolvedHostOptions, resolveHostOptions } from "./hostOptions.js";
 import { AMOUNT_OPS, type HostOperation, missingField } from "./requestShape.js";
 
@@ -87,6 +88,14 @@ export class ReferenceHost {
 
   get clock() {
     return this.options.clock;
+  }
+
+  /**
+   * How long the host works on a request before it answers (0: at once). Only the racy bugs take
+   * time; a connection's next request waits for it (`serveLink`), another connection's does not.
+   */
+  get processingMs(): number {
+    return this.options.bug === "racy-duplicate-check" || this.options.bug === "racy-double-reversal" ? RACY_PROCESSING_MS : 0;
   }
 
   /** A copy of the books: per terminal its approvals, reversals and totals; card balances. */
@@ -216,7 +225,12 @@ export class ReferenceHost {
     }
     const decision = this.operations.decide(op, books, request);
     const turn = this.respond(request, decision, macKey());
-    if (DEDUPLICATED.has(op) && turn.reply !== undefined) books.answers.set(key, { message: turn.reply.message, frame: turn.reply.frame });
+    const reply = turn.reply;
+    if (!DEDUPLICATED.has(op) || reply === undefined) return turn;
+    const file = () => books.answers.set(key, { message: reply.message, frame: reply.frame });
+    // The duplicate check sees only requests answered, and this one is answered after its processing time.
+    if (this.options.bug === "racy-duplicate-check") this.clock.setTimer(this.processingMs, file);
+    else file();
     return turn;
   }
 
@@ -240,7 +254,7 @@ export class ReferenceHost {
   }
 
   private delayMs(): number {
-    return this.options.bug === "slow-response" ? this.options.slowResponseMs : this.options.responseDelayMs;
+    return this.options.bug === "slow-response" ? this.options.slowResponseMs : this.options.responseDelayMs + this.processingMs;
   }
 }
 

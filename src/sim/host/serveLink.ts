@@ -78,6 +78,8 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
         continue;
       }
       serve(got.body);
+      // One request at a time per connection: the next waits while the host works on this one.
+      if (host.processingMs > 0) await new Promise<void>((resolve) => host.clock.setTimer(host.processingMs, resolve));
     }
   } finally {
     link.off("error", onError);

@@ -48,6 +48,13 @@ async function purchaseReversedTwice(t: ScriptedTerminal): Promise<void> {
   }
 }
 
+/** `frame` sent by `t` and, at the same moment, by its twin on a second connection: the two answers. */
+async function sentOnTwoConnections(fx: HostFixture, t: ScriptedTerminal, frame: Buffer): Promise<[Message, Message]> {
+  const twin = new ScriptedTerminal(await fx.connect(), t.dialect, t.tid);
+  await Promise.all([t.send(frame), twin.send(frame)]);
+  return [(await t.reply()).message, (await twin.reply()).message];
+}
+
 /**
  * One observation per seeded bug, made over the wire as the kit would make it: true when the
  * host misbehaves as the bug says. Each runs against the correct host (must be false) and the
@@ -159,6 +166,21 @@ const misbehaves: Record<HostBugName, (fx: HostFixture, t: ScriptedTerminal, clo
     const ghost = t.request("purchase", { card: CARDS.rich, amount: 500 });
     assert.equal((await t.exchange(t.reversal(ghost))).fields["39"], rulesOf(t.dialect).codes.original_not_found);
     return (await balanceOf(t)) !== before;
+  },
+  async "racy-duplicate-check"(fx, t) {
+    const answers = await sentOnTwoConnections(fx, t, t.frame(t.request("purchase", { card: CARDS.rich, amount: 500 })));
+    return answers.every((m) => m.fields["39"] === rulesOf(t.dialect).codes.approved) && answers[0].fields["37"] !== answers[1].fields["37"];
+  },
+  async "racy-double-reversal"(fx, t) {
+    const purchase = t.request("purchase", { card: CARDS.rich, amount: 800 });
+    await t.exchange(purchase);
+    for (const m of await sentOnTwoConnections(fx, t, t.frame(t.reversal(purchase)))) assert.equal(m.fields["39"], "00");
+    return !settlementBalanced(t.dialect, await t.exchange(t.request("settlement", { totals: totals(0, 0) })));
+  },
+  async "rrn-per-terminal"(fx, t) {
+    const other = new ScriptedTerminal(await fx.connect(), t.dialect, "TERM0002");
+    const rrn = async (x: ScriptedTerminal) => (await x.exchange(x.request("purchase", { card: CARDS.rich, amount: 500 }))).fields["37"];
+    return (await rrn(t)) === (await rrn(other));
   },
   async "slow-response"(_fx, t, clock) {
     const sentAt = clock.now();
