@@ -5,18 +5,14 @@ import { join } from "node:path";
 import { runConformance } from "../../api/runConformance.js";
 import { UsageError } from "../../api/usageError.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
-import { VirtualClock } from "../../src/link/virtualClock.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { allLaneTerminals, inLane, shiftTerminal, type LanePlan } from "../../src/runner/lanes.js";
 import type { Progress } from "../../src/runner/runSuite.js";
 import { counterexampleOf, reasonOf, type SuiteResult } from "../../src/runner/suiteResult.js";
-import { SCENARIO_EPOCH } from "../../src/scenario/epoch.js";
-import type { Target } from "../../src/scenario/target.js";
 import { REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
 import type { HostBugName } from "../../src/sim/host/bugs.js";
-import { inProcessHost } from "../../src/sim/host/inProcessHost.js";
-import { ReferenceHost } from "../../src/sim/host/referenceHost.js";
 import { failures, runHostSuite, untested } from "../helpers/hostRun.js";
+import { keptHostTarget } from "../helpers/keptHost.js";
 
 // Lanes: scenarios run N at once, each with terminals of its own. They must find what a
 // sequential run of the same seed finds, after as many scenarios, and the host must see no
@@ -59,13 +55,7 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
     });
   }
 
-  /** One host kept from scenario to scenario, as a process is, on a virtual clock. */
-  const keptHost = (bug?: HostBugName): Target => {
-    const clock = new VirtualClock();
-    clock.start();
-    const served = inProcessHost(new ReferenceHost(cup, { clock, bug, epoch: SCENARIO_EPOCH }));
-    return { description: "one reference host for the run", role: "host", realTime: true, open: async () => ({ clock, connect: () => served.connect(), close: async () => {} }) };
-  };
+  const keptHost = (bug?: HostBugName) => keptHostTarget(cup, bug);
 
   it("a correct host kept for the whole run: 2,000 scenarios in 8 lanes, no false alarm, every rule exercised", async () => {
     const r = await runHostSuite(cup, keptHost(), { runs: 2000, seed: 7, lanes: plan(8) });

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
-import { VirtualClock } from "../../src/link/virtualClock.js";
 import type { HostScenario } from "../../src/scenario/scenario.js";
 import { SCENARIO_EPOCH } from "../../src/scenario/epoch.js";
 import type { Target } from "../../src/scenario/target.js";
@@ -8,6 +7,7 @@ import { inProcessHost } from "../../src/sim/host/inProcessHost.js";
 import { ReferenceHost } from "../../src/sim/host/referenceHost.js";
 import fc from "fast-check";
 import { runHostSuite } from "../helpers/hostRun.js";
+import { keptHostTarget } from "../helpers/keptHost.js";
 import { stateMoved } from "../../src/runner/stateMoved.js";
 import { runScenario } from "../../src/runner/runScenario.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
@@ -18,12 +18,7 @@ import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 describe("runner: re-runs against a host whose state moved", () => {
   const cup = builtinDialect("cup");
   /** One reference host for the whole run, kept between scenarios, with the bug. */
-  const statefulHost = (): Target => {
-    const clock = new VirtualClock();
-    clock.start();
-    const served = inProcessHost(new ReferenceHost(cup, { clock, bug: "double-post-duplicate", epoch: SCENARIO_EPOCH }));
-    return { description: "a stateful host", role: "host", realTime: true, open: async () => ({ clock, connect: () => served.connect(), close: async () => {} }) };
-  };
+  const statefulHost = () => keptHostTarget(cup, "double-post-duplicate");
   // 10,000.00 posted twice spends the card's 20,000.00 (its PAN ends in 1x): the re-run's purchase is declined (51).
   const card = { bin: "622588", account: 1, length: 16, expiry: "2812", swiped: false };
   const doubled: HostScenario = { role: "host", terminals: [REGISTERED_TERMINALS[0]], steps: [{ op: "purchase", terminal: 0, amount: 1_000_000, card, fault: { kind: "duplicate" } }] };
