@@ -98,6 +98,14 @@ for (const c of COMMANDS) {
   // The command asked for is loaded and registered whole; the others only by name, for the help.
   cli = name === args[0] ? cli.command(wrap({ command: c.command, describe: c.describe, ...(await c.load()) })) : cli.command(c.command, c.describe);
 }
+/**
+ * Before it runs a command's handler, yargs renders that command's whole help (cacheHelpMessage),
+ * for a showHelp() the handler might call later: for `run`, about 100 ms of start-up. No handler
+ * here shows help and the fail handler below prints none, so the rendering is skipped (an
+ * internal yargs method: Angular's CLI skips it the same way). `--help` still renders it.
+ */
+const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+if (typeof usage?.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
 await cli
   .demandCommand(1, "name a command: run, replay, check, merge, list, decode, encode, dialects or sim")
   .recommendCommands()
