@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { codecBenchmark } from "./codec.js";
 import { linkBenchmark } from "./link.js";
 import { machine } from "./measure.js";
+import { overheadsBenchmark } from "./overheads.js";
 import { runnerBenchmark } from "./runner.js";
 import { concurrencyBenchmark } from "./concurrency.js";
 
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, { title: string; run: () => string | Promise<st
   codec: { title: "Codec: pack + unpack", run: codecBenchmark },
   link: { title: "Link: round trips over loopback TCP", run: linkBenchmark },
   runner: { title: "Runner: seeded bugs, throughput, memory", run: runnerBenchmark },
+  overheads: { title: "In-process overheads: MAC ciphers, connection close, terminal state, CLI start-up", run: overheadsBenchmark },
   concurrency: { title: "Lanes: scenarios at once against a host with 30 ms answers", run: concurrencyBenchmark },
 };
 
