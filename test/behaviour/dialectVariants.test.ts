@@ -131,7 +131,7 @@ describe("dialect variants: the kit and the reference SUTs speak them exactly", 
       const r = await runConformance({ role: "host", target: host.url, dialect: file, runs: 30, seed: 5, "timeout-ms": 5000, out: join(dirname(file), "out") });
       // 30 scenarios need not bring every rule up (a reversal of an approval, say): those are untested, never failed.
       assert.deepEqual(failures(r.result).map((p) => p.id), [], host.stderr());
-      assert.ok(r.result.properties.every((p) => p.verdict === "pass" || p.verdict === "untested"));
+      assert.ok(r.result.properties.every((p) => p.verdict === "pass" || p.verdict === "untested" || p.verdict === "n/a"));
       assert.equal(r.result.scenarios, 30);
     } finally {
       await stop(host.child);

@@ -60,7 +60,8 @@ describe("Ctrl-C or SIGTERM in the middle of isoconf run", function () {
     const r = await interruptRun([], /scenario 50\//);
     assert.equal(r.status, 2, r.stdout);
     const summary = assertValidReport(r.dir);
-    assert.ok(summary.properties.every((p: { verdict: string }) => p.verdict === "pass"));
+    // Every property that applies passed what ran (H-BAL-1 does not: the CUP profile reports no balances).
+    assert.deepEqual(summary.properties.filter((p: { verdict: string }) => p.verdict !== "pass" && p.verdict !== "n/a").map((p: { id: string }) => p.id), []);
     assert.match(r.stdout, /INTERRUPTED/);
   });
 

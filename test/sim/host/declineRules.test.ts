@@ -34,7 +34,7 @@ describe("decline rules", () => {
   });
 
   it("every rule carries one of the dialect's response code names", () => {
-    const names = new Set(["do_not_honour", "exceeds_limit", "insufficient_funds", "invalid_transaction"]);
+    const names = new Set(["do_not_honour", "exceeds_limit", "insufficient_funds", "invalid_transaction", "invalid_amount"]);
     for (const rule of DECLINE_RULES) assert.ok(names.has(rule.code), rule.id);
   });
 });
