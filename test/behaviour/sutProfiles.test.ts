@@ -80,9 +80,11 @@ describe("SUT profiles: the kit adapts to a SUT without sign-on or settlement", 
 
       it("every seeded bug the profile lets the kit see is found; the others are n/a or a pass that says what it did not judge", async () => {
         const missed: string[] = [];
+        // Found is what is asked here (hostSuite and terminalSuite shrink them): no shrinking.
+        const shrink = { maxRuns: 0 };
         for (const [bug, run] of [
-          ...HOST_BUGS.filter((b) => !hostBugAcrossRun(b)).map((b) => [b, (only: string[]) => runHostSuite(d, referenceHostTarget(d, { bug: b.name }), { runs: 200, seed: 42, only })] as const),
-          ...TERMINAL_BUGS.map((b) => [b, (only: string[]) => runTerminalSuite(d, referenceTerminalTarget(d, { bug: b.name }), { runs: 200, seed: 42, only })] as const),
+          ...HOST_BUGS.filter((b) => !hostBugAcrossRun(b)).map((b) => [b, (only: string[]) => runHostSuite(d, referenceHostTarget(d, { bug: b.name }), { runs: 200, seed: 42, only, shrink })] as const),
+          ...TERMINAL_BUGS.map((b) => [b, (only: string[]) => runTerminalSuite(d, referenceTerminalTarget(d, { bug: b.name }), { runs: 200, seed: 42, only, shrink })] as const),
         ]) {
           // As in the dialect variants: a reason of 98 for every failure shows only on a bad MAC.
           if (bug.name === "wrong-reason-code" && d.table.mac === null) continue;
