@@ -37,20 +37,30 @@ function freshCipherCbcMac(key: Buffer, data: Buffer): Buffer {
   return out.subarray(out.length - 8);
 }
 
+/** The CUP MAC as mac.ts computed it before: E1 = E(H1), then E2 = E(E1 ⊕ H2), each a call of a kept ECB cipher. */
+function twoCallCupEcbMac(key: Buffer, mab: Buffer): Buffer {
+  const r = Buffer.alloc(8);
+  for (let i = 0; i < mab.length; i++) r[i % 8] ^= mab[i];
+  const h = Buffer.from(r.toString("hex").toUpperCase(), "ascii");
+  const e1 = encryptKey(key, h.subarray(0, 8));
+  for (let i = 0; i < 8; i++) e1[i] ^= h[8 + i];
+  return Buffer.from(encryptKey(key, e1).toString("hex").toUpperCase().slice(0, 8), "ascii");
+}
+
 function macRows(): string[] {
   const double = Buffer.concat([KL, KR]);
   const cases = [
-    { name: "x9.19 (16-byte key)", kept: () => computeMac("x9.19", double, MAB), fresh: () => encryptKey(KL, decryptKey(KR, freshCipherCbcMac(KL, MAB))) },
-    { name: "x9.9 (16-byte key, 3DES)", kept: () => computeMac("x9.9", double, MAB), fresh: () => freshCipherCbcMac(double, MAB) },
+    { name: "x9.19 (16-byte key); before: a new CBC cipher per MAC", kept: () => computeMac("x9.19", double, MAB), fresh: () => encryptKey(KL, decryptKey(KR, freshCipherCbcMac(KL, MAB))) },
+    { name: "x9.9 (16-byte key, 3DES); before: a new CBC cipher per MAC", kept: () => computeMac("x9.9", double, MAB), fresh: () => freshCipherCbcMac(double, MAB) },
+    { name: "cup-ecb (16-byte key); before: two calls of a kept ECB cipher", kept: () => computeMac("cup-ecb", double, MAB), fresh: () => twoCallCupEcbMac(double, MAB) },
   ];
-  const rows = ["| algorithm | kept cipher, MACs/s | new cipher per MAC (before), MACs/s | ratio |", "|---|---|---|---|"];
+  const rows = ["| algorithm | now, MACs/s | before (reproduced), MACs/s | ratio |", "|---|---|---|---|"];
   for (const c of cases) {
     if (!c.kept().equals(c.fresh())) throw new Error(`${c.name}: the baseline computes another MAC`);
     const kept = opsPerSecond(c.kept);
     const fresh = opsPerSecond(c.fresh);
     rows.push(`| ${c.name} | ${fmt(kept)} | ${fmt(fresh)} | ${ratio(kept, fresh)} |`);
   }
-  rows.push(`| cup-ecb (its ECB ciphers were kept already) | ${fmt(opsPerSecond(() => computeMac("cup-ecb", double, MAB)))} | — | — |`);
   return rows;
 }
 
@@ -177,7 +187,7 @@ export async function overheadsBenchmark(): Promise<string> {
   return [
     "Each fix of issue 16's profiling against a baseline doing what the code did before, in the same process, one core, medians of 7 rounds of 300 ms.",
     "",
-    "### MAC: one kept CBC cipher per key (64-byte MAB)",
+    "### MAC: one kept CBC cipher per key, one cipher call per MAC (64-byte MAB)",
     "",
     ...macRows(),
     "",
