@@ -150,6 +150,8 @@ const transactionsSchema = z
         exceeds_limit: code,
         /** Optional (older dialect files lack it): the amount is not one the host accepts, such as zero (13). */
         invalid_amount: code.optional(),
+        /** A PIN block that does not carry the card's PIN (55); where absent, the reference host uses do_not_honour. */
+        incorrect_pin: code.optional(),
       })
       .strict(),
     reversal: z

@@ -9,7 +9,7 @@ import { rulesOf } from "./rules.js";
  * do not honour (05), invalid transaction (12), MAC error (A0). Each must be taken as a plain
  * decline. Each is named by its key in a dialect's `codes` table, where it has one.
  */
-const DECLINES: readonly [code: string, key: Exclude<keyof TransactionRules["codes"], "invalid_amount"> | undefined][] = [
+const DECLINES: readonly [code: string, key: Exclude<keyof TransactionRules["codes"], "invalid_amount" | "incorrect_pin"> | undefined][] = [
   ["97", "unknown_terminal"],
   ["96", "system_error"],
   ["94", "duplicate"],

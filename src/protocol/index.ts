@@ -12,3 +12,4 @@ export { declineCodes, ISO87_DECLINE_CODES } from "./declineCodes.js";
 export { encodeTotals, decodeTotals, sameTotals, settlementReply, settlementBalanced, settlementVerdict, tally, ZERO_TOTALS, type Tallied, type Totals } from "./totals.js";
 export { encodeWorkingKeys, decodeWorkingKeys, type WorkingKeys } from "./workingKeys.js";
 export { amountExtremes } from "./amountField.js";
+export { pinBlock, pinFromBlock } from "./pinBlock.js";

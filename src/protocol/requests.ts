@@ -2,6 +2,7 @@ import type { Dialect } from "../iso8583/dialect.js";
 import type { RequestOperation } from "../iso8583/dialectTable.js";
 import type { Message } from "../iso8583/message.js";
 import { cupField60, originalData, textIn, timeFields } from "./fields.js";
+import { pinBlock } from "./pinBlock.js";
 import { profileOf } from "./profile.js";
 import { requestRule, rulesOf } from "./rules.js";
 import { encodeTotals, type Totals } from "./totals.js";
@@ -13,6 +14,8 @@ export interface Card {
   expiry: string;
   /** Track 2 equivalent, separator `=` (it becomes `D` in BCD dialects). */
   track2?: string;
+  /** The cardholder's PIN, where the card has one: the request carries it as a PIN block (field 52). */
+  pin?: string;
 }
 
 /** What a void or refund refers to, as the terminal recorded it from the original's answer. */
@@ -40,6 +43,8 @@ export interface RequestParams {
   amount?: string;
   original?: OriginalRef;
   totals?: Totals;
+  /** The terminal's PIN key, for a card with a PIN (field 52). */
+  pinKey?: Buffer;
 }
 
 /** Entry modes: magnetic stripe read vs manually keyed, with and without PIN capability. */
@@ -73,7 +78,12 @@ export function buildRequest(dialect: Dialect, p: RequestParams): Message {
   const financial = rule.processing_code !== undefined;
 
   if (financial) {
-    Object.assign(f, cardFields(dialect, need(p.card, "a card", p.op)));
+    const card = need(p.card, "a card", p.op);
+    Object.assign(f, cardFields(dialect, card));
+    // A PIN goes where the dialect has a PIN data field; voids and refunds are not PIN-verified.
+    if (card.pin !== undefined && p.pinKey !== undefined && dialect.fields[52] !== undefined && (p.op === "purchase" || p.op === "balance" || p.op === "preauth")) {
+      f["52"] = pinBlock(card.pin, card.pan, p.pinKey);
+    }
     f["3"] = rule.processing_code!;
     if (p.op !== "balance") f["4"] = need(p.amount, "an amount", p.op);
     f["25"] = rule.pos_condition ?? "00";

@@ -35,7 +35,7 @@ import { hostileAmountFrame } from "./hostileAmount.js";
 import { malformed } from "./malformed.js";
 import { TargetMismatch } from "../scenario/target.js";
 import type { FileCard } from "../scenario/cardFile.js";
-import { DEFAULT_MAK, FIRST_BATCH } from "../sim/defaults.js";
+import { DEFAULT_MAK, DEFAULT_PIK, FIRST_BATCH } from "../sim/defaults.js";
 import type { TraceRecorder } from "../trace/traceRecorder.js";
 
 /** What the kit needs to play terminals against a host. */
@@ -113,6 +113,8 @@ class KitSession {
   stan = 0;
   batch = FIRST_BATCH;
   mak: Buffer = Buffer.from(DEFAULT_MAK, "hex");
+  /** The PIN key a card's PIN block goes under: the default until a sign-on hands out another. */
+  pik: Buffer = Buffer.from(DEFAULT_PIK, "hex");
   pending: Pending | undefined;
   /** An advice no answer acknowledged: repeated, as store-and-forward does, before anything else. */
   pendingAdvice: { step: HostStep; request: Message } | undefined;
@@ -453,7 +455,7 @@ export class KitTerminal {
     const f62 = reply.fields["62"];
     if (this.d.table.mac === null || f62 === undefined) return;
     try {
-      s.mak = decodeWorkingKeys(this.o.tmk, f62).mak;
+      ({ mak: s.mak, pik: s.pik } = decodeWorkingKeys(this.o.tmk, f62));
     } catch {
       // Keys that do not unwrap or check are not adopted: the MACs that follow will show it.
     }
@@ -482,6 +484,7 @@ export class KitTerminal {
       amount: p.amount === undefined ? undefined : String(p.amount).padStart(12, "0"),
       original: p.original,
       totals: op === "settlement" ? totalsOf(s) : undefined,
+      pinKey: s.pik,
     });
   }
 

@@ -23,6 +23,8 @@ export const fileCardSchema = z
       .string()
       .regex(/^\d{12,19}[=D]\d{4}\d*$/, "PAN, = or D, YYMM, then digits")
       .optional(),
+    /** The cardholder's PIN (4 to 12 digits): the kit sends it as a PIN block in field 52. Masked in every output, as field 52 is. */
+    pin: z.string().regex(/^\d{4,12}$/, "4 to 12 digits").optional(),
     balance: z.number().int("minor units: a whole number").min(0).optional(),
     operations: z.array(z.enum(CARD_OPERATIONS)).min(1).optional(),
     /** For people: what this card is (a test plan's name for it). Never a cardholder's name. */

@@ -248,7 +248,8 @@ export function cardOf(c: ScenarioCard, cards?: readonly FileCard[]): Card {
   if ("file" in c) {
     const card = cards?.[c.file];
     if (card === undefined) throw new RangeError(`the scenario uses card ${c.file + 1} of a card file, and ${cards === undefined ? "the run has no card file (--cards)" : `the card file has ${cards.length} card(s)`}`);
-    return c.swiped && card.track2 !== undefined ? { pan: card.pan, expiry: card.expiry, track2: card.track2.replace("D", "=") } : { pan: card.pan, expiry: card.expiry };
+    const pin = card.pin === undefined ? {} : { pin: card.pin };
+    return c.swiped && card.track2 !== undefined ? { pan: card.pan, expiry: card.expiry, track2: card.track2.replace("D", "="), ...pin } : { pan: card.pan, expiry: card.expiry, ...pin };
   }
   const pan = recipePan(c);
   return c.swiped ? { pan, expiry: c.expiry, track2: `${pan}=${c.expiry}1010000` } : { pan, expiry: c.expiry };

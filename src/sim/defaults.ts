@@ -34,5 +34,8 @@ export const DEFAULT_TMK = "0123456789ABCDEFFEDCBA9876543210";
  */
 export const DEFAULT_MAK = "0123456789ABCDEF";
 
+/** The PIN working key (single-length, hex) before a terminal's first sign-on, as `DEFAULT_MAK` is the MAC key's. */
+export const DEFAULT_PIK = "FEDCBA9876543210";
+
 /** The batch a fresh terminal starts in. */
 export const FIRST_BATCH = "000001";

@@ -7,6 +7,8 @@ import fc from "fast-check";
 import { hostScenario } from "../../generators/hostScenario.js";
 import { runConformance } from "../../api/runConformance.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { decryptKey } from "../../src/iso8583/mac.js";
+import { pinBlock, pinFromBlock } from "../../src/protocol/index.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { runScenario } from "../../src/runner/runScenario.js";
 import { CardFileError, checkCardFile, type FileCard } from "../../src/scenario/cardFile.js";
@@ -21,7 +23,7 @@ import { profiledDialect } from "../helpers/profiledDialect.js";
 // instead of random test cards, each card only for what the file allows.
 const pan = (body: string) => body + luhnDigit(body);
 const CARDS: FileCard[] = [
-  { pan: pan("621483001234567"), expiry: "2812", track2: `${pan("621483001234567")}=28121010000`, balance: 50_000, label: "swipe and key" },
+  { pan: pan("621483001234567"), expiry: "2812", track2: `${pan("621483001234567")}=28121010000`, pin: "2468", balance: 50_000, label: "swipe and key" },
   { pan: pan("476173000000001"), expiry: "2906", operations: ["balance", "purchase"], label: "no refunds" },
   { pan: pan("541333009876543"), expiry: "3112", balance: 2_000_000 },
 ];
@@ -101,5 +103,33 @@ describe("card file: the kit uses the cards the host knows", function () {
     assert.equal(changed.status, 2);
     assert.match(changed.stderr, /the run drew its cards from a card file of SHA-256 [0-9a-f]{12}…, and .*lab\.cards\.json is another/);
     assert.equal(changed.stderr.trim().split("\n").length, 1);
+  });
+});
+
+describe("card file: a card with a PIN", function () {
+  this.timeout(30_000);
+  const cup = builtinDialect("cup");
+  const withPin: FileCard = { pan: pan("621483001234567"), expiry: "2812", track2: `${pan("621483001234567")}=28121010000`, pin: "1234" };
+
+  it("field 52 is an ISO 9564 format 0 PIN block under the PIN key: PIN field XOR PAN field, DES-encrypted", () => {
+    const pik = Buffer.from("0123456789ABCDEF", "hex");
+    const block = pinBlock("1234", "4000001234567899", pik);
+    // PIN field 041234FFFFFFFFFF XOR PAN field 0000000123456789.
+    assert.equal(decryptKey(pik, Buffer.from(block, "hex")).toString("hex").toUpperCase(), "041234FEDCBA9876");
+    assert.equal(pinFromBlock(block, "4000001234567899", pik), "1234");
+    assert.equal(pinFromBlock(block, "4000001234567899", Buffer.from("FEDCBA9876543210", "hex")), undefined, "under another key it is no PIN block");
+  });
+
+  it("the kit sends the PIN under the PIN key the sign-on handed out; a host whose card table has another PIN declines 55", async () => {
+    const purchase = async (hostPin: string) => {
+      const target = referenceHostTarget(cup, { cards: [{ ...withPin, pin: hostPin }] });
+      const ctx = { dialect: cup, target, responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex"), cards: [withPin] };
+      const trace = await runScenario({ role: "host", terminals: [REGISTERED_TERMINALS[0]], steps: [{ op: "purchase", terminal: 0, amount: 500, card: { file: 0, swiped: true } }] }, ctx);
+      const sent = messageOf(trace.find((e) => e.dir === "kit→sut" && messageOf(e)?.mti === "0200")!)!;
+      const answer = messageOf(trace.find((e) => e.dir === "sut→kit" && messageOf(e)?.mti === "0210")!)!;
+      return [sent.fields["52"] !== undefined, answer.fields["39"]];
+    };
+    assert.deepEqual(await purchase("1234"), [true, "00"]);
+    assert.deepEqual(await purchase("4321"), [true, "55"]);
   });
 });

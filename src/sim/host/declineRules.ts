@@ -7,6 +7,7 @@ import type { TransactionRules } from "../../iso8583/dialectTable.js";
  * | rule | operations | code |
  * |---|---|---|
  * | the host has a card table (`--cards`) and the card is not in it | balance, purchase, pre-auth, refund | do not honour (05) |
+ * | the card table has a PIN for the card and field 52 does not carry it | balance, purchase, pre-auth | incorrect PIN (55; 05 where the dialect names no `incorrect_pin`) |
  * | the card table does not allow the operation for the card | balance, purchase, pre-auth, refund | invalid transaction (12) |
  * | the PAN ends in `05` | balance, purchase, pre-auth, refund | do not honour (05) |
  * | the amount is zero | purchase, pre-auth, refund, advice | invalid amount (13; 30 where the dialect names no such code) |
@@ -36,8 +37,11 @@ export interface CardRequest {
   amount: number;
   /** The card's available balance before this request, in minor units. */
   available: number;
-  /** Where the host has a card table (`HostOptions.cards`): whether the card is in it, and may be used for `op`. */
-  table?: { known: boolean; allows: boolean };
+  /**
+   * Where the host has a card table (`HostOptions.cards`): whether the card is in it, may be used
+   * for `op`, and (a card with a PIN, on what a PIN is entered for) whether the PIN block is right.
+   */
+  table?: { known: boolean; allows: boolean; pin?: boolean };
 }
 
 export interface DeclineRule {
@@ -62,6 +66,13 @@ export const DECLINE_RULES: readonly DeclineRule[] = [
     ops: ["balance", "purchase", "preauth", "refund"],
     description: "the host has a card table and the card is not in it",
     applies: (r) => r.table?.known === false,
+  },
+  {
+    id: "wrong-pin",
+    code: "incorrect_pin",
+    ops: ["balance", "purchase", "preauth"],
+    description: "the card table has a PIN for the card, and field 52 does not carry it (or is missing)",
+    applies: (r) => r.table?.pin === false,
   },
   {
     id: "not-allowed-for-card",
@@ -114,7 +125,7 @@ export function openingBalance(pan: string): number {
 }
 
 /** The code a rule declines with, in `codes`: an optional code the dialect lacks falls back to the format error. */
-export const declineCode = (codes: TransactionRules["codes"], rule: DeclineRule): string => codes[rule.code] ?? codes.format_error;
+export const declineCode = (codes: TransactionRules["codes"], rule: DeclineRule): string => codes[rule.code] ?? (rule.code === "incorrect_pin" ? codes.do_not_honour : codes.format_error);
 
 /** The rule that declines `r`, or undefined when none does. */
 export function firstDecline(r: CardRequest): DeclineRule | undefined {

@@ -1,4 +1,5 @@
 import type { Message } from "../../iso8583/message.js";
+import { DEFAULT_PIK } from "../defaults.js";
 import type { Totals } from "../../protocol/index.js";
 import { type CardOperation, openingBalance } from "./declineRules.js";
 
@@ -38,6 +39,8 @@ export interface TerminalBooks {
   readonly tmk: Buffer;
   /** The MAC key in force: the initial one until the first sign-on, then the last issued. */
   mak: Buffer;
+  /** The PIN key in force, likewise: a card's PIN block is read under it. */
+  pik: Buffer;
   signedOn: boolean;
   /** The open batch: the one sign-on hands out, and the one ISO 87 requests post to. */
   batch: string;
@@ -89,6 +92,9 @@ export interface HostSnapshot {
   muted: boolean;
 }
 
+/** The PIN key a terminal has before its first sign-on. */
+const INITIAL_PIK = Buffer.from(DEFAULT_PIK, "hex");
+
 const emptyTotals = (): Totals => ({ debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 });
 
 /**
@@ -105,7 +111,7 @@ export class HostLedger {
   constructor(private readonly openingOf: (pan: string) => number = openingBalance) {}
 
   register(t: { tid: string; mid: string; tmk: Buffer; mak: Buffer; batch: string }): TerminalBooks {
-    const books: TerminalBooks = { ...t, mak: Buffer.from(t.mak), signedOn: false, byRef: new Map(), journal: [], totals: new Map(), answers: new Map() };
+    const books: TerminalBooks = { ...t, mak: Buffer.from(t.mak), pik: Buffer.from(INITIAL_PIK), signedOn: false, byRef: new Map(), journal: [], totals: new Map(), answers: new Map() };
     this.terminals.set(t.tid, books);
     return books;
   }

@@ -2,7 +2,7 @@ import type { Dialect } from "../../iso8583/dialect.js";
 import type { TransactionRules } from "../../iso8583/dialectTable.js";
 import { formatField60, parseField60 } from "../../iso8583/cup.js";
 import type { Message } from "../../iso8583/message.js";
-import { batchOf, decodeTotals, formatBalance, panOf, rulesOf, sameTotals, settlementReply, timeFields } from "../../protocol/index.js";
+import { batchOf, decodeTotals, formatBalance, panOf, pinFromBlock, rulesOf, sameTotals, settlementReply, timeFields } from "../../protocol/index.js";
 import { ApprovalNumbers } from "./approvalNumbers.js";
 import { RACY_PROCESSING_MS } from "./bugs.js";
 import { cardAllows } from "../../scenario/cardFile.js";
@@ -84,23 +84,31 @@ export class HostOperations {
     if (this.dialect.table.mac === null) return { code: this.rules.codes.approved, fields, outcome: `signed on, batch ${books.batch}` };
     const { keys, field62 } = issueWorkingKeys(this.random, books.tmk);
     books.mak = keys.mak;
+    books.pik = keys.pik;
     fields["62"] = field62;
     return { code: this.rules.codes.approved, fields, outcome: `signed on, batch ${books.batch}, new working keys` };
   }
 
-  /** What the card table (if the host has one) says of the card and the operation. */
-  private inTable(pan: string, op: CardOperation): CardRequest["table"] {
+  /**
+   * What the card table (if the host has one) says of the card and the operation, and of the PIN:
+   * a card with a PIN needs a PIN block (field 52) that reads as it under the terminal's PIN key
+   * on what the cardholder enters it for (balance, purchase, pre-auth).
+   */
+  private inTable(pan: string, op: CardOperation, books: TerminalBooks, request: Message): CardRequest["table"] {
     const table = this.options.cards;
     if (table === undefined) return undefined;
     const card = table.get(pan);
-    return { known: card !== undefined, allows: card !== undefined && cardAllows(card, op) };
+    const block = request.fields["52"];
+    const pinEntered = op === "balance" || op === "purchase" || op === "preauth";
+    const pin = card?.pin === undefined || !pinEntered ? undefined : block !== undefined && pinFromBlock(block, pan, books.pik) === card.pin;
+    return { known: card !== undefined, allows: card !== undefined && cardAllows(card, op), ...(pin === undefined ? {} : { pin }) };
   }
 
   /** Balance inquiry, purchase, pre-auth and advice: only the decline rules stand between them and approval. */
   private cardRequest(op: CardOperation, books: TerminalBooks, request: Message): Decision {
     const txn = this.newTxn(op, books, request);
     const account = this.ledger.card(txn.pan);
-    const rule = firstDecline({ op, pan: txn.pan, amount: txn.amount, available: account.available, table: this.inTable(txn.pan, op) });
+    const rule = firstDecline({ op, pan: txn.pan, amount: txn.amount, available: account.available, table: this.inTable(txn.pan, op, books, request) });
     if (rule !== undefined) return this.conclude(books, request, txn, { code: declineCode(this.rules.codes, rule), outcome: `${op} declined: ${rule.description}` });
     if (this.options.bug === "declines-whole-balance" && (op === "purchase" || op === "preauth") && txn.amount === account.available) {
       return this.conclude(books, request, txn, { code: this.rules.codes.insufficient_funds, outcome: `${op} declined: the amount is the whole balance (bug declines-whole-balance)` });
@@ -135,7 +143,7 @@ export class HostOperations {
     if (original === undefined) return verdict(codes.original_not_found, "of an unknown transaction");
     if (original.op !== "purchase" || !standing(original)) return verdict(codes.invalid_transaction, `refused: ${describe(original)} is not a standing purchase`);
     if (original.pan !== txn.pan) return verdict(codes.invalid_transaction, "refused: the card differs from the original's");
-    const rule = firstDecline({ op: "refund", pan: txn.pan, amount: txn.amount, available: this.ledger.card(txn.pan).available, table: this.inTable(txn.pan, "refund") });
+    const rule = firstDecline({ op: "refund", pan: txn.pan, amount: txn.amount, available: this.ledger.card(txn.pan).available, table: this.inTable(txn.pan, "refund", books, request) });
     if (rule !== undefined) return verdict(declineCode(codes, rule), `declined: ${rule.description}`);
     if (txn.amount > original.amount - original.refunded) return verdict(codes.exceeds_limit, `declined: above what is left to refund of ${describe(original)}`);
     return verdict(codes.approved, `of ${describe(original)} approved`);

@@ -29,12 +29,14 @@ describe("decline rules", () => {
       [{ table: { known: true, allows: true } }, undefined],
       [{ table: { known: false, allows: false }, amount: TRANSACTION_LIMIT + 1 }, "not-in-card-table"],
       [{ op: "refund", table: { known: true, allows: false }, pan: "6225880012345605" }, "not-allowed-for-card"],
+      [{ table: { known: true, allows: true, pin: false } }, "wrong-pin"],
+      [{ table: { known: true, allows: true, pin: true } }, undefined],
     ];
     for (const [over, id] of cases) assert.equal(firstDecline(request(over))?.id, id, JSON.stringify(over));
   });
 
   it("every rule carries one of the dialect's response code names", () => {
-    const names = new Set(["do_not_honour", "exceeds_limit", "insufficient_funds", "invalid_transaction", "invalid_amount"]);
+    const names = new Set(["do_not_honour", "exceeds_limit", "insufficient_funds", "invalid_transaction", "invalid_amount", "incorrect_pin"]);
     for (const rule of DECLINE_RULES) assert.ok(names.has(rule.code), rule.id);
   });
 });
