@@ -73,10 +73,11 @@ function textLines(cssClass: string, x: number, y: number, lines: readonly strin
  */
 export function sequenceDiagram(trace: readonly TraceEvent[], proving: ReadonlySet<number>, id: string, title: string): string {
   const conns = new Set(trace.flatMap((e) => (e.conn ? [e.conn] : [])));
+  const lanes = raceLanes(trace);
   const rows: string[] = [];
   let y = FIRST_ROW_Y;
   for (const e of trace) {
-    const drawn = row(e, y, proving.has(e.seq), id, conns.size > 1);
+    const drawn = row(e, y, proving.has(e.seq), id, conns.size > 1 && lanes === undefined, lanes);
     rows.push(...drawn.parts);
     y += ROW + (drawn.lines - 1) * LINE;
   }
@@ -89,29 +90,30 @@ export function sequenceDiagram(trace: readonly TraceEvent[], proving: ReadonlyS
       (k) => `<marker id="${id}-${k}" class="head-${k}" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z"/></marker>`,
     ),
     "</defs>",
-    ...lifeline(KIT_X, "isoconf", height),
+    ...(lanes === undefined ? lifeline(KIT_X, "isoconf", height) : [...lanes].flatMap(([conn, x]) => lifeline(x, `isoconf ${conn}`, height, LANE_HEAD_W))),
     ...lifeline(SUT_X, "SUT", height),
     ...rows,
     "</svg>",
   ].join("\n");
 }
 
-function lifeline(x: number, name: string, height: number): string[] {
+function lifeline(x: number, name: string, height: number, width = 110): string[] {
   return [
-    `<rect class="actor" x="${x - 55}" y="${HEAD_Y}" width="110" height="${HEAD_H}" rx="4"/>`,
+    `<rect class="actor" x="${x - width / 2}" y="${HEAD_Y}" width="${width}" height="${HEAD_H}" rx="4"/>`,
     `<text class="actor" x="${x}" y="${HEAD_Y + 17}">${name}</text>`,
     `<line class="life" x1="${x}" y1="${HEAD_Y + HEAD_H}" x2="${x}" y2="${height - 4}"/>`,
   ];
 }
 
 /** One event's row at `y`: what it draws, and on how many lines its text is (the row grows by LINE per extra one). */
-function row(e: TraceEvent, y: number, hit: boolean, id: string, showConn: boolean): { parts: string[]; lines: number } {
+function row(e: TraceEvent, y: number, hit: boolean, id: string, showConn: boolean, lanes: ReadonlyMap<string, number> | undefined): { parts: string[]; lines: number } {
   const cls = (base: string) => `${base}${hit ? " hit" : ""}`;
   const seq = `<text class="${cls("num")}" x="6" y="${y + 4}">#${e.seq}${e.t > 0 ? ` ${millis(e.t)} ms` : ""}${hit ? " ◆" : ""}</text>`;
   const wire = e.dir !== "kit" && (e.kind === "frame" || e.kind === "keepalive" || e.kind === "link-error");
   if (wire) {
     const bad = e.kind === "link-error" || (e.kind === "frame" && e.decodeError !== undefined);
-    const [x1, x2] = e.dir === "kit→sut" ? [KIT_X, SUT_X] : [SUT_X, KIT_X];
+    const kitX = (e.conn !== undefined && lanes?.get(e.conn)) || KIT_X;
+    const [x1, x2] = e.dir === "kit→sut" ? [kitX, SUT_X] : [SUT_X, kitX];
     const head = hit ? "hit" : bad ? "bad" : "n";
     const label = shown(`${showConn && e.conn ? `[${e.conn}] ` : ""}${frameLabel(e)}`);
     const kind = cls(`msg${bad ? " bad" : ""}${e.kind === "keepalive" ? " ka" : ""}`);
@@ -119,7 +121,7 @@ function row(e: TraceEvent, y: number, hit: boolean, id: string, showConn: boole
       parts: [
         seq,
         `<line class="${kind}" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#${id}-${head})"/>`,
-        textLines(cls(`label${bad ? " bad" : ""}`), (KIT_X + SUT_X) / 2, y - 5, [cut(label, ARROW_LABEL_CHARS)], label),
+        textLines(cls(`label${bad ? " bad" : ""}`), (kitX + SUT_X) / 2, y - 5, [cut(label, Math.floor((SUT_X - kitX - 2 * CLEAR_PX) / CHAR_PX))], label),
       ],
       lines: 1,
     };
@@ -145,6 +147,23 @@ function row(e: TraceEvent, y: number, hit: boolean, id: string, showConn: boole
     default:
       return note("event", "", eventSummary(e));
   }
+}
+
+/** Where raced connections' lifelines stand, side by side from isoconf's own; at most this many. */
+const LANE_GAP = 92;
+const MAX_LANES = 4;
+const LANE_HEAD_W = 86;
+
+/**
+ * When the kit raced copies of a request over more than one connection (race faults), each of
+ * those connections is a lifeline of its own, so the copies and their answers show side by side:
+ * the connection → its lifeline's x. Otherwise (one connection at a time) undefined.
+ */
+function raceLanes(trace: readonly TraceEvent[]): Map<string, number> | undefined {
+  if (!trace.some((e) => e.kind === "fault" && /^race_/.test(String(e.detail?.fault)))) return undefined;
+  const conns = [...new Set(trace.flatMap((e) => (e.conn !== undefined && e.kind === "frame" ? [e.conn] : [])))];
+  if (conns.length < 2 || conns.length > MAX_LANES) return undefined;
+  return new Map(conns.map((c, i) => [c, KIT_X - ((conns.length - 1) * LANE_GAP) / 2 + i * LANE_GAP]));
 }
 
 /** Steps are numbered from 1 as in the bug report; setup and teardown (step -1 or none) name themselves. */

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { sequenceDiagram } from "../../reports/sequenceDiagram.js";
 import { LONG_TEXT_TRACE, TEARDOWN } from "./support/longTexts.js";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
+import { counterexampleOf } from "../../src/runner/suiteResult.js";
+import { runHostSuite } from "../helpers/hostRun.js";
 
 const unescape = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
 
@@ -94,3 +98,21 @@ describe("reports: the sequence diagram's text fits its place", () => {
     assert.ok(word && word.shown.length === 2 && word.tooltip === undefined, `a word longer than a line is broken, not cut: ${JSON.stringify(word)}`);
   });
 });
+
+describe("reports/sequenceDiagram: raced copies over two connections", () => {
+  it("each raced connection is a lifeline of its own, its frames drawn from it, and no two lines of text overlap", async () => {
+    const cup = builtinDialect("cup");
+    const r = await runHostSuite(cup, referenceHostTarget(cup, { bug: "racy-duplicate-check" }), { runs: 50, seed: 42, only: ["H-DUP-1"] });
+    const cx = counterexampleOf(r.properties.find((p) => p.id === "H-DUP-1")!)!;
+    const svg = sequenceDiagram(cx.trace, new Set(), "race", "raced");
+    const actors = [...svg.matchAll(/<text class="actor" x="([\d.]+)" y="[\d.]+">([^<]*)<\/text>/g)].map((m) => [m[2], Number(m[1])] as const);
+    assert.deepEqual(actors.map(([name]) => name), ["isoconf c1", "isoconf c2", "SUT"]);
+    const starts = new Set([...svg.matchAll(/<line class="msg[^"]*" x1="([\d.]+)"/g)].map((m) => Number(m[1])));
+    for (const [, x] of actors) assert.ok(starts.has(x), `a frame is drawn from or to the lifeline at ${x}`);
+    const { lines } = layout(svg);
+    for (const [i, a] of lines.entries()) {
+      for (const b of lines.slice(i + 1)) assert.ok(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top, `"${a.text}" and "${b.text}" overlap`);
+    }
+  });
+});
+
