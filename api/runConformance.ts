@@ -227,6 +227,8 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
 function lanePlanOf(concurrency: number | undefined, role: "host" | "terminal", kit: KitIdentity, dialect: Dialect): LanePlan | undefined {
   if (concurrency === undefined || concurrency === 1) return undefined;
   if (role === "terminal") throw new UsageError(`--concurrency ${concurrency}: a terminal under test is one terminal, run one scenario at a time (run terminal takes no --concurrency)`);
+  // One link for every terminal carries one scenario at a time: lanes would wait for links the host never dials.
+  if (profileOf(dialect).links === "shared") throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile puts every terminal on one shared link, which carries one scenario at a time`);
   const plan: LanePlan = { lanes: concurrency, registered: kit.terminals, unregistered: [kit.unregistered] };
   let all: ReturnType<typeof allLaneTerminals>;
   try {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runConformance } from "../../api/runConformance.js";
@@ -13,6 +13,7 @@ import { REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defau
 import type { HostBugName } from "../../src/sim/host/bugs.js";
 import { failures, runHostSuite, untested } from "../helpers/hostRun.js";
 import { keptHostTarget } from "../helpers/keptHost.js";
+import { profiledDialect } from "../helpers/profiledDialect.js";
 
 // Lanes: scenarios run N at once, each with terminals of its own. They must find what a
 // sequential run of the same seed finds, after as many scenarios, and the host must see no
@@ -82,6 +83,9 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
       runConformance({ role: "host", concurrency: 30, terminals: ["TERMIN01", "TERMIN02", "TERMIN03", "TERMIN04"], runs: 5, out: out() }),
       (e: Error) => e instanceof UsageError && /^--concurrency 30: terminal ID "TERMIN04" has no room for \+96 in its 2-digit number$/.test(e.message),
     );
+    const shared = join(mkdtempSync(join(tmpdir(), "isoconf-lanes-")), "shared.json");
+    writeFileSync(shared, JSON.stringify(profiledDialect("iso87ascii", "lab-shared", { links: "shared" }).table));
+    await assert.rejects(runConformance({ role: "host", concurrency: 4, dialect: shared, runs: 5, out: out() }), (e: Error) => e instanceof UsageError && /^--concurrency 4: dialect lab-shared's profile puts every terminal on one shared link/.test(e.message));
     const r = await runConformance({ role: "host", concurrency: 4, runs: 40, seed: 3, out: out() });
     assert.equal(r.exitCode, 0);
   });
