@@ -56,6 +56,17 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
     });
   }
 
+  it("with --shard: a shard's share in 4 lanes finds what the shard finds in one, after as many scenarios", async () => {
+    const target = referenceHostTarget(cup, { bug: "double-post-duplicate" });
+    for (const index of [1, 3]) {
+      const shard = { index, count: 3 };
+      const one = await runHostSuite(cup, target, { runs: 120, seed: 5, shard });
+      const four = await runHostSuite(cup, target, { runs: 120, seed: 5, shard, lanes: plan(4) });
+      assert.equal(four.scenarios, one.scenarios);
+      assert.deepEqual(verdicts(four), verdicts(one));
+    }
+  });
+
   const keptHost = (bug?: HostBugName) => keptHostTarget(cup, bug);
 
   it("a correct host kept for the whole run: 2,000 scenarios in 8 lanes, no false alarm, every rule exercised", async () => {
