@@ -73,6 +73,14 @@ const operationSchema = z
     effect: z.enum(["debit", "credit", "cancel"]).optional(),
     /** The MTI a repeat of this message carries (ISO 8583:1987: the last digit 1, 0221 for 0220); absent: a repeat is sent as the first was. */
     repeat_mti: digits(4).optional(),
+    /**
+     * Fields the SUT wants on this operation beyond the kit's own, by number: a constant
+     * (`"25": "08"`), or a copy of another field of the same request (`"51": {"copy": "49"}`, the
+     * billing currency from the transaction's). The reference host then requires them too.
+     */
+    fields: z
+      .record(z.string().regex(/^\d{1,3}$/, "a field number"), z.union([z.string(), z.object({ copy: z.string().regex(/^\d{1,3}$/, "a field number") }).strict()]))
+      .optional(),
   })
   .strict();
 

@@ -56,6 +56,23 @@ export function codeProblems(rules: TransactionRules, fields: readonly FieldTabl
   return out;
 }
 
+/**
+ * An operation's extra `fields` must name fields the dialect defines, constants or copies alike:
+ * the request could not carry one it does not.
+ */
+export function extraFieldProblems(rules: TransactionRules, fields: readonly FieldTable[]): string[] {
+  const defined = new Set(fields.map((f) => String(f.number)));
+  const out: string[] = [];
+  for (const [op, rule] of Object.entries(rules.operations)) {
+    for (const [k, v] of Object.entries(rule?.fields ?? {})) {
+      const path = `transactions.operations.${op}.fields.${k}`;
+      if (!defined.has(k)) out.push(`${path}: the dialect defines no field ${k}`);
+      if (typeof v !== "string" && !defined.has(v.copy)) out.push(`${path}.copy: the dialect defines no field ${v.copy} to copy`);
+    }
+  }
+  return out;
+}
+
 /** What is wrong with a dialect's transaction rules, as `path: text`, for `loadDialect`. */
 export function operationProblems(rules: TransactionRules, isoVersion: 1987 | 1993): string[] {
   const out: string[] = [];

@@ -110,6 +110,11 @@ export function buildRequest(dialect: Dialect, p: RequestParams): Message {
   } else if (rule.network_code !== undefined) {
     f["70"] = rule.network_code;
   }
+  // The SUT's own extra fields, after the kit's, so a copy reads the value the request carries.
+  for (const [k, v] of Object.entries(rule.fields ?? {})) {
+    const value = typeof v === "string" ? v : f[v.copy];
+    if (value !== undefined) f[k] = value;
+  }
   // Integer-like keys enumerate in ascending order whatever the insertion order: no sort needed.
   return { mti: rule.mti, fields: f };
 }

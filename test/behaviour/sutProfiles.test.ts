@@ -5,7 +5,8 @@ import { dirname, join } from "node:path";
 import { runConformance } from "../../api/runConformance.js";
 import { UsageError } from "../../api/usageError.js";
 import { createServer } from "node:net";
-import { type Dialect, DialectError } from "../../src/iso8583/dialect.js";
+import { type Dialect, DialectError, loadDialect } from "../../src/iso8583/dialect.js";
+import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget.js";
 import { runScenario } from "../../src/runner/runScenario.js";
@@ -183,6 +184,28 @@ describe("SUT profiles: the kit adapts to a SUT without sign-on or settlement", 
     } finally {
       await stop(host.child);
     }
+  });
+
+  it("an operation's extra fields: constants and copies go on every request of it, the reference host wants them, and a field the dialect lacks is refused naming the key", async () => {
+    const withExtras = (fields: Record<string, unknown>) => {
+      const t = structuredClone(builtinDialect("iso87ascii").table) as any;
+      t.dialect = "lab-extras";
+      t.transactions.operations.purchase.fields = fields;
+      return t;
+    };
+    const d = loadDialect(withExtras({ "51": { copy: "49" }, "6": { copy: "4" } }), "lab-extras.json");
+    const ctx = { dialect: d, target: referenceHostTarget(d), responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex") };
+    const trace = await runScenario({ role: "host", terminals: [REGISTERED_TERMINALS[0]], steps: [{ op: "purchase", terminal: 0, amount: 500, card: { bin: "622588", account: 1, length: 16, expiry: "2812", swiped: false } }] }, ctx);
+    const sent = messageOf(trace.find((e) => e.dir === "kit→sut" && messageOf(e)?.mti === "0200")!)!.fields;
+    assert.deepEqual([sent["51"], sent["6"]], [sent["49"], sent["4"]]);
+    assert.equal(messageOf(trace.find((e) => e.dir === "sut→kit" && messageOf(e)?.mti === "0210")!)!.fields["39"], "00");
+    const r = await runHostSuite(d, referenceHostTarget(d), { runs: 300, seed: 9 });
+    assert.deepEqual(failures(r).map((p) => p.id), []);
+    // A host that wants field 51 refuses a purchase without it (30).
+    const plain = builtinDialect("iso87ascii");
+    const refused = await runScenario({ role: "host", terminals: [REGISTERED_TERMINALS[0]], steps: [{ op: "purchase", terminal: 0, amount: 500, card: { bin: "622588", account: 1, length: 16, expiry: "2812", swiped: false } }] }, { ...ctx, dialect: plain });
+    assert.equal(messageOf(refused.find((e) => e.dir === "sut→kit" && messageOf(e)?.mti === "0210")!)!.fields["39"], "30");
+    assert.throws(() => loadDialect(withExtras({ "51": { copy: "129" } }), "lab-extras.json"), /lab-extras\.json: transactions\.operations\.purchase\.fields\.51\.copy: the dialect defines no field 129 to copy/);
   });
 
   it("--listen when nobody dials in: one line after a few timeouts (or --deadline-ms), exit 2", async () => {

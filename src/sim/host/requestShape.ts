@@ -1,7 +1,7 @@
 import type { Dialect } from "../../iso8583/dialect.js";
 import type { Operation } from "../../iso8583/dialectTable.js";
 import type { Message } from "../../iso8583/message.js";
-import { batchOf, decodeTotals, isReversal, panOf, parseOriginalData, reversedStan, rulesOf } from "../../protocol/index.js";
+import { batchOf, decodeTotals, isReversal, panOf, parseOriginalData, requestRule, reversedStan, rulesOf } from "../../protocol/index.js";
 
 /** What the reference host serves: the dialect's operations, its advices, and reversals of them. */
 export type HostOperation = Operation | "advice" | "reversal";
@@ -24,6 +24,8 @@ export function missingField(dialect: Dialect, op: HostOperation, m: Message): s
   if ((op === "void" || (op === "reversal" && !cup)) && targetKey(dialect, m) === undefined) return cup ? "61" : "90";
   if (op === "refund" && f["37"] === undefined && targetKey(dialect, m) === undefined) return cup ? "37 or 61" : "37 or 90";
   if (op === "settlement" && decodeTotals(dialect, m) === undefined) return cup ? "48" : "74, 76, 86 and 88";
+  // The fields the dialect says this host wants on the operation (`operations.*.fields`).
+  if (op !== "reversal") for (const k of Object.keys(requestRule(dialect, op).fields ?? {})) if (f[k] === undefined) return k;
   return undefined;
 }
 
