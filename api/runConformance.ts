@@ -229,6 +229,8 @@ function lanePlanOf(concurrency: number | undefined, role: "host" | "terminal", 
   if (role === "terminal") throw new UsageError(`--concurrency ${concurrency}: a terminal under test is one terminal, run one scenario at a time (run terminal takes no --concurrency)`);
   // One link for every terminal carries one scenario at a time: lanes would wait for links the host never dials.
   if (profileOf(dialect).links === "shared") throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile puts every terminal on one shared link, which carries one scenario at a time`);
+  // Lanes have terminals of their own, not cards: a card two lanes post to at once moves for both, and its balances would blame the host.
+  if (profileOf(dialect).balances !== "none") throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile reads card balances, which lanes sharing cards would move under each other; run one scenario at a time`);
   const plan: LanePlan = { lanes: concurrency, registered: kit.terminals, unregistered: [kit.unregistered] };
   let all: ReturnType<typeof allLaneTerminals>;
   try {

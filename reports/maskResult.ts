@@ -21,7 +21,7 @@ function maskProperty(p: PropertyResult, dialect: Dialect): PropertyResult {
   const pans = cx ? cardNumbersIn(cx) : [];
   const text = (s: string) => maskCardNumbers(s, pans);
   if (!isFound(p)) return p.verdict === "skipped" ? { ...p, reason: text(p.reason) } : p;
-  const out: FoundResult = p.verdict === "flaky" ? { ...p, reason: text(p.reason) } : { ...p };
+  const out: FoundResult = p.reason !== undefined ? { ...p, reason: text(p.reason) } : { ...p };
   if (cx) {
     out.counterexample = {
       ...cx,

@@ -377,7 +377,8 @@ export class KitTerminal {
     s.pending = undefined;
     const reversal = this.reversalOf(s, p);
     const outcomes = await this.race(s, reversal, this.frame(s, reversal), "race_reversal", "its reversal");
-    if (outcomes !== undefined && !outcomes.some((o) => o.kind === "answer")) s.pending = p;
+    // No connection to race on, or no answer on either: the reversal is still owed.
+    if (outcomes === undefined || !outcomes.some((o) => o.kind === "answer")) s.pending = p;
   }
 
   /**

@@ -221,15 +221,18 @@ class SuiteRun {
   }
 
   async run(): Promise<SuiteResult> {
-    await this.setUp();
-    while (await this.searchRound());
-    // A failure met in the scenario that another property was being shrunk over, and not met again
-    // before the runs ran out, has had no round of its own: shrink it from its evidence by single edits.
-    for (const f of this.found.values()) {
-      if (f.verdict === "fail" && !f.shrunk && !this.abandoned()) await this.finishShrinking(f, performance.now());
+    try {
+      await this.setUp();
+      while (await this.searchRound());
+      // A failure met in the scenario that another property was being shrunk over, and not met again
+      // before the runs ran out, has had no round of its own: shrink it from its evidence by single edits.
+      for (const f of this.found.values()) {
+        if (f.verdict === "fail" && !f.shrunk && !this.abandoned()) await this.finishShrinking(f, performance.now());
+      }
+    } finally {
+      // Scenarios started ahead of a run that stopped, or threw: their connections close before it ends.
+      await this.lanes?.drain();
     }
-    // Scenarios started ahead of a run that stopped: their connections close before the result.
-    await this.lanes?.drain();
     return this.result();
   }
 
@@ -433,11 +436,6 @@ class SuiteRun {
   }
 
   /**
-   * Runs a scenario; undefined when the kit itself could not (a reset command failed, a control
-   * line broke): that ends the run, whose report then says why, rather than being taken for a
-   * failure of the SUT and shrunk.
-   */
-  /**
    * What the kit's own side of a stateful SUT holds that a re-run must start from again: the
    * card balances of the host the kit plays for a terminal under test (see `saveCards`).
    */
@@ -449,6 +447,11 @@ class SuiteRun {
     if (saved !== undefined) this.ctx.answering?.host?.restoreCards(saved);
   }
 
+  /**
+   * Runs a scenario; undefined when the kit itself could not (a reset command failed, a control
+   * line broke): that ends the run, whose report then says why, rather than being taken for a
+   * failure of the SUT and shrunk.
+   */
   private async execute(s: Scenario, o: Pick<ScenarioContext, "downAfter"> = {}): Promise<TraceEvent[] | undefined> {
     this.executions++;
     let trace: TraceEvent[];
@@ -482,8 +485,14 @@ class SuiteRun {
    */
   private async alive(): Promise<boolean> {
     if (this.o.probe === undefined || !this.o.target.realTime) return true;
-    const trace = await this.execute(this.o.probe, { downAfter: 1 });
-    return trace !== undefined && trace.some((e) => e.dir === "sut→kit" && e.kind === "frame");
+    // In a lane of its own: the other lanes may be running scenarios ahead with lane 0's terminals.
+    const lane = (await this.lanes?.hold()) ?? 0;
+    try {
+      const trace = await this.execute(inLane(this.o.probe, this.o.lanes, lane), { downAfter: 1 });
+      return trace !== undefined && trace.some((e) => e.dir === "sut→kit" && e.kind === "frame");
+    } finally {
+      this.lanes?.release(lane);
+    }
   }
 
   private progress(phase: Progress["phase"], property?: string): void {

@@ -25,7 +25,8 @@ export const fileCardSchema = z
       .optional(),
     /** The cardholder's PIN (4 to 12 digits): the kit sends it as a PIN block in field 52. Masked in every output, as field 52 is. */
     pin: z.string().regex(/^\d{4,12}$/, "4 to 12 digits").optional(),
-    balance: z.number().int("minor units: a whole number").min(0).optional(),
+    // Field 54 carries 12 digits of minor units.
+    balance: z.number().int("minor units: a whole number").min(0).max(999_999_999_999, "at most 999999999999 (12 digits, field 54)").optional(),
     operations: z.array(z.enum(CARD_OPERATIONS)).min(1).optional(),
     /** For people: what this card is (a test plan's name for it). Never a cardholder's name. */
     label: z.string().optional(),

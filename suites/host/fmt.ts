@@ -1,5 +1,5 @@
 import { ABANDONED_FRAME } from "../../src/trace/traceRecorder.js";
-import { rulesOf } from "../../src/protocol/index.js";
+import { responseMti, rulesOf } from "../../src/protocol/index.js";
 import type { Property } from "../../src/runner/property.js";
 
 // ISO 8583:1987 §4 and the dialect's field table: a message a terminal cannot parse is no answer.
@@ -58,7 +58,10 @@ export const H_FMT_2: Property = {
       // The hostile request is the kit's next frame in the step; its answer the host's next on that connection.
       const rest = trace.slice(i + 1).filter((x) => x.step === e.step);
       const sent = rest.find((x) => x.kind === "frame" && x.dir === "kit→sut");
-      const answer = sent && rest.find((x) => x.seq > sent.seq && x.kind === "frame" && x.dir === "sut→kit" && x.conn === sent.conn);
+      // A response to it, not a request the host started itself (an echo test, a key exchange).
+      // The hostile request does not decode (that is the point): its MTI is in the fault's detail.
+      const answerMti = responseMti(String(e.detail.mti ?? ""));
+      const answer = sent && rest.find((x) => x.seq > sent.seq && x.kind === "frame" && x.dir === "sut→kit" && x.conn === sent.conn && x.message?.mti === answerMti);
       if (answer?.kind !== "frame") continue;
       judged++;
       const code = answer.message?.fields["39"];

@@ -97,6 +97,9 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
     const shared = join(mkdtempSync(join(tmpdir(), "isoconf-lanes-")), "shared.json");
     writeFileSync(shared, JSON.stringify(profiledDialect("iso87ascii", "lab-shared", { links: "shared" }).table));
     await assert.rejects(runConformance({ role: "host", concurrency: 4, dialect: shared, runs: 5, out: out() }), (e: Error) => e instanceof UsageError && /^--concurrency 4: dialect lab-shared's profile puts every terminal on one shared link/.test(e.message));
+    const balances = join(mkdtempSync(join(tmpdir(), "isoconf-lanes-")), "balances.json");
+    writeFileSync(balances, JSON.stringify(profiledDialect("cup", "lab-balances", { balances: "inquiry" }).table));
+    await assert.rejects(runConformance({ role: "host", concurrency: 4, dialect: balances, runs: 5, out: out() }), (e: Error) => e instanceof UsageError && /^--concurrency 4: dialect lab-balances's profile reads card balances/.test(e.message));
     const r = await runConformance({ role: "host", concurrency: 4, runs: 40, seed: 3, out: out() });
     assert.equal(r.exitCode, 0);
   });

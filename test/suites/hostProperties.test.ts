@@ -222,7 +222,7 @@ describe("host properties over hand-made traces", () => {
     const r = purchase(1000);
     const oneStep: HostScenario = { ...scenario, steps: [{ op: "purchase", terminal: 0, amount: 1000 }] };
     const hostile = (answer?: Message) => {
-      const b = new TraceBuilder().atStep(0).fault("hostile_amount", { variant: "negative", amount: "-00000001000" }).sendUndecodable();
+      const b = new TraceBuilder().atStep(0).fault("hostile_amount", { variant: "negative", amount: "-00000001000", mti: r.mti }).sendUndecodable();
       return prop("H-FMT-2").check(oneStep, (answer ? b.receive(answer) : b).events, ctx);
     };
     const v = hostile(approve(r));
@@ -230,6 +230,9 @@ describe("host properties over hand-made traces", () => {
     assert.deepEqual(v.violations[0].events, [1, 2, 3]);
     for (const code of ["30", "13"]) assert.deepEqual(hostile(buildResponse(d, r, { code })), { judged: 1, violations: [] }, code);
     assert.deepEqual(hostile(), { judged: 0, violations: [] });
+    // A request the host starts itself on that connection (an echo test) is no answer to it.
+    const echo = buildRequest(d, { op: "echo", tid: "TERM0001", mid: "123456789012345", stan: "000900", batch: "000001", now });
+    assert.deepEqual(hostile(echo), { judged: 0, violations: [] });
   });
 
   it("H-MTI-1: a pipelined echo test left unanswered", () => {

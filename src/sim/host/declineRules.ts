@@ -11,14 +11,14 @@ import type { TransactionRules } from "../../iso8583/dialectTable.js";
  * | the card table does not allow the operation for the card | balance, purchase, pre-auth, refund | invalid transaction (12) |
  * | the PAN ends in `05` | balance, purchase, pre-auth, refund | do not honour (05) |
  * | the amount is zero | purchase, pre-auth, refund, advice | invalid amount (13; 30 where the dialect names no such code) |
- * | the amount is above 10,000.00 (`TRANSACTION_LIMIT`) | purchase, pre-auth, refund | exceeds limit (61) |
+ * | the amount is above 10,000.00 (`TRANSACTION_LIMIT`) | purchase, pre-auth, refund, advice | exceeds limit (61) |
  * | the amount's last two digits are `51` (e.g. 12.51), and it is not the whole balance | purchase, pre-auth | insufficient funds (51) |
  * | the amount is above the card's available balance | purchase, pre-auth | insufficient funds (51) |
  *
  * The first rule that applies wins. Zero is no amount to approve (ISO 8583 response code 13,
  * invalid amount): the reference host's choice; the properties take any answer to it. The `51`
  * trigger spares the whole balance, which a correct host must not refuse for lack of funds
- * (H-BAL-1). An advice reports a purchase approved already: only the zero rule applies to it. A card of the card table with a `balance` opens with it; any
+ * (H-BAL-1). An advice reports a purchase approved already: only the zero and limit rules apply to it. A card of the card table with a `balance` opens with it; any
  * other card's opening balance is 10,000.00 times one plus the
  * PAN's second-to-last digit (the last is the Luhn check digit): a PAN ending in `0x` starts
  * with 10,000.00, one ending in `9x` with 100,000.00. Purchases and pre-auths take from the
@@ -98,7 +98,8 @@ export const DECLINE_RULES: readonly DeclineRule[] = [
   {
     id: "above-limit",
     code: "exceeds_limit",
-    ops: ["purchase", "preauth", "refund"],
+    // An advice too: one of the largest amount would take a balance past what field 54 can say.
+    ops: ["purchase", "preauth", "refund", "advice"],
     description: "the amount is above 10,000.00",
     applies: (r) => r.amount > TRANSACTION_LIMIT,
   },
