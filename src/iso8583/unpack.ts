@@ -16,6 +16,16 @@ let reserved = 0;
  * offset, with what decoded so far in `partial`. Nothing else is thrown, for any input.
  * Pass `spans` to learn where each part lies (for hex dumps); the hot path passes nothing.
  */
+/** `unpack`, or undefined where the frame does not decode under the dialect (an `Iso8583Error`). */
+export function tryUnpack(dialect: Dialect, frame: Uint8Array): Message | undefined {
+  try {
+    return unpack(dialect, frame);
+  } catch (e) {
+    if (e instanceof Iso8583Error) return undefined;
+    throw e;
+  }
+}
+
 export function unpack(dialect: Dialect, frame: Uint8Array, spans?: FieldSpan[]): Message {
   const buf = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
   const r: Reader = { buf, pos: 0, end: buf.length };

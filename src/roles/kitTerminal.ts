@@ -1,10 +1,9 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import type { Operation, RequestOperation } from "../iso8583/dialectTable.js";
-import { Iso8583Error } from "../iso8583/errors.js";
 import { checkMac, packWithMac } from "../iso8583/macMessage.js";
 import type { Message } from "../iso8583/message.js";
 import { pack } from "../iso8583/pack.js";
-import { unpack } from "../iso8583/unpack.js";
+import { tryUnpack } from "../iso8583/unpack.js";
 import type { Clock } from "../link/clock.js";
 import type { Link } from "../link/link.js";
 import { sendInSegments } from "../link/sendInSegments.js";
@@ -621,7 +620,7 @@ export class KitTerminal {
         this.o.recorder.note(`the host sent no sign-on ${why} (its profile says sign_on: host); the kit goes on without it`, { hostSignOn: "missing" });
         return;
       }
-      const m = this.decoded(got.body);
+      const m = tryUnpack(this.d, got.body);
       if (m !== undefined && isRequestMti(m.mti) && (await this.answerHost(s, link, m)) === "signon") return;
     }
   }
@@ -640,15 +639,6 @@ export class KitTerminal {
     this.o.recorder.note(`the kit answers the host's ${name === "signon" ? "sign-on" : name === "echo" ? "echo test" : name} (${request.mti})`, { answersHost: name });
     await this.send(link, this.frame(s, reply));
     return name;
-  }
-
-  private decoded(body: Buffer): Message | undefined {
-    try {
-      return unpack(this.d, body);
-    } catch (e) {
-      if (e instanceof Iso8583Error) return undefined;
-      throw e;
-    }
   }
 
   private async send(link: Link, frame: Buffer): Promise<void> {
@@ -699,7 +689,7 @@ export class KitTerminal {
         this.noAnswer();
         return { kind: "none" };
       }
-      const message = this.decoded(got.body);
+      const message = tryUnpack(this.d, got.body);
       if (message === undefined) return { kind: "invalid", cause: "other" };
       if (isRequestMti(message.mti)) {
         await this.answerHost(s, link, message);

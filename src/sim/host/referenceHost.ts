@@ -5,7 +5,7 @@ import { checkMac, packWithMac } from "../../iso8583/macMessage.js";
 import type { Message } from "../../iso8583/message.js";
 import { pack } from "../../iso8583/pack.js";
 import { readRawDigits, writeRawDigits } from "../../iso8583/rawDigits.js";
-import { unpack } from "../../iso8583/unpack.js";
+import { tryUnpack, unpack } from "../../iso8583/unpack.js";
 import { buildRequest, buildResponse, isAdvice, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, panOf, profileOf, requestKey, responseMti, rulesOf } from "../../protocol/index.js";
 import { DEFAULT_TMK, FIRST_BATCH, HOST_LINK_ID, MERCHANT_ID } from "../defaults.js";
 import { openingBalance } from "./declineRules.js";
@@ -138,13 +138,8 @@ export class ReferenceHost {
     return {
       frame: pack(this.dialect, request),
       answeredBy: (body) => {
-        try {
-          const m = unpack(this.dialect, body);
-          return m.mti === answer && m.fields["11"] === stan && m.fields["39"] === this.rules.codes.approved;
-        } catch (e) {
-          if (e instanceof Iso8583Error) return false;
-          throw e;
-        }
+        const m = tryUnpack(this.dialect, body);
+        return m?.mti === answer && m.fields["11"] === stan && m.fields["39"] === this.rules.codes.approved;
       },
     };
   }

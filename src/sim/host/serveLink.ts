@@ -41,15 +41,12 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
   // comes first waits, and the sign-on goes again every SIGN_ON_RETRY_MS until answered.
   const signOn = host.signOnRequest();
   let early: Buffer[] | undefined;
+  let stopRetrying: (() => void) | undefined;
   if (signOn !== undefined) {
     early = [];
     const retry = () => {
       send(signOn.frame);
-      const cancel = host.clock.setTimer(SIGN_ON_RETRY_MS, () => {
-        held.delete(cancel);
-        retry();
-      });
-      held.add(cancel);
+      stopRetrying = host.clock.setTimer(SIGN_ON_RETRY_MS, retry);
     };
     retry();
   }
@@ -70,8 +67,8 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
           continue;
         }
         options.log?.(`${link.id} the host's sign-on was answered`);
-        for (const cancel of held) cancel();
-        held.clear();
+        stopRetrying?.();
+        stopRetrying = undefined;
         const waiting = early;
         early = undefined;
         for (const body of waiting) serve(body);
@@ -82,6 +79,7 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
       if (host.processingMs > 0) await new Promise<void>((resolve) => host.clock.setTimer(host.processingMs, resolve));
     }
   } finally {
+    stopRetrying?.();
     link.off("error", onError);
     for (const cancel of held) cancel();
     await link.close();
