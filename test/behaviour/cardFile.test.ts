@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { hostScenario } from "../../generators/hostScenario.js";
 import { runConformance } from "../../api/runConformance.js";
+import { UsageError } from "../../api/usageError.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { decryptKey } from "../../src/iso8583/mac.js";
 import { pinBlock, pinFromBlock } from "../../src/protocol/index.js";
@@ -103,6 +104,23 @@ describe("card file: the kit uses the cards the host knows", function () {
     assert.equal(changed.status, 2);
     assert.match(changed.stderr, /the run drew its cards from a card file of SHA-256 [0-9a-f]{12}…, and .*lab\.cards\.json is another/);
     assert.equal(changed.stderr.trim().split("\n").length, 1);
+    // The card file gone, and a scenario file that names file cards but no card file: one line each, exit 2.
+    rmSync(file);
+    const gone = replay();
+    assert.equal(gone.status, 2);
+    assert.match(gone.stderr, /H-DUP-1\.scenario\.json: the run's card file: .*lab\.cards\.json: cannot read the card file \(ENOENT\) \(give it with --cards\)$/m);
+    const { cards: _, ...without } = scenarioFile;
+    writeFileSync(join(dir, "out", "H-DUP-1.scenario.json"), JSON.stringify(without));
+    const none = replay();
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /its steps use cards of a card file, and none is given: give it with --cards$/m);
+  });
+
+  it("--cards that cannot be read or is not JSON: one line before the run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "isoconf-cards-"));
+    await assert.rejects(runConformance({ role: "host", cards: join(dir, "nope.json"), runs: 5, out: join(dir, "out") }), (e: Error) => e instanceof UsageError && /nope\.json: cannot read the card file \(ENOENT\)$/.test(e.message));
+    writeFileSync(join(dir, "bad.json"), "{ not json");
+    await assert.rejects(runConformance({ role: "host", cards: join(dir, "bad.json"), runs: 5, out: join(dir, "out") }), (e: Error) => e instanceof UsageError && /bad\.json: not valid JSON/.test(e.message));
   });
 });
 

@@ -9,7 +9,7 @@ import { type Dialect, DialectError, loadDialect } from "../../src/iso8583/diale
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget.js";
-import { runScenario } from "../../src/runner/runScenario.js";
+import { checkAll, runScenario } from "../../src/runner/runScenario.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
 import { HOST_BUGS, hostBugAcrossRun, hostBugNeeds } from "../../src/sim/host/bugs.js";
 import { hasCapability, profileOf, responseMti } from "../../src/protocol/index.js";
@@ -184,6 +184,18 @@ describe("SUT profiles: the kit adapts to a SUT without sign-on or settlement", 
     } finally {
       await stop(host.child);
     }
+  });
+
+  it("sign_on: host against a host that sends no sign-on: the kit notes it after a response timeout and goes on, judging nothing on it", async () => {
+    const kitSide = profiled("iso87ascii", "lab-waits", { sign_on: "host" });
+    const ctx = { dialect: kitSide, target: referenceHostTarget(builtinDialect("iso87ascii")), responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex") };
+    const scenario = { role: "host" as const, terminals: [REGISTERED_TERMINALS[0]], steps: [{ op: "purchase" as const, terminal: 0, amount: 500, card: { bin: "622588", account: 1, length: 16, expiry: "2812", swiped: false } }] };
+    const trace = await runScenario(scenario, ctx);
+    const note = trace.find((e) => e.kind === "note" && e.detail?.hostSignOn === "missing");
+    assert.equal(note?.text, "the host sent no sign-on within 30000 ms of the connection (its profile says sign_on: host); the kit goes on without it");
+    assert.equal(note?.step, undefined, "setup of the link, not the step");
+    assert.equal(messageOf(trace.find((e) => e.dir === "sut→kit" && messageOf(e)?.mti === "0210")!)!.fields["39"], "00");
+    assert.deepEqual([...checkAll(hostSuite.properties, scenario, trace, ctx).keys()], []);
   });
 
   it("an operation's extra fields: constants and copies go on every request of it, the reference host wants them, and a field the dialect lacks is refused naming the key", async () => {
