@@ -54,17 +54,12 @@ export function allLaneTerminals(plan: LanePlan): { registered: string[]; unregi
   return { registered, unregistered };
 }
 
-/** A host scenario moved into `lane`: the same steps, the lane's terminal IDs. */
+/**
+ * A host scenario moved into `lane`: the same steps, the lane's terminal IDs, whichever lane's
+ * (or the run's own) it had (a failure is re-run and shrunk in the lane held for it).
+ */
 export function inLane(s: Scenario, plan: LanePlan | undefined, lane: number): Scenario {
-  if (plan === undefined || lane === 0 || s.role !== "host") return s;
-  const own = laneTerminals(plan, lane);
-  const map = new Map<string, string>([...plan.registered.map((t, i) => [t, own.registered[i]] as const), ...plan.unregistered.map((t, i) => [t, own.unregistered[i]] as const)]);
-  return { ...s, terminals: s.terminals.map((t) => map.get(t) ?? t) } satisfies HostScenario;
-}
-
-/** A host scenario of any lane moved into `lane` (a failure re-run in the lane held for it). */
-export function moveToLane(s: Scenario, plan: LanePlan | undefined, lane: number): Scenario {
-  if (plan === undefined || s.role !== "host") return s;
+  if (plan === undefined || plan.lanes <= 1 || s.role !== "host") return s;
   const own = laneTerminals(plan, lane);
   const map = new Map<string, string>();
   for (let other = 0; other < plan.lanes; other++) {

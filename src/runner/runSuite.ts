@@ -5,7 +5,7 @@ import { type Property, PropertyError, type Suite, type Violation } from "./prop
 import { hasCapability } from "../protocol/profile.js";
 import { checkAll, judge, runScenario, type ScenarioContext } from "./runScenario.js";
 import { stateMoved } from "./stateMoved.js";
-import { allLaneTerminals, inLane, LaneRunner, type LanePlan, moveToLane } from "./lanes.js";
+import { allLaneTerminals, inLane, LaneRunner, type LanePlan } from "./lanes.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
 import { type Found, polish, sizeOf } from "./shrinkFailure.js";
 import type { Scenario } from "../scenario/scenario.js";
@@ -422,7 +422,7 @@ class SuiteRun {
       if (f.shrinkRuns >= this.shrinkMaxRuns || performance.now() - since > this.shrinkMaxMs || this.abandoned()) return undefined;
       f.shrinkRuns++;
       this.restoreState(before);
-      const s = moveToLane(candidate, this.o.lanes, lane);
+      const s = inLane(candidate, this.o.lanes, lane);
       const trace = await this.execute(s);
       if (trace === undefined) return undefined;
       const { violations } = judge(f.property, s, trace, this.ctx);
