@@ -121,15 +121,16 @@ export class LaneRunner {
     // The stream drawn ahead must be fast-check's own, or lanes would run other scenarios.
     if (JSON.stringify(this.drawn()[position]) !== JSON.stringify(s)) throw new Error(`lanes: scenario ${position + 1} of the stream is not the one drawn ahead`);
     this.at = position;
-    const run = this.underWay.get(position) ?? this.start(position, await this.lane());
+    const run = this.underWay.get(position) ?? this.start(position, await this.hold());
     this.underWay.delete(position);
     this.fill();
     return run;
   }
 
-  /** A lane of its own for re-running and shrinking a failure, until `release`. */
+  /** A free lane, as soon as there is one, until `release` (a failure's re-runs and shrinking take one). */
   hold(): Promise<number> {
-    return this.lane();
+    const lane = this.free.shift();
+    return lane !== undefined ? Promise.resolve(lane) : new Promise((resolve) => this.waiting.push(resolve));
   }
 
   release(lane: number): void {
@@ -151,11 +152,6 @@ export class LaneRunner {
     this.at = this.o.runs;
     await Promise.allSettled(this.underWay.values());
     this.underWay.clear();
-  }
-
-  private lane(): Promise<number> {
-    const lane = this.free.shift();
-    return lane !== undefined ? Promise.resolve(lane) : new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private start(position: number, lane: number): Promise<LaneRun> {
