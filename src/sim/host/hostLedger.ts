@@ -32,6 +32,15 @@ export interface SentAnswer {
   frame: Buffer;
 }
 
+/** A terminal as the registry gives it: who it is, its keys, and the batch it starts in. */
+export interface Registration {
+  readonly tid: string;
+  readonly mid: string;
+  readonly tmk: Buffer;
+  readonly mak: Buffer;
+  readonly batch: string;
+}
+
 /** What the host knows about one registered terminal. */
 export interface TerminalBooks {
   readonly tid: string;
@@ -104,20 +113,35 @@ const emptyTotals = (): Totals => ({ debitCount: 0, debitAmount: 0, creditCount:
  */
 export class HostLedger {
   private readonly terminals = new Map<string, TerminalBooks>();
+  /**
+   * Terminals registered but not yet met: their books are opened at first use. A host knows 128
+   * terminals by default and a scenario uses a few, so opening them all cost more than the scenario.
+   */
+  private readonly enrolled = new Map<string, Registration>();
   private readonly cards = new Map<string, CardAccount>();
   private readonly byRrn = new Map<string, Txn>();
 
   /** `openingOf`: a card's balance before the host has seen it (a card table's, else the decline rules'). */
   constructor(private readonly openingOf: (pan: string) => number = openingBalance) {}
 
-  register(t: { tid: string; mid: string; tmk: Buffer; mak: Buffer; batch: string }): TerminalBooks {
+  /** Registers a terminal whose books open when it is first met (`terminal`). */
+  enrol(t: Registration): void {
+    this.enrolled.set(t.tid, t);
+  }
+
+  /** Registers a terminal and opens its books now. */
+  register(t: Registration): TerminalBooks {
+    this.enrolled.delete(t.tid);
     const books: TerminalBooks = { ...t, mak: Buffer.from(t.mak), pik: Buffer.from(INITIAL_PIK), signedOn: false, byRef: new Map(), journal: [], totals: new Map(), answers: new Map() };
     this.terminals.set(t.tid, books);
     return books;
   }
 
   terminal(tid: string): TerminalBooks | undefined {
-    return this.terminals.get(tid);
+    const books = this.terminals.get(tid);
+    if (books !== undefined) return books;
+    const enrolled = this.enrolled.get(tid);
+    return enrolled === undefined ? undefined : this.register(enrolled);
   }
 
   card(pan: string): CardAccount {
@@ -178,6 +202,7 @@ export class HostLedger {
       voided: t.voidedBy !== undefined,
     });
     const terminals: Record<string, TerminalSnapshot> = {};
+    for (const tid of [...this.enrolled.keys()]) this.terminal(tid);
     for (const b of this.terminals.values()) {
       const approved = b.journal.filter((t) => t.approved);
       terminals[b.tid] = {

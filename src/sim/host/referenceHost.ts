@@ -82,7 +82,7 @@ export class ReferenceHost {
     this.ledger = new HostLedger((pan) => table?.get(pan)?.balance ?? openingBalance(pan));
     this.operations = new HostOperations(dialect, this.ledger, this.options);
     for (const t of this.options.terminals) {
-      this.ledger.register({ tid: t.tid, mid: t.mid, tmk: Buffer.from(t.tmk, "hex"), mak: INITIAL_MAK, batch: FIRST_BATCH });
+      this.ledger.enrol({ tid: t.tid, mid: t.mid, tmk: Buffer.from(t.tmk, "hex"), mak: INITIAL_MAK, batch: FIRST_BATCH });
     }
   }
 
