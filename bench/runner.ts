@@ -104,23 +104,25 @@ export async function hostProcess(extra: readonly string[] = []): Promise<{ url:
   return { url, stop: () => child.kill("SIGTERM") };
 }
 
-/** A frame the kit sent, with the scenario and the connection (within that scenario) it went on. */
+/** A frame the kit sent, with the connection (within its scenario) it went on. */
 interface SentFrame {
-  scenario: number;
   conn: string;
   bytes: Buffer;
 }
 
+/** The frames the kit sent in a scenario's trace. */
+function sentFrames(trace: readonly TraceEvent[]): SentFrame[] {
+  return trace.flatMap((e) => (e.dir === "kit→sut" && e.kind === "frame" && e.bytes ? [{ conn: e.conn ?? "", bytes: Buffer.from(e.bytes, "hex") }] : []));
+}
+
 /**
- * Replays frames over raw sockets (2-byte length framing by hand), each after the last answer,
- * opening and closing connections as the kit did: one per connection of each scenario's trace.
- * Returns ms per transaction.
+ * Replays one scenario's frames over raw sockets (2-byte length framing by hand), each after the
+ * last answer, on one connection per connection of the kit's trace, closed at the end.
  */
-async function rawRoundTrips(url: string, frames: SentFrame[]): Promise<number> {
+async function rawScenario(url: string, frames: readonly SentFrame[]): Promise<void> {
   const { hostname, port } = new URL(url);
   const open = async () => {
-    const socket = createConnection({ host: hostname, port: Number(port) });
-    socket.setNoDelay(true);
+    const socket = createConnection({ host: hostname, port: Number(port), noDelay: true });
     await new Promise((r) => socket.once("connect", r));
     const link = { socket, pending: Buffer.alloc(0), wake: undefined as (() => void) | undefined };
     socket.on("data", (chunk: Buffer) => {
@@ -129,15 +131,8 @@ async function rawRoundTrips(url: string, frames: SentFrame[]): Promise<number> 
     });
     return link;
   };
-  const started = performance.now();
-  let links = new Map<string, Awaited<ReturnType<typeof open>>>();
-  let scenario = -1;
+  const links = new Map<string, Awaited<ReturnType<typeof open>>>();
   for (const f of frames) {
-    if (f.scenario !== scenario) {
-      for (const l of links.values()) l.socket.destroy();
-      links = new Map();
-      scenario = f.scenario;
-    }
     let link = links.get(f.conn);
     if (link === undefined) links.set(f.conn, (link = await open()));
     const header = Buffer.alloc(2);
@@ -147,74 +142,59 @@ async function rawRoundTrips(url: string, frames: SentFrame[]): Promise<number> 
     while (l.pending.length < 2 || l.pending.length < 2 + l.pending.readUInt16BE(0)) await new Promise<void>((r) => (l.wake = r));
     l.pending = l.pending.subarray(2 + l.pending.readUInt16BE(0));
   }
-  const ms = performance.now() - started;
   for (const l of links.values()) l.socket.destroy();
-  return ms / frames.length;
 }
 
-/** The frames the kit sent in scenario `i`, added to `into`. */
-function sentFrames(i: number, trace: readonly TraceEvent[], into: SentFrame[]): void {
-  for (const e of trace) if (e.dir === "kit→sut" && e.kind === "frame" && e.bytes) into.push({ scenario: i, conn: e.conn ?? "", bytes: Buffer.from(e.bytes, "hex") });
-}
-
-/** The runner's ms per transaction over TCP to a fresh host process, and the frames it sent. */
-async function kitRoundTrips(): Promise<{ ms: number; frames: SentFrame[]; warmUp: SentFrame[] }> {
-  const frames: SentFrame[] = [];
-  const warmUp: SentFrame[] = [];
-  const host = await hostProcess();
-  try {
-    const target = tcpHostTarget(host.url, { framing: framingByName("binary2") });
-    const ctx = { ...context(target, 5_000), counters: new Map() };
-    const scenarios = tenStepScenarios(100, 0);
-    // Warm-up, untimed: the first scenarios run the kit's code cold (JIT), which a raw client's
-    // few lines hardly know; a lab's run of hundreds of scenarios is warm almost throughout.
-    for (const [i, s] of tenStepScenarios(WARM_UP_SCENARIOS, 0, 7).entries()) sentFrames(i, await runScenario(s, ctx), warmUp);
-    const started = performance.now();
-    for (const [i, s] of scenarios.entries()) {
-      sentFrames(i, await runScenario(s, ctx), frames);
-    }
-    return { ms: (performance.now() - started) / frames.length, frames, warmUp };
-  } finally {
-    host.stop();
-  }
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Client CPU (user + system) in ms since `from`. */
+const cpuMs = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1000;
+};
 
 /**
- * The runner over TCP to the host as a process, next to a raw socket client sending the same
- * frames on the same connections (a fresh host process each, which so does the same work and
- * gives the same answers). Rounds alternate the two; the medians are compared, as loopback
- * timings on a shared machine move by tens of percent from one run to the next.
+ * The runner over TCP to the host as a process, side by side with a raw socket client sending
+ * the same frames on the same connections to a second host process (which so does the same work
+ * and gives the same answers). They take turns scenario by scenario, so a shared machine's busy
+ * spells fall on both alike; the kit's scenario runs first, the raw client replays its frames.
  */
 async function overTcp(): Promise<string[]> {
-  const ROUNDS = 3;
-  const kit: number[] = [];
-  const raw: number[] = [];
-  let frames: SentFrame[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const run = await kitRoundTrips();
-    kit.push(run.ms);
-    frames = run.frames;
-    const rawHost = await hostProcess();
-    try {
-      // The host warmed up as the kit's was, by the kit's warm-up frames, untimed.
-      await rawRoundTrips(rawHost.url, run.warmUp);
-      raw.push(await rawRoundTrips(rawHost.url, frames));
-    } finally {
-      rawHost.stop();
+  const SCENARIOS = 300;
+  const [kitHost, rawHost] = await Promise.all([hostProcess(), hostProcess()]);
+  try {
+    const target = tcpHostTarget(kitHost.url, { framing: framingByName("binary2") });
+    const ctx = { ...context(target, 5_000), counters: new Map() };
+    // Warm-up, untimed, on both hosts: a lab's run of hundreds of scenarios is warm almost throughout.
+    for (const s of tenStepScenarios(WARM_UP_SCENARIOS, 0, 7)) await rawScenario(rawHost.url, sentFrames(await runScenario(s, ctx)));
+    const time = { kit: 0, raw: 0, kitCpu: 0, rawCpu: 0 };
+    let transactions = 0;
+    let connections = 0;
+    for (const s of tenStepScenarios(SCENARIOS, 0)) {
+      let started = performance.now();
+      let cpu = process.cpuUsage();
+      const frames = sentFrames(await runScenario(s, ctx));
+      time.kit += performance.now() - started;
+      time.kitCpu += cpuMs(cpu);
+      started = performance.now();
+      cpu = process.cpuUsage();
+      await rawScenario(rawHost.url, frames);
+      time.raw += performance.now() - started;
+      time.rawCpu += cpuMs(cpu);
+      transactions += frames.length;
+      connections += new Set(frames.map((f) => f.conn)).size;
     }
+    const per = (ms: number) => (ms / transactions).toFixed(3);
+    return [
+      `| over TCP to \`isoconf sim host\` (cup, ${SCENARIOS} scenarios of 10 steps, no faults, after ${WARM_UP_SCENARIOS} untimed ones; client and baseline take turns scenario by scenario) | ms per transaction | client CPU ms per transaction |`,
+      "|---|---|---|",
+      `| isoconf runner (decodes, records, checks nothing) | ${per(time.kit)} | ${per(time.kitCpu)} |`,
+      `| baseline: raw socket client sending the same ${fmt(transactions)} frames on the same ${fmt(connections)} connections, to its own host process | ${per(time.raw)} | ${per(time.rawCpu)} |`,
+      "",
+      `The runner adds **${Math.round((time.kit / time.raw - 1) * 100)}%** to the host's round-trip time (target: at most 20%).`,
+    ];
+  } finally {
+    kitHost.stop();
+    rawHost.stop();
   }
-  const connections = new Set(frames.map((f) => `${f.scenario}/${f.conn}`)).size;
-  const range = (xs: number[]) => `${median(xs).toFixed(3)} (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)})`;
-  return [
-    `| over TCP to \`isoconf sim host\` (cup, 100 scenarios of 10 steps, no faults, after ${WARM_UP_SCENARIOS} untimed ones on the same host; median of ${ROUNDS} alternating rounds) | ms per transaction |`,
-    "|---|---|",
-    `| isoconf runner (decodes, records, checks nothing) | ${range(kit)} |`,
-    `| baseline: raw socket client sending the same ${fmt(frames.length)} frames on the same ${fmt(connections)} connections | ${range(raw)} |`,
-    "",
-    `The runner adds **${Math.round((median(kit) / median(raw) - 1) * 100)}%** to the host's round-trip time (target: at most 20%).`,
-  ];
 }
 
 /** Heap over a 10,000-scenario run: a passing scenario's trace must not be kept. */
