@@ -106,7 +106,26 @@ for (const c of COMMANDS) {
  */
 const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
 if (typeof usage?.cacheHelpMessage === "function") usage.cacheHelpMessage = () => {};
+/** A bad command line: nothing has run or been written yet, so exiting here loses nothing. */
+function badCommandLine(text: string): never {
+  process.stderr.write(`isoconf: ${text}\nRun 'isoconf --help' or 'isoconf <command> --help'.\n`);
+  process.exit(EXIT_CANNOT_RUN);
+}
+
+/**
+ * An option given twice arrives as an array, which every handler would take for a string: one
+ * named once where it takes one value is told so, instead of failing somewhere inside.
+ */
+function onceEach(argv: Record<string, unknown>, y: Argv): void {
+  const lists = new Set(y.getOptions().array);
+  for (const [key, value] of Object.entries(argv)) {
+    if (key === "_" || key === "$0" || key.includes("-") || !Array.isArray(value) || lists.has(key)) continue;
+    badCommandLine(`--${key} was given ${value.length} times (${value.map(String).join(", ")}): give it once`);
+  }
+}
+
 await cli
+  .middleware(onceEach as never, true)
   .demandCommand(1, "name a command: run, replay, check, merge, list, decode, encode, dialects or sim")
   .recommendCommands()
   .strict()
@@ -114,9 +133,5 @@ await cli
   .alias("h", "help")
   .version()
   .wrap(Math.min(110, process.stdout.columns || 110))
-  .fail((msg, err) => {
-    // A bad command line: nothing has run or been written yet, so exiting here loses nothing.
-    process.stderr.write(`isoconf: ${err?.message ?? msg}\nRun 'isoconf --help' or 'isoconf <command> --help'.\n`);
-    process.exit(EXIT_CANNOT_RUN);
-  })
+  .fail((msg, err) => badCommandLine(err?.message ?? msg))
   .parseAsync();

@@ -62,4 +62,24 @@ describe("isoconf: errors the user can act on are one line, exit 2", function ()
       assert.equal(JSON.parse(decoded.stdout).fields["41"], "TERM0001");
     });
   });
+
+  describe("an option of one value given twice", () => {
+    it("is refused before anything runs, naming the option and both values; a list option takes both", async () => {
+      const cases = [
+        ["sim", "host", "--dialect", "cup", "--dialect", "iso87ascii"],
+        ["run", "host", "--runs", "2", "--runs", "3", "--out", out()],
+        ["decode", "--dialect", "cup", "--dialect", "cup", "--hex", "00"],
+      ];
+      const results = await Promise.all(cases.map((args) => runCliAsync(args)));
+      results.forEach((r, i) => {
+        const what = cases[i].join(" ");
+        assert.equal(r.status, 2, `${what}: ${r.stdout}${r.stderr}`);
+        assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, `${what}: no stack`);
+        assert.match(r.stderr, /^isoconf: --(dialect|runs) was given 2 times \((cup, iso87ascii|2, 3|cup, cup)\): give it once\n/, what);
+      });
+      const listed = runCli(["run", "host", "--only", "H-TID-1", "--only", "H-FMT-1", "--runs", "2", "--quiet", "--out", out()]);
+      assert.equal(listed.status, 0, listed.stderr);
+      assert.match(listed.stdout, / 10 skipped /, "both --only values are taken");
+    });
+  });
 });
