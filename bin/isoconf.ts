@@ -117,7 +117,8 @@ function badCommandLine(text: string): never {
  * named once where it takes one value is told so, instead of failing somewhere inside.
  */
 function onceEach(argv: Record<string, unknown>, y: Argv): void {
-  const lists = new Set(y.getOptions().array);
+  // yargs has getOptions (the parsed option declarations); its types leave it out.
+  const lists = new Set((y as unknown as { getOptions(): { array: string[] } }).getOptions().array);
   for (const [key, value] of Object.entries(argv)) {
     if (key === "_" || key === "$0" || key.includes("-") || !Array.isArray(value) || lists.has(key)) continue;
     badCommandLine(`--${key} was given ${value.length} times (${value.map(String).join(", ")}): give it once`);
