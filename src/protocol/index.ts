@@ -5,7 +5,7 @@ export { networkCodeOf, batchOf, panOf, originalData, parseOriginalData, referen
 export { buildRequest, type Card, type OriginalRef, type RequestParams } from "./requests.js";
 export { buildResponse, type ResponseParams } from "./responses.js";
 export { buildReversal, isReversal, reversedStan, type ReversalCause } from "./reversal.js";
-export { responseMismatches, requestKey, type Mismatch } from "./matching.js";
+export { answeredIndex, responseMismatches, requestKey, type Mismatch } from "./matching.js";
 export { macRequired } from "./macPolicy.js";
 export { profileOf, hasCapability, unsupportedOperations, type Capability, type SutProfile } from "./profile.js";
 export { declineCodes, ISO87_DECLINE_CODES } from "./declineCodes.js";

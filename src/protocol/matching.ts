@@ -37,6 +37,22 @@ export function responseMismatches(dialect: Dialect, request: Message, response:
 }
 
 /**
+ * Which of the requests waiting on one connection `response` answers: the first whose response
+ * MTI and STAN it carries, else the first whose response MTI it carries, else the oldest. A host
+ * may answer two requests in flight in either order, and an answer with a wrong STAN is still
+ * the answer of the request of its kind (and reported as a wrong answer, not a lost one).
+ */
+export function answeredIndex(waiting: readonly Message[], response: Message): number {
+  let byMti = -1;
+  for (let i = 0; i < waiting.length; i++) {
+    if (response.mti !== responseMti(waiting[i].mti)) continue;
+    if (response.fields["11"] === waiting[i].fields["11"]) return i;
+    if (byMti < 0) byMti = i;
+  }
+  return Math.max(0, byMti);
+}
+
+/**
  * The key a host recognises a repeated request by: the dialect's matching fields (TID, MID,
  * STAN) plus the batch (CUP) or transmission time (ISO 87), so a STAN that wraps in a new
  * batch is a new request; a repeat MTI counts as its original's.

@@ -8,6 +8,7 @@ import type { Clock } from "../link/clock.js";
 import type { Link } from "../link/link.js";
 import { sendInSegments } from "../link/sendInSegments.js";
 import {
+  answeredIndex,
   batchOf,
   buildRequest,
   buildResponse,
@@ -316,9 +317,8 @@ export class KitTerminal {
       this.o.recorder.fault({ fault: "pipelined" }, `the request and an echo test (${echo.mti}) written in one segment`);
       const both = Buffer.concat([link.framing.encode(this.frame(s, request)), link.framing.encode(this.frame(s, echo))]);
       await link.sendRaw(both).catch(() => undefined);
-      // Answers come in order on a connection: the request's, then the echo's (none once the link is gone).
-      const outcome = await this.await(s, request);
-      await this.await(s, echo);
+      // Both wait on one connection, and the host may answer them in either order (or one only).
+      const [outcome] = await this.awaitEach(s, [request, echo], link);
       this.settle(s, step, request, outcome);
     },
     hostile_amount: async (s, step, fault) => {
@@ -664,12 +664,35 @@ export class KitTerminal {
   }
 
   /**
-   * Waits for the answer to `request`: answers the requests the host starts itself (sign-on, echo
-   * tests) where the profile says so, and judges what comes as a terminal does. After a timeout the connection is closed, so a
-   * late answer cannot be taken for the next request's.
+   * Waits for the answers to requests in flight together on one link, each answer judged against
+   * the request it names (`answeredIndex`); the outcomes in the order of `requests`. Once one
+   * wait ends without an answer (a timeout closes the link), the rest have none either.
    */
+  private async awaitEach(s: KitSession, requests: readonly Message[], link: Link): Promise<Outcome[]> {
+    const outcomes = new Map<Message, Outcome>();
+    const waiting = [...requests];
+    while (waiting.length > 0) {
+      const got = await this.answerOf(s, waiting[0], link);
+      if (got.kind !== "frame") break;
+      const [request] = waiting.splice(answeredIndex(waiting, got.message), 1);
+      outcomes.set(request, this.judge(s, request, got.body, got.message));
+    }
+    return requests.map((r) => outcomes.get(r) ?? { kind: "none" });
+  }
+
+  /** Waits for the answer to `request` and judges it as a terminal does (`answerOf`, then `judge`). */
   private async await(s: KitSession, request: Message, link = s.link): Promise<Outcome> {
     if (link === undefined) return { kind: "none" };
+    const got = await this.answerOf(s, request, link);
+    return got.kind === "frame" ? this.judge(s, request, got.body, got.message) : got;
+  }
+
+  /**
+   * The next answer on `link`, decoded: answers the requests the host starts itself (sign-on,
+   * echo tests) where the profile says so. After a timeout the connection is closed, so a late
+   * answer cannot be taken for the next request's.
+   */
+  private async answerOf(s: KitSession, request: Message, link: Link): Promise<{ kind: "frame"; body: Buffer; message: Message } | Outcome> {
     const asked = this.o.clock.now();
     const until = asked + this.o.responseTimeoutMs;
     for (;;) {
@@ -695,7 +718,7 @@ export class KitTerminal {
         await this.answerHost(s, link, message);
         continue;
       }
-      return this.judge(s, request, got.body, message);
+      return { kind: "frame", body: got.body, message };
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Message } from "../iso8583/message.js";
+import { answeredIndex } from "../protocol/matching.js";
 import { isRequestMti, responseMti } from "../protocol/rules.js";
 import type { TerminalFaultKind } from "../scenario/scenario.js";
 import type { Direction, EventOf, FrameEvent, TraceEvent } from "../trace/traceEvent.js";
@@ -32,7 +33,8 @@ const NOT_ANSWERED_NOW: ReadonlySet<string> = new Set(["drop", "late", "disconne
 /**
  * Pairs every request with the frames that answer it: per connection, first in first out, so a
  * response carrying a wrong STAN or terminal ID is still paired with its request and reported as
- * a wrong answer rather than as a timeout. Frames the answering side starts itself (its own
+ * a wrong answer rather than as a timeout. Where two requests wait on one connection, an answer
+ * goes to the one it names by MTI and STAN (`answeredIndex`): a host may answer them in any order. Frames the answering side starts itself (its own
  * requests, such as an echo test) are not answers. An answer with nobody waiting goes to the
  * connection's last answered request: it is a second answer.
  *
@@ -78,7 +80,7 @@ export function exchanges(trace: readonly TraceEvent[], requester: Requester = "
     } else {
       if (m !== undefined && isRequestMti(m.mti)) continue;
       const held = m === undefined ? -1 : late.findIndex((x) => x.request.conn === e.conn && answers(x, m));
-      const x = held >= 0 ? late.splice(held, 1)[0] : (waiting.get(e.conn)?.shift() ?? last.get(e.conn));
+      const x = held >= 0 ? late.splice(held, 1)[0] : (takeAnswered(waiting.get(e.conn), m) ?? last.get(e.conn));
       if (x === undefined || x === MALFORMED_SINK) continue;
       x.responses.push(e);
       last.set(e.conn, x);
@@ -88,6 +90,16 @@ export function exchanges(trace: readonly TraceEvent[], requester: Requester = "
 }
 
 const decoded = (e: FrameEvent): e is DecodedFrame => e.message !== undefined;
+
+/**
+ * The waiting request an answer belongs to, out of the queue: the oldest, unless more than one
+ * waits (a pipelined pair) and the answer names another (`answeredIndex`). A malformed frame's
+ * place is taken by order only: nothing names it.
+ */
+function takeAnswered(q: Exchange[] | undefined, m: Message | undefined): Exchange | undefined {
+  if (q === undefined || q.length < 2 || m === undefined || q[0] === MALFORMED_SINK) return q?.shift();
+  return q.splice(answeredIndex(q.map((x) => x.request.message), m), 1)[0];
+}
 
 /** Whether `m` is an answer to the request of `x`: its response MTI, and the same STAN. */
 const answers = (x: Exchange, m: Message) => m.mti === responseMti(x.request.message.mti) && m.fields["11"] === x.request.message.fields["11"];

@@ -244,6 +244,24 @@ describe("host properties over hand-made traces", () => {
     assert.deepEqual(check("H-MTI-1", pipelined().receive(buildResponse(d, echo, { code: "00" }))), []);
   });
 
+  it("a pipelined pair: each answer goes to the request it names, in whichever order it comes", () => {
+    const r = purchase();
+    const echo = buildRequest(d, { op: "echo", tid: "TERM0001", mid: "123456789012345", stan: "000900", batch: "000001", now });
+    const echoed = buildResponse(d, echo, { code: "00" });
+    const pair = () => new TraceBuilder().atStep(0).fault("pipelined").send(r).send(echo);
+    // The echo answered and the purchase not: the purchase went unanswered, nothing answered wrongly.
+    assert.deepEqual(check("H-MTI-1", pair().receive(echoed)).map((x) => x.message), [`${r.mti} STAN ${r.fields["11"]} got no response within 30000 ms`]);
+    assert.deepEqual(check("H-ECHO-1", pair().receive(echoed)), []);
+    // Both answered, the echo first.
+    for (const id of ["H-MTI-1", "H-ECHO-1"]) assert.deepEqual(check(id, pair().receive(echoed).receive(approve(r))), [], id);
+    // An answer of the echo's MTI with a wrong STAN is the echo's wrong answer, not the purchase's.
+    const wrongStan = { ...echoed, fields: { ...echoed.fields, "11": "000901" } };
+    const wrong = check("H-ECHO-1", pair().receive(wrongStan).receive(approve(r)));
+    assert.equal(wrong.length, 1);
+    assert.match(wrong[0].message, /000900|000901/);
+    assert.doesNotMatch(wrong[0].message, new RegExp(`${r.fields["11"]}`));
+  });
+
   it("H-LIVE-1: no answer after a header-only frame", () => {
     const r = purchase();
     // Nothing answered the frame, so the kit sent the request on a new connection.

@@ -112,6 +112,11 @@ export const HOST_BUGS = [
     description: "serves only the first frame of each chunk read: a second request that arrives with it is silently dropped",
   },
   {
+    name: "keeps-last-pipelined",
+    violates: ["H-MTI-1"],
+    description: "reads each chunk into one message buffer: of two requests that arrive together, the first is overwritten by the second and never answered",
+  },
+  {
     name: "dies-on-header-only",
     violates: ["H-LIVE-1"],
     description: "after a frame shorter than an MTI (the length and fixed headers alone), stops answering on every connection",

@@ -118,6 +118,13 @@ const misbehaves: Record<HostBugName, (fx: HostFixture, t: ScriptedTerminal, clo
     assert.ok((await answerWithin(t, KIT_TIMEOUT_MS)) !== undefined, "the first is answered");
     return (await answerWithin(t, KIT_TIMEOUT_MS)) === undefined;
   },
+  async "keeps-last-pipelined"(_fx, t) {
+    const first = t.request("echo");
+    const second = t.request("echo");
+    await t.link.sendRaw(Buffer.concat([first, second].map((m) => t.link.framing.encode(t.frame(m)))));
+    // The correct host answers both in order; the bugged one the second only.
+    return (await answerWithin(t, KIT_TIMEOUT_MS))?.fields["11"] === second.fields["11"] && (await answerWithin(t, KIT_TIMEOUT_MS)) === undefined;
+  },
   async "lax-amount"(_fx, t) {
     const purchase = t.request("purchase", { card: CARDS.rich, amount: 1000 });
     await t.send(hostileAmountFrame(t.dialect, t.frame(purchase), purchase, "negative", t.mak)!.frame);
