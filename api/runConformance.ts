@@ -116,10 +116,10 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const maxSteps = o["max-steps"] ?? DEFAULT_MAX_STEPS;
   const withMac = dialect.table.mac !== null;
   const kit = kitIdentity(o, dialect);
-  const lanes = lanePlanOf(o.concurrency, role, kit, dialect);
+  const cards = cardsFrom(o.cards);
+  const lanes = lanePlanOf(o.concurrency, role, kit, dialect, cards !== undefined);
   // The lanes' terminals, every one of them, for the built-in host to register (the pre-run sign-on runs in every lane).
   const laneKit = lanes === undefined ? kit : { ...kit, terminals: allLaneTerminals(lanes).registered };
-  const cards = cardsFrom(o.cards);
   // With a card file, an operation none of its cards may be used for is left out of the run.
   const leaveOut = [...unsupportedOperations(dialect), ...opsNoCardAllows(cards?.cards, CARD_OPERATIONS)];
   const cardConstraints = cards === undefined ? undefined : { file: cards.cards };
@@ -224,14 +224,15 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
  * `--concurrency N`'s lanes (none for 1): the run's terminals numbered on per lane, each lane's
  * checked against field 41 and against every other lane's, before anything runs.
  */
-function lanePlanOf(concurrency: number | undefined, role: "host" | "terminal", kit: KitIdentity, dialect: Dialect): LanePlan | undefined {
+function lanePlanOf(concurrency: number | undefined, role: "host" | "terminal", kit: KitIdentity, dialect: Dialect, cardFile: boolean): LanePlan | undefined {
   if (concurrency === undefined || concurrency === 1) return undefined;
   if (role === "terminal") throw new UsageError(`--concurrency ${concurrency}: a terminal under test is one terminal, run one scenario at a time (run terminal takes no --concurrency)`);
   // One link for every terminal carries one scenario at a time: lanes would wait for links the host never dials.
   if (profileOf(dialect).links === "shared") throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile puts every terminal on one shared link, which carries one scenario at a time`);
-  // Lanes have terminals of their own, not cards: a card two lanes post to at once moves for both, and its balances would blame the host.
-  if (profileOf(dialect).balances !== "none") throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile reads card balances, which lanes sharing cards would move under each other; run one scenario at a time`);
-  const plan: LanePlan = { lanes: concurrency, registered: kit.terminals, unregistered: [kit.unregistered] };
+  // Where balances are read, a card two lanes post to at once would move for both and blame the host: each lane has cards of its own.
+  const ownCards = profileOf(dialect).balances !== "none";
+  if (ownCards && cardFile) throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile reads card balances, and the cards of --cards are real test cards the lanes would share; run one scenario at a time, or leave out --cards`);
+  const plan: LanePlan = { lanes: concurrency, registered: kit.terminals, unregistered: [kit.unregistered], ownCards };
   let all: ReturnType<typeof allLaneTerminals>;
   try {
     all = allLaneTerminals(plan);

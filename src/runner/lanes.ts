@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { HostScenario, Scenario } from "../scenario/scenario.js";
+import type { HostScenario, Scenario, ScenarioCard } from "../scenario/scenario.js";
 import type { TraceEvent } from "../trace/traceEvent.js";
 import type { Shard } from "./suiteResult.js";
 
@@ -27,6 +27,41 @@ export interface LanePlan {
   lanes: number;
   registered: readonly string[];
   unregistered: readonly string[];
+  /**
+   * Whether each lane has cards of its own too (`cardInLane`): where the kit reads card balances,
+   * a card another lane posts to at the same moment would move under it.
+   */
+  ownCards?: boolean;
+}
+
+/** What digit `d` adds to the Luhn sum at a place that is doubled. */
+const luhnDoubled = (d: number) => (d < 5 ? 2 * d : 2 * d - 9);
+
+/**
+ * A generated card moved into `lane`: the same card but for the digits that say which lane it is
+ * in, so no two lanes ever present one card (up to 100 lanes). Digit 3 from the end of the PAN
+ * before its check digit is the lane's units, digit 5 its tens; the digit after each makes up the Luhn sum, so
+ * the check digit, and the last two digits and the second-last one (what the reference host's
+ * decline rules and opening balances read), stay as generated. A card of the card file stays:
+ * it is a real test card.
+ */
+export function cardInLane(c: ScenarioCard, lane: number): ScenarioCard {
+  if ("file" in c) return c;
+  const width = c.length - 1 - c.bin.length;
+  // The account digits the PAN shows (recipePan cuts a longer number to its first `width`).
+  const digits = String(c.account).padStart(width, "0").slice(0, width).split("").map(Number);
+  const set = (place: number, value: number) => {
+    // `place` counts from the PAN's last digit before the check digit (0), which Luhn doubles.
+    const at = width - 1 - place;
+    if (at < 0) throw new RangeError(`card ${c.bin}… of ${c.length} digits has no room for lane ${lane}'s digits`);
+    const before = digits[at];
+    digits[at] = value;
+    digits[at + 1] = (((digits[at + 1] + luhnDoubled(before) - luhnDoubled(value)) % 10) + 10) % 10;
+  };
+  set(2, lane % 10);
+  // The tens wherever there is room, so moving a card from lane to lane is moving it from the start.
+  if (width > 4 || lane >= 10) set(4, Math.floor(lane / 10) % 10);
+  return { ...c, account: Number(digits.join("")) };
 }
 
 /** The terminal IDs of `lane`, in the order of the run's (registered first, then unregistered). */
@@ -56,7 +91,8 @@ export function allLaneTerminals(plan: LanePlan): { registered: string[]; unregi
 
 /**
  * A host scenario moved into `lane`: the same steps, the lane's terminal IDs, whichever lane's
- * (or the run's own) it had (a failure is re-run and shrunk in the lane held for it).
+ * (or the run's own) it had (a failure is re-run and shrunk in the lane held for it), and where
+ * the plan says so the lane's cards.
  */
 export function inLane(s: Scenario, plan: LanePlan | undefined, lane: number): Scenario {
   if (plan === undefined || plan.lanes <= 1 || s.role !== "host") return s;
@@ -67,7 +103,9 @@ export function inLane(s: Scenario, plan: LanePlan | undefined, lane: number): S
     t.registered.forEach((tid, i) => map.set(tid, own.registered[i]));
     t.unregistered.forEach((tid, i) => map.set(tid, own.unregistered[i]));
   }
-  return { ...s, terminals: s.terminals.map((t) => map.get(t) ?? t) } satisfies HostScenario;
+  const terminals = s.terminals.map((t) => map.get(t) ?? t);
+  if (!plan.ownCards) return { ...s, terminals } satisfies HostScenario;
+  return { ...s, terminals, steps: s.steps.map((st) => (st.card === undefined ? st : { ...st, card: cardInLane(st.card, lane) })) } satisfies HostScenario;
 }
 
 /** A scenario run in a lane: the scenario as it ran there, and its trace (undefined when the kit could not run it). */

@@ -6,14 +6,17 @@ import { runConformance } from "../../api/runConformance.js";
 import { UsageError } from "../../api/usageError.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
-import { allLaneTerminals, inLane, shiftTerminal, type LanePlan } from "../../src/runner/lanes.js";
+import { allLaneTerminals, cardInLane, inLane, shiftTerminal, type LanePlan } from "../../src/runner/lanes.js";
 import type { Progress } from "../../src/runner/runSuite.js";
 import { counterexampleOf, reasonOf, type SuiteResult } from "../../src/runner/suiteResult.js";
 import { REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
 import type { HostBugName } from "../../src/sim/host/bugs.js";
 import { failures, runHostSuite, untested } from "../helpers/hostRun.js";
 import { keptHostTarget } from "../helpers/keptHost.js";
-import { profiledDialect } from "../helpers/profiledDialect.js";
+import { CUP_WITH_BALANCES, profiledDialect } from "../helpers/profiledDialect.js";
+import fc from "fast-check";
+import { card } from "../../generators/card.js";
+import { cardPan, luhnDigit } from "../../src/scenario/scenario.js";
 
 // Lanes: scenarios run N at once, each with terminals of its own. They must find what a
 // sequential run of the same seed finds, after as many scenarios, and the host must see no
@@ -67,6 +70,41 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
     }
   });
 
+  it("lane cards, where balances are read: disjoint between lanes, with the check digit and the last two digits as generated", () => {
+    fc.assert(
+      fc.property(card(), fc.nat(99), fc.nat(99), (c, a, b) => {
+        if ("file" in c) return;
+        const inA = cardInLane(c, a);
+        assert.equal(cardPan(cardInLane(inA, b)), cardPan(cardInLane(c, b)), "moving from lane to lane is as moving from the start");
+        const pan = cardPan(c);
+        const moved = cardPan(inA);
+        assert.equal(moved.length, pan.length);
+        assert.equal(moved.slice(0, c.bin.length), c.bin);
+        assert.equal(moved.slice(-2), pan.slice(-2), "the decline rules' and opening balance's digits");
+        assert.equal(luhnDigit(moved.slice(0, -1)), moved.at(-1), "Luhn-valid");
+        if (a !== b) assert.notEqual(moved, cardPan(cardInLane(c, b)), `lanes ${a} and ${b}`);
+      }),
+    );
+    const s = { role: "host" as const, terminals: [...REGISTERED_TERMINALS], steps: [{ op: "purchase" as const, terminal: 0, amount: 100, card: { bin: "622588", account: 123456789, length: 16, expiry: "3012", swiped: false } }] };
+    assert.deepEqual(inLane(s, plan(8), 3), { ...s, terminals: ["TERM0013", "TERM0014", "TERM0015", "TERM0016"] }, "cards stay where balances are not read");
+    assert.notDeepEqual((inLane(s, { ...plan(8), ownCards: true }, 3) as typeof s).steps[0].card, s.steps[0].card);
+  });
+
+  it("a host reporting balances, kept for the run: 600 scenarios in 8 lanes with cards of their own, no false alarm; declines-whole-balance still found", async () => {
+    const d = CUP_WITH_BALANCES;
+    const lanes = { ...plan(8), ownCards: true };
+    const r = await runHostSuite(d, keptHostTarget(d), { runs: 600, seed: 11, lanes });
+    assert.deepEqual(failures(r).map((p) => `${p.id}: ${reasonOf(p) ?? ""}`), []);
+    assert.deepEqual(untested(r), []);
+    // Every scenario a purchase sent twice with one and the same card: lanes sharing the card would see each other's postings in its balance, and blame the duplicate.
+    const oneCard = { bin: "622588", account: 4242, length: 16, expiry: "3012", swiped: false };
+    const scenarios = fc.integer({ min: 100, max: 5_000 }).map((amount) => ({ role: "host" as const, terminals: [...REGISTERED_TERMINALS], steps: [{ op: "purchase" as const, terminal: 0, amount, card: oneCard, fault: { kind: "duplicate" as const } }] }));
+    const shared = await runHostSuite(d, keptHostTarget(d), { runs: 200, seed: 11, lanes, scenarios });
+    assert.deepEqual(failures(shared).map((p) => `${p.id}: ${reasonOf(p) ?? ""}`), [], "one card, a copy of it per lane");
+    const bug = await runHostSuite(d, referenceHostTarget(d, { bug: "declines-whole-balance" }), { runs: 200, seed: 42, lanes, only: ["H-BAL-1"] });
+    assert.equal(bug.properties.find((p) => p.id === "H-BAL-1")!.verdict, "fail");
+  });
+
   const keptHost = (bug?: HostBugName) => keptHostTarget(cup, bug);
 
   it("a correct host kept for the whole run: 2,000 scenarios in 8 lanes, no false alarm, every rule exercised", async () => {
@@ -99,7 +137,14 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
     await assert.rejects(runConformance({ role: "host", concurrency: 4, dialect: shared, runs: 5, out: out() }), (e: Error) => e instanceof UsageError && /^--concurrency 4: dialect lab-shared's profile puts every terminal on one shared link/.test(e.message));
     const balances = join(mkdtempSync(join(tmpdir(), "isoconf-lanes-")), "balances.json");
     writeFileSync(balances, JSON.stringify(profiledDialect("cup", "lab-balances", { balances: "inquiry" }).table));
-    await assert.rejects(runConformance({ role: "host", concurrency: 4, dialect: balances, runs: 5, out: out() }), (e: Error) => e instanceof UsageError && /^--concurrency 4: dialect lab-balances's profile reads card balances/.test(e.message));
+    const cards = join(mkdtempSync(join(tmpdir(), "isoconf-lanes-")), "cards.json");
+    writeFileSync(cards, JSON.stringify({ format: "isoconf-cards/1", cards: [{ pan: "6225880000000001", expiry: "3012", balance: 100000 }] }));
+    await assert.rejects(
+      runConformance({ role: "host", concurrency: 4, dialect: balances, cards, runs: 5, out: out() }),
+      (e: Error) => e instanceof UsageError && /^--concurrency 4: dialect lab-balances's profile reads card balances, and the cards of --cards are real test cards the lanes would share/.test(e.message),
+    );
+    const withBalances = await runConformance({ role: "host", concurrency: 4, dialect: balances, runs: 40, seed: 3, out: out() });
+    assert.equal(withBalances.exitCode, 0, "generated cards: each lane has its own");
     const r = await runConformance({ role: "host", concurrency: 4, runs: 40, seed: 3, out: out() });
     assert.equal(r.exitCode, 0);
   });
