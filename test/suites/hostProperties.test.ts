@@ -64,6 +64,18 @@ describe("host properties over hand-made traces", () => {
     assert.deepEqual(check("H-MTI-1", new TraceBuilder().send(r).receive(wrong)), []);
   });
 
+  it("H-ECHO-1: another terminal's answer on a terminal's connection is named as such", () => {
+    const two: HostScenario = { ...scenario, terminals: ["TERM0001", "TERM0002"] };
+    const echo41 = (tid: string, s = scenario) => {
+      const r = purchase();
+      const theirs = approve(r);
+      theirs.fields["41"] = tid;
+      return prop("H-ECHO-1").check(s, new TraceBuilder().send(r).receive(theirs).events, ctx).violations.map((x) => x.message);
+    };
+    assert.match(echo41("TERM0002", two)[0], /does not echo field 41: it is TERM0002's answer, delivered on another terminal's connection$/);
+    assert.match(echo41("TERM0017")[0], /does not echo field 41: it names TERM0017, a terminal this scenario does not play \(another scenario's answer, delivered on this connection\?\)$/);
+  });
+
   it("H-TID-1: an unregistered terminal approved", () => {
     const r = purchase(500, "TERM9999");
     const v = check("H-TID-1", new TraceBuilder().send(r).receive(approve(r)));

@@ -10,7 +10,7 @@ import type { Capability } from "../../protocol/profile.js";
  * its books between them (a process, or lanes against one host), through a property's rule across the run.
  */
 /**
- * How long a host with a racy bug (`racy-duplicate-check`, `racy-double-reversal`) takes over a
+ * How long a host with a racy bug (`racy-duplicate-check`, `racy-double-reversal`, `crossed-answers`) takes over a
  * request before it answers, on its clock: the window a copy arriving on another connection falls in.
  * A few ms, as a database round trip takes; requests on one connection wait for each other.
  */
@@ -135,6 +135,11 @@ export const HOST_BUGS = [
     name: "racy-double-reversal",
     violates: ["H-REV-2"],
     description: "takes a few ms (RACY_PROCESSING_MS) over each request, one at a time per connection, and marks a purchase reversed only when it answers: a second reversal of it that arrives on another connection meanwhile undoes it again",
+  },
+  {
+    name: "crossed-answers",
+    violates: ["H-MTI-1"],
+    description: "takes a few ms (RACY_PROCESSING_MS) over each request and then writes the answer to the connection that last sent it a frame, one shared 'current connection': with two connections busy at once, one gets both answers and the other none",
   },
   {
     name: "rrn-per-terminal",

@@ -95,7 +95,8 @@ export class ReferenceHost {
    * time; a connection's next request waits for it (`serveLink`), another connection's does not.
    */
   get processingMs(): number {
-    return this.options.bug === "racy-duplicate-check" || this.options.bug === "racy-double-reversal" ? RACY_PROCESSING_MS : 0;
+    const bug = this.options.bug;
+    return bug === "racy-duplicate-check" || bug === "racy-double-reversal" || bug === "crossed-answers" ? RACY_PROCESSING_MS : 0;
   }
 
   /** A copy of the books: per terminal its approvals, reversals and totals; card balances. */

@@ -24,6 +24,9 @@ export function describeTurn(turn: HostTurn): string {
   return `${request} -> ${answer}: ${turn.outcome}`;
 }
 
+/** Per host, the connection that last brought a frame: where the `crossed-answers` bug writes its answers. */
+const lastReader = new WeakMap<ReferenceHost, Link>();
+
 /**
  * Serves one connection until it closes or falls idle: each frame goes to the host, and its
  * answer goes back, after the answer's delay on the host's clock. A delayed answer does not
@@ -33,7 +36,8 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   const held = new Set<() => void>();
   // A send fails only when the link is closing; the receive loop sees that and ends.
-  const send = (frame: Buffer) => void link.send(frame).catch(() => undefined);
+  const send = (frame: Buffer, on = link) => void on.send(frame).catch(() => undefined);
+  const crossed = host.options.bug === "crossed-answers";
   // Only the reason and the offset: the bytes of a bad frame may hold card data.
   const onError = (e: DeframeError) => options.log?.(`${link.id} framing error at byte ${e.offset}: ${e.reason}${e.fatal ? " (the connection is closed)" : ""}`);
   link.on("error", onError);
@@ -61,6 +65,7 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
         options.log?.(`${link.id} idle for ${idleMs} ms: closing`);
         return;
       }
+      lastReader.set(host, link);
       if (early !== undefined) {
         if (!signOn!.answeredBy(got.body)) {
           early.push(got.body);
@@ -97,7 +102,14 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
     options.log?.(`${link.id} ${describeTurn(turn)}`);
     const reply = turn.reply;
     if (reply === undefined) return;
-    if (reply.delayMs === 0) send(reply.frame);
+    if (crossed) {
+      // The answer goes, once worked out, to whichever connection spoke last: this one only when no other spoke meanwhile.
+      const cancel = host.clock.setTimer(reply.delayMs + host.processingMs, () => {
+        held.delete(cancel);
+        send(reply.frame, lastReader.get(host) ?? link);
+      });
+      held.add(cancel);
+    } else if (reply.delayMs === 0) send(reply.frame);
     else {
       const cancel = host.clock.setTimer(reply.delayMs, () => {
         held.delete(cancel);

@@ -184,6 +184,14 @@ const misbehaves: Record<HostBugName, (fx: HostFixture, t: ScriptedTerminal, clo
     for (const m of await sentOnTwoConnections(fx, t, t.frame(t.reversal(purchase)))) assert.equal(m.fields["39"], "00");
     return !settlementBalanced(t.dialect, await t.exchange(t.request("settlement", { totals: totals(0, 0) })));
   },
+  async "crossed-answers"(fx, t) {
+    const twin = new ScriptedTerminal(await fx.connect(), t.dialect, "TERM0002");
+    const mine = t.request("echo");
+    await Promise.all([t.send(t.frame(mine)), twin.send(twin.frame(twin.request("echo")))]);
+    // The correct host answers each on its own connection; the bugged one both on the one that spoke last.
+    const own = await answerWithin(t, KIT_TIMEOUT_MS);
+    return own?.fields["41"] !== mine.fields["41"];
+  },
   async "rrn-per-terminal"(fx, t) {
     const other = new ScriptedTerminal(await fx.connect(), t.dialect, "TERM0002");
     const rrn = async (x: ScriptedTerminal) => (await x.exchange(x.request("purchase", { card: CARDS.rich, amount: 500 }))).fields["37"];
