@@ -117,7 +117,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const withMac = dialect.table.mac !== null;
   const kit = kitIdentity(o, dialect);
   const cards = cardsFrom(o.cards);
-  const lanes = lanePlanOf(o.concurrency, role, kit, dialect, cards !== undefined);
+  const lanes = lanePlanOf(o.concurrency, shard, role, kit, dialect, cards !== undefined);
   // The lanes' terminals, every one of them, for the built-in host to register (the pre-run sign-on runs in every lane).
   const laneKit = lanes === undefined ? kit : { ...kit, terminals: allLaneTerminals(lanes).registered };
   // With a card file, an operation none of its cards may be used for is left out of the run.
@@ -220,22 +220,32 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   }
 }
 
+/** Lanes a card can tell apart (`cardInLane`: two digits of its PAN). */
+const MAX_LANES_WITH_OWN_CARDS = 100;
+
 /**
- * `--concurrency N`'s lanes (none for 1): the run's terminals numbered on per lane, each lane's
- * checked against field 41 and against every other lane's, before anything runs.
+ * `--concurrency N`'s lanes (none for 1, unless a shard's): the run's terminals numbered on per
+ * lane, a shard's lanes after those of the shards before it, each lane's checked against field
+ * 41 and against every other lane's of every shard, before anything runs.
  */
-function lanePlanOf(concurrency: number | undefined, role: "host" | "terminal", kit: KitIdentity, dialect: Dialect, cardFile: boolean): LanePlan | undefined {
-  if (concurrency === undefined || concurrency === 1) return undefined;
+function lanePlanOf(concurrency: number | undefined, shard: Shard | undefined, role: "host" | "terminal", kit: KitIdentity, dialect: Dialect, cardFile: boolean): LanePlan | undefined {
+  // A shard with --concurrency (1 too) has lanes of its own, numbered on after the shards' before it.
+  if (concurrency === undefined || (concurrency === 1 && (shard === undefined || role === "terminal"))) return undefined;
   if (role === "terminal") throw new UsageError(`--concurrency ${concurrency}: a terminal under test is one terminal, run one scenario at a time (run terminal takes no --concurrency)`);
   // One link for every terminal carries one scenario at a time: lanes would wait for links the host never dials.
   if (profileOf(dialect).links === "shared") throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile puts every terminal on one shared link, which carries one scenario at a time`);
   // Where balances are read, a card two lanes post to at once would move for both and blame the host: each lane has cards of its own.
   const ownCards = profileOf(dialect).balances !== "none";
   if (ownCards && cardFile) throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile reads card balances, and the cards of --cards are real test cards the lanes would share; run one scenario at a time, or leave out --cards`);
-  const plan: LanePlan = { lanes: concurrency, registered: kit.terminals, unregistered: [kit.unregistered], ownCards };
+  const plan: LanePlan = { lanes: concurrency, registered: kit.terminals, unregistered: [kit.unregistered], ownCards, first: shard === undefined ? 0 : (shard.index - 1) * concurrency };
+  // Every shard's lanes are checked, so that shards run at once never meet on a terminal.
+  const whole: LanePlan = { ...plan, lanes: concurrency * (shard?.count ?? 1), first: 0 };
+  if (ownCards && whole.lanes > MAX_LANES_WITH_OWN_CARDS) {
+    throw new UsageError(`--concurrency ${concurrency}${shard ? ` over ${shard.count} shards` : ""}: ${whole.lanes} lanes, and where balances are read a card carries its lane in two digits: at most ${MAX_LANES_WITH_OWN_CARDS}`);
+  }
   let all: ReturnType<typeof allLaneTerminals>;
   try {
-    all = allLaneTerminals(plan);
+    all = allLaneTerminals(whole);
   } catch (e) {
     throw new UsageError(`--concurrency ${concurrency}: ${(e as Error).message.replace(/^concurrency \d+: /, "")}`);
   }

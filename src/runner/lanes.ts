@@ -32,6 +32,11 @@ export interface LanePlan {
    * a card another lane posts to at the same moment would move under it.
    */
   ownCards?: boolean;
+  /**
+   * The number of this plan's first lane (default 0): shard i of a run in N lanes has lanes
+   * (i−1)·N to i·N−1, so shards running at once on several machines never share a terminal.
+   */
+  first?: number;
 }
 
 /** What digit `d` adds to the Luhn sum at a place that is doubled. */
@@ -64,10 +69,11 @@ export function cardInLane(c: ScenarioCard, lane: number): ScenarioCard {
   return { ...c, account: Number(digits.join("")) };
 }
 
-/** The terminal IDs of `lane`, in the order of the run's (registered first, then unregistered). */
+/** The terminal IDs of the plan's `lane`, in the order of the run's (registered first, then unregistered). */
 export function laneTerminals(plan: LanePlan, lane: number): { registered: string[]; unregistered: string[] } {
   const k = plan.registered.length;
-  return { registered: plan.registered.map((t) => shiftTerminal(t, lane * k)), unregistered: plan.unregistered.map((t) => shiftTerminal(t, -lane)) };
+  const n = (plan.first ?? 0) + lane;
+  return { registered: plan.registered.map((t) => shiftTerminal(t, n * k)), unregistered: plan.unregistered.map((t) => shiftTerminal(t, -n)) };
 }
 
 /**
@@ -95,17 +101,19 @@ export function allLaneTerminals(plan: LanePlan): { registered: string[]; unregi
  * the plan says so the lane's cards.
  */
 export function inLane(s: Scenario, plan: LanePlan | undefined, lane: number): Scenario {
-  if (plan === undefined || plan.lanes <= 1 || s.role !== "host") return s;
+  const first = plan?.first ?? 0;
+  if (plan === undefined || (plan.lanes <= 1 && first === 0) || s.role !== "host") return s;
   const own = laneTerminals(plan, lane);
   const map = new Map<string, string>();
-  for (let other = 0; other < plan.lanes; other++) {
+  // From the run's own terminals (as drawn) or any lane's of the plan.
+  for (const other of [-first, ...Array.from({ length: plan.lanes }, (_, l) => l)]) {
     const t = laneTerminals(plan, other);
     t.registered.forEach((tid, i) => map.set(tid, own.registered[i]));
     t.unregistered.forEach((tid, i) => map.set(tid, own.unregistered[i]));
   }
   const terminals = s.terminals.map((t) => map.get(t) ?? t);
   if (!plan.ownCards) return { ...s, terminals } satisfies HostScenario;
-  return { ...s, terminals, steps: s.steps.map((st) => (st.card === undefined ? st : { ...st, card: cardInLane(st.card, lane) })) } satisfies HostScenario;
+  return { ...s, terminals, steps: s.steps.map((st) => (st.card === undefined ? st : { ...st, card: cardInLane(st.card, first + lane) })) } satisfies HostScenario;
 }
 
 /** A scenario run in a lane: the scenario as it ran there, and its trace (undefined when the kit could not run it). */

@@ -200,7 +200,7 @@ class SuiteRun {
       target: o.target,
       responseTimeoutMs: o.responseTimeoutMs,
       // Every lane's terminals are registered with the host, and judged so.
-      registeredTerminals: o.lanes && o.lanes.lanes > 1 ? allLaneTerminals(o.lanes).registered : o.registeredTerminals,
+      registeredTerminals: o.lanes ? allLaneTerminals(o.lanes).registered : o.registeredTerminals,
       reversalAttempts: o.reversalAttempts,
       tmk: o.tmk,
       merchant: o.merchant,

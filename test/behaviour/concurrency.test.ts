@@ -105,6 +105,23 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
     assert.equal(bug.properties.find((p) => p.id === "H-BAL-1")!.verdict, "fail");
   });
 
+  it("shards in lanes: shard i's lanes come after the shards' before it, so shards run at once against one host meet on no terminal", async () => {
+    const shardPlan = (index: number): LanePlan => ({ ...plan(4), first: (index - 1) * 4 });
+    const [a, b] = [1, 2].map((i) => allLaneTerminals(shardPlan(i)).registered);
+    assert.deepEqual(a.filter((t) => b.includes(t)), []);
+    assert.equal(b[0], "TERM0017");
+    // Both shards at once against one host, as two machines of a lab would run them.
+    const host = keptHostTarget(cup);
+    const both = await Promise.all([1, 2].map((index) => runHostSuite(cup, host, { runs: 300, seed: 9, shard: { index, count: 2 }, lanes: shardPlan(index) })));
+    for (const r of both) assert.deepEqual(failures(r).map((p) => `${p.id}: ${reasonOf(p) ?? ""}`), []);
+    // Through the library, --shard 2/2 --concurrency 4: its counterexample plays terminals of lanes 4 to 7.
+    const out = join(mkdtempSync(join(tmpdir(), "isoconf-lanes-")), "out");
+    const r = await runConformance({ role: "host", bug: "double-post-duplicate", shard: "2/2", seed: 5, concurrency: 4, runs: 60, out });
+    const cx = counterexampleOf(r.result.properties.find((p) => p.id === "H-DUP-1")!)!;
+    const [registered, unknown] = [(cx.scenario as { terminals: string[] }).terminals.slice(0, 4), (cx.scenario as { terminals: string[] }).terminals[4]];
+    assert.ok(registered.every((t) => t >= "TERM0017" && t <= "TERM0032") && unknown >= "TERM9992" && unknown <= "TERM9995", JSON.stringify(cx.scenario));
+  });
+
   const keptHost = (bug?: HostBugName) => keptHostTarget(cup, bug);
 
   it("a correct host kept for the whole run: 2,000 scenarios in 8 lanes, no false alarm, every rule exercised", async () => {
