@@ -73,11 +73,12 @@ function textLines(cssClass: string, x: number, y: number, lines: readonly strin
  */
 export function sequenceDiagram(trace: readonly TraceEvent[], proving: ReadonlySet<number>, id: string, title: string): string {
   const conns = new Set(trace.flatMap((e) => (e.conn ? [e.conn] : [])));
-  const lanes = raceLanes(trace);
+  const columns = raceLanes(trace) ?? scenarioLanes(trace);
+  const lanes = columns?.x;
   const rows: string[] = [];
   let y = FIRST_ROW_Y;
   for (const e of trace) {
-    const drawn = row(e, y, proving.has(e.seq), id, conns.size > 1 && lanes === undefined, lanes);
+    const drawn = row(e, y, proving.has(e.seq), id, conns.size > 1 && (columns === undefined || columns.shared), lanes);
     rows.push(...drawn.parts);
     y += ROW + (drawn.lines - 1) * LINE;
   }
@@ -90,7 +91,7 @@ export function sequenceDiagram(trace: readonly TraceEvent[], proving: ReadonlyS
       (k) => `<marker id="${id}-${k}" class="head-${k}" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z"/></marker>`,
     ),
     "</defs>",
-    ...(lanes === undefined ? lifeline(KIT_X, "isoconf", height) : [...lanes].flatMap(([conn, x]) => lifeline(x, `isoconf ${conn}`, height, LANE_HEAD_W))),
+    ...(columns === undefined ? lifeline(KIT_X, "isoconf", height) : columns.heads.flatMap(([name, x]) => lifeline(x, name, height, LANE_HEAD_W))),
     ...lifeline(SUT_X, "SUT", height),
     ...rows,
     "</svg>",
@@ -154,16 +155,45 @@ const LANE_GAP = 92;
 const MAX_LANES = 4;
 const LANE_HEAD_W = 86;
 
+/** Lifelines of the kit's side when it has more than one: each connection's x, and each lifeline's name and x. */
+interface Columns {
+  x: Map<string, number>;
+  heads: [name: string, x: number][];
+  /** Whether a lifeline carries more than one connection, so arrows still name theirs. */
+  shared: boolean;
+}
+
+/** Lifelines named `names`, side by side around isoconf's own place. */
+function columnsAt(names: readonly string[]): number[] {
+  return names.map((_, i) => KIT_X - ((names.length - 1) * LANE_GAP) / 2 + i * LANE_GAP);
+}
+
 /**
  * When the kit raced copies of a request over more than one connection (race faults), each of
- * those connections is a lifeline of its own, so the copies and their answers show side by side:
- * the connection → its lifeline's x. Otherwise (one connection at a time) undefined.
+ * those connections is a lifeline of its own, so the copies and their answers show side by side.
+ * Otherwise (one connection at a time) undefined.
  */
-function raceLanes(trace: readonly TraceEvent[]): Map<string, number> | undefined {
+function raceLanes(trace: readonly TraceEvent[]): Columns | undefined {
   if (!trace.some((e) => e.kind === "fault" && /^race_/.test(String(e.detail?.fault)))) return undefined;
   const conns = [...new Set(trace.flatMap((e) => (e.conn !== undefined && e.kind === "frame" ? [e.conn] : [])))];
   if (conns.length < 2 || conns.length > MAX_LANES) return undefined;
-  return new Map(conns.map((c, i) => [c, KIT_X - ((conns.length - 1) * LANE_GAP) / 2 + i * LANE_GAP]));
+  const xs = columnsAt(conns);
+  return { x: new Map(conns.map((c, i) => [c, xs[i]])), heads: conns.map((c, i) => [`isoconf ${c}`, xs[i]]), shared: false };
+}
+
+/**
+ * When a failure across the run brought in frames of an earlier scenario (connections named
+ * `s20.c1`, see `appendEarlier`), each scenario is a lifeline of its own: this one's, then each
+ * earlier one's, in the order they come.
+ */
+function scenarioLanes(trace: readonly TraceEvent[]): Columns | undefined {
+  const groupOf = (conn: string) => /^s(\d+)\./.exec(conn)?.[1];
+  const conns = [...new Set(trace.flatMap((e) => (e.conn !== undefined && e.kind === "frame" ? [e.conn] : [])))];
+  const groups = [...new Set(conns.map(groupOf))];
+  if (groups.length < 2 || groups.length > MAX_LANES || groups[0] !== undefined) return undefined;
+  const xs = columnsAt(groups.map(String));
+  const x = new Map(conns.map((c) => [c, xs[groups.indexOf(groupOf(c))]]));
+  return { x, heads: groups.map((g, i) => [g === undefined ? "isoconf" : `scenario ${g}`, xs[i]]), shared: true };
 }
 
 /** Steps are numbered from 1 as in the bug report; setup and teardown (step -1 or none) name themselves. */

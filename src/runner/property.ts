@@ -75,10 +75,10 @@ export interface Property {
   acrossRun?(trace: readonly TraceEvent[], ctx: CheckContext): RunKey[];
 }
 
-/** One value `acrossRun` holds to the whole run: the value, the event that carries it, and what it belongs to. */
+/** One value `acrossRun` holds to the whole run: the value, the events that show it (a request and its answer), and what it belongs to. */
 export interface RunKey {
   key: string;
-  seq: number;
+  events: number[];
   /** For the message: `TERM0001's purchase STAN 000031`. */
   what: string;
 }

@@ -6,6 +6,7 @@ import { hasCapability } from "../protocol/profile.js";
 import { checkAll, judge, runScenario, type ScenarioContext } from "./runScenario.js";
 import { stateMoved } from "./stateMoved.js";
 import { allLaneTerminals, inLane, LaneRunner, type LanePlan } from "./lanes.js";
+import { appendEarlier, framesOf, type RunValue } from "./acrossRun.js";
 import type { ReferenceHost } from "../sim/host/referenceHost.js";
 import { type Found, polish, sizeOf } from "./shrinkFailure.js";
 import type { Scenario } from "../scenario/scenario.js";
@@ -182,7 +183,7 @@ class SuiteRun {
   private requests = 0;
   private stopped: SuiteResult["stopped"];
   /** Per property with a rule across the run: the values met so far, and where. */
-  private readonly acrossRun = new Map<string, Map<string, { what: string; scenario: number }>>();
+  private readonly acrossRun = new Map<string, Map<string, RunValue>>();
   /** With more than one lane: the scenarios under way ahead of the search. */
   private readonly lanes: LaneRunner | undefined;
 
@@ -330,14 +331,20 @@ class SuiteRun {
       let seen = this.acrossRun.get(p.id);
       if (seen === undefined) this.acrossRun.set(p.id, (seen = new Map()));
       const violations: Violation[] = [];
+      // The counterexample's trace: this scenario's, then the frames that carried each value first.
+      const shown = [...trace];
       const mine = p.acrossRun(trace, this.ctx);
       for (const k of mine) {
         const earlier = seen.get(k.key);
-        if (earlier !== undefined) violations.push({ message: `${k.key} was given to ${k.what} in scenario ${this.covered}, and before to ${earlier.what} in scenario ${earlier.scenario}`, expected: "a value new to the run", actual: `${k.key} again`, events: [k.seq] });
+        if (earlier === undefined) continue;
+        const from = appendEarlier(shown, earlier, k.key, this.ctx.dialect);
+        violations.push({ message: `${k.key} was given to ${k.what} in scenario ${this.covered}, and before to ${earlier.what} in scenario ${earlier.scenario}`, expected: "a value new to the run", actual: `${k.key} again`, events: [...k.events, ...from] });
       }
-      for (const k of mine) if (!seen.has(k.key)) seen.set(k.key, { what: k.what, scenario: this.covered });
+      for (const k of mine) if (!seen.has(k.key)) seen.set(k.key, { what: k.what, scenario: this.covered, frames: framesOf(trace, k.events) });
       if (violations.length === 0 || this.found.has(p.id)) continue;
-      this.found.set(p.id, { property: p, verdict: "fail", foundAfter: this.covered, best: { scenario: s, trace, violations }, originalSteps: s.steps.length, shrinkRuns: 0, shrinkMs: 0, shrunk: true, reason: "met across two scenarios of the run: neither re-run nor shrunk, as a replay of one alone cannot show it" });
+      this.found.set(p.id, { property: p, verdict: "fail", foundAfter: this.covered, best: { scenario: s, trace: shown, violations }, originalSteps: s.steps.length, shrinkRuns: 0, shrinkMs: 0, shrunk: true, reason: "met across two scenarios of the run: neither re-run nor shrunk, as a replay of one alone cannot show it" });
+      // Done with: a later scenario of this round failing it in its own trace must not take this counterexample over.
+      round.searching = round.searching.filter((q) => q !== p);
       this.o.onEvent?.({ kind: "found", property: p.id, verdict: "fail", after: this.covered, steps: s.steps.length });
     }
   }

@@ -47,7 +47,7 @@ export const H_RRN_1: Property = {
     const approved = rulesOf(ctx.dialect).codes.approved;
     return approvals(ctx, trace).flatMap(({ x, op, req }) => {
       const rrn = responseOf(x)?.fields["37"]?.trim();
-      return codeOf(x) === approved && rrn ? [{ key: rrn, seq: x.responses[0].seq, what: `${req.fields["41"] ?? "?"}'s ${op} STAN ${req.fields["11"] ?? "?"}` }] : [];
+      return codeOf(x) === approved && rrn ? [{ key: rrn, events: [x.request.seq, x.responses[0].seq], what: `${req.fields["41"] ?? "?"}'s ${op} STAN ${req.fields["11"] ?? "?"}` }] : [];
     });
   },
 };

@@ -14,6 +14,8 @@ import type { HostBugName } from "../../src/sim/host/bugs.js";
 import { failures, runHostSuite, untested } from "../helpers/hostRun.js";
 import { keptHostTarget } from "../helpers/keptHost.js";
 import { CUP_WITH_BALANCES, profiledDialect } from "../helpers/profiledDialect.js";
+import { hostSuite } from "../../suites/host/index.js";
+import { messageOf } from "../../src/trace/traceEvent.js";
 import fc from "fast-check";
 import { card } from "../../generators/card.js";
 import { cardPan, luhnDigit } from "../../src/scenario/scenario.js";
@@ -136,7 +138,19 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
     const p = r.properties.find((x) => x.id === "H-RRN-1")!;
     assert.equal(p.verdict, "fail");
     assert.match(reasonOf(p) ?? "", /met across two scenarios of the run: neither re-run nor shrunk/);
-    assert.match(counterexampleOf(p)!.violations[0].message, /^\d{12} was given to TERM\d{4}'s \w+ STAN \d{6} in scenario \d+, and before to TERM\d{4}'s \w+ STAN \d{6} in scenario \d+$/);
+    const cx = counterexampleOf(p)!;
+    assert.match(cx.violations[0].message, /^\d{12} was given to TERM\d{4}'s \w+ STAN \d{6} in scenario \d+, and before to TERM\d{4}'s \w+ STAN \d{6} in scenario \d+$/);
+    // The earlier scenario's request and answer follow this one's trace, on connections named after it, as evidence.
+    const earlier = Number(/in scenario (\d+)$/.exec(cx.violations[0].message)![1]);
+    const theirs = cx.trace.filter((e) => e.conn?.startsWith(`s${earlier}.`));
+    assert.deepEqual(theirs.map((e) => e.dir), ["kit→sut", "sut→kit"], "the approval's request and its answer");
+    assert.equal(cx.violations[0].events.length, 4);
+    for (const seq of cx.violations[0].events.slice(2)) assert.ok(theirs.some((e) => e.seq === seq));
+    const rrn = cx.violations[0].message.slice(0, 12);
+    assert.equal(messageOf(theirs.at(-1)!)?.fields["37"], rrn);
+    assert.ok(cx.trace.every((e, i) => e.seq === i), "seq in order");
+    // Re-checked offline, the trace alone shows the repeated RRN.
+    assert.equal(hostSuite.properties.find((x) => x.id === "H-RRN-1")!.check(cx.scenario, cx.trace, { dialect: cup, responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS }).violations.length, 1);
     // A fresh host per scenario hands every scenario the same RRNs: the rule across the run is not applied there.
     const fresh = await runHostSuite(cup, referenceHostTarget(cup, { bug: "rrn-wraps" }), { runs: 200, seed: 42, lanes: plan(8), only: ["H-RRN-1"] });
     assert.equal(fresh.properties.find((x) => x.id === "H-RRN-1")!.verdict, "pass");

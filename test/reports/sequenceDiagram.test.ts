@@ -4,6 +4,8 @@ import { LONG_TEXT_TRACE, TEARDOWN } from "./support/longTexts.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { counterexampleOf } from "../../src/runner/suiteResult.js";
+import { keptHostTarget } from "../helpers/keptHost.js";
+import { REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
 import { runHostSuite } from "../helpers/hostRun.js";
 
 const unescape = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
@@ -113,6 +115,20 @@ describe("reports/sequenceDiagram: raced copies over two connections", () => {
     for (const [i, a] of lines.entries()) {
       for (const b of lines.slice(i + 1)) assert.ok(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top, `"${a.text}" and "${b.text}" overlap`);
     }
+  });
+});
+
+describe("reports/sequenceDiagram: a failure across the run, with an earlier scenario's frames", () => {
+  it("the earlier scenario is a lifeline of its own, its frames drawn from it; this scenario's arrows still name their connections", async () => {
+    const cup = builtinDialect("cup");
+    const r = await runHostSuite(cup, keptHostTarget(cup, "rrn-wraps"), { runs: 200, seed: 42, lanes: { lanes: 8, registered: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL] }, only: ["H-RRN-1"] });
+    const cx = counterexampleOf(r.properties.find((p) => p.id === "H-RRN-1")!)!;
+    const svg = sequenceDiagram(cx.trace, new Set(cx.violations[0].events), "across", "across");
+    const actors = [...svg.matchAll(/<text class="actor" x="([\d.]+)" y="[\d.]+">([^<]*)<\/text>/g)].map((m) => [m[2], Number(m[1])] as const);
+    assert.deepEqual(actors.map(([name]) => name.replace(/\d+$/, "N")), ["isoconf", "scenario N", "SUT"]);
+    const starts = new Set([...svg.matchAll(/<line class="msg[^"]*" x1="([\d.]+)"/g)].map((m) => Number(m[1])));
+    for (const [, x] of actors) assert.ok(starts.has(x), `a frame is drawn from or to the lifeline at ${x}`);
+    assert.match(svg, />\[c1\] 0800 STAN/);
   });
 });
 
