@@ -118,10 +118,15 @@ function badCommandLine(text: string): never {
  */
 function onceEach(argv: Record<string, unknown>, y: Argv): void {
   // yargs has getOptions (the parsed option declarations); its types leave it out.
-  const lists = new Set((y as unknown as { getOptions(): { array: string[] } }).getOptions().array);
+  const options = (y as unknown as { getOptions(): { array: string[]; alias: Record<string, string[]> } }).getOptions();
+  const lists = new Set(options.array);
   for (const [key, value] of Object.entries(argv)) {
     if (key === "_" || key === "$0" || key.includes("-") || !Array.isArray(value) || lists.has(key)) continue;
-    badCommandLine(`--${key} was given ${value.length} times (${value.map(String).join(", ")}): give it once`);
+    // A list from a configuration file is not a repeat: only the command line's count.
+    const names = [key, ...(options.alias[key] ?? [])];
+    const given = args.filter((a) => names.some((n) => (n.length === 1 ? a === `-${n}` : a === `--${n}` || a.startsWith(`--${n}=`))));
+    const long = names.reduce((a, b) => (b.length > a.length ? b : a));
+    if (given.length > 1) badCommandLine(`--${long} was given ${value.length} times (${value.map(String).join(", ")}): give it once`);
   }
 }
 
