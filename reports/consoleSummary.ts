@@ -3,7 +3,7 @@ import { describeStep } from "../src/scenario/scenario.js";
 import { join } from "node:path";
 import { palette, type Style } from "./ansi.js";
 import { MASKING_OFF } from "./report.js";
-import { countsText, judgedText, replayCommand, violationWhen } from "./reportText.js";
+import { countsText, judgedText, replayCommand, shrinkSummary, violationWhen } from "./reportText.js";
 import { countVerdicts } from "./runOutput.js";
 
 const MARK = { pass: "ok  ", fail: "FAIL", flaky: "FLKY", untested: "UNTD", "n/a": "n/a ", skipped: "skip" } as const;
@@ -44,7 +44,7 @@ export function renderConsoleSummary(r: SuiteResult, outDir: string | undefined,
     const cx = counterexampleOf(p);
     if (p.verdict !== "fail" || !cx) continue;
     lines.push("", `${p.id}: ${p.requirement}`);
-    lines.push(`  found after ${p.foundAfter} scenario(s); shrunk from ${cx.originalSteps} to ${cx.scenario.steps.length} step(s) in ${cx.shrinkRuns} run(s)`);
+    lines.push(`  ${shrinkSummary(p)}`);
     cx.scenario.steps.forEach((st, i) => lines.push(`  ${i + 1}. ${describeStep(cx.scenario, st)}`));
     for (const v of cx.violations.slice(0, 3)) {
       // The steps listed above are the case; a failure outside them (setup, teardown) says where it was.
