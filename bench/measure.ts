@@ -31,6 +31,9 @@ export function machine(): string {
 
 export const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
+/** The middle of `list` (the upper one of an even count). */
+export const median = (list: readonly number[]) => [...list].sort((a, b) => a - b)[list.length >> 1];
+
 /** Round trips per call of an exchange that `roundTripRates` times. */
 const BATCH = 256;
 
@@ -59,6 +62,5 @@ export async function roundTripRates<Name extends string>(
   const rates = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
   for (const name of names) await round(exchanges[name], roundMs); // warm-up: let the JIT settle
   for (let i = 0; i < rounds; i++) for (const name of names) rates[name].push(await round(exchanges[name], roundMs));
-  const median = (list: number[]) => [...list].sort((a, b) => a - b)[list.length >> 1];
   return Object.fromEntries(names.map((name) => [name, median(rates[name])])) as Record<Name, number>;
 }
