@@ -81,7 +81,9 @@ export function signOnCheck(dialect: Dialect, kit: KitIdentity, notice: (text: s
         // The dialect's own approval code (`000` where its table says so), not a standard's.
         if (code !== rulesOf(dialect).codes.approved) {
           const meaning = responseCodeInfo(code, dialect.table.response_codes)?.en;
-          throw new UsageError(`the host refused ${tid}'s sign-on with ${code}${meaning ? ` (${meaning})` : ""}: check --terminals and --merchant against the host's registry`);
+          // A lane's terminal is not one the user named: say where it came from.
+          const lane = kit.terminals.includes(tid) ? "" : `; ${tid} is a lane's, numbered on from --terminals by --concurrency (and --shard), and the host must know every lane's`;
+          throw new UsageError(`the host refused ${tid}'s sign-on with ${code}${meaning ? ` (${meaning})` : ""}: check --terminals and --merchant against the host's registry${lane}`);
         }
         const keys = answer.fields["62"];
         if (dialect.table.mac !== null && keys !== undefined) {

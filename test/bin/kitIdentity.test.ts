@@ -43,6 +43,13 @@ describe("a host with its own terminals, merchant and master key", function () {
     assert.equal(wrongKey.status, 2, wrongKey.stdout + wrongKey.stderr);
     assert.match(wrongKey.stderr, /LAB00001's working keys from the sign-on do not check under the master key \(check value [0-9A-F]{6}\): check --tmk/);
   });
+
+  it("stops before the run (exit 2) when a lane's terminals are not in the host's registry, saying where they come from", async () => {
+    // Lane 2 of --concurrency 2 plays LAB00003 and LAB00004, which the host does not know.
+    const r = await run([...LAB, "--tmk", TMK, "--concurrency", "2"]);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /the host refused LAB0000[34]'s sign-on with 97 \(Terminal not registered\): check --terminals and --merchant against the host's registry; LAB0000[34] is a lane's, numbered on from --terminals by --concurrency \(and --shard\)/);
+  });
 });
 
 describe("the kit's identity in-process, in replays, and bad values", function () {
