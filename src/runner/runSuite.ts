@@ -292,7 +292,7 @@ class SuiteRun {
     this.o.onEvent?.({ kind: "scenario", index: this.scenarios, scenario: s });
     const before = this.saveState();
     const drawn = s;
-    const { scenario: ran, trace } = this.lanes ? await this.lanes.take(position, drawn) : { scenario: drawn, trace: await this.execute(drawn) };
+    const { scenario: ran, trace } = this.lanes ? await this.lanes.take(position, drawn) : await this.executeInLane(drawn);
     s = ran;
     if (trace === undefined) {
       round.halted = true;
@@ -347,6 +347,12 @@ class SuiteRun {
       round.searching = round.searching.filter((q) => q !== p);
       this.o.onEvent?.({ kind: "found", property: p.id, verdict: "fail", after: this.covered, steps: s.steps.length });
     }
+  }
+
+  /** One lane and no runner ahead (a shard's own lane, or none): the scenario in lane 0 of the plan, run. */
+  private async executeInLane(drawn: Scenario): Promise<{ scenario: Scenario; trace: TraceEvent[] | undefined }> {
+    const scenario = inLane(drawn, this.o.lanes, 0);
+    return { scenario, trace: await this.execute(scenario) };
   }
 
   /** A shrink candidate: false when it still fails the target. Past the budget, nothing fails any more. */

@@ -122,6 +122,12 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
     const cx = counterexampleOf(r.result.properties.find((p) => p.id === "H-DUP-1")!)!;
     const [registered, unknown] = [(cx.scenario as { terminals: string[] }).terminals.slice(0, 4), (cx.scenario as { terminals: string[] }).terminals[4]];
     assert.ok(registered.every((t) => t >= "TERM0017" && t <= "TERM0032") && unknown >= "TERM9992" && unknown <= "TERM9995", JSON.stringify(cx.scenario));
+    // --concurrency 1: the shard's one lane, with what the shard alone finds, after as many scenarios.
+    const [alone, oneLane] = await Promise.all(
+      [undefined, 1].map((concurrency) => runConformance({ role: "host", bug: "double-post-duplicate", shard: "2/2", seed: 5, concurrency, runs: 60, out: join(mkdtempSync(join(tmpdir(), "isoconf-lanes-")), "out") })),
+    );
+    assert.deepEqual(verdicts(oneLane.result), verdicts(alone.result));
+    assert.deepEqual((counterexampleOf(oneLane.result.properties.find((p) => p.id === "H-DUP-1")!)!.scenario as { terminals: string[] }).terminals, ["TERM0005", "TERM0006", "TERM0007", "TERM0008", "TERM9998"]);
   });
 
   const keptHost = (bug?: HostBugName) => keptHostTarget(cup, bug);
