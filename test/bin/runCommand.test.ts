@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cardPan, type HostScenario } from "../../src/scenario/scenario.js";
 import { readTraceJsonl } from "../../src/trace/traceFile.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, runCliAsync } from "../helpers/cli.js";
 import { startHostProcess, stop } from "../helpers/simHostProcess.js";
 
 const outDir = () => mkdtempSync(join(tmpdir(), "isoconf-run-"));
@@ -78,7 +78,7 @@ describe("isoconf run host / replay", function () {
     assert.doesNotMatch(old.stderr, /internal error|\n\s+at /);
   });
 
-  it("refuses bad flags and unreadable scenario files with exit 2", () => {
+  it("refuses bad flags and unreadable scenario files with exit 2", async () => {
     const cases: [string[], RegExp][] = [
       [["run", "host", "--runs", "0"], /--runs must be a whole number above 0/],
       [["run", "host", "--require-exercised", "0"], /--require-exercised must be a whole number above 0/],
@@ -98,10 +98,13 @@ describe("isoconf run host / replay", function () {
       [["run", "host", "--suite", "README.md"], /--suite README.md: cannot load the module/],
       [["run", "host", "--suite", "test/fixtures/roleless.mjs"], /the suite.s role is undefined, expected "host"/],
     ];
-    for (const [args, pattern] of cases) {
-      const r = runCli(args);
+    // Each its own process, four at a time.
+    const results = [];
+    for (let i = 0; i < cases.length; i += 4) results.push(...(await Promise.all(cases.slice(i, i + 4).map(([args]) => runCliAsync(args)))));
+    results.forEach((r, i) => {
+      const [args, pattern] = cases[i];
       assert.equal(r.status, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
       assert.match(r.stderr, pattern);
-    }
+    });
   });
 });
