@@ -331,18 +331,18 @@ class SuiteRun {
       let seen = this.acrossRun.get(p.id);
       if (seen === undefined) this.acrossRun.set(p.id, (seen = new Map()));
       const violations: Violation[] = [];
-      // The counterexample's trace: this scenario's, then the frames that carried each value first.
-      const shown = [...trace];
+      // The counterexample's trace, made on the first repeat: this scenario's, then the frames that carried each value first.
+      let shown: TraceEvent[] | undefined;
       const mine = p.acrossRun(trace, this.ctx);
       for (const k of mine) {
         const earlier = seen.get(k.key);
         if (earlier === undefined) continue;
-        const from = appendEarlier(shown, earlier, k.key, this.ctx.dialect);
+        const from = appendEarlier((shown ??= [...trace]), earlier, k.key, this.ctx.dialect);
         violations.push({ message: `${k.key} was given to ${k.what} in scenario ${this.covered}, and before to ${earlier.what} in scenario ${earlier.scenario}`, expected: "a value new to the run", actual: `${k.key} again`, events: [...k.events, ...from] });
       }
       for (const k of mine) if (!seen.has(k.key)) seen.set(k.key, { what: k.what, scenario: this.covered, frames: framesOf(trace, k.events) });
       if (violations.length === 0 || this.found.has(p.id)) continue;
-      this.found.set(p.id, { property: p, verdict: "fail", foundAfter: this.covered, best: { scenario: s, trace: shown, violations }, originalSteps: s.steps.length, shrinkRuns: 0, shrinkMs: 0, shrunk: true, reason: "met across two scenarios of the run: neither re-run nor shrunk, as a replay of one alone cannot show it" });
+      this.found.set(p.id, { property: p, verdict: "fail", foundAfter: this.covered, best: { scenario: s, trace: shown ?? trace, violations }, originalSteps: s.steps.length, shrinkRuns: 0, shrinkMs: 0, shrunk: true, reason: "met across two scenarios of the run: neither re-run nor shrunk, as a replay of one alone cannot show it" });
       // Done with: a later scenario of this round failing it in its own trace must not take this counterexample over.
       round.searching = round.searching.filter((q) => q !== p);
       this.o.onEvent?.({ kind: "found", property: p.id, verdict: "fail", after: this.covered, steps: s.steps.length });
