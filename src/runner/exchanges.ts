@@ -34,9 +34,10 @@ const NOT_ANSWERED_NOW: ReadonlySet<string> = new Set(["drop", "late", "disconne
  * Pairs every request with the frames that answer it: per connection, first in first out, so a
  * response carrying a wrong STAN or terminal ID is still paired with its request and reported as
  * a wrong answer rather than as a timeout. Where two requests wait on one connection, an answer
- * goes to the one it names by MTI and STAN (`answeredIndex`): a host may answer them in any order. Frames the answering side starts itself (its own
- * requests, such as an echo test) are not answers. An answer with nobody waiting goes to the
- * connection's last answered request: it is a second answer.
+ * goes to the one it names by MTI and STAN (`answeredIndex`): a host may answer them in any
+ * order. Frames the answering side starts itself (its own requests, such as an echo test) are not
+ * answers. An answer with nobody waiting goes to the connection's last answered request: it is a
+ * second answer.
  *
  * When the kit asks (`requester: "kit"`), the kit's malformed requests hold their place in the
  * queue, so an answer to one is never taken for the next request's. When the kit answers
