@@ -114,8 +114,11 @@ export const OPTIONAL_OPERATIONS = ["advice"] as const;
  * the kit then reads before and after a scenario's steps to see what the host posted; whether
  * each terminal has its own connection (`per_terminal`) or one link carries every terminal
  * (`shared`, as a host that dials out over one line); whether the SUT takes advices (`advices`:
- * `accepts`, the default where the dialect defines the `advice` operation, or `none`). Absent keys are the CUP shape as the kit
- * has always played it: `kit`, `totals`, balances `none`, links `per_terminal`.
+ * `accepts`, the default where the dialect defines the `advice` operation, or `none`); whether
+ * the host's authorisation codes (field 38) must be unique per approval as its RRNs are
+ * (`auth_codes`: `unique`, or `any`, the default: neither ISO 8583 nor CUP requires it). Absent
+ * keys are the CUP shape as the kit has always played it: `kit`, `totals`, balances `none`,
+ * links `per_terminal`.
  */
 export const profileSchema = z
   .object({
@@ -134,6 +137,7 @@ export const profileSchema = z
     balances: z.enum(["none", "inquiry"]).optional(),
     links: z.enum(["per_terminal", "shared"]).optional(),
     advices: z.enum(["none", "accepts"]).optional(),
+    auth_codes: z.enum(["any", "unique"]).optional(),
   })
   .strict();
 

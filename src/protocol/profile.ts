@@ -17,6 +17,8 @@ export interface SutProfile {
   links: "per_terminal" | "shared";
   /** `accepts`: the kit sends advices (the dialect's `advice` operation) and repeats them. */
   advices: "none" | "accepts";
+  /** `unique`: authorisation codes (field 38) are judged unique per approval, as RRNs are; `any` by default. */
+  authCodes: "any" | "unique";
 }
 
 /** A network request the SUT starts: an operation of the dialect, or one named by MTI and network code (a key exchange). */
@@ -48,6 +50,7 @@ function readProfile(dialect: Dialect): SutProfile {
     links: p?.links ?? "per_terminal",
     // No advice without an MTI for it: a profile cannot accept what the dialect does not define.
     advices: adviceRule(dialect) === undefined ? "none" : (p?.advices ?? "accepts"),
+    authCodes: p?.auth_codes ?? "any",
   };
 }
 

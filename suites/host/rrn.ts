@@ -1,4 +1,5 @@
-import { networkCodeOf, operationOf, requestKey, rulesOf } from "../../src/protocol/index.js";
+import type { Message } from "../../src/iso8583/message.js";
+import { networkCodeOf, operationOf, profileOf, requestKey, rulesOf } from "../../src/protocol/index.js";
 import type { CheckContext, Property, Violation } from "../../src/runner/property.js";
 import type { TraceEvent } from "../../src/trace/traceEvent.js";
 import { codeOf, ledger, responseOf } from "./ledger.js";
@@ -10,7 +11,7 @@ const FINANCIAL = new Set(["purchase", "void", "refund", "preauth"]);
 export const H_RRN_1: Property = {
   id: "H-RRN-1",
   title: "Approvals carry unique references",
-  requirement: "Approvals MUST carry a retrieval reference number (37) and an authorisation code (38), and the RRN MUST be unique per approval, across every terminal and scenario of the run.",
+  requirement: "Approvals MUST carry a retrieval reference number (37) and an authorisation code (38), and the RRN MUST be unique per approval, across every terminal and scenario of the run (the authorisation code too, where the SUT's profile says auth_codes: unique).",
   reference: "ISO 8583:1987 data elements 37 and 38; CUP 0210 field set (docs/protocol-notes.md §2.4)",
   role: "host",
   judges: "approvals of financial requests",
@@ -18,7 +19,7 @@ export const H_RRN_1: Property = {
     const out: Violation[] = [];
     let judged = 0;
     const approved = rulesOf(ctx.dialect).codes.approved;
-    const byRrn = new Map<string, { key: string; seq: number }>();
+    const seen = new Map<string, { key: string; seq: number }>();
     for (const { x, op, req } of approvals(ctx, trace)) {
       if (codeOf(x) !== approved) continue;
       judged++;
@@ -29,28 +30,43 @@ export const H_RRN_1: Property = {
           out.push({ message: `the approval of ${op} STAN ${req.fields["11"]} has no field ${f}`, expected: `field ${f} present`, actual: `field ${f} absent`, events: [x.request.seq, seq] });
         }
       }
-      const rrn = resp.fields["37"];
-      if (!rrn?.trim()) continue;
       const key = requestKey(ctx.dialect, req);
-      const earlier = byRrn.get(rrn);
-      // A duplicate send answered with a replay of the first approval legitimately repeats it.
-      if (earlier !== undefined && earlier.key !== key) {
-        out.push({ message: `RRN ${rrn} was given to two approvals`, expected: "a new RRN per approval", actual: `RRN ${rrn} repeated`, events: [earlier.seq, seq] });
+      for (const { name, value } of references(ctx, resp)) {
+        const earlier = seen.get(`${name} ${value}`);
+        // A duplicate send answered with a replay of the first approval legitimately repeats it.
+        if (earlier !== undefined && earlier.key !== key) {
+          out.push({ message: `${name} ${value} was given to two approvals`, expected: `a new ${name} per approval`, actual: `${name} ${value} repeated`, events: [earlier.seq, seq] });
+        }
+        if (earlier === undefined) seen.set(`${name} ${value}`, { key, seq });
       }
-      if (earlier === undefined) byRrn.set(rrn, { key, seq });
     }
     return { judged, violations: out };
   },
   // Against a host that keeps its state, RRNs may not come round again in a later scenario or
-  // another lane. Authorisation codes (6 characters) may: nothing requires them to be unique.
+  // another lane, nor authorisation codes where the profile says they are unique.
   acrossRun(trace, ctx) {
     const approved = rulesOf(ctx.dialect).codes.approved;
     return approvals(ctx, trace).flatMap(({ x, op, req }) => {
-      const rrn = responseOf(x)?.fields["37"]?.trim();
-      return codeOf(x) === approved && rrn ? [{ key: rrn, events: [x.request.seq, x.responses[0].seq], what: `${req.fields["41"] ?? "?"}'s ${op} STAN ${req.fields["11"] ?? "?"}` }] : [];
+      const resp = responseOf(x);
+      if (codeOf(x) !== approved || resp === undefined) return [];
+      const what = `${req.fields["41"] ?? "?"}'s ${op} STAN ${req.fields["11"] ?? "?"}`;
+      return references(ctx, resp).map(({ name, value }) => ({ key: name === "RRN" ? value : `${name} ${value}`, events: [x.request.seq, x.responses[0].seq], what }));
     });
   },
 };
+
+/**
+ * The references of an approval that must be new to the run: its RRN, and its authorisation code
+ * where the profile says `auth_codes: unique` (6 characters, which nothing else requires to be).
+ */
+function references(ctx: CheckContext, resp: Message): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  const rrn = resp.fields["37"]?.trim();
+  if (rrn) out.push({ name: "RRN", value: rrn });
+  const auth = resp.fields["38"]?.trim();
+  if (auth && profileOf(ctx.dialect).authCodes === "unique") out.push({ name: "authorisation code", value: auth });
+  return out;
+}
 
 /** The exchanges of financial requests, with their operation. */
 function approvals(ctx: CheckContext, trace: readonly TraceEvent[]) {

@@ -157,6 +157,10 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
     assert.ok(cx.trace.every((e, i) => e.seq === i), "seq in order");
     // Re-checked offline, the trace alone shows the repeated RRN.
     assert.equal(hostSuite.properties.find((x) => x.id === "H-RRN-1")!.check(cx.scenario, cx.trace, { dialect: cup, responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS }).violations.length, 1);
+    // Where the profile says authorisation codes are unique too, the correct host kept for the run meets none again.
+    const lab = profiledDialect("cup", "lab-auth", { auth_codes: "unique" });
+    const auth = await runHostSuite(lab, keptHostTarget(lab), { runs: 300, seed: 42, lanes: plan(8), only: ["H-RRN-1"] });
+    assert.equal(auth.properties.find((x) => x.id === "H-RRN-1")!.verdict, "pass");
     // A fresh host per scenario hands every scenario the same RRNs: the rule across the run is not applied there.
     const fresh = await runHostSuite(cup, referenceHostTarget(cup, { bug: "rrn-wraps" }), { runs: 200, seed: 42, lanes: plan(8), only: ["H-RRN-1"] });
     assert.equal(fresh.properties.find((x) => x.id === "H-RRN-1")!.verdict, "pass");

@@ -7,6 +7,7 @@ import type { CheckContext, Property } from "../../src/runner/property.js";
 import type { HostScenario } from "../../src/scenario/scenario.js";
 import { hostSuite } from "../../suites/host/index.js";
 import { TraceBuilder } from "../helpers/traceBuilder.js";
+import { profiledDialect } from "../helpers/profiledDialect.js";
 
 const d = builtinDialect("iso87ascii");
 const ctx: CheckContext = { dialect: d, responseTimeoutMs: 30_000, registeredTerminals: ["TERM0001"] };
@@ -289,6 +290,23 @@ describe("host properties over hand-made traces", () => {
     assert.match(check("H-RRN-1", new TraceBuilder().send(a).receive(noAuth))[0].message, /has no field 38/);
     const t = new TraceBuilder().send(a).receive(approve(a, "000000000001")).send(b2).receive(approve(b2, "000000000001"));
     assert.match(check("H-RRN-1", t)[0].message, /RRN 000000000001 was given to two approvals/);
+  });
+
+  it("H-RRN-1: an authorisation code given twice is judged only where the profile says auth_codes: unique", () => {
+    const a = purchase();
+    const b2 = purchase();
+    // Two approvals, two RRNs, one authorisation code (approve() gives every approval AUTH01).
+    const t = () => new TraceBuilder().send(a).receive(approve(a, "000000000001")).send(b2).receive(approve(b2, "000000000002"));
+    assert.deepEqual(check("H-RRN-1", t()), []);
+    const unique = { ...ctx, dialect: profiledDialect("iso87ascii", "lab-auth", { auth_codes: "unique" }) };
+    const v = prop("H-RRN-1").check(scenario, t().events, unique).violations;
+    assert.deepEqual(v.map((x) => [x.message, x.events]), [["authorisation code AUTH01 was given to two approvals", [1, 3]]]);
+    // A duplicate answered with a replay of its approval repeats both, and rightly.
+    const replayed = new TraceBuilder().send(a).receive(approve(a, "000000000001")).send(a).receive(approve(a, "000000000001"));
+    assert.deepEqual(prop("H-RRN-1").check(scenario, replayed.events, unique).violations, []);
+    // Across the run, the code is a key of its own beside the RRN.
+    assert.deepEqual(prop("H-RRN-1").acrossRun!(t().events, unique).map((k) => k.key), ["000000000001", "authorisation code AUTH01", "000000000002", "authorisation code AUTH01"]);
+    assert.deepEqual(prop("H-RRN-1").acrossRun!(t().events, ctx).map((k) => k.key), ["000000000001", "000000000002"]);
   });
 
   it("H-RRN-1: two terminals given the same RRN (--bug rrn-per-terminal), their STANs alike", () => {
