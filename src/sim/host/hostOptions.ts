@@ -58,13 +58,22 @@ function checkMs(what: string, ms: number): number {
   return ms;
 }
 
-export function resolveHostOptions(o: HostOptions): ResolvedHostOptions {
-  const clock = o.clock ?? realClock;
-  const terminals = o.terminals ?? DEFAULT_TERMINALS;
+/** Registries checked already: an in-process run makes a host per scenario, each with the run's registry. */
+const checkedRegistries = new WeakSet<readonly TerminalConfig[]>();
+
+function checkRegistry(terminals: readonly TerminalConfig[]): void {
+  if (checkedRegistries.has(terminals)) return;
   for (const t of terminals) {
     if (!KEY_HEX.test(t.tmk)) throw new Error(`terminal ${t.tid}: tmk must be 16, 32 or 48 hexadecimal characters`);
   }
   if (new Set(terminals.map((t) => t.tid)).size !== terminals.length) throw new Error("terminal IDs in the registry must be unique");
+  checkedRegistries.add(terminals);
+}
+
+export function resolveHostOptions(o: HostOptions): ResolvedHostOptions {
+  const clock = o.clock ?? realClock;
+  const terminals = o.terminals ?? DEFAULT_TERMINALS;
+  checkRegistry(terminals);
   if (o.bug !== undefined) hostBug(o.bug);
   const duplicates = o.duplicates ?? "decline";
   if (duplicates !== "decline" && duplicates !== "replay") throw new Error(`duplicates must be decline or replay, got ${String(duplicates)}`);

@@ -9,10 +9,10 @@ import { tryUnpack, unpack } from "../../iso8583/unpack.js";
 import { buildRequest, buildResponse, isAdvice, isRequestMti, isReversal, macRequired, networkCodeOf, operationOf, panOf, profileOf, requestKey, responseMti, rulesOf } from "../../protocol/index.js";
 import { DEFAULT_TMK, FIRST_BATCH, HOST_LINK_ID, MERCHANT_ID } from "../defaults.js";
 import { openingBalance } from "./declineRules.js";
-import { type CardAccount, type HostSnapshot, HostLedger, type TerminalBooks } from "./hostLedger.js";
+import { type CardAccount, type HostSnapshot, HostLedger, type Registration, type TerminalBooks } from "./hostLedger.js";
 import { type Decision, HostOperations } from "./hostOperations.js";
 import { RACY_PROCESSING_MS } from "./bugs.js";
-import { type HostOptions, INITIAL_MAK, type ResolvedHostOptions, resolveHostOptions } from "./hostOptions.js";
+import { type HostOptions, INITIAL_MAK, type ResolvedHostOptions, resolveHostOptions, type TerminalConfig } from "./hostOptions.js";
 import { AMOUNT_OPS, type HostOperation, missingField } from "./requestShape.js";
 
 /** An answer ready to send. */
@@ -43,6 +43,18 @@ export interface HostSignOn {
 /** Requests the host recognises a repeat of: those that post, look up a card, or settle; an advice's repeat (0221) among them. */
 const DEDUPLICATED: ReadonlySet<HostOperation> = new Set(["balance", "purchase", "void", "refund", "preauth", "settlement", "advice"]);
 
+
+/** A registry as the ledger enrols it, parsed once per registry (its keys never change: register copies what does). */
+const registrations = new WeakMap<readonly TerminalConfig[], readonly Registration[]>();
+
+function registrationsOf(terminals: readonly TerminalConfig[]): readonly Registration[] {
+  let out = registrations.get(terminals);
+  if (out === undefined) {
+    out = terminals.map((t) => ({ tid: t.tid, mid: t.mid, tmk: Buffer.from(t.tmk, "hex"), mak: INITIAL_MAK, batch: FIRST_BATCH }));
+    registrations.set(terminals, out);
+  }
+  return out;
+}
 
 /**
  * The reference host: a correct acquirer host for one dialect, or one with a seeded bug. It is
@@ -81,9 +93,7 @@ export class ReferenceHost {
     const table = this.options.cards;
     this.ledger = new HostLedger((pan) => table?.get(pan)?.balance ?? openingBalance(pan));
     this.operations = new HostOperations(dialect, this.ledger, this.options);
-    for (const t of this.options.terminals) {
-      this.ledger.enrol({ tid: t.tid, mid: t.mid, tmk: Buffer.from(t.tmk, "hex"), mak: INITIAL_MAK, batch: FIRST_BATCH });
-    }
+    for (const t of registrationsOf(this.options.terminals)) this.ledger.enrol(t);
   }
 
   get clock() {
