@@ -3,8 +3,9 @@ import { fuzzDecoder } from "../test/helpers/fuzzDecoder.js";
 import { validVectors, VECTOR_DIALECTS } from "../test/helpers/sharedVectors.js";
 
 /**
- * `npm run fuzz [cases] [seed]`: the decoder fuzz of the test suite, longer. Needs ../shared
- * (the seed corpus). A failure prints the seed and the frame; rerun with that seed to reproduce.
+ * `npm run fuzz [cases] [seed]`: the decoder fuzz of the test suite, longer, seeded with the
+ * codec vectors kept in test/fixtures/vectors. A failure prints the seed and the frame; rerun
+ * with that seed to reproduce.
  */
 const cases = Number(process.argv[2] ?? 1_000_000);
 const seed = Number(process.argv[3] ?? Date.now() % 0x7fffffff);
