@@ -232,11 +232,14 @@ function lanePlanOf(concurrency: number | undefined, shard: Shard | undefined, r
   // A shard with --concurrency (1 too) has lanes of its own, numbered on after the shards' before it.
   if (concurrency === undefined || (concurrency === 1 && (shard === undefined || role === "terminal"))) return undefined;
   if (role === "terminal") throw new UsageError(`--concurrency ${concurrency}: a terminal under test is one terminal, run one scenario at a time (run terminal takes no --concurrency)`);
-  // One link for every terminal carries one scenario at a time: lanes would wait for links the host never dials.
-  if (profileOf(dialect).links === "shared") throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile puts every terminal on one shared link, which carries one scenario at a time`);
+  // One link for every terminal carries one scenario at a time: lanes would wait for links the host never dials (a shard's one lane is fine).
+  if (concurrency > 1 && profileOf(dialect).links === "shared") throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile puts every terminal on one shared link, which carries one scenario at a time`);
   // Where balances are read, a card two lanes post to at once would move for both and blame the host: each lane has cards of its own.
   const ownCards = profileOf(dialect).balances !== "none";
-  if (ownCards && cardFile) throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile reads card balances, and the cards of --cards are real test cards the lanes would share; run one scenario at a time, or leave out --cards`);
+  if (ownCards && cardFile) {
+    const instead = concurrency > 1 ? "run one scenario at a time" : "run the shards one after another, without --concurrency";
+    throw new UsageError(`--concurrency ${concurrency}: dialect ${dialect.name}'s profile reads card balances, and the cards of --cards are real test cards the lanes would share; leave out --cards, or ${instead}`);
+  }
   const plan: LanePlan = { lanes: concurrency, registered: kit.terminals, unregistered: [kit.unregistered], ownCards, first: shard === undefined ? 0 : (shard.index - 1) * concurrency };
   // Every shard's lanes are checked, so that shards run at once never meet on a terminal.
   const whole: LanePlan = { ...plan, lanes: concurrency * (shard?.count ?? 1), first: 0 };

@@ -118,15 +118,25 @@ function badCommandLine(text: string): never {
  */
 function onceEach(argv: Record<string, unknown>, y: Argv): void {
   // yargs has getOptions (the parsed option declarations); its types leave it out.
-  const options = (y as unknown as { getOptions(): { array: string[]; alias: Record<string, string[]> } }).getOptions();
-  const lists = new Set(options.array);
-  for (const [key, value] of Object.entries(argv)) {
-    if (key === "_" || key === "$0" || key.includes("-") || !Array.isArray(value) || lists.has(key)) continue;
-    // A list from a configuration file is not a repeat: only the command line's count.
-    const names = [key, ...(options.alias[key] ?? [])];
-    const given = args.filter((a) => names.some((n) => (n.length === 1 ? a === `-${n}` : a === `--${n}` || a.startsWith(`--${n}=`))));
-    const long = names.reduce((a, b) => (b.length > a.length ? b : a));
-    if (given.length > 1) badCommandLine(`--${long} was given ${value.length} times (${value.map(String).join(", ")}): give it once`);
+  const options = (y as unknown as { getOptions(): { array: string[]; boolean: string[]; alias: Record<string, string[]> } }).getOptions();
+  const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  // Every name an option answers to (its aliases, camelCase or not) → the option.
+  const optionOf = new Map<string, string>();
+  for (const [key, aliases] of Object.entries(options.alias)) for (const name of [key, ...aliases]) optionOf.set(kebab(name), kebab(key));
+  const uses = new Map<string, number>();
+  for (const a of args) {
+    if (a === "--") break;
+    const name = /^--([^=]+)/.exec(a)?.[1] ?? /^-([A-Za-z])/.exec(a)?.[1];
+    if (name === undefined) continue;
+    const option = optionOf.get(kebab(name)) ?? kebab(name);
+    uses.set(option, (uses.get(option) ?? 0) + 1);
+  }
+  // A list from a configuration file is not a repeat: only the command line's count.
+  const lists = new Set([...options.array, ...options.boolean].map(kebab));
+  for (const [option, count] of uses) {
+    const value = argv[option];
+    if (count < 2 || lists.has(option) || !Array.isArray(value)) continue;
+    badCommandLine(`--${option} was given ${value.length} times (${value.map(String).join(", ")}): give it once`);
   }
 }
 

@@ -665,15 +665,20 @@ export class KitTerminal {
 
   /**
    * Waits for the answers to requests in flight together on one link, each answer judged against
-   * the request it names (`answeredIndex`); the outcomes in the order of `requests`. Once one
-   * wait ends without an answer (a timeout closes the link), the rest have none either.
+   * the request it names (`answeredIndex`); the outcomes in the order of `requests`. A frame that
+   * does not decode names nobody: it is the oldest waiting request's. Once one wait ends without
+   * an answer (a timeout closes the link), the rest have none either.
    */
   private async awaitEach(s: KitSession, requests: readonly Message[], link: Link): Promise<Outcome[]> {
     const outcomes = new Map<Message, Outcome>();
     const waiting = [...requests];
     while (waiting.length > 0) {
       const got = await this.answerOf(s, waiting[0], link);
-      if (got.kind !== "frame") break;
+      if (got.kind === "none") break;
+      if (got.kind === "invalid") {
+        outcomes.set(waiting.shift()!, got);
+        continue;
+      }
       const [request] = waiting.splice(answeredIndex(waiting, got.message), 1);
       outcomes.set(request, this.judge(s, request, got.body, got.message));
     }
@@ -692,7 +697,7 @@ export class KitTerminal {
    * echo tests) where the profile says so. After a timeout the connection is closed, so a late
    * answer cannot be taken for the next request's.
    */
-  private async answerOf(s: KitSession, request: Message, link: Link): Promise<{ kind: "frame"; body: Buffer; message: Message } | Outcome> {
+  private async answerOf(s: KitSession, request: Message, link: Link): Promise<{ kind: "frame"; body: Buffer; message: Message } | Exclude<Outcome, { kind: "answer" }>> {
     const asked = this.o.clock.now();
     const until = asked + this.o.responseTimeoutMs;
     for (;;) {

@@ -47,8 +47,9 @@ const luhnDoubled = (d: number) => (d < 5 ? 2 * d : 2 * d - 9);
  * in, so no two lanes ever present one card (up to 100 lanes). Digit 3 from the end of the PAN
  * before its check digit is the lane's units, digit 5 its tens; the digit after each makes up
  * the Luhn sum, so the check digit and the last two digits (what the reference host's decline
- * rules and opening balances read) stay as generated. A card of the card file stays: it is a
- * real test card.
+ * rules and opening balances read) stay as generated. Two cards of one scenario that differ only
+ * in those four digits may become one card: rare with generated accounts, and harmless, as the
+ * kit books by PAN. A card of the card file stays: it is a real test card.
  */
 export function cardInLane(c: ScenarioCard, lane: number): ScenarioCard {
   if ("file" in c) return c;

@@ -31,7 +31,7 @@ export const H_RRN_1: Property = {
         }
       }
       const key = requestKey(ctx.dialect, req);
-      for (const { name, value } of references(ctx, resp)) {
+      for (const { name, value } of references(ctx, req, resp)) {
         const earlier = seen.get(`${name} ${value}`);
         // A duplicate send answered with a replay of the first approval legitimately repeats it.
         if (earlier !== undefined && earlier.key !== key) {
@@ -50,20 +50,26 @@ export const H_RRN_1: Property = {
       const resp = responseOf(x);
       if (codeOf(x) !== approved || resp === undefined) return [];
       const what = `${req.fields["41"] ?? "?"}'s ${op} STAN ${req.fields["11"] ?? "?"}`;
-      return references(ctx, resp).map(({ name, value }) => ({ key: name === "RRN" ? value : `${name} ${value}`, events: [x.request.seq, x.responses[0].seq], what }));
+      return references(ctx, req, resp).map(({ name, value }) => ({ key: name === "RRN" ? value : `${name} ${value}`, events: [x.request.seq, x.responses[0].seq], what }));
     });
   },
 };
 
 /**
- * The references of an approval that must be new to the run: its RRN, and its authorisation code
- * where the profile says `auth_codes: unique` (6 characters, which nothing else requires to be).
+ * The references an approval hands out, which must be new to the run: its RRN, and its
+ * authorisation code where the profile says `auth_codes: unique` (6 characters, which nothing
+ * else requires to be). A void or refund names its original's in its request (37, 38): an answer
+ * that echoes them hands out nothing new.
  */
-function references(ctx: CheckContext, resp: Message): { name: string; value: string }[] {
+function references(ctx: CheckContext, req: Message, resp: Message): { name: string; value: string }[] {
   const out: { name: string; value: string }[] = [];
-  const rrn = resp.fields["37"]?.trim();
+  const issued = (f: string) => {
+    const value = resp.fields[f]?.trim();
+    return value && value !== req.fields[f]?.trim() ? value : undefined;
+  };
+  const rrn = issued("37");
   if (rrn) out.push({ name: "RRN", value: rrn });
-  const auth = resp.fields["38"]?.trim();
+  const auth = issued("38");
   if (auth && profileOf(ctx.dialect).authCodes === "unique") out.push({ name: "authorisation code", value: auth });
   return out;
 }

@@ -69,13 +69,16 @@ describe("isoconf: errors the user can act on are one line, exit 2", function ()
         ["sim", "host", "--dialect", "cup", "--dialect", "iso87ascii"],
         ["run", "host", "--runs", "2", "--runs", "3", "--out", out()],
         ["decode", "--dialect", "cup", "--dialect", "cup", "--hex", "00"],
+        // A hyphenated name, its camelCase twin, and an alias written with its value.
+        ["run", "host", "--max-steps", "2", "--maxSteps", "3", "--out", out()],
+        ["run", "host", "-j2", "--concurrency", "3", "--out", out()],
       ];
       const results = await Promise.all(cases.map((args) => runCliAsync(args)));
       results.forEach((r, i) => {
         const what = cases[i].join(" ");
         assert.equal(r.status, 2, `${what}: ${r.stdout}${r.stderr}`);
         assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, `${what}: no stack`);
-        assert.match(r.stderr, /^isoconf: --(dialect|runs) was given 2 times \((cup, iso87ascii|2, 3|cup, cup)\): give it once\n/, what);
+        assert.match(r.stderr, /^isoconf: --(dialect|runs|max-steps|concurrency) was given 2 times \((cup, iso87ascii|2, 3|cup, cup)\): give it once\n/, what);
       });
       const listed = runCli(["run", "host", "--only", "H-TID-1", "--only", "H-FMT-1", "--runs", "2", "--quiet", "--out", out()]);
       assert.equal(listed.status, 0, listed.stderr);

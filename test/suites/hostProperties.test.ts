@@ -304,6 +304,12 @@ describe("host properties over hand-made traces", () => {
     // A duplicate answered with a replay of its approval repeats both, and rightly.
     const replayed = new TraceBuilder().send(a).receive(approve(a, "000000000001")).send(a).receive(approve(a, "000000000001"));
     assert.deepEqual(prop("H-RRN-1").check(scenario, replayed.events, unique).violations, []);
+    // A void names its purchase's RRN and code (37, 38); an approval echoing them hands out nothing new.
+    const voided = buildRequest(d, { op: "void", tid: "TERM0001", mid: "123456789012345", stan: "000777", batch: "000001", now, card: { pan: "6225880012345678", expiry: "2812" }, amount: a.fields["4"], original: { mti: "0200", stan: a.fields["11"], batch: "000001", date: "0115", transmission: "0115000000", rrn: "000000000001", auth: "AUTH01" } });
+    const echoed = buildResponse(d, voided, { code: "00", fields: { "37": "000000000001", "38": "AUTH01" } });
+    const withVoid = new TraceBuilder().send(a).receive(approve(a, "000000000001")).send(voided).receive(echoed);
+    assert.deepEqual(prop("H-RRN-1").check(scenario, withVoid.events, unique).violations, []);
+    assert.deepEqual(check("H-RRN-1", withVoid), []);
     // Across the run, the code is a key of its own beside the RRN.
     assert.deepEqual(prop("H-RRN-1").acrossRun!(t().events, unique).map((k) => k.key), ["000000000001", "authorisation code AUTH01", "000000000002", "authorisation code AUTH01"]);
     assert.deepEqual(prop("H-RRN-1").acrossRun!(t().events, ctx).map((k) => k.key), ["000000000001", "000000000002"]);
