@@ -1,59 +1,32 @@
 import assert from "node:assert/strict";
-import { Link } from "../../src/link/link.js";
-import { framingByName } from "../../src/link/framingByName.js";
-import { memoryTransportPair } from "../../src/link/memoryTransport.js";
-import { VirtualClock } from "../../src/link/virtualClock.js";
 import { pack } from "../../src/iso8583/pack.js";
 import { unpack } from "../../src/iso8583/unpack.js";
 import { isRequestMti } from "../../src/protocol/index.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
-import { SCENARIO_EPOCH } from "../../src/scenario/epoch.js";
 import type { HostScenario } from "../../src/scenario/scenario.js";
 import type { Target } from "../../src/scenario/target.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
-import { ReferenceHost } from "../../src/sim/host/referenceHost.js";
 import { messageOf } from "../../src/trace/traceEvent.js";
 import { hostSuite } from "../../suites/host/index.js";
 import { profiledDialect } from "../helpers/profiledDialect.js";
+import { scriptedHost } from "./support/scriptedHost.js";
 
 // A host that starts network requests of its own between the kit's: the kit answers those its
 // profile lists (an echo test, a key exchange by MTI and network code) and leaves the rest, and
 // no property takes the host's requests or the kit's answers for the kit's own exchanges.
 describe("KitTerminal: network requests the host starts", () => {
   const d = profiledDialect("iso87ascii", "lab-keys", { answers: ["echo", { name: "key exchange", mti: "0800", network_code: "161" }] });
-  const framing = framingByName(d.table.framing);
 
   /** The reference host behind a link that, before each answer, sends an echo test, a key exchange and a sign-on of its own. */
-  const chattyHost = (): Target => ({
-    description: "a host that talks first",
-    role: "host",
-    realTime: false,
-    async open() {
-      const clock = new VirtualClock();
-      clock.start();
-      const host = new ReferenceHost(d, { clock, epoch: SCENARIO_EPOCH });
-      let stan = 900_000;
-      return {
-        clock,
-        async connect() {
-          const [kitEnd, hostEnd] = memoryTransportPair(["kit", "host"]);
-          const hostLink = new Link(hostEnd, { framing, clock });
-          void (async () => {
-            for (;;) {
-              const got = await hostLink.receive({ deadlineMs: 120_000 });
-              if (got.kind !== "frame") return;
-              if (!isRequestMti(unpack(d, got.body).mti)) continue;
-              for (const code of ["301", "161", "001"]) await hostLink.send(pack(d, { mti: "0800", fields: { "7": "1203101010", "11": String(++stan), "70": code } }));
-              const reply = host.handle(got.body).reply;
-              if (reply) await hostLink.send(reply.frame);
-            }
-          })();
-          return new Link(kitEnd, { framing, clock });
-        },
-        close: async () => clock.stop(),
-      };
-    },
-  });
+  const chattyHost = (): Target => {
+    let stan = 900_000;
+    return scriptedHost(d, "a host that talks first", async (host, link, body) => {
+      if (!isRequestMti(unpack(d, body).mti)) return;
+      for (const code of ["301", "161", "001"]) await link.send(pack(d, { mti: "0800", fields: { "7": "1203101010", "11": String(++stan), "70": code } }));
+      const reply = host.handle(body).reply;
+      if (reply) await link.send(reply.frame);
+    });
+  };
 
   it("answers the echo test and the key exchange, not the sign-on its profile leaves out; every property passes", async () => {
     const scenario: HostScenario = { role: "host", terminals: [REGISTERED_TERMINALS[0]], steps: [{ op: "purchase", terminal: 0, amount: 500, card: { bin: "622588", account: 1, length: 16, expiry: "2812", swiped: false } }] };

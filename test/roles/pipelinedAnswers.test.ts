@@ -1,60 +1,32 @@
 import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { unpack } from "../../src/iso8583/unpack.js";
-import { Link } from "../../src/link/link.js";
-import { framingByName } from "../../src/link/framingByName.js";
-import { memoryTransportPair } from "../../src/link/memoryTransport.js";
-import { VirtualClock } from "../../src/link/virtualClock.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
-import { SCENARIO_EPOCH } from "../../src/scenario/epoch.js";
 import type { HostScenario } from "../../src/scenario/scenario.js";
 import type { Target } from "../../src/scenario/target.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS } from "../../src/sim/defaults.js";
-import { ReferenceHost } from "../../src/sim/host/referenceHost.js";
 import { messageOf } from "../../src/trace/traceEvent.js";
 import { hostSuite } from "../../suites/host/index.js";
+import { scriptedHost } from "./support/scriptedHost.js";
 
 // A request and an echo test written in one segment (the `pipelined` fault): a host may answer
 // them in either order, and one answer may not decode. The kit pairs each answer with the request
 // it names, and a frame that names nobody with the oldest request waiting.
 describe("KitTerminal: answers to a pipelined pair", () => {
   const d = builtinDialect("cup");
-  const framing = framingByName(d.table.framing);
 
   /** The reference host, except that two requests read together are answered the second first; `garble` spoils the answer to such a 0200. */
-  const reversingHost = (garble: boolean): Target => ({
-    description: "a host that answers pipelined requests last first",
-    role: "host",
-    realTime: false,
-    async open() {
-      const clock = new VirtualClock();
-      clock.start();
-      const host = new ReferenceHost(d, { clock, epoch: SCENARIO_EPOCH });
-      const answer = (body: Buffer, pipelined: boolean) => {
+  const reversingHost = (garble: boolean): Target =>
+    scriptedHost(d, "a host that answers pipelined requests last first", async (host, link, first) => {
+      const queued = link.unread().filter((e) => e.kind === "frame");
+      const rest = (await Promise.all(queued.map(() => link.receive({ deadlineMs: 0 })))).flatMap((e) => (e.kind === "frame" ? [e.body] : []));
+      const bodies = [first, ...rest];
+      const answers = bodies.map((body) => {
         const frame = host.handle(body).reply?.frame;
-        return frame !== undefined && garble && pipelined && unpack(d, body).mti === "0200" ? Buffer.from("not a message") : frame;
-      };
-      return {
-        clock,
-        async connect() {
-          const [kitEnd, hostEnd] = memoryTransportPair(["kit", "host"]);
-          const hostLink = new Link(hostEnd, { framing, clock });
-          void (async () => {
-            for (;;) {
-              const got = await hostLink.receive({ deadlineMs: 120_000 });
-              if (got.kind !== "frame") return;
-              const queued = hostLink.unread().filter((e) => e.kind === "frame");
-              const bodies = [got.body, ...(await Promise.all(queued.map(() => hostLink.receive({ deadlineMs: 0 })))).flatMap((e) => (e.kind === "frame" ? [e.body] : []))];
-              const answers = bodies.map((body) => answer(body, bodies.length > 1));
-              for (const frame of answers.reverse()) if (frame !== undefined) await hostLink.send(frame);
-            }
-          })();
-          return new Link(kitEnd, { framing, clock });
-        },
-        close: async () => clock.stop(),
-      };
-    },
-  });
+        return frame !== undefined && garble && bodies.length > 1 && unpack(d, body).mti === "0200" ? Buffer.from("not a message") : frame;
+      });
+      for (const frame of answers.reverse()) if (frame !== undefined) await link.send(frame);
+    });
 
   const scenario: HostScenario = {
     role: "host",
