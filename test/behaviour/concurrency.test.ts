@@ -90,6 +90,10 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
     const s = { role: "host" as const, terminals: [...REGISTERED_TERMINALS], steps: [{ op: "purchase" as const, terminal: 0, amount: 100, card: { bin: "622588", account: 123456789, length: 16, expiry: "3012", swiped: false } }] };
     assert.deepEqual(inLane(s, plan(8), 3), { ...s, terminals: ["TERM0013", "TERM0014", "TERM0015", "TERM0016"] }, "cards stay where balances are not read");
     assert.notDeepEqual((inLane(s, { ...plan(8), ownCards: true }, 3) as typeof s).steps[0].card, s.steps[0].card);
+    // A PAN whose account has four digits carries the units of a lane, not its tens.
+    const short = { bin: "62258812", account: 42, length: 13, expiry: "3012", swiped: false };
+    assert.equal(cardPan(cardInLane(short, 9)).length, 13);
+    assert.throws(() => cardInLane(short, 10), /^RangeError: card 62258812… of 13 digits has no room for lane 10's digits$/);
   });
 
   it("a host reporting balances, kept for the run: 600 scenarios in 8 lanes with cards of their own, no false alarm; declines-whole-balance still found", async () => {
@@ -182,8 +186,21 @@ describe("concurrency: lanes of scenarios at once against one host", function ()
     writeFileSync(cards, JSON.stringify({ format: "isoconf-cards/1", cards: [{ pan: "6225880000000001", expiry: "3012", balance: 100000 }] }));
     await assert.rejects(
       runConformance({ role: "host", concurrency: 4, dialect: balances, cards, runs: 5, out: out() }),
-      (e: Error) => e instanceof UsageError && /^--concurrency 4: dialect lab-balances's profile reads card balances, and the cards of --cards are real test cards the lanes would share/.test(e.message),
+      (e: Error) => e instanceof UsageError && /^--concurrency 4: dialect lab-balances's profile reads card balances, and the cards of --cards are real test cards the lanes would share; leave out --cards, or run one scenario at a time$/.test(e.message),
     );
+    // A shard's one lane: the other shards' lanes would share the cards.
+    await assert.rejects(
+      runConformance({ role: "host", concurrency: 1, shard: "2/3", seed: 1, dialect: balances, cards, runs: 5, out: out() }),
+      (e: Error) => e instanceof UsageError && /^--concurrency 1: .*real test cards the lanes would share; leave out --cards, or run the shards one after another, without --concurrency$/.test(e.message),
+    );
+    // A card tells at most 100 lanes apart, counted over every shard.
+    await assert.rejects(
+      runConformance({ role: "host", concurrency: 26, shard: "1/4", seed: 1, dialect: balances, terminals: ["TERM0001"], unregistered: "TERM9999", runs: 5, out: out() }),
+      (e: Error) => e instanceof UsageError && /^--concurrency 26 over 4 shards: 104 lanes, and where balances are read a card carries its lane in two digits: at most 100$/.test(e.message),
+    );
+    // A shared link with a shard's one lane is fine: one scenario at a time on it.
+    const sharedOne = await runConformance({ role: "host", concurrency: 1, shard: "1/2", seed: 3, dialect: shared, runs: 10, out: out() });
+    assert.equal(sharedOne.exitCode, 0);
     const withBalances = await runConformance({ role: "host", concurrency: 4, dialect: balances, runs: 40, seed: 3, out: out() });
     assert.equal(withBalances.exitCode, 0, "generated cards: each lane has its own");
     const r = await runConformance({ role: "host", concurrency: 4, runs: 40, seed: 3, out: out() });
