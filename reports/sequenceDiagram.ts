@@ -163,9 +163,9 @@ interface Columns {
   shared: boolean;
 }
 
-/** Lifelines named `names`, side by side around isoconf's own place. */
-function columnsAt(names: readonly string[]): number[] {
-  return names.map((_, i) => KIT_X - ((names.length - 1) * LANE_GAP) / 2 + i * LANE_GAP);
+/** Where `count` lifelines stand, side by side around isoconf's own place. */
+function columnsAt(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => KIT_X - ((count - 1) * LANE_GAP) / 2 + i * LANE_GAP);
 }
 
 /**
@@ -177,7 +177,7 @@ function raceLanes(trace: readonly TraceEvent[]): Columns | undefined {
   if (!trace.some((e) => e.kind === "fault" && /^race_/.test(String(e.detail?.fault)))) return undefined;
   const conns = [...new Set(trace.flatMap((e) => (e.conn !== undefined && e.kind === "frame" ? [e.conn] : [])))];
   if (conns.length < 2 || conns.length > MAX_LANES) return undefined;
-  const xs = columnsAt(conns);
+  const xs = columnsAt(conns.length);
   return { x: new Map(conns.map((c, i) => [c, xs[i]])), heads: conns.map((c, i) => [`isoconf ${c}`, xs[i]]), shared: false };
 }
 
@@ -191,7 +191,7 @@ function scenarioLanes(trace: readonly TraceEvent[]): Columns | undefined {
   const conns = [...new Set(trace.flatMap((e) => (e.conn !== undefined && e.kind === "frame" ? [e.conn] : [])))];
   const groups = [...new Set(conns.map(groupOf))];
   if (groups.length < 2 || groups.length > MAX_LANES || groups[0] !== undefined) return undefined;
-  const xs = columnsAt(groups.map(String));
+  const xs = columnsAt(groups.length);
   const x = new Map(conns.map((c) => [c, xs[groups.indexOf(groupOf(c))]]));
   return { x, heads: groups.map((g, i) => [g === undefined ? "isoconf" : `scenario ${g}`, xs[i]]), shared: true };
 }
