@@ -102,18 +102,15 @@ export async function serveLink(host: ReferenceHost, link: Link, options: ServeL
     options.log?.(`${link.id} ${describeTurn(turn)}`);
     const reply = turn.reply;
     if (reply === undefined) return;
-    if (crossed) {
-      // The answer goes, once worked out, to whichever connection spoke last: this one only when no other spoke meanwhile.
-      const cancel = host.clock.setTimer(reply.delayMs + host.processingMs, () => {
-        held.delete(cancel);
-        send(reply.frame, lastReader.get(host) ?? link);
-      });
-      held.add(cancel);
-    } else if (reply.delayMs === 0) send(reply.frame);
+    // Under crossed-answers the answer goes, once worked out, to whichever connection spoke last:
+    // this one only when no other spoke meanwhile.
+    const delayMs = crossed ? reply.delayMs + host.processingMs : reply.delayMs;
+    const answer = () => send(reply.frame, crossed ? (lastReader.get(host) ?? link) : link);
+    if (delayMs === 0) answer();
     else {
-      const cancel = host.clock.setTimer(reply.delayMs, () => {
+      const cancel = host.clock.setTimer(delayMs, () => {
         held.delete(cancel);
-        send(reply.frame);
+        answer();
       });
       held.add(cancel);
     }
