@@ -4,7 +4,7 @@ import { unpack } from "../iso8583/unpack.js";
 import type { Clock } from "../link/clock.js";
 import type { DeframeEvent } from "../link/framing.js";
 import type { Link, LinkEvent } from "../link/link.js";
-import type { ControlDetail, DecodeFailure, Direction, EventOf, FaultDetail, TraceEvent, TraceEventKind } from "./traceEvent.js";
+import type { ControlDetail, DecodeFailure, Direction, EventOf, FaultDetail, FrameEvent, TraceEvent, TraceEventKind } from "./traceEvent.js";
 
 export interface TraceRecorderOptions {
   /** Decodes every frame recorded. */
@@ -32,8 +32,9 @@ export const ABANDONED_FRAME = { code: "abandoned_frame", reason: "the kit close
 /**
  * Records a Trace: every frame both ways on the links it is attached to, decoded and timed on the
  * run's clock, plus the kit's own events. While `currentStep` is set, every event is stamped with
- * it. Frames are decoded as they pass (properties need the messages anyway); nothing else is
- * copied: the body becomes its hex text once.
+ * it. A frame is recorded in its place and its body becomes its hex text at once; its decoding
+ * waits until the kit waits (the next turn of the event loop) or until `events` is read, so that
+ * it is never on the path from an answer to the next request.
  *
  * Connections are named per trace, `c1`, `c2`, … in the order the recorder first meets them
  * (attached, connected, or asked for by `connOf`): the same scenario gives the same names in any
@@ -41,7 +42,6 @@ export const ABANDONED_FRAME = { code: "abandoned_frame", reason: "the kit close
  */
 export class TraceRecorder {
   readonly dialect: Dialect;
-  readonly events: TraceEvent[] = [];
   /** The scenario step the kit is executing; `step()` sets it. */
   currentStep: number | undefined;
   private readonly clock: Clock;
@@ -50,11 +50,21 @@ export class TraceRecorder {
   private readonly conns = new Map<Link, string>();
   /** The frame a `sendRaw` left unfinished, by link: the next `sendRaw` may finish it (a message sent in segments). */
   private readonly unfinished = new Map<Link, Buffer>();
+  private readonly recorded: TraceEvent[] = [];
+  /** Frame events recorded but not yet decoded, oldest first. */
+  private undecoded: FrameEvent[] = [];
+  private decodeScheduled = false;
 
   constructor(options: TraceRecorderOptions) {
     this.dialect = options.dialect;
     this.clock = options.clock;
     this.start = options.startedAt ?? options.clock.now();
+  }
+
+  /** The events so far, every frame among them decoded. */
+  get events(): TraceEvent[] {
+    this.decodeRecorded();
+    return this.recorded;
   }
 
   /**
@@ -125,7 +135,8 @@ export class TraceRecorder {
 
   /** Starts a new trace: no events, no current step, connections named from `c1` again, and t = 0 now. */
   clear(): void {
-    this.events.length = 0;
+    this.recorded.length = 0;
+    this.undecoded = [];
     this.conns.clear();
     this.unfinished.clear();
     this.currentStep = undefined;
@@ -133,12 +144,31 @@ export class TraceRecorder {
   }
 
   private frame(dir: Direction, conn: string, body: Buffer): void {
-    const bytes = body.toString("hex").toUpperCase();
-    try {
-      this.add(dir, "frame", conn, { bytes, message: unpack(this.dialect, body) });
-    } catch (error) {
-      if (!(error instanceof Iso8583Error)) throw error;
-      this.add(dir, "frame", conn, { bytes, decodeError: error.toJSON() satisfies DecodeFailure });
+    // The hex text now, from the bytes as they are; the message later, decoded from that text.
+    this.undecoded.push(this.add(dir, "frame", conn, { bytes: body.toString("hex").toUpperCase() }));
+    if (this.decodeScheduled) return;
+    this.decodeScheduled = true;
+    setImmediate(() => {
+      this.decodeScheduled = false;
+      try {
+        this.decodeRecorded();
+      } catch {
+        // A codec fault, not a decode failure: left queued, it is thrown where `events` is read.
+      }
+    });
+  }
+
+  /** Decodes the frames recorded since the last time, in order: `message`, or `decodeError` where the bytes do not decode. */
+  private decodeRecorded(): void {
+    while (this.undecoded.length > 0) {
+      const event = this.undecoded[0];
+      try {
+        event.message = unpack(this.dialect, Buffer.from(event.bytes, "hex"));
+      } catch (error) {
+        if (!(error instanceof Iso8583Error)) throw error;
+        event.decodeError = error.toJSON() satisfies DecodeFailure;
+      }
+      this.undecoded.shift();
     }
   }
 
@@ -181,12 +211,12 @@ export class TraceRecorder {
 
   /** Appends an event, keys in the order a trace file shows them: seq, t, dir, kind, step, conn, then its own. */
   private add<K extends TraceEventKind>(dir: Direction, kind: K, conn: string | undefined, own: OwnFields<K>): EventOf<K> {
-    const event: Record<string, unknown> = { seq: this.events.length, t: this.clock.now() - this.start, dir, kind };
+    const event: Record<string, unknown> = { seq: this.recorded.length, t: this.clock.now() - this.start, dir, kind };
     if (this.currentStep !== undefined) event.step = this.currentStep;
     if (conn !== undefined) event.conn = conn;
     Object.assign(event, own);
     // The fields above are every key `EventOf<K>` has beyond `own`: this is the one place events are made.
-    this.events.push(event as EventOf<K>);
+    this.recorded.push(event as EventOf<K>);
     return event as EventOf<K>;
   }
 }
