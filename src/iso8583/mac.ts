@@ -38,8 +38,13 @@ function desCipher(key: Buffer, mode: "ecb" | "cbc"): { name: string; key: Buffe
 const ecbCiphers = new Map<string, Cipher | Decipher>();
 const MAX_CACHED_CIPHERS = 256;
 
-/** E_K or D_K over whole blocks in ECB mode, without padding. */
+/**
+ * E_K or D_K over whole blocks in ECB mode, without padding. E_K of one block is the CBC-MAC of
+ * that block, so it takes the key's CBC chain: a key's check value, its PIN blocks and its MACs
+ * then share one cipher, where a sign-on's new MAC key would otherwise make two.
+ */
 function ecb(key: Buffer, data: Buffer, decrypt = false): Buffer {
+  if (!decrypt && data.length === BLOCK) return cbcMac(key, data);
   const id = (decrypt ? "d" : "e") + key.toString("hex");
   let cipher = ecbCiphers.get(id);
   if (cipher === undefined) {
@@ -72,8 +77,7 @@ interface CbcChain {
  */
 const cbcChains = new Map<string, CbcChain>();
 
-/** CBC-MAC with IV 0 over zero-padded data: the last ciphertext block. */
-function cbcMac(key: Buffer, data: Buffer): Buffer {
+function cbcChainOf(key: Buffer): CbcChain {
   const id = key.toString("hex");
   let chain = cbcChains.get(id);
   if (chain === undefined) {
@@ -84,6 +88,12 @@ function cbcMac(key: Buffer, data: Buffer): Buffer {
     if (cbcChains.size >= MAX_CACHED_CIPHERS) cbcChains.clear();
     cbcChains.set(id, chain);
   }
+  return chain;
+}
+
+/** CBC-MAC with IV 0 over zero-padded data: the last ciphertext block. */
+function cbcMac(key: Buffer, data: Buffer): Buffer {
+  const chain = cbcChainOf(key);
   const padded = zeroPadded(data);
   for (let i = 0; i < BLOCK; i++) padded[i] ^= chain.last[i];
   // Whole blocks without padding: update returns every block at once and holds nothing back.
@@ -97,10 +107,18 @@ function cbcMac(key: Buffer, data: Buffer): Buffer {
 function cupEcbMac(key: Buffer, mab: Buffer): Buffer {
   const r = Buffer.alloc(BLOCK);
   for (let i = 0; i < mab.length; i++) r[i % BLOCK] ^= mab[i];
-  const h = Buffer.from(r.toString("hex").toUpperCase(), "ascii");
   // E2 = E(E(H1) ⊕ H2) is the CBC-MAC of H with IV 0: one cipher call instead of two.
-  const e2 = cbcMac(key, h);
-  return Buffer.from(e2.toString("hex").toUpperCase().slice(0, BLOCK), "ascii");
+  const e2 = cbcMac(key, upperHex(r, 2 * BLOCK));
+  return upperHex(e2, BLOCK);
+}
+
+const HEX_DIGITS = Buffer.from("0123456789ABCDEF", "ascii");
+
+/** The first `chars` characters of the upper-case hex text of `bytes`, as ASCII bytes: what the CUP MAC steps take. */
+function upperHex(bytes: Buffer, chars: number): Buffer {
+  const out = Buffer.allocUnsafe(chars);
+  for (let i = 0; i < chars; i++) out[i] = HEX_DIGITS[i % 2 === 0 ? bytes[i >> 1] >> 4 : bytes[i >> 1] & 0x0f];
+  return out;
 }
 
 /**

@@ -25,11 +25,10 @@ function macWireBytes(dialect: Dialect, field: number): { wire: number; hexText:
   return { wire: codec.wireBytes(hexText ? 2 * MAC_BYTES : MAC_BYTES), hexText };
 }
 
-/** The MAC field's value for `frame`, whose MAC field (last in the frame) takes `wire` bytes. */
-function macValue(dialect: Dialect, frame: Buffer, algorithm: MacAlgorithm, wire: number, key: Buffer): string {
+/** The MAC of `frame`, whose MAC field (last in the frame) takes `wire` bytes. */
+function macOf(dialect: Dialect, frame: Buffer, algorithm: MacAlgorithm, wire: number, key: Buffer): Buffer {
   // The MAB runs from the MTI to the end of the last field before the MAC (header excluded).
-  const mab = frame.subarray(dialect.headerBytes, frame.length - wire);
-  return computeMac(algorithm, key, mab).toString("hex").toUpperCase();
+  return computeMac(algorithm, key, frame.subarray(dialect.headerBytes, frame.length - wire));
 }
 
 const PLACEHOLDER = "0".repeat(2 * MAC_BYTES);
@@ -56,9 +55,9 @@ export function rewriteMac(dialect: Dialect, frame: Buffer, message: Message, ke
 /** `rewriteMac` once the message is checked: packing a MAC is a hot path, so the checks run once. */
 function writeMac(dialect: Dialect, frame: Buffer, { algorithm, field }: MacSpec, key: Buffer): Buffer {
   const { wire, hexText } = macWireBytes(dialect, field);
-  const value = macValue(dialect, frame, algorithm, wire, key);
-  if (hexText) frame.write(value, frame.length - value.length, "latin1");
-  else frame.write(value, frame.length - MAC_BYTES, "hex");
+  const mac = macOf(dialect, frame, algorithm, wire, key);
+  if (hexText) frame.write(mac.toString("hex").toUpperCase(), frame.length - 2 * MAC_BYTES, "latin1");
+  else mac.copy(frame, frame.length - MAC_BYTES);
   return frame;
 }
 
@@ -70,5 +69,5 @@ export function checkMac(dialect: Dialect, frame: Buffer, message: Message, key:
   const { algorithm, field } = macSpec(dialect, message);
   const got = message.fields[String(field)];
   if (got === undefined) return "missing";
-  return got.toUpperCase() === macValue(dialect, frame, algorithm, macWireBytes(dialect, field).wire, key) ? "ok" : "bad";
+  return got.toUpperCase() === macOf(dialect, frame, algorithm, macWireBytes(dialect, field).wire, key).toString("hex").toUpperCase() ? "ok" : "bad";
 }

@@ -102,6 +102,15 @@ describe("mac", () => {
       }
     });
 
+    // Ciphers are kept per key: a key Buffer written in place must not find the old key's.
+    it("follows a key Buffer changed in place to the new key's MAC", () => {
+      const key = hex("1111111111111111");
+      const data = ascii("Now is the time for all ");
+      computeMac("x9.9", key, data);
+      hex("0123456789ABCDEF").copy(key);
+      assert.equal(computeMac("x9.9", key, data).toString("hex").toUpperCase(), "70A30640CC76DD8B");
+    });
+
     // BouncyCastle MacTest "DESEDE64": 3DES CBC-MAC, zero IV, 64-bit output.
     it("runs 3DES CBC-MAC with a double-length key (BouncyCastle DESEDE64)", () => {
       const mac = computeMac("x9.9", hex("7CA110454A1A6E570131D9619DC1376E"), ascii("Hello World !!!!"));
