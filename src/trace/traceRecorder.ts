@@ -160,15 +160,19 @@ export class TraceRecorder {
 
   /** Decodes the frames recorded since the last time, in order: `message`, or `decodeError` where the bytes do not decode. */
   private decodeRecorded(): void {
-    while (this.undecoded.length > 0) {
-      const event = this.undecoded[0];
-      try {
-        event.message = unpack(this.dialect, Buffer.from(event.bytes, "hex"));
-      } catch (error) {
-        if (!(error instanceof Iso8583Error)) throw error;
-        event.decodeError = error.toJSON() satisfies DecodeFailure;
+    let done = 0;
+    try {
+      for (const event of this.undecoded) {
+        try {
+          event.message = unpack(this.dialect, Buffer.from(event.bytes, "hex"));
+        } catch (error) {
+          if (!(error instanceof Iso8583Error)) throw error;
+          event.decodeError = error.toJSON() satisfies DecodeFailure;
+        }
+        done++;
       }
-      this.undecoded.shift();
+    } finally {
+      this.undecoded.splice(0, done);
     }
   }
 

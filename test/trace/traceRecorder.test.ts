@@ -246,6 +246,28 @@ describe("TraceRecorder", () => {
       await Promise.all([earlier, earlierPeer, first, firstPeer, second, secondPeer].map((link) => link.close()));
     });
 
+    // A frame is decoded after it is recorded (off the path to the next request): from the bytes
+    // it had then, whatever becomes of its Buffer, and never into a trace begun since.
+    it("decodes each frame from the bytes it had when recorded, in time for any read of the events", async () => {
+      const [kit, sut] = memoryLinks({ clock });
+      const recorder = new TraceRecorder({ dialect: cup, clock });
+      recorder.attach(kit);
+      const body = packed(purchaseRequest("000201"));
+      const sent = Buffer.from(body);
+      await kit.send(body);
+      body.fill(0x39); // the kit's Buffer reused at once: the trace keeps what went out
+      const [frame] = recorder.events;
+      assert.equal(bytesOf(frame), sent.toString("hex").toUpperCase());
+      assert.equal(messageOf(frame)?.fields["11"], "000201");
+      await kit.send(Buffer.from("6000030000", "hex"));
+      recorder.clear();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(recorder.events, [], "a frame of the cleared trace is not decoded into the new one");
+      await kit.send(Buffer.from("6000030000", "hex"));
+      assert.equal(decodeErrorOf(recorder.events[0])?.kind, "truncated");
+      await Promise.all([kit.close(), sut.close()]);
+    });
+
     it("stops recording a link once detached; clear() starts a new trace", async () => {
       const [kit, sut] = memoryLinks({ clock });
       const recorder = new TraceRecorder({ dialect: cup, clock });
