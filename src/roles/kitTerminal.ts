@@ -205,10 +205,9 @@ export class KitTerminal {
       rec.currentStep = undefined;
       rec.note(`${e.message}: the rest of the scenario is not run`, { sutDown: true });
     }
-    for (const s of this.sessions) {
-      await s.link?.close();
-      this.o.counters?.set(s.tid, { stan: s.stan, batch: s.batch });
-    }
+    // Every link at once: each close waits for its socket to finish, and none waits for another.
+    await Promise.all(this.sessions.map((s) => s.link?.close()));
+    for (const s of this.sessions) this.o.counters?.set(s.tid, { stan: s.stan, batch: s.batch });
   }
 
   private async runStep(step: HostStep): Promise<void> {
