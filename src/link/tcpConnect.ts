@@ -38,7 +38,7 @@ export async function tcpConnect(
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await delay(retryDelayMs);
     try {
-      return new Link(socketTransport(await connectOnce(host, port, timeoutMs)), options);
+      return new Link(socketTransport(await connectOnce(host, port, timeoutMs), where), options);
     } catch (error) {
       lastFailure = (error as Error).message;
     }
