@@ -11,9 +11,11 @@ type MacSpec = NonNullable<Dialect["table"]["mac"]>;
 function macSpec(dialect: Dialect, m: Message): MacSpec {
   const mac = dialect.table.mac;
   if (mac === null) throw new Error(`dialect ${dialect.name} has no MAC (its "mac" key is null)`);
-  // The MAB ends where the MAC field starts only if nothing follows it.
-  for (const k in m.fields) {
-    if (Number(k) > mac.field) throw new Error(`field ${k} follows the MAC field ${mac.field}: the MAC must be the message's last field`);
+  // The MAB ends where the MAC field starts only if nothing follows it. The dialect's numbers
+  // above it are looked up (a for-in makes a string per key); a key it has no field for, pack refuses.
+  const numbers = dialect.fieldNumbers;
+  for (let i = numbers.length - 1; i >= 0 && numbers[i] > mac.field; i--) {
+    if (m.fields[numbers[i]] !== undefined) throw new Error(`field ${numbers[i]} follows the MAC field ${mac.field}: the MAC must be the message's last field`);
   }
   return mac;
 }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { loadDialect } from "../../src/iso8583/dialect.js";
+import cupTable from "../../src/iso8583/dialects/cup.json" with { type: "json" };
 import { checkMac, packWithMac } from "../../src/iso8583/macMessage.js";
 import { unpack } from "../../src/iso8583/unpack.js";
 import { validVectors } from "../helpers/sharedVectors.js";
@@ -23,6 +25,16 @@ describe("MAC on whole messages", () => {
     assert.equal(checkMac(cup, tampered, unpack(cup, tampered), tak), "bad");
     const { "64": _, ...unsigned } = v.fields;
     assert.equal(checkMac(cup, frame, { mti: v.mti, fields: unsigned }, tak), "missing");
+  });
+
+  it("refuses a message with a field after the MAC field, packing or checking", () => {
+    // cup with a field 70 (network management code) defined: it would follow the MAC at 64.
+    const f11 = cupTable.fields.find((f) => f.number === 11)!;
+    const wider = loadDialect({ ...cupTable, dialect: "cup-with-70", bitmap: { ...cupTable.bitmap, secondary_bitmap: true }, fields: [...cupTable.fields, { ...f11, number: 70, description: "Network management information code" }] });
+    const message = { mti: v.mti, header: v.header, fields: { ...v.fields, "70": "000301" } };
+    assert.throws(() => packWithMac(wider, message, tak), /field 70 follows the MAC field 64/);
+    assert.throws(() => checkMac(wider, Buffer.from(v.hex, "hex"), message, tak), /field 70 follows the MAC field 64/);
+    assert.equal(checkMac(wider, Buffer.from(v.hex, "hex"), { mti: v.mti, fields: v.fields }, tak), "ok");
   });
 
   it("refuses a dialect without a MAC", () => {
