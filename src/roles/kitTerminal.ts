@@ -3,7 +3,6 @@ import type { Operation, RequestOperation } from "../iso8583/dialectTable.js";
 import { checkMac, packWithMac } from "../iso8583/macMessage.js";
 import type { Message } from "../iso8583/message.js";
 import { pack } from "../iso8583/pack.js";
-import { tryUnpack } from "../iso8583/unpack.js";
 import type { Clock } from "../link/clock.js";
 import type { Link } from "../link/link.js";
 import { sendInSegments } from "../link/sendInSegments.js";
@@ -619,7 +618,7 @@ export class KitTerminal {
         this.o.recorder.note(`the host sent no sign-on ${why} (its profile says sign_on: host); the kit goes on without it`, { hostSignOn: "missing" });
         return;
       }
-      const m = tryUnpack(this.d, got.body);
+      const m = this.o.recorder.decodedFrame(this.d, got.body);
       if (m !== undefined && isRequestMti(m.mti) && (await this.answerHost(s, link, m)) === "signon") return;
     }
   }
@@ -716,7 +715,7 @@ export class KitTerminal {
         this.noAnswer();
         return { kind: "none" };
       }
-      const message = tryUnpack(this.d, got.body);
+      const message = this.o.recorder.decodedFrame(this.d, got.body);
       if (message === undefined) return { kind: "invalid", cause: "other" };
       if (isRequestMti(message.mti)) {
         await this.answerHost(s, link, message);

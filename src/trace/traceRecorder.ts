@@ -1,6 +1,7 @@
 import type { Dialect } from "../iso8583/dialect.js";
 import { Iso8583Error } from "../iso8583/errors.js";
-import { unpack } from "../iso8583/unpack.js";
+import type { Message } from "../iso8583/message.js";
+import { tryUnpack, unpack } from "../iso8583/unpack.js";
 import type { Clock } from "../link/clock.js";
 import type { DeframeEvent } from "../link/framing.js";
 import type { Link, LinkEvent } from "../link/link.js";
@@ -54,6 +55,8 @@ export class TraceRecorder {
   /** Frame events recorded but not yet decoded, oldest first. */
   private undecoded: FrameEvent[] = [];
   private decodeScheduled = false;
+  /** Frames received on attached links, by the body the link handed out (a body it never overwrites): see `decodedFrame`. */
+  private readonly received = new WeakMap<Buffer, FrameEvent>();
 
   constructor(options: TraceRecorderOptions) {
     this.dialect = options.dialect;
@@ -85,7 +88,10 @@ export class TraceRecorder {
       // A frame cut short because this end hung up (after a timeout) is not the peer's framing error.
       const abandoned = event.kind === "error" && event.code === "closed_mid_frame" && link.closeReason === "local close";
       if (abandoned) this.add(directions.received, "link-error", this.connOf(link), { bytes: event.bytes.toString("hex").toUpperCase(), detail: { ...ABANDONED_FRAME } });
-      else this.deframed(directions.received, this.connOf(link), event, false);
+      else {
+        const recorded = this.deframed(directions.received, this.connOf(link), event, false);
+        if (recorded !== undefined && event.kind === "frame") this.received.set(event.body, recorded);
+      }
     };
     const onDisconnect = (reason: string) => this.add("kit", "disconnect", this.connOf(link), { detail: { reason } });
     // What arrived before the recorder was attached (a host that speaks first as it dials in) is recorded now.
@@ -143,10 +149,27 @@ export class TraceRecorder {
     this.start = this.clock.now();
   }
 
-  private frame(dir: Direction, conn: string, body: Buffer): void {
+  /**
+   * The message `body` decodes to under `dialect` (undefined where it does not decode). Where it
+   * is the body of a frame received on an attached link, its trace event is decoded now if it
+   * was not yet, and the reader (the kit judging an answer) and the trace share that decoding.
+   */
+  decodedFrame(dialect: Dialect, body: Buffer): Message | undefined {
+    const event = this.received.get(body);
+    if (event === undefined || dialect !== this.dialect) return tryUnpack(dialect, body);
+    if (event.message === undefined && event.decodeError === undefined) decodeInto(this.dialect, event);
+    return event.message;
+  }
+
+  private frame(dir: Direction, conn: string, body: Buffer): FrameEvent {
     // The hex text now, from the bytes as they are; the message later, decoded from that text.
-    this.undecoded.push(this.add(dir, "frame", conn, { bytes: body.toString("hex").toUpperCase() }));
-    if (this.decodeScheduled) return;
+    const event = this.add(dir, "frame", conn, { bytes: body.toString("hex").toUpperCase() });
+    this.undecoded.push(event);
+    if (!this.decodeScheduled) this.scheduleDecoding();
+    return event;
+  }
+
+  private scheduleDecoding(): void {
     this.decodeScheduled = true;
     setImmediate(() => {
       this.decodeScheduled = false;
@@ -163,12 +186,8 @@ export class TraceRecorder {
     let done = 0;
     try {
       for (const event of this.undecoded) {
-        try {
-          event.message = unpack(this.dialect, Buffer.from(event.bytes, "hex"));
-        } catch (error) {
-          if (!(error instanceof Iso8583Error)) throw error;
-          event.decodeError = error.toJSON() satisfies DecodeFailure;
-        }
+        // A frame a reader asked for (`decodedFrame`) is decoded already.
+        if (event.message === undefined && event.decodeError === undefined) decodeInto(this.dialect, event);
         done++;
       }
     } finally {
@@ -194,12 +213,11 @@ export class TraceRecorder {
     }
   }
 
-  /** `atEnd`: the event was forced out by ending a deframer of sent bytes. */
-  private deframed(dir: Direction, conn: string, event: DeframeEvent, atEnd: boolean): void {
+  /** `atEnd`: the event was forced out by ending a deframer of sent bytes. Returns the frame event a frame became. */
+  private deframed(dir: Direction, conn: string, event: DeframeEvent, atEnd: boolean): FrameEvent | undefined {
     switch (event.kind) {
       case "frame":
-        this.frame(dir, conn, event.body);
-        break;
+        return this.frame(dir, conn, event.body);
       case "keepalive":
         this.add(dir, "keepalive", conn, {});
         break;
@@ -211,6 +229,7 @@ export class TraceRecorder {
         break;
       // ACK/NAK: see attach().
     }
+    return undefined;
   }
 
   /** Appends an event, keys in the order a trace file shows them: seq, t, dir, kind, step, conn, then its own. */
@@ -222,6 +241,16 @@ export class TraceRecorder {
     // The fields above are every key `EventOf<K>` has beyond `own`: this is the one place events are made.
     this.recorded.push(event as EventOf<K>);
     return event as EventOf<K>;
+  }
+}
+
+/** Decodes a frame event's bytes into its `message`, or its `decodeError` where they do not decode. */
+function decodeInto(dialect: Dialect, event: FrameEvent): void {
+  try {
+    event.message = unpack(dialect, Buffer.from(event.bytes, "hex"));
+  } catch (error) {
+    if (!(error instanceof Iso8583Error)) throw error;
+    event.decodeError = error.toJSON() satisfies DecodeFailure;
   }
 }
 

@@ -268,6 +268,27 @@ describe("TraceRecorder", () => {
       await Promise.all([kit.close(), sut.close()]);
     });
 
+    it("decodes a received frame once for the trace and a reader of the same body (decodedFrame)", async () => {
+      const [kit, sut] = memoryLinks({ clock });
+      const recorder = new TraceRecorder({ dialect: cup, clock });
+      recorder.attach(kit);
+      await sut.send(packed(purchaseResponse()));
+      await sut.send(Buffer.from("6000030000", "hex"));
+      const answer = await kit.receive(DEADLINE);
+      const cut = await kit.receive(DEADLINE);
+      assert.ok(answer.kind === "frame" && cut.kind === "frame");
+      const message = recorder.decodedFrame(cup, answer.body);
+      assert.equal(message?.mti, "0210");
+      assert.equal(recorder.decodedFrame(cup, cut.body), undefined, "a frame that does not decode");
+      const [first, second] = recorder.events;
+      assert.equal(messageOf(first), message, "the trace holds the decoding the reader got");
+      assert.equal(decodeErrorOf(second)?.kind, "truncated");
+      const unrecorded = packed(purchaseResponse());
+      assert.deepEqual(recorder.decodedFrame(cup, unrecorded), message, "a body it did not record is decoded for the caller");
+      assert.equal(recorder.events.length, 2);
+      await Promise.all([kit.close(), sut.close()]);
+    });
+
     it("stops recording a link once detached; clear() starts a new trace", async () => {
       const [kit, sut] = memoryLinks({ clock });
       const recorder = new TraceRecorder({ dialect: cup, clock });
