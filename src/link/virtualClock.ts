@@ -55,6 +55,8 @@ export class VirtualClock implements Clock {
   private looping = false;
   /** Wakes the automatic loop when a timer is set while none was pending. */
   private wake: (() => void) | undefined;
+  /** The automatic loop's pending event-loop turn, which `stop()` ends at once. */
+  private pendingTurn: { handle: NodeJS.Immediate; resolve: () => void } | undefined;
 
   constructor(options: VirtualClockOptions = {}) {
     this.time = options.startAt ?? 0;
@@ -120,10 +122,20 @@ export class VirtualClock implements Clock {
     void this.run();
   }
 
-  /** Stops the automatic advance. It holds no handle: at most one pending `setImmediate` turn. */
+  /**
+   * Stops the automatic advance, and its pending `setImmediate` turn with it: an in-process run
+   * whose work never waits on a timer never lets the event loop turn, and a pending turn would
+   * keep this clock (and every timer a scenario set on it) alive until the run ends.
+   */
   stop(): void {
     this.running = false;
     this.wake?.();
+    const pending = this.pendingTurn;
+    this.pendingTurn = undefined;
+    if (pending !== undefined) {
+      clearImmediate(pending.handle);
+      pending.resolve();
+    }
   }
 
   private async run(): Promise<void> {
@@ -143,7 +155,13 @@ export class VirtualClock implements Clock {
   private async idle(): Promise<boolean> {
     for (let quiet = 0; quiet < this.idleRounds; ) {
       const before = this.activity;
-      await turn();
+      await new Promise<void>((resolve) => {
+        const handle = setImmediate(() => {
+          this.pendingTurn = undefined;
+          resolve();
+        });
+        this.pendingTurn = { handle, resolve };
+      });
       if (!this.running) return false;
       quiet = this.activity === before ? quiet + 1 : 0;
     }

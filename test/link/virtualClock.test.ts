@@ -189,6 +189,21 @@ describe("VirtualClock", () => {
       assert.equal(immediates(), before);
     });
 
+    // An in-process scenario that waits on no timer never lets the event loop turn: a pending turn
+    // left by stop() would hold the clock and its timers until the whole run ended.
+    it("stop() ends its pending turn at once, without waiting for the event loop to turn", async () => {
+      const before = immediates();
+      clock.start();
+      clock.setTimer(1000, () => {});
+      await Promise.resolve(); // the loop is in its idle check, a turn pending
+      assert.equal(immediates(), before + 1);
+      clock.stop();
+      assert.equal(immediates(), before);
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      assert.equal(immediates(), before, "the loop ended without another turn");
+      assert.equal(clock.now(), 0);
+    });
+
     it("stop() with no timer pending releases the loop too; start() again resumes", async () => {
       const before = immediates();
       clock.start();
