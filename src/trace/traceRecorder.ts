@@ -2,7 +2,7 @@ import type { Dialect } from "../iso8583/dialect.js";
 import { Iso8583Error } from "../iso8583/errors.js";
 import type { Message } from "../iso8583/message.js";
 import { tryUnpack, unpack } from "../iso8583/unpack.js";
-import type { Clock } from "../link/clock.js";
+import { type Clock, realClock } from "../link/clock.js";
 import type { DeframeEvent } from "../link/framing.js";
 import type { Link, LinkEvent } from "../link/link.js";
 import type { ControlDetail, DecodeFailure, Direction, EventOf, FaultDetail, FrameEvent, TraceEvent, TraceEventKind } from "./traceEvent.js";
@@ -34,8 +34,8 @@ export const ABANDONED_FRAME = { code: "abandoned_frame", reason: "the kit close
  * Records a Trace: every frame both ways on the links it is attached to, decoded and timed on the
  * run's clock, plus the kit's own events. While `currentStep` is set, every event is stamped with
  * it. A frame is recorded in its place and its body becomes its hex text at once; its decoding
- * waits until the kit waits (the next turn of the event loop) or until `events` is read, so that
- * it is never on the path from an answer to the next request.
+ * waits until the kit waits (the next turn of the event loop, on the real clock) or until
+ * `events` is read, so that it is never on the path from an answer to the next request.
  *
  * Connections are named per trace, `c1`, `c2`, … in the order the recorder first meets them
  * (attached, connected, or asked for by `connOf`): the same scenario gives the same names in any
@@ -165,7 +165,11 @@ export class TraceRecorder {
     // The hex text now, from the bytes as they are; the message later, decoded from that text.
     const event = this.add(dir, "frame", conn, { bytes: body.toString("hex").toUpperCase() });
     this.undecoded.push(event);
-    if (!this.decodeScheduled) this.scheduleDecoding();
+    // On the real clock the event loop turns while the kit waits for an answer, and the decoding
+    // runs then. On a virtual clock an in-process run may never let it turn (its waits are not
+    // real), and a scheduled decoding would keep every scenario's recorder alive until the run
+    // ends: its frames are decoded when the events are read.
+    if (!this.decodeScheduled && this.clock === realClock) this.scheduleDecoding();
     return event;
   }
 
