@@ -24,8 +24,23 @@ export function timeFormatOf(field: FieldTable, key: TimeField): string | undefi
   return field.time_format ?? (field.length_type === "fixed" ? BY_LENGTH[key][field.max_length] : undefined);
 }
 
+/** The second last formatted, and its text in each format asked for: a run formats one second many times over. */
+let cachedSecond = NaN;
+const cachedTexts = new Map<string, string>();
+
 /** `now` (UTC) in a `time_format`: `YYMMDDhhmmss` → `260115093000`. */
 export function formatTime(now: Date, format: string): string {
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedTexts.clear();
+  }
+  let text = cachedTexts.get(format);
+  if (text === undefined) cachedTexts.set(format, (text = formatted(now, format)));
+  return text;
+}
+
+function formatted(now: Date, format: string): string {
   const two = (n: number) => String(n).padStart(2, "0");
   const parts: Record<string, string> = {
     CCYY: String(now.getUTCFullYear()).padStart(4, "0"),

@@ -54,10 +54,16 @@ export class EventQueue<T> {
    * The next item; `timeout` if none arrives within `deadlineMs` milliseconds (Infinity waits
    * until an item or `close`); `closed` once closed and empty.
    */
-  async next(deadlineMs: number): Promise<T | Timeout | Closed> {
-    checkDeadline("deadlineMs", deadlineMs);
-    if (this.items.length > 0) return this.items.shift() as T;
-    if (this.closedWith) return this.closedWith;
+  next(deadlineMs: number): Promise<T | Timeout | Closed> {
+    // Not an async function: one returning the waiter's promise would take two more turns of the
+    // microtask queue to adopt it, on every frame a link receives.
+    try {
+      checkDeadline("deadlineMs", deadlineMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.items.length > 0) return Promise.resolve(this.items.shift() as T);
+    if (this.closedWith) return Promise.resolve(this.closedWith);
     return new Promise((resolve) => {
       const waiter = new Waiter(resolve);
       waiter.cancel = deadline(deadlineMs, () => this.expire(waiter), this.clock);

@@ -212,14 +212,16 @@ export class KitTerminal {
   private async runStep(step: HostStep): Promise<void> {
     const s = this.sessions[step.terminal];
     if (!s.signedOn && step.op !== "signon" && this.profile.signOn === "kit") await this.simple(s, "signon");
-    await this.flushPending(s);
+    // Most steps owe nothing: no call (and no turn of the event loop) for them.
+    if (s.pendingAdvice !== undefined || s.pending !== undefined) await this.flushPending(s);
     const fault = step.fault;
     if (fault === undefined) {
       const request = this.request(s, step);
-      return this.answered(s, step, request, this.frame(s, request));
+      return await this.answered(s, step, request, this.frame(s, request));
     }
     const play = this.faults[fault.kind] as (s: KitSession, step: HostStep, f: typeof fault) => Promise<void>;
-    return play(s, step, fault);
+    // Awaited, not returned: an async function that returns a promise takes two more microtask turns to adopt it.
+    return await play(s, step, fault);
   }
 
   /** Sends the request and takes its answer (or its absence) as a correct terminal would. */
@@ -650,15 +652,16 @@ export class KitTerminal {
   private async exchange(s: KitSession, request: Message, frame: Buffer): Promise<Outcome> {
     let link: Link;
     try {
-      link = await this.linkOf(s);
+      // The terminal's link, when it is up, without a call that waits: the common case.
+      link = s.link !== undefined && s.link.closeReason === undefined ? s.link : await this.linkOf(s);
     } catch (e) {
       if (e instanceof TargetMismatch) throw e;
       this.o.recorder.note(`cannot connect to the SUT: ${(e as Error).message}`, { connectFailed: true, mti: request.mti, stan: request.fields["11"] });
       this.noAnswer();
       return { kind: "none" };
     }
-    await this.send(link, frame);
-    return this.await(s, request);
+    await link.send(frame).catch(() => undefined);
+    return await this.await(s, request);
   }
 
   /**
