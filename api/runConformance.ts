@@ -1,6 +1,6 @@
 import { hostScenario, hostScenarioShape } from "../generators/hostScenario.js";
 import { terminalScenario } from "../generators/terminalScenario.js";
-import { defaultOutDir, writeRunOutput } from "../reports/runOutput.js";
+import { makeDefaultOutDir, writeRunOutput } from "../reports/runOutput.js";
 import { exitCodeOf, type ExitCode } from "../reports/exitCode.js";
 import type { RecordedTarget } from "../reports/scenarioFile.js";
 import { resolveDialect } from "../src/iso8583/builtinDialects.js";
@@ -103,14 +103,6 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const timeout = o["timeout-ms"] ?? DEFAULT_TIMEOUT_MS;
   const shard = shardOf(o.shard, o.seed);
   const startedAt = new Date();
-  const out = o.out ?? defaultOutDir(startedAt, shard ? `-shard-${shard.index}-of-${shard.count}` : "");
-  // Checked before the run: a report that cannot be written would lose the whole run.
-  try {
-    makeOutputFolder(out);
-  } catch (e) {
-    if (e instanceof OutputFolderError) throw new UsageError(e.message);
-    throw e;
-  }
   const suite: Suite = suiteOption === undefined ? (role === "host" ? hostSuite : terminalSuite) : typeof suiteOption === "string" ? await loadSuite(suiteOption, role) : suiteOption;
   const attempts = o["reversal-attempts"] ?? rules.reversal.attempts;
   const maxSteps = o["max-steps"] ?? DEFAULT_MAX_STEPS;
@@ -125,6 +117,16 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const cardConstraints = cards === undefined ? undefined : { file: cards.cards };
   checkSelection(suite, o);
   rejectOtherRolesFlags(role, o);
+  // Made once the options are known good (a refused run leaves no empty folder) and before the
+  // SUT is touched: a report that cannot be written would lose the whole run.
+  let out: string;
+  try {
+    if (o.out === undefined) out = makeDefaultOutDir(startedAt, shard ? `-shard-${shard.index}-of-${shard.count}` : "");
+    else makeOutputFolder((out = o.out));
+  } catch (e) {
+    if (e instanceof OutputFolderError) throw new UsageError(e.message);
+    throw e;
+  }
   let sut: Pick<RunSuiteOptions, "target" | "scenarios" | "registeredTerminals" | "before" | "probe">;
   let recorded: RecordedTarget;
   let close: (() => Promise<void>) | undefined;

@@ -9,9 +9,10 @@ export class OutputFolderError extends Error {
 /**
  * Makes the output folder and proves a file can be written in it, so a bad --out fails before
  * the run rather than after it. Missing levels are made one at a time: Node's recursive mkdir
- * loops for ever under /proc.
+ * loops for ever under /proc. With `exclusive`, the folder must be new: false, and nothing
+ * made, where it exists already (or another process made it a moment ago).
  */
-export function makeOutputFolder(dir: string): void {
+export function makeOutputFolder(dir: string, { exclusive = false } = {}): boolean {
   const missing: string[] = [];
   let at = resolve(dir);
   while (!existsSync(at)) {
@@ -24,11 +25,17 @@ export function makeOutputFolder(dir: string): void {
     throw new OutputFolderError(`cannot write the report to ${dir}: ${why}`);
   };
   if (existsSync(at) && !statSync(at).isDirectory()) fail(`${at} is a file, not a folder`);
+  const leaf = resolve(dir);
+  if (exclusive && missing[missing.length - 1] !== leaf) return false;
   for (const level of missing) {
     try {
       mkdirSync(level);
     } catch (e) {
-      fail(`cannot make ${level} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      const code = (e as NodeJS.ErrnoException).code;
+      // A parent another run made meanwhile is as good as one made here; the folder itself is not.
+      if (code === "EEXIST" && level !== leaf) continue;
+      if (code === "EEXIST" && exclusive) return false;
+      fail(`cannot make ${level} (${code ?? String(e)})`);
     }
   }
   if (!statSync(dir).isDirectory()) fail("it is a file, not a folder");
@@ -39,4 +46,5 @@ export function makeOutputFolder(dir: string): void {
   } catch (e) {
     fail(`cannot write a file there (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
+  return true;
 }

@@ -11,7 +11,7 @@ import { buildReport, fileStem, type RunSettings } from "./report.js";
 import { REPORTERS } from "./reporters.js";
 import { stepTexts } from "./reportText.js";
 import { SCENARIO_FORMAT, writeScenarioFile } from "./scenarioFile.js";
-import { makeOutputFolder } from "./outputFolder.js";
+import { makeOutputFolder, OutputFolderError } from "./outputFolder.js";
 
 export type { RunSettings } from "./report.js";
 export { replayCommand } from "./reportText.js";
@@ -23,6 +23,22 @@ export { SUMMARY_FORMAT } from "./summaryJson.js";
  */
 export function defaultOutDir(startedAt: Date, suffix = ""): string {
   return join("isoconf-report", startedAt.toISOString().replace(/[:.]/g, "-") + suffix);
+}
+
+/** Names tried after the first before giving up: far more runs than can start in one millisecond. */
+const MAX_SAME_NAME = 1_000;
+
+/**
+ * Makes a default output folder of the run's own: where another run started in the same
+ * millisecond has the name already, `-2`, `-3`, … follow it, so two runs never write into one.
+ */
+export function makeDefaultOutDir(startedAt: Date, suffix = ""): string {
+  const base = defaultOutDir(startedAt, suffix);
+  for (let n = 1; n <= MAX_SAME_NAME; n++) {
+    const dir = n === 1 ? base : `${base}-${n}`;
+    if (makeOutputFolder(dir, { exclusive: true })) return dir;
+  }
+  throw new OutputFolderError(`cannot write the report to ${base}: it and ${MAX_SAME_NAME - 1} numbered names after it exist already; give --out`);
 }
 
 /** Verdict counts, in a fixed order. */

@@ -71,13 +71,16 @@ describe("the kit's identity in-process, in replays, and bad values", function (
     assert.match(withKey.stdout, /the failure reproduces/);
   });
 
-  it("refuses a key that is not hex, a terminal twice, and an unregistered terminal that is registered", async () => {
+  it("refuses a key that is not hex, a terminal twice, and an unregistered terminal that is registered, leaving no report folder", async () => {
+    // Run where nothing else runs: a refused run makes no report folder (it did, before checking).
+    const cwd = tmp();
     const cases = await Promise.all([
-      runCliAsync(["run", "host", "--tmk", "XYZ"]),
-      runCliAsync(["run", "host", "--terminals", "LAB00001", "LAB00001"]),
-      runCliAsync(["run", "host", "--terminals", "LAB00001", "--unregistered", "LAB00001"]),
-      runCliAsync(["run", "host", "--terminals", "SHORT"]),
+      runCliAsync(["run", "host", "--tmk", "XYZ"], undefined, cwd),
+      runCliAsync(["run", "host", "--terminals", "LAB00001", "LAB00001"], undefined, cwd),
+      runCliAsync(["run", "host", "--terminals", "LAB00001", "--unregistered", "LAB00001"], undefined, cwd),
+      runCliAsync(["run", "host", "--terminals", "SHORT"], undefined, cwd),
     ]);
+    assert.deepEqual(readdirSync(cwd), []);
     const expected = [/--tmk must be a DES key in hex: 16, 32 or 48 hex digits/, /--terminals names a terminal twice/, /--unregistered LAB00001 is one of --terminals/, /"SHORT" does not fit field 41 of dialect cup \(fields\[18\]: value is 5 bytes, expecting exactly 8\): give --terminals/];
     cases.forEach((r, i) => {
       assert.equal(r.status, 2, r.stdout + r.stderr);

@@ -19,10 +19,10 @@ export function runCli(args: string[], stdin = "", timeoutMs = 30_000, env: Node
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** `runCli` without blocking, so independent invocations can run side by side. */
-export function runCliAsync(args: string[], timeoutMs = 30_000): Promise<CliResult> {
+/** `runCli` without blocking, so independent invocations can run side by side; `cwd`: where it runs (the repository by default). */
+export function runCliAsync(args: string[], timeoutMs = 30_000, cwd = ROOT): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ISOCONF_BIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+    const child = spawn(process.execPath, [ISOCONF_BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));

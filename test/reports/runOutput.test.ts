@@ -1,5 +1,22 @@
 import assert from "node:assert/strict";
-import { defaultOutDir } from "../../reports/runOutput.js";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeOutputFolder } from "../../reports/outputFolder.js";
+import { defaultOutDir, makeDefaultOutDir } from "../../reports/runOutput.js";
+
+/** Runs `body` with a new empty folder as the working directory, then removes it. */
+function inEmptyFolder(body: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), "isoconf-out-"));
+  const was = process.cwd();
+  process.chdir(dir);
+  try {
+    body(dir);
+  } finally {
+    process.chdir(was);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe("reports/runOutput: defaultOutDir", () => {
   it("isoconf-report/<start time as a file name><suffix>, for run, its shards and merge alike", () => {
@@ -7,5 +24,33 @@ describe("reports/runOutput: defaultOutDir", () => {
     assert.equal(defaultOutDir(at), "isoconf-report/2026-01-15T09-01-02-345Z");
     assert.equal(defaultOutDir(at, "-shard-2-of-4"), "isoconf-report/2026-01-15T09-01-02-345Z-shard-2-of-4");
     assert.equal(defaultOutDir(at, "-merged"), "isoconf-report/2026-01-15T09-01-02-345Z-merged");
+  });
+
+  // Two runs started in one millisecond in one folder (CI jobs side by side) had one report folder:
+  // the second failed with EEXIST, or both wrote into it.
+  it("makeDefaultOutDir gives runs started in the same millisecond a folder each: -2, -3, …", () => {
+    inEmptyFolder(() => {
+      const at = new Date(Date.UTC(2026, 0, 15, 9, 1, 2, 345));
+      const made = [makeDefaultOutDir(at), makeDefaultOutDir(at), makeDefaultOutDir(at, "-shard-1-of-2"), makeDefaultOutDir(at)];
+      assert.deepEqual(made, [
+        "isoconf-report/2026-01-15T09-01-02-345Z",
+        "isoconf-report/2026-01-15T09-01-02-345Z-2",
+        "isoconf-report/2026-01-15T09-01-02-345Z-shard-1-of-2",
+        "isoconf-report/2026-01-15T09-01-02-345Z-3",
+      ]);
+      assert.deepEqual(readdirSync("isoconf-report").sort(), made.map((d) => d.slice("isoconf-report/".length)).sort());
+    });
+  });
+
+  it("makeOutputFolder: an existing folder serves --out; exclusive, only a new one", () => {
+    inEmptyFolder(() => {
+      assert.equal(makeOutputFolder("a/b"), true);
+      assert.equal(makeOutputFolder("a/b"), true, "--out may name a folder that exists");
+      assert.equal(makeOutputFolder("a/b", { exclusive: true }), false);
+      assert.equal(makeOutputFolder("a/c", { exclusive: true }), true, "a new folder under an existing parent");
+      writeFileSync("file", "");
+      assert.throws(() => makeOutputFolder("file", { exclusive: true }), /is a file, not a folder/);
+      assert.ok(existsSync("a/c"));
+    });
   });
 });
