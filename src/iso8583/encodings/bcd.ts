@@ -1,27 +1,43 @@
 import type { FieldTable } from "../dialectTable.js";
 import { Iso8583Error, reasons } from "../errors.js";
 import type { DataCodec } from "./dataCodec.js";
+import { latin1Read } from "./fastBuffer.js";
 
 /** Track data carries its field separator as the nibble D ("=" in ASCII). */
 const SEPARATOR = 0xd;
 
 /**
- * Both digits of every byte value, or "" when a nibble is not allowed: one lookup per byte on
- * decode instead of two nibble checks and two string appends.
+ * The characters of both nibbles of every byte value, high then low (`codes[2b]`, `codes[2b+1]`),
+ * 0 where a nibble is not allowed: one lookup per byte on decode instead of two nibble checks.
  */
-function pairTable(allowSeparator: boolean): string[] {
-  const digit = (n: number) => (n <= 9 ? String(n) : allowSeparator && n === SEPARATOR ? "D" : "");
-  return Array.from({ length: 256 }, (_, b) => {
-    const hi = digit(b >> 4);
-    const lo = digit(b & 0x0f);
-    return hi && lo ? hi + lo : "";
-  });
+function pairTable(track: boolean): Uint8Array {
+  const codes = new Uint8Array(512);
+  for (let b = 0; b < 256; b++) {
+    codes[2 * b] = bcdCodeOf(b >> 4, track);
+    codes[2 * b + 1] = bcdCodeOf(b & 0x0f, track);
+  }
+  return codes;
 }
+
+/**
+ * Where a value's characters are put together before they become one string: appending pair by
+ * pair made a string object per pair, which the first read of the value then flattened again.
+ * Decoding is synchronous, so one buffer serves every field; it grows for a longer one.
+ */
+let scratch = Buffer.allocUnsafe(256);
+const scratchFor = (chars: number): Buffer => (scratch.length >= chars ? scratch : (scratch = Buffer.allocUnsafe(2 * chars)));
+
 /** A value's character as a nibble: a digit, or `D` (the separator) in track data; -1 for anything else, so "=" cannot slip in as 13. */
 export const bcdNibbleOf = (c: number, track: boolean): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c === 0x44 && track ? SEPARATOR : -1);
 
+/** The character code of what a nibble stands for: a digit, or `D` in track data; 0 for any other nibble. */
+const bcdCodeOf = (n: number, track: boolean): number => (n <= 9 ? 0x30 + n : track && n === SEPARATOR ? 0x44 : 0);
+
 /** The character a nibble stands for: a digit, or `D` in track data; undefined for any other nibble. */
-export const bcdCharOf = (n: number, track: boolean): string | undefined => (n <= 9 ? String.fromCharCode(0x30 + n) : track && n === SEPARATOR ? "D" : undefined);
+export const bcdCharOf = (n: number, track: boolean): string | undefined => {
+  const c = bcdCodeOf(n, track);
+  return c === 0 ? undefined : String.fromCharCode(c);
+};
 
 const DIGIT_PAIRS = pairTable(false);
 const TRACK_PAIRS = pairTable(true);
@@ -44,9 +60,10 @@ export function bcd(field: FieldTable, key: string): DataCodec {
   const nibbleOk = (n: number) => n <= 9 || (track && n === SEPARATOR);
   const badDigit = (pos: number, index: number) =>
     new Iso8583Error("bad_content", key, pos, reasons.bcdNibble(index));
-  function digitAt(nibble: number, pos: number, index: number): string {
-    const c = bcdCharOf(nibble, track);
-    if (c === undefined) throw badDigit(pos, index);
+  /** The character code of a nibble (a digit, or D in track data); a bad digit at `index` otherwise. */
+  function codeAt(nibble: number, pos: number, index: number): number {
+    const c = bcdCodeOf(nibble, track);
+    if (c === 0) throw badDigit(pos, index);
     return c;
   }
 
@@ -54,14 +71,16 @@ export function bcd(field: FieldTable, key: string): DataCodec {
   const bytesFilled = !countsDigits && field.pad !== null;
   /** Every nibble of `units` bytes, less one filler nibble at the filler's end. */
   function readFilledBytes(buf: Buffer, pos: number, units: number): string {
-    let out = "";
+    const out = scratchFor(2 * units);
+    let n = 0;
     const last = 2 * units - 1;
     for (let i = 0; i <= last; i++) {
       const nibble = i & 1 ? buf[pos + (i >> 1)] & 0x0f : buf[pos + (i >> 1)] >> 4;
       if (nibble === padNibble && (padLeft ? i === 0 : i === last)) continue;
-      out += digitAt(nibble, pos, out.length);
+      out[n] = codeAt(nibble, pos, n);
+      n++;
     }
-    return out;
+    return latin1Read(out, 0, n);
   }
 
   return {
@@ -94,24 +113,28 @@ export function bcd(field: FieldTable, key: string): DataCodec {
       if (!countsDigits && bytesFilled) return readFilledBytes(buf, pos, units);
       const digits = countsDigits ? units : units * 2;
       const odd = digits & 1;
+      const out = scratchFor(digits);
       let p = pos;
-      let out = "";
+      let n = 0;
       if (odd && padLeft) {
         if (buf[p] >> 4 !== padNibble) throw new Iso8583Error("bad_pad", key, pos, reasons.padNibble(padText));
-        out = digitAt(buf[p] & 0x0f, pos, 0);
+        out[n++] = codeAt(buf[p] & 0x0f, pos, 0);
         p++;
       }
       const pairsEnd = pos + (odd && !padLeft ? (digits - 1) >> 1 : (digits + 1) >> 1);
       for (; p < pairsEnd; p++) {
-        const pair = pairs[buf[p]];
-        if (pair === "") throw badDigit(pos, out.length + (nibbleOk(buf[p] >> 4) ? 1 : 0));
-        out += pair;
+        const hi = pairs[2 * buf[p]];
+        const lo = pairs[2 * buf[p] + 1];
+        if (hi === 0 || lo === 0) throw badDigit(pos, n + (hi === 0 ? 0 : 1));
+        out[n++] = hi;
+        out[n++] = lo;
       }
       if (odd && !padLeft) {
-        out += digitAt(buf[p] >> 4, pos, out.length);
+        out[n] = codeAt(buf[p] >> 4, pos, n);
+        n++;
         if ((buf[p] & 0x0f) !== padNibble) throw new Iso8583Error("bad_pad", key, pos, reasons.padNibble(padText));
       }
-      return out;
+      return latin1Read(out, 0, n);
     },
   };
 }
