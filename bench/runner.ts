@@ -22,6 +22,7 @@ import { referenceTerminalTarget } from "../src/roles/referenceTerminalTarget.js
 import { TERMINAL_BUGS } from "../src/sim/terminal/bugs.js";
 import { counterexampleOf, foundAfterOf, type SuiteResult } from "../src/runner/suiteResult.js";
 import { inLane } from "../src/runner/lanes.js";
+import { countVerdicts } from "../reports/runOutput.js";
 import { checkMac, packWithMac } from "../src/iso8583/macMessage.js";
 import type { Message } from "../src/iso8583/message.js";
 import { pack } from "../src/iso8583/pack.js";
@@ -195,6 +196,33 @@ const cpuMs = (from: NodeJS.CpuUsage) => {
   return (u.user + u.system) / 1000;
 };
 
+/** What a ratio of two times adds, in percent: 1.2 → "20%". */
+const pct = (ratio: number) => `${Math.round((ratio - 1) * 100)}%`;
+
+/** The loads the runner's overhead over TCP is measured at: one lane, and lanes at once. */
+const LOADS = [1, 8] as const;
+/** Times the comparison runs: one run's median round still moves by a third on a shared machine. */
+const TCP_REPEATS = 3;
+
+/** `overTcp` TCP_REPEATS times: the last run's table, and each load's median round in every run. */
+async function overTcpRepeated(): Promise<string[]> {
+  const runs: { table: string[]; ratios: number[] }[] = [];
+  for (let i = 0; i < TCP_REPEATS; i++) runs.push(await overTcp());
+  const perLoad = LOADS.map((lanes, i) => {
+    const all = runs.map((r) => r.ratios[i]);
+    return { lanes, all, middle: median(all) };
+  });
+  const loadName = (lanes: number) => (lanes === 1 ? "one lane" : `${lanes} lanes`);
+  const met = perLoad.filter((l) => l.middle <= 1.2);
+  const verdict = met.length === perLoad.length ? "met" : met.length === 0 ? "**not met**" : `**not met** (met at ${met.map((l) => loadName(l.lanes)).join(", ")} only)`;
+  const figures = perLoad.map((l) => `${l.all.map(pct).join(", ")} at ${loadName(l.lanes)} (middle **${pct(l.middle)}**)`);
+  return [
+    ...runs[runs.length - 1].table,
+    "",
+    `The runner adds, in the median round of each of ${TCP_REPEATS} runs (the table is the last), ${figures.join("; ")} to the raw client's time (target: at most 20%): ${verdict}.`,
+  ];
+}
+
 /**
  * The runner over TCP to the host as a process, side by side with a raw socket client sending
  * the same frames on the same connections to a second host process (which so does the same work
@@ -202,8 +230,7 @@ const cpuMs = (from: NodeJS.CpuUsage) => {
  * by round (each lane runs ROUND scenarios, then the raw client replays their frames, lane by
  * lane at once), so a shared machine's busy spells fall on both alike.
  */
-async function overTcp(): Promise<string[]> {
-  const LOADS = [1, 8] as const;
+async function overTcp(): Promise<{ table: string[]; ratios: number[] }> {
   const ROUND = 1;
   const SCENARIOS = 400;
   const [kitHost, rawHost, leastHost] = await Promise.all([hostProcess(), hostProcess(), hostProcess()]);
@@ -266,7 +293,6 @@ async function overTcp(): Promise<string[]> {
       // The median round's ratio: a busy spell of the shared machine moves a few rounds, not the middle one.
       const sorted = [...roundRatios].sort((a, b) => a - b);
       const ratio = median(sorted);
-      const pct = (r: number) => `${Math.round((r - 1) * 100)}%`;
       ratios.push(ratio);
       const load = lanes === 1 ? "one lane" : `${lanes} lanes at once`;
       rows.push(
@@ -275,13 +301,12 @@ async function overTcp(): Promise<string[]> {
         `| ${load}: the raw client doing the least a terminal must do (pack and MAC each request, decode each answer and check its MAC) | ${per(time.least)} | ${per(time.leastCpu)} | ${pct(median(leastRatios))} |`,
       );
     }
-    return [
+    const table = [
       `| over TCP to \`isoconf sim host\` (cup, ${SCENARIOS} scenarios of 10 steps, no faults, after ${WARM_UP_SCENARIOS} untimed ones; kit and baseline take turns every ${ROUND === 1 ? "scenario" : `${ROUND} scenarios`} a lane, each against its own host process) | wall ms per transaction | client CPU ms per transaction | runner adds (median round) |`,
       "|---|---|---|---|",
       ...rows,
-      "",
-      `The runner adds, in the median round, ${ratios.map((r, i) => `**${Math.round((r - 1) * 100)}%** at ${LOADS[i] === 1 ? "one lane" : `${LOADS[i]} lanes`}`).join(" and ")} to the raw client's time (target: at most 20%): ${ratios.every((r) => r <= 1.2) ? "met" : "**not met**"}.`,
     ];
+    return { table, ratios };
   } finally {
     kitHost.stop();
     rawHost.stop();
@@ -313,7 +338,7 @@ async function memory(): Promise<string[]> {
   const secs = (performance.now() - started) / 1000;
   const peak = Math.max(...samples.map((s) => s.mb));
   return [
-    `10,000 scenarios in-process (cup, default mix): ${fmt(r.scenarios / secs)} scenarios/s, ${fmt(r.requests / secs)} requests/s, verdicts all pass: ${r.properties.every((p) => p.verdict === "pass")}.`,
+    `10,000 scenarios in-process (cup, default mix): ${fmt(r.scenarios / secs)} scenarios/s, ${fmt(r.requests / secs)} requests/s, verdicts ${Object.entries(countVerdicts(r)).filter(([, n]) => n > 0).map(([v, n]) => `${n} ${v}`).join(", ")}.`,
     "",
     "| scenarios done | " + samples.map((s) => fmt(s.at)).join(" | ") + " |",
     "|---|" + samples.map(() => "---").join("|") + "|",
@@ -343,7 +368,7 @@ export async function runnerBenchmark(): Promise<string> {
     "",
     ...(await inProcess()),
     "",
-    ...(await overTcp()),
+    ...(await overTcpRepeated()),
     "",
     "### Memory",
     "",
