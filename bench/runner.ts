@@ -196,6 +196,17 @@ const cpuMs = (from: NodeJS.CpuUsage) => {
   return (u.user + u.system) / 1000;
 };
 
+/** Runs `run`, adding its wall and CPU time (ms) to `total`; its value and its wall time. */
+async function timed<T>(total: { ms: number; cpu: number }, run: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const value = await run();
+  const ms = performance.now() - started;
+  total.ms += ms;
+  total.cpu += cpuMs(cpu);
+  return { value, ms };
+}
+
 /** What a ratio of two times adds, in percent: 1.2 → "20%". */
 const pct = (ratio: number) => `${Math.round((ratio - 1) * 100)}%`;
 
@@ -257,33 +268,19 @@ async function overTcp(): Promise<{ table: string[]; ratios: number[] }> {
       const warm = await kitRound(inLanes(tenStepScenarios(WARM_UP_SCENARIOS, 0, 7)));
       await rawRound(warm);
       await leastRound(warm);
-      const time = { kit: 0, raw: 0, least: 0, kitCpu: 0, rawCpu: 0, leastCpu: 0 };
+      const time = { kit: { ms: 0, cpu: 0 }, raw: { ms: 0, cpu: 0 }, least: { ms: 0, cpu: 0 } };
       const leastRatios: number[] = [];
       const roundRatios: number[] = [];
       let transactions = 0;
       let connections = 0;
       const scenarios = inLanes(tenStepScenarios(SCENARIOS, 0));
       for (let at = 0; at < scenarios.length; at += ROUND * lanes) {
-        let started = performance.now();
-        let cpu = process.cpuUsage();
-        const frames = await kitRound(scenarios.slice(at, at + ROUND * lanes));
-        const kitMs = performance.now() - started;
-        time.kit += kitMs;
-        time.kitCpu += cpuMs(cpu);
-        started = performance.now();
-        cpu = process.cpuUsage();
-        await rawRound(frames);
-        const rawMs = performance.now() - started;
-        time.raw += rawMs;
-        time.rawCpu += cpuMs(cpu);
-        started = performance.now();
-        cpu = process.cpuUsage();
-        await leastRound(frames);
-        const leastMs = performance.now() - started;
-        time.least += leastMs;
-        time.leastCpu += cpuMs(cpu);
-        roundRatios.push(kitMs / rawMs);
-        leastRatios.push(leastMs / rawMs);
+        const kit = await timed(time.kit, () => kitRound(scenarios.slice(at, at + ROUND * lanes)));
+        const frames = kit.value;
+        const raw = await timed(time.raw, () => rawRound(frames));
+        const least = await timed(time.least, () => leastRound(frames));
+        roundRatios.push(kit.ms / raw.ms);
+        leastRatios.push(least.ms / raw.ms);
         for (const f of frames.flat()) {
           transactions += f.length;
           connections += new Set(f.map((x) => x.conn)).size;
@@ -296,9 +293,9 @@ async function overTcp(): Promise<{ table: string[]; ratios: number[] }> {
       ratios.push(ratio);
       const load = lanes === 1 ? "one lane" : `${lanes} lanes at once`;
       rows.push(
-        `| ${load}: isoconf runner (decodes, records, checks nothing) | ${per(time.kit)} | ${per(time.kitCpu)} | **${pct(ratio)}** (middle half of rounds ${pct(sorted[Math.floor(sorted.length / 4)])} to ${pct(sorted[Math.floor((3 * sorted.length) / 4)])}; all rounds together ${pct(time.kit / time.raw)}) |`,
-        `| ${load}: raw socket client, the same ${fmt(transactions)} frames on the same ${fmt(connections)} connections | ${per(time.raw)} | ${per(time.rawCpu)} | — |`,
-        `| ${load}: the raw client doing the least a terminal must do (pack and MAC each request, decode each answer and check its MAC) | ${per(time.least)} | ${per(time.leastCpu)} | ${pct(median(leastRatios))} |`,
+        `| ${load}: isoconf runner (decodes, records, checks nothing) | ${per(time.kit.ms)} | ${per(time.kit.cpu)} | **${pct(ratio)}** (middle half of rounds ${pct(sorted[Math.floor(sorted.length / 4)])} to ${pct(sorted[Math.floor((3 * sorted.length) / 4)])}; all rounds together ${pct(time.kit.ms / time.raw.ms)}) |`,
+        `| ${load}: raw socket client, the same ${fmt(transactions)} frames on the same ${fmt(connections)} connections | ${per(time.raw.ms)} | ${per(time.raw.cpu)} | — |`,
+        `| ${load}: the raw client doing the least a terminal must do (pack and MAC each request, decode each answer and check its MAC) | ${per(time.least.ms)} | ${per(time.least.cpu)} | ${pct(median(leastRatios))} |`,
       );
     }
     const table = [
