@@ -1,6 +1,6 @@
 import { hostScenario, hostScenarioShape } from "../generators/hostScenario.js";
 import { terminalScenario } from "../generators/terminalScenario.js";
-import { makeDefaultOutDir, writeRunOutput } from "../reports/runOutput.js";
+import { DEFAULT_OUT_ROOT, makeDefaultOutDir, writeRunOutput } from "../reports/runOutput.js";
 import { exitCodeOf, type ExitCode } from "../reports/exitCode.js";
 import type { RecordedTarget } from "../reports/scenarioFile.js";
 import { resolveDialect } from "../src/iso8583/builtinDialects.js";
@@ -24,7 +24,7 @@ import { loadSuite } from "./loadSuite.js";
 import { checkRunOptions, type RunConfig, type RunOptions } from "./runOptions.js";
 import { EXEC_FLAGS, terminalTargetFrom } from "./terminalTarget.js";
 import { UsageError } from "./usageError.js";
-import { makeOutputFolder, OutputFolderError } from "../reports/outputFolder.js";
+import { checkOutputFolder, makeOutputFolder, OutputFolderError } from "../reports/outputFolder.js";
 
 /** Response timeout: a real device gets the CUP default of 30 s; the virtual clock makes it free in-process. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -117,16 +117,13 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   const cardConstraints = cards === undefined ? undefined : { file: cards.cards };
   checkSelection(suite, o);
   rejectOtherRolesFlags(role, o);
-  // Made once the options are known good (a refused run leaves no empty folder) and before the
-  // SUT is touched: a report that cannot be written would lose the whole run.
-  let out: string;
-  try {
-    if (o.out === undefined) out = makeDefaultOutDir(startedAt, shard ? `-shard-${shard.index}-of-${shard.count}` : "");
-    else makeOutputFolder((out = o.out));
-  } catch (e) {
-    if (e instanceof OutputFolderError) throw new UsageError(e.message);
-    throw e;
-  }
+  // Checked before the SUT is touched: a report that cannot be written would lose the whole run.
+  // The folder --out names is made now; a default one only when the report is written, so that a
+  // run refused on the way leaves none behind.
+  asUsage(() => {
+    if (o.out === undefined) checkOutputFolder(DEFAULT_OUT_ROOT);
+    else makeOutputFolder(o.out);
+  });
   let sut: Pick<RunSuiteOptions, "target" | "scenarios" | "registeredTerminals" | "before" | "probe">;
   let recorded: RecordedTarget;
   let close: (() => Promise<void>) | undefined;
@@ -195,6 +192,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     });
     const waivers = new Map((o.waivers ?? []).map((w) => [w.id, w.reason]));
     const mask = o.mask ?? true;
+    const out = o.out ?? asUsage(() => makeDefaultOutDir(startedAt, shard ? `-shard-${shard.index}-of-${shard.count}` : ""));
     const written = await writeRunOutput(out, result, dialect, {
       runs,
       responseTimeoutMs: timeout,
@@ -219,6 +217,16 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     return { result, written, dialect, out, waivers, stale, exitCode: code };
   } finally {
     await close?.();
+  }
+}
+
+/** `f`'s value; an output folder that cannot be used is the user's to fix (a `UsageError`, exit 2). */
+function asUsage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof OutputFolderError) throw new UsageError(e.message);
+    throw e;
   }
 }
 

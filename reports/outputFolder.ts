@@ -7,6 +7,31 @@ export class OutputFolderError extends Error {
 }
 
 /**
+ * Checks, making no folder, that `dir` could be made and written: the nearest part of it that
+ * exists is a folder a file can be written in (one is, and is removed again). For a folder made
+ * only when the report is written, so that a run refused on the way leaves none behind.
+ */
+export function checkOutputFolder(dir: string): void {
+  let at = resolve(dir);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  if (!statSync(at).isDirectory()) throw new OutputFolderError(`cannot write the report to ${dir}: ${at} is a file, not a folder`);
+  probeWrite(at, (why) => {
+    throw new OutputFolderError(`cannot write the report to ${dir}: cannot write a file in ${at} (${why})`);
+  });
+}
+
+/** Writes and removes a file in `dir`; `fail` with the reason where that cannot be done. */
+function probeWrite(dir: string, fail: (why: string) => never): void {
+  const probe = join(dir, `.isoconf-write-check-${process.pid}`);
+  try {
+    writeFileSync(probe, "");
+    rmSync(probe);
+  } catch (e) {
+    fail((e as NodeJS.ErrnoException).code ?? String(e));
+  }
+}
+
+/**
  * Makes the output folder and proves a file can be written in it, so a bad --out fails before
  * the run rather than after it. Missing levels are made one at a time: Node's recursive mkdir
  * loops for ever under /proc. With `exclusive`, the folder must be new: false, and nothing
@@ -39,12 +64,6 @@ export function makeOutputFolder(dir: string, { exclusive = false } = {}): boole
     }
   }
   if (!statSync(dir).isDirectory()) fail("it is a file, not a folder");
-  const probe = join(dir, `.isoconf-write-check-${process.pid}`);
-  try {
-    writeFileSync(probe, "");
-    rmSync(probe);
-  } catch (e) {
-    fail(`cannot write a file there (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+  probeWrite(dir, (why) => fail(`cannot write a file there (${why})`));
   return true;
 }

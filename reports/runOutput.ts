@@ -22,8 +22,11 @@ export { SUMMARY_FORMAT } from "./summaryJson.js";
  * (`-shard-2-of-4`, `-merged`), so folders list in the order they were written.
  */
 export function defaultOutDir(startedAt: Date, suffix = ""): string {
-  return join("isoconf-report", startedAt.toISOString().replace(/[:.]/g, "-") + suffix);
+  return join(DEFAULT_OUT_ROOT, startedAt.toISOString().replace(/[:.]/g, "-") + suffix);
 }
+
+/** Where the default output folders go, under the working directory. */
+export const DEFAULT_OUT_ROOT = "isoconf-report";
 
 /** Names tried after the first before giving up: far more runs than can start in one millisecond. */
 const MAX_SAME_NAME = 1_000;

@@ -12,7 +12,8 @@ function macSpec(dialect: Dialect, m: Message): MacSpec {
   const mac = dialect.table.mac;
   if (mac === null) throw new Error(`dialect ${dialect.name} has no MAC (its "mac" key is null)`);
   // The MAB ends where the MAC field starts only if nothing follows it. The dialect's numbers
-  // above it are looked up (a for-in makes a string per key); a key it has no field for, pack refuses.
+  // above it are looked up (a for-in makes a string per key): a key the dialect has no field for
+  // cannot be packed, so no frame carries one.
   const numbers = dialect.fieldNumbers;
   for (let i = numbers.length - 1; i >= 0 && numbers[i] > mac.field; i--) {
     if (m.fields[numbers[i]] !== undefined) throw new Error(`field ${numbers[i]} follows the MAC field ${mac.field}: the MAC must be the message's last field`);

@@ -56,7 +56,7 @@ export class VirtualClock implements Clock {
   /** Wakes the automatic loop when a timer is set while none was pending. */
   private wake: (() => void) | undefined;
   /** The automatic loop's pending event-loop turn, which `stop()` ends at once. */
-  private pendingTurn: { handle: NodeJS.Immediate; resolve: () => void } | undefined;
+  private pendingTurn: { handle: NodeJS.Immediate; resolve: (turned: boolean) => void } | undefined;
 
   constructor(options: VirtualClockOptions = {}) {
     this.time = options.startAt ?? 0;
@@ -134,7 +134,7 @@ export class VirtualClock implements Clock {
     this.pendingTurn = undefined;
     if (pending !== undefined) {
       clearImmediate(pending.handle);
-      pending.resolve();
+      pending.resolve(false);
     }
   }
 
@@ -155,14 +155,15 @@ export class VirtualClock implements Clock {
   private async idle(): Promise<boolean> {
     for (let quiet = 0; quiet < this.idleRounds; ) {
       const before = this.activity;
-      await new Promise<void>((resolve) => {
+      const turned = await new Promise<boolean>((resolve) => {
         const handle = setImmediate(() => {
           this.pendingTurn = undefined;
-          resolve();
+          resolve(true);
         });
         this.pendingTurn = { handle, resolve };
       });
-      if (!this.running) return false;
+      // A turn stop() cancelled did not happen: after a start() in the same turn, count afresh.
+      if (!turned || !this.running) return false;
       quiet = this.activity === before ? quiet + 1 : 0;
     }
     return this.live > 0;

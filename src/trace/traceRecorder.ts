@@ -64,10 +64,13 @@ export class TraceRecorder {
     this.start = options.startedAt ?? options.clock.now();
   }
 
-  /** The events so far, every frame among them decoded. */
+  /**
+   * The events so far, every frame among them decoded: a copy, so that an array held while more
+   * frames arrive never shows one whose decoding is still to come.
+   */
   get events(): TraceEvent[] {
     this.decodeRecorded();
-    return this.recorded;
+    return this.recorded.slice();
   }
 
   /**

@@ -79,9 +79,10 @@ describe("the kit's identity in-process, in replays, and bad values", function (
       runCliAsync(["run", "host", "--terminals", "LAB00001", "LAB00001"], undefined, cwd),
       runCliAsync(["run", "host", "--terminals", "LAB00001", "--unregistered", "LAB00001"], undefined, cwd),
       runCliAsync(["run", "host", "--terminals", "SHORT"], undefined, cwd),
+      runCliAsync(["run", "terminal", "--tid", "SHORT"], undefined, cwd),
     ]);
     assert.deepEqual(readdirSync(cwd), []);
-    const expected = [/--tmk must be a DES key in hex: 16, 32 or 48 hex digits/, /--terminals names a terminal twice/, /--unregistered LAB00001 is one of --terminals/, /"SHORT" does not fit field 41 of dialect cup \(fields\[18\]: value is 5 bytes, expecting exactly 8\): give --terminals/];
+    const expected = [/--tmk must be a DES key in hex: 16, 32 or 48 hex digits/, /--terminals names a terminal twice/, /--unregistered LAB00001 is one of --terminals/, /"SHORT" does not fit field 41 of dialect cup \(fields\[18\]: value is 5 bytes, expecting exactly 8\): give --terminals/, /"SHORT" does not fit field 41 of dialect cup .*: give --tid/];
     cases.forEach((r, i) => {
       assert.equal(r.status, 2, r.stdout + r.stderr);
       assert.match(r.stderr, expected[i]);

@@ -204,6 +204,21 @@ describe("VirtualClock", () => {
       assert.equal(clock.now(), 0);
     });
 
+    it("stop() and start() in one turn count no turn that never happened", async () => {
+      const quick = new VirtualClock({ idleRounds: 1 });
+      let fired = false;
+      quick.start();
+      quick.setTimer(1000, () => (fired = true));
+      await Promise.resolve(); // the loop is in its idle check, a turn pending
+      quick.stop();
+      quick.start();
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      assert.equal(fired, false, "fired with no event-loop turn");
+      await delay(5);
+      assert.equal(fired, true, "fires once the loop has turned");
+      quick.stop();
+    });
+
     it("stop() with no timer pending releases the loop too; start() again resumes", async () => {
       const before = immediates();
       clock.start();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeOutputFolder } from "../../reports/outputFolder.js";
+import { checkOutputFolder, makeOutputFolder } from "../../reports/outputFolder.js";
 import { defaultOutDir, makeDefaultOutDir } from "../../reports/runOutput.js";
 
 /** Runs `body` with a new empty folder as the working directory, then removes it. */
@@ -42,7 +42,7 @@ describe("reports/runOutput: defaultOutDir", () => {
     });
   });
 
-  it("makeOutputFolder: an existing folder serves --out; exclusive, only a new one", () => {
+  it("makeOutputFolder: an existing folder serves --out, exclusive only a new one; checkOutputFolder makes nothing", () => {
     inEmptyFolder(() => {
       assert.equal(makeOutputFolder("a/b"), true);
       assert.equal(makeOutputFolder("a/b"), true, "--out may name a folder that exists");
@@ -51,6 +51,10 @@ describe("reports/runOutput: defaultOutDir", () => {
       writeFileSync("file", "");
       assert.throws(() => makeOutputFolder("file", { exclusive: true }), /is a file, not a folder/);
       assert.ok(existsSync("a/c"));
+      checkOutputFolder("isoconf-report/x");
+      assert.ok(!existsSync("isoconf-report"), "checkOutputFolder makes nothing");
+      assert.throws(() => checkOutputFolder("file/x"), /file is a file, not a folder/);
+      assert.deepEqual(readdirSync(".").sort(), ["a", "file"], "and leaves no probe behind");
     });
   });
 });

@@ -256,9 +256,13 @@ describe("TraceRecorder", () => {
       const sent = Buffer.from(body);
       await kit.send(body);
       body.fill(0x39); // the kit's Buffer reused at once: the trace keeps what went out
+      const held = recorder.events;
+      await kit.send(packed(purchaseRequest("000202")));
+      assert.equal(held.length, 1, "an array read before is a copy: no frame appears in it undecoded");
       const [frame] = recorder.events;
       assert.equal(bytesOf(frame), sent.toString("hex").toUpperCase());
       assert.equal(messageOf(frame)?.fields["11"], "000201");
+      assert.equal(messageOf(recorder.events[1])?.fields["11"], "000202");
       await kit.send(Buffer.from("6000030000", "hex"));
       recorder.clear();
       await new Promise((resolve) => setImmediate(resolve));
