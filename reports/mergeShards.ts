@@ -6,7 +6,7 @@ import type { ScenarioStep } from "../src/scenario/scenario.js";
 import { checkShards, ShardMergeError } from "./checkShards.js";
 import { readRunFolder, type RunFolder } from "./readRunFolder.js";
 import type { RunSettings } from "./report.js";
-import { writeRunOutput } from "./runOutput.js";
+import { makeDefaultOutDir, writeRunOutput } from "./runOutput.js";
 
 export { ShardMergeError } from "./checkShards.js";
 
@@ -16,8 +16,8 @@ export { ShardMergeError } from "./checkShards.js";
  */
 
 export interface MergeOptions {
-  /** The merged output folder; none of the shards' own. */
-  out: string;
+  /** The merged output folder, none of the shards' own; default a new `isoconf-report/<timestamp>-merged`, made when the report is written. */
+  out?: string;
   /** Mask card data in the merged report (default true); a shard written with `--no-mask` is masked now. */
   mask?: boolean;
   /** The dialect, by name or file: needed for a dialect of the user's own (summary.json holds only its name). */
@@ -33,11 +33,14 @@ export interface MergedRun {
   shards: RunFolder[];
   /** With masking off, the folders of the shards written masked: their card data stays masked. */
   stillMasked: string[];
+  /** The folder the merged report went to. */
+  out: string;
 }
 
 /** Reads, checks and merges the shard folders, and writes the merged report with `writeRunOutput`. */
 export async function mergeShardFolders(folders: readonly string[], o: MergeOptions): Promise<MergedRun> {
-  const clash = folders.find((f) => resolve(f) === resolve(o.out));
+  const given = o.out;
+  const clash = given === undefined ? undefined : folders.find((f) => resolve(f) === resolve(given));
   if (clash !== undefined) throw new ShardMergeError(`the merged report would overwrite the shard in ${clash}: give another --out`);
   const read: RunFolder[] = [];
   for (const f of folders) read.push(await readRunFolder(f));
@@ -67,8 +70,10 @@ export async function mergeShardFolders(folders: readonly string[], o: MergeOpti
     waivers,
     mergedFrom: { count: shards.length, folders: shards.map((s) => s.folder) },
   };
-  const written = await writeRunOutput(o.out, result, dialect, settings);
-  return { result: written, dialect, settings, shards, stillMasked };
+  // Made only now, so that shards refused above leave no folder behind.
+  const out = o.out ?? makeDefaultOutDir(new Date(), "-merged");
+  const written = await writeRunOutput(out, result, dialect, settings);
+  return { result: written, dialect, settings, shards, stillMasked, out };
 }
 
 /** The dialect the shards ran under: a built-in one by its name, a dialect of the user's own from `given`. */

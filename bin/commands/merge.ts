@@ -4,7 +4,7 @@ import { useColour } from "../../reports/ansi.js";
 import { renderConsoleSummary } from "../../reports/consoleSummary.js";
 import { exitCodeOf } from "../../reports/exitCode.js";
 import { mergeShardFolders, ShardMergeError } from "../../reports/mergeShards.js";
-import { defaultOutDir } from "../../reports/runOutput.js";
+import { OutputFolderError } from "../../reports/outputFolder.js";
 import { SummaryFileError } from "../../reports/summarySchema.js";
 
 interface MergeArgs {
@@ -28,16 +28,15 @@ export const mergeCommand = {
       .example("isoconf merge shard-1 shard-2 shard-3 --out report", "after 'isoconf run host --seed 7 --shard 1/3 --out shard-1' and so on, one per machine")
       .example("isoconf merge isoconf-report/shard-* --dialect ./acme.json", "shards run under a dialect of your own"),
   handler: async (a: MergeArgs): Promise<number> => {
-    const out = a.out ?? defaultOutDir(new Date(), "-merged");
     let merged;
     try {
-      merged = await mergeShardFolders(a.folders, { out, mask: a.mask, dialect: a.dialect });
+      merged = await mergeShardFolders(a.folders, { out: a.out, mask: a.mask, dialect: a.dialect });
     } catch (e) {
-      // Problems with the folders given are the user's to fix: one line, exit 2.
-      if (e instanceof ShardMergeError || e instanceof SummaryFileError) throw new UsageError(e.message);
+      // Problems with the folders given, or with the output folder, are the user's to fix: one line, exit 2.
+      if (e instanceof ShardMergeError || e instanceof SummaryFileError || e instanceof OutputFolderError) throw new UsageError(e.message);
       throw e;
     }
-    const { result, settings, shards, stillMasked } = merged;
+    const { result, settings, shards, stillMasked, out } = merged;
     const { waivers } = settings;
     const { code, stale } = exitCodeOf(result, waivers);
     process.stdout.write(`merged ${shards.length} shard${shards.length > 1 ? "s" : ""} of seed ${result.seed}: ${shards.map((s) => s.folder).join(", ")}\n`);

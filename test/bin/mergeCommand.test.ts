@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MASKING_OFF } from "../../reports/report.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, runCliAsync } from "../helpers/cli.js";
 import { writeShards } from "../helpers/shardFolders.js";
 
 /** `isoconf merge` as a user runs it: the shards' folders in, one report and the whole run's exit code out. */
@@ -30,6 +30,19 @@ describe("isoconf merge", function () {
     assert.deepEqual(summary.mergedFrom, { count: 3, folders });
     const replay = runCli(["replay", join(dir, "H-DUP-1.scenario.json")]);
     assert.equal(replay.status, 1, replay.stdout + replay.stderr);
+  });
+
+  it("without --out, a new isoconf-report/<timestamp>-merged of its own; a refused merge makes no folder", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "isoconf-merge-cwd-"));
+    const r = await runCliAsync(["merge", ...folders], undefined, cwd);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    const [made] = readdirSync(join(cwd, "isoconf-report"));
+    assert.match(made, /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z-merged$/);
+    assert.ok(readdirSync(join(cwd, "isoconf-report", made)).includes("summary.json"));
+    const empty = mkdtempSync(join(tmpdir(), "isoconf-merge-cwd-"));
+    const refused = await runCliAsync(["merge", folders[0], folders[0]], undefined, empty);
+    assert.equal(refused.status, 2, refused.stdout + refused.stderr);
+    assert.deepEqual(readdirSync(empty), []);
   });
 
   it("waived failures pass the merged run; a waiver of a property that passed in every shard is stale (exit 1)", async () => {
