@@ -106,7 +106,8 @@ export const OPTIONAL_OPERATIONS = ["advice"] as const;
  * kit signs its terminals on (`kit`), the SUT needs no sign-on (`none`) or the host signs on
  * itself, sending a sign-on request down each new link that the kit answers (`host`); which
  * network requests the SUT starts that the kit answers (`answers`: `signon`, `echo`, or one the
- * dialect has no operation for as `{name, mti, network_code}`, such as a key exchange; default
+ * dialect has no operation for as `{name, mti, network_code}`, such as a key exchange, with
+ * `working_keys` naming the field whose new keys the kit adopts; default
  * `signon` and `echo` with `host`, none otherwise); whether swiped cards carry field 2 beside track 2 (`field_2`:
  * `always`, or `keyed` for keyed cards only; default `always` in the CUP style); whether batches close
  * with a settlement carrying totals (`totals`) or the SUT has no settlement (`none`); whether a
@@ -127,8 +128,10 @@ export const profileSchema = z
       .array(
         z.union([
           z.enum(["signon", "echo"]),
-          // A request of the SUT's own the dialect has no operation for (a key exchange), by MTI and network code.
-          z.object({ name: z.string().min(1), mti: digits(4), network_code: digits(3) }).strict(),
+          // A request of the SUT's own the dialect has no operation for (a key exchange), by MTI and
+          // network code; `working_keys`: the field carrying new working keys as a sign-on reply's
+          // field 62 does (each under the TMK, followed by its check value), which the kit adopts.
+          z.object({ name: z.string().min(1), mti: digits(4), network_code: digits(3), working_keys: z.string().regex(/^[1-9][0-9]{0,2}$/, "expected a field number").optional() }).strict(),
         ]),
       )
       .optional(),

@@ -22,7 +22,7 @@ export interface SutProfile {
 }
 
 /** A network request the SUT starts: an operation of the dialect, or one named by MTI and network code (a key exchange). */
-export type HostRequest = "signon" | "echo" | { name: string; mti: string; network_code: string };
+export type HostRequest = "signon" | "echo" | { name: string; mti: string; network_code: string; working_keys?: string };
 
 /** What a SUT may lack, by the profile key that says so; a property that `needs` one is n/a without it. */
 export type Capability = "settlement" | "balances";

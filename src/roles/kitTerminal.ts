@@ -152,6 +152,11 @@ export class KitTerminal {
   private readonly sessions: KitSession[];
   private readonly d: Dialect;
   private readonly profile: SutProfile;
+  /**
+   * The MAC key each request went out under, where the host may change the keys (a key exchange
+   * the kit adopts): one that crosses a request on the link changes them while it is answered.
+   */
+  private readonly sentUnder: WeakMap<Message, Buffer> | undefined;
   /** The slowest answer the host has given in this scenario (undefined before the first). */
   private slowestAnswerMs: number | undefined;
   /** Requests in a row the host has left without an answer. */
@@ -163,6 +168,7 @@ export class KitTerminal {
   ) {
     this.d = o.dialect;
     this.profile = profileOf(o.dialect);
+    this.sentUnder = this.profile.answers.some((a) => typeof a !== "string" && a.working_keys !== undefined) ? new WeakMap() : undefined;
     this.sessions = scenario.terminals.map((tid) => {
       const s = new KitSession(tid);
       const kept = o.counters?.get(tid);
@@ -572,7 +578,9 @@ export class KitTerminal {
   }
 
   private frame(s: KitSession, m: Message): Buffer {
-    return macRequired(this.d, m) ? packWithMac(this.d, m, s.mak) : pack(this.d, m);
+    if (!macRequired(this.d, m)) return pack(this.d, m);
+    this.sentUnder?.set(m, s.mak);
+    return packWithMac(this.d, m, s.mak);
   }
 
   private async linkOf(s: KitSession): Promise<Link> {
@@ -627,7 +635,10 @@ export class KitTerminal {
 
   /**
    * Answers a network request the host started, where the profile says the kit answers that
-   * kind (approved, the request's fields echoed); returns which kind it answered.
+   * kind (approved, the request's fields echoed); returns which kind it answered. A key exchange
+   * whose profile entry names its `working_keys` field hands the terminal new keys: adopted once
+   * their check values match, as a terminal does; keys that do not check are refused (format
+   * error) and the terminal keeps its own.
    */
   private async answerHost(s: KitSession, link: Link, request: Message): Promise<string | undefined> {
     const code = networkCodeOf(this.d, request);
@@ -635,10 +646,32 @@ export class KitTerminal {
     const answered = this.profile.answers.find((a) => (typeof a === "string" ? a === op : a.mti === request.mti && a.network_code === code));
     if (answered === undefined) return undefined;
     const name = typeof answered === "string" ? answered : answered.name;
-    const reply = buildResponse(this.d, request, { code: rulesOf(this.d).codes.approved });
+    const keysField = typeof answered === "string" ? undefined : answered.working_keys;
+    const refused = keysField === undefined ? undefined : this.adoptKeyExchange(s, request, keysField, name);
+    const codes = rulesOf(this.d).codes;
+    const reply = buildResponse(this.d, request, { code: refused === undefined ? codes.approved : codes.format_error });
     this.o.recorder.note(`the kit answers the host's ${name === "signon" ? "sign-on" : name === "echo" ? "echo test" : name} (${request.mti})`, { answersHost: name });
     await this.send(link, this.frame(s, reply));
     return name;
+  }
+
+  /**
+   * Takes a key exchange's new working keys for the terminal it names (field 41; the link's
+   * terminal where it names none); why not, where they do not decode or check.
+   */
+  private adoptKeyExchange(s: KitSession, request: Message, field: string, name: string): string | undefined {
+    const terminal = this.sessions.find((x) => x.tid === request.fields["41"]) ?? s;
+    const value = request.fields[field];
+    try {
+      if (value === undefined) throw new Error(`it has no field ${field}`);
+      ({ mak: terminal.mak, pik: terminal.pik } = decodeWorkingKeys(this.o.tmk, value));
+    } catch (e) {
+      const why = (e as Error).message;
+      this.o.recorder.note(`the host's ${name} is refused, ${terminal.tid} keeps its working keys: ${why}`, { keyExchange: "refused", tid: terminal.tid });
+      return why;
+    }
+    this.o.recorder.note(`${terminal.tid} takes the working keys of the host's ${name} (field ${field})`, { keyExchange: "adopted", tid: terminal.tid });
+    return undefined;
   }
 
   private async send(link: Link, frame: Buffer): Promise<void> {
@@ -735,7 +768,10 @@ export class KitTerminal {
     // The MAC is verified only on approvals (docs/protocol-notes.md §2.4); a bad one leads to reversal A0.
     // Network management replies carry no MAC: the working keys are what they set up.
     if (mac !== null && (approved || mac.verify === "always") && !request.mti.startsWith("08")) {
-      if (checkMac(this.d, frame, response, s.mak) !== "ok") return { kind: "invalid", cause: "bad_mac" };
+      // Under the key the request went out with, or the terminal's now, where a key exchange came between.
+      const sent = this.sentUnder?.get(request) ?? s.mak;
+      const verifies = (key: Buffer) => checkMac(this.d, frame, response, key) === "ok";
+      if (!verifies(sent) && (sent === s.mak || !verifies(s.mak))) return { kind: "invalid", cause: "bad_mac" };
     }
     return { kind: "answer", message: response };
   }
