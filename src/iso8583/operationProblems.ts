@@ -58,7 +58,7 @@ export function codeProblems(rules: TransactionRules, fields: readonly FieldTabl
 
 /**
  * An operation's extra `fields` must name fields the dialect defines, constants or copies alike:
- * the request could not carry one it does not.
+ * the request could not carry one it does not; so must a key exchange's `working_keys`.
  */
 export function extraFieldProblems(rules: TransactionRules, fields: readonly FieldTable[]): string[] {
   const defined = new Set(fields.map((f) => String(f.number)));
@@ -69,6 +69,11 @@ export function extraFieldProblems(rules: TransactionRules, fields: readonly Fie
       if (!defined.has(k)) out.push(`${path}: the dialect defines no field ${k}`);
       if (typeof v !== "string" && !defined.has(v.copy)) out.push(`${path}.copy: the dialect defines no field ${v.copy} to copy`);
     }
+  }
+  // A key exchange's working keys likewise: a request the dialect cannot carry them in hands out none.
+  for (const [i, answer] of (rules.profile?.answers ?? []).entries()) {
+    if (typeof answer === "string" || answer.working_keys === undefined || defined.has(answer.working_keys)) continue;
+    out.push(`transactions.profile.answers[${i}].working_keys: the dialect defines no field ${answer.working_keys}`);
   }
   return out;
 }

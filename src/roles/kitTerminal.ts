@@ -82,6 +82,9 @@ class SutDown extends Error {
 export interface TerminalCounters {
   stan: number;
   batch: string;
+  /** The working keys: a host that hands out keys without a sign-on each scenario (a key exchange) keeps them too. */
+  mak: Buffer;
+  pik: Buffer;
 }
 
 /** What a step's request got back, as a correct terminal judges it. */
@@ -172,10 +175,7 @@ export class KitTerminal {
     this.sessions = scenario.terminals.map((tid) => {
       const s = new KitSession(tid);
       const kept = o.counters?.get(tid);
-      if (kept) {
-        s.stan = kept.stan;
-        s.batch = kept.batch;
-      }
+      if (kept) ({ stan: s.stan, batch: s.batch, mak: s.mak, pik: s.pik } = kept);
       return s;
     });
   }
@@ -212,7 +212,7 @@ export class KitTerminal {
     }
     // Every link at once: each close waits for its socket to finish, and none waits for another.
     await Promise.all(this.sessions.map((s) => s.link?.close()));
-    for (const s of this.sessions) this.o.counters?.set(s.tid, { stan: s.stan, batch: s.batch });
+    for (const s of this.sessions) this.o.counters?.set(s.tid, { stan: s.stan, batch: s.batch, mak: s.mak, pik: s.pik });
   }
 
   private async runStep(step: HostStep): Promise<void> {
@@ -542,10 +542,10 @@ export class KitTerminal {
     s.pending = undefined;
     const rules = rulesOf(this.d);
     const reversal = this.reversalOf(s, p);
-    const frame = this.frame(s, reversal);
+    const frame = this.resender(s, reversal);
     for (let sent = 0; sent < p.sends; sent++) {
       for (let attempt = 0; attempt < rules.reversal.attempts; attempt++) {
-        if ((await this.exchange(s, reversal, frame)).kind === "answer") break;
+        if ((await this.exchange(s, reversal, frame())).kind === "answer") break;
       }
     }
   }
@@ -562,9 +562,9 @@ export class KitTerminal {
     const rule = requestRule(this.d, "advice");
     const repeat: Message = { ...p.request, mti: rule.repeat_mti ?? rule.mti };
     this.o.recorder.note(`advice STAN ${repeat.fields["11"]} unacknowledged: repeated as ${repeat.mti}`, { adviceRepeat: repeat.fields["11"], mti: repeat.mti });
-    const frame = this.frame(s, repeat);
+    const frame = this.resender(s, repeat);
     for (let attempt = 0; attempt < rulesOf(this.d).reversal.attempts; attempt++) {
-      const outcome = await this.exchange(s, repeat, frame);
+      const outcome = await this.exchange(s, repeat, frame());
       if (outcome.kind !== "answer") continue;
       this.settle(s, p.step, p.request, outcome);
       return;
@@ -575,6 +575,22 @@ export class KitTerminal {
   private reversalOf(s: KitSession, p: Pending): Message {
     const stan = rulesOf(this.d).reversal.stan === "new" ? s.nextStan() : undefined;
     return buildReversal(this.d, p.request, p.cause, { newStan: stan, now: this.now() });
+  }
+
+  /**
+   * `m`'s frame for each of its sends: the same bytes, but MACed again where the terminal's keys
+   * changed since the last send (a key exchange between two attempts), as a terminal re-MACs.
+   */
+  private resender(s: KitSession, m: Message): () => Buffer {
+    let frame = this.frame(s, m);
+    let under = s.mak;
+    return () => {
+      if (s.mak !== under) {
+        frame = this.frame(s, m);
+        under = s.mak;
+      }
+      return frame;
+    };
   }
 
   private frame(s: KitSession, m: Message): Buffer {
@@ -660,15 +676,20 @@ export class KitTerminal {
    * terminal where it names none); why not, where they do not decode or check.
    */
   private adoptKeyExchange(s: KitSession, request: Message, field: string, name: string): string | undefined {
-    const terminal = this.sessions.find((x) => x.tid === request.fields["41"]) ?? s;
+    const named = request.fields["41"];
+    const terminal = named === undefined ? s : this.sessions.find((x) => x.tid === named);
+    const refuse = (why: string) => {
+      this.o.recorder.note(`the host's ${name} is refused${terminal ? `, ${terminal.tid} keeps its working keys` : ""}: ${why}`, { keyExchange: "refused", tid: named ?? s.tid });
+      return why;
+    };
+    if (terminal === undefined) return refuse(`it names terminal ${named}, which the kit does not play here`);
     const value = request.fields[field];
+    if (value === undefined) return refuse(`it has no field ${field}`);
     try {
-      if (value === undefined) throw new Error(`it has no field ${field}`);
       ({ mak: terminal.mak, pik: terminal.pik } = decodeWorkingKeys(this.o.tmk, value));
     } catch (e) {
-      const why = (e as Error).message;
-      this.o.recorder.note(`the host's ${name} is refused, ${terminal.tid} keeps its working keys: ${why}`, { keyExchange: "refused", tid: terminal.tid });
-      return why;
+      // decodeWorkingKeys speaks of a sign-on reply's field 62: say which field of which request.
+      return refuse((e as Error).message.replace(/^sign-on field 62 /, `field ${field} `).replace(/^sign-on /, `field ${field}: `));
     }
     this.o.recorder.note(`${terminal.tid} takes the working keys of the host's ${name} (field ${field})`, { keyExchange: "adopted", tid: terminal.tid });
     return undefined;

@@ -94,6 +94,7 @@ describe("dialects", () => {
     ["a refund that debits", "cup", (t) => (t.transactions.operations.refund.effect = "debit"), /operations\.refund\.effect: debit is not what isoconf does with a refund, which counts as a credit/],
     ["a balance inquiry with an effect", "cup", (t) => (t.transactions.operations.balance.effect = "debit"), /operations\.balance\.effect: debit is not what isoconf does with a balance, which leaves the totals alone/],
     ["a sign-on and an echo without network codes", "iso87ascii", (t) => delete t.transactions.operations.echo.network_code, /operations\.echo: MTI 0800 is signon's too/],
+    ["a key exchange whose working keys are in a field the dialect lacks", "cup", (t) => (t.transactions.profile = { answers: [{ name: "key exchange", mti: "0800", network_code: "101", working_keys: "99" }] }), /transactions\.profile\.answers\[0\]\.working_keys: the dialect defines no field 99/],
     ["a key exchange whose working keys are in no field", "cup", (t) => (t.transactions.profile = { answers: [{ name: "key exchange", mti: "0800", network_code: "101", working_keys: "sixty-two" }] }), /transactions\.profile\.answers\[0\]\.working_keys: expected a field number/],
   ];
   for (const [what, base, change, pattern] of broken) {

@@ -75,7 +75,82 @@ describe("KitTerminal: a key exchange the host starts", () => {
     const badCheck = good.slice(0, 16) + (good[16] === "0" ? "1" : "0") + good.slice(17); // the PIN key's check value spoiled
     const trace = await runScenario(scenario, ctx(rotatingHost(badCheck, answers)));
     assert.deepEqual(answers, ["30"]);
-    assert.ok(notes(trace).some((t) => t.startsWith(`the host's key exchange is refused, ${tid} keeps its working keys: sign-on PIN key check value does not match`)));
+    assert.ok(notes(trace).some((t) => t.startsWith(`the host's key exchange is refused, ${tid} keeps its working keys: field 62: PIN key check value does not match`)));
+    assert.deepEqual(codesOf(trace, "0210"), ["00", "00", "00"]);
+  });
+
+  it("keeps the keys it took into the next scenario, where a host without sign-ons keeps them too", async () => {
+    const noSignOn = profiledDialect("cup", "cup-key-exchange-no-signon", { sign_on: "none", answers: [{ name: "key exchange", mti: "0800", network_code: "101", working_keys: "62" }] });
+    let exchanged = false;
+    const target = scriptedHost(
+      noSignOn,
+      "a host without sign-ons that changes the keys once",
+      async (host, link, body) => {
+        const m = unpack(noSignOn, body);
+        if (m.mti === "0810") {
+          if (m.fields["39"] === "00") host.macKeyOf(tid)!.set(newKeys.mak);
+          return;
+        }
+        const reply = host.handle(body).reply?.frame;
+        if (reply !== undefined) await link.send(reply);
+        if (!exchanged && m.mti === "0200") {
+          exchanged = true;
+          await link.send(keyExchange(encodeWorkingKeys(tmk, newKeys)));
+        }
+      },
+      { kept: true },
+    );
+    const c = { dialect: noSignOn, target, responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk, counters: new Map() };
+    const first = await runScenario(scenario, c);
+    const second = await runScenario(scenario, c);
+    assert.deepEqual(codesOf(first, "0210"), ["00", "00", "00"]);
+    assert.deepEqual(codesOf(second, "0210"), ["00", "00", "00"], "the second scenario's MACs are under the keys taken in the first");
+  });
+
+  it("a reversal sent again after the keys changed is MACed again under the new ones", async () => {
+    const answers: string[] = [];
+    let heldBack = false;
+    const target = scriptedHost(d, "a host that changes the keys instead of answering the first reversal", async (host, link, body) => {
+      const m = unpack(d, body);
+      if (m.mti === "0810") {
+        answers.push(m.fields["39"] ?? "");
+        if (m.fields["39"] === "00") host.macKeyOf(tid)!.set(newKeys.mak);
+        return;
+      }
+      if (m.mti === "0400" && !heldBack) {
+        heldBack = true;
+        await link.send(keyExchange(encodeWorkingKeys(tmk, newKeys)));
+        return; // unanswered: the kit times out and sends the reversal again
+      }
+      const reply = host.handle(body).reply?.frame;
+      if (reply !== undefined) await link.send(reply);
+    });
+    const dropped: HostScenario = { ...scenario, steps: [{ ...scenario.steps[0], fault: { kind: "drop" } }, scenario.steps[1]] };
+    const trace = await runScenario(dropped, ctx(target));
+    assert.deepEqual(answers, ["00"]);
+    assert.deepEqual(codesOf(trace, "0410"), ["00"], "the second attempt verifies under the new MAC key");
+    assert.deepEqual(codesOf(trace, "0210").slice(-1), ["00"]);
+  });
+
+  it("refuses a key exchange for a terminal it does not play, taking no keys for the one waiting", async () => {
+    const answers: string[] = [];
+    const other = (field62: string) => {
+      const m = unpack(d, keyExchange(field62));
+      return pack(d, { ...m, fields: { ...m.fields, "41": "OTHER999" } });
+    };
+    const target = scriptedHost(d, "a host that sends another terminal's key exchange", async (host, link, body) => {
+      const m = unpack(d, body);
+      if (m.mti === "0810") {
+        answers.push(m.fields["39"] ?? "");
+        return;
+      }
+      const reply = host.handle(body).reply?.frame;
+      if (reply !== undefined) await link.send(reply);
+      if (m.mti === "0800") await link.send(other(encodeWorkingKeys(tmk, newKeys)));
+    });
+    const trace = await runScenario(scenario, ctx(target));
+    assert.deepEqual(answers, ["30"]);
+    assert.ok(notes(trace).includes("the host's key exchange is refused: it names terminal OTHER999, which the kit does not play here"));
     assert.deepEqual(codesOf(trace, "0210"), ["00", "00", "00"]);
   });
 

@@ -13,18 +13,24 @@ const IDLE_MS = 120_000;
 /**
  * The reference host behind in-memory links that a test serves its own way: `serve` gets each
  * frame the kit sends (and the link, to look at what else is queued and to answer) and decides
- * what goes back, using the host for the answers it does not make up. On a virtual clock.
+ * what goes back, using the host for the answers it does not make up. On a virtual clock. A new
+ * host for each scenario, or with `kept` one host (and clock) for every scenario, as a host of
+ * one's own keeps its state.
  */
-export function scriptedHost(dialect: Dialect, description: string, serve: (host: ReferenceHost, link: Link, body: Buffer) => Promise<void>): Target {
+export function scriptedHost(dialect: Dialect, description: string, serve: (host: ReferenceHost, link: Link, body: Buffer) => Promise<void>, { kept = false } = {}): Target {
   const framing = framingByName(dialect.table.framing);
+  const fresh = () => {
+    const clock = new VirtualClock();
+    clock.start();
+    return { clock, host: new ReferenceHost(dialect, { clock, epoch: SCENARIO_EPOCH }) };
+  };
+  const keptOne = kept ? fresh() : undefined;
   return {
     description,
     role: "host",
     realTime: false,
     async open() {
-      const clock = new VirtualClock();
-      clock.start();
-      const host = new ReferenceHost(dialect, { clock, epoch: SCENARIO_EPOCH });
+      const { clock, host } = keptOne ?? fresh();
       return {
         clock,
         async connect() {
@@ -39,7 +45,8 @@ export function scriptedHost(dialect: Dialect, description: string, serve: (host
           })();
           return new Link(kitEnd, { framing, clock });
         },
-        close: async () => clock.stop(),
+        // A kept host's clock runs on: with no timer pending it holds no handle.
+        close: async () => (keptOne === undefined ? clock.stop() : undefined),
       };
     },
   };
