@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { hostScenario, hostScenarioShape } from "../generators/hostScenario.js";
 import { terminalScenario } from "../generators/terminalScenario.js";
 import { DEFAULT_OUT_ROOT, makeDefaultOutDir, writeRunOutput } from "../reports/runOutput.js";
@@ -192,7 +195,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     });
     const waivers = new Map((o.waivers ?? []).map((w) => [w.id, w.reason]));
     const mask = o.mask ?? true;
-    const out = o.out ?? asUsage(() => makeDefaultOutDir(startedAt, shard ? `-shard-${shard.index}-of-${shard.count}` : ""));
+    const out = o.out ?? reportFolder(startedAt, shard ? `-shard-${shard.index}-of-${shard.count}` : "", hooks.onNotice);
     const written = await writeRunOutput(out, result, dialect, {
       runs,
       responseTimeoutMs: timeout,
@@ -217,6 +220,22 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     return { result, written, dialect, out, waivers, stale, exitCode: code };
   } finally {
     await close?.();
+  }
+}
+
+/**
+ * The run's default folder, made as its report is written. Checked before the run, it may still
+ * fail now (the disk filled, a dangling `isoconf-report` link): then a folder of the system's
+ * temporary ones takes the report, and the notice says where, so no run's results are lost.
+ */
+function reportFolder(startedAt: Date, suffix: string, onNotice: ((text: string) => void) | undefined): string {
+  try {
+    return makeDefaultOutDir(startedAt, suffix);
+  } catch (e) {
+    if (!(e instanceof OutputFolderError)) throw e;
+    const fallback = mkdtempSync(join(tmpdir(), "isoconf-report-"));
+    onNotice?.(`${e.message}; the report goes to ${fallback} instead`);
+    return fallback;
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cardPan, type HostScenario } from "../../src/scenario/scenario.js";
@@ -51,6 +51,19 @@ describe("isoconf run host / replay", function () {
     assert.match(replay.stdout, /FAIL H-DUP-1[\s\S]*the failure reproduces/);
     const fixed = runCli(["replay", join(dir, "H-DUP-1.scenario.json"), "--bug", "approve-unknown-tid"]);
     assert.equal(fixed.status, 0, "against a host without that bug the scenario passes");
+  });
+
+  // The default folder is made as the report is written; should that fail after a run that
+  // passed its check before (a dangling isoconf-report link), the run's results still get written.
+  it("writes the report to a temporary folder, and says so, where the default one cannot be made at the end", async () => {
+    const cwd = outDir();
+    symlinkSync(join(cwd, "nowhere"), join(cwd, "isoconf-report"));
+    const r = await runCliAsync(["run", "host", "--runs", "3", "--seed", "1"], undefined, cwd);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const fallback = /the report goes to (\S+) instead/.exec(r.stdout + r.stderr)?.[1];
+    assert.ok(fallback !== undefined, r.stdout + r.stderr);
+    assert.ok(existsSync(join(fallback, "summary.json")));
+    assert.match(r.stdout, new RegExp(`report: ${fallback.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/index\\.html`));
   });
 
   it("runs against the reference host as a separate process over TCP", async () => {
