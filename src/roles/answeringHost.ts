@@ -1,5 +1,4 @@
 import type { Dialect } from "../iso8583/dialect.js";
-import { Iso8583Error } from "../iso8583/errors.js";
 import { packWithMac } from "../iso8583/macMessage.js";
 import type { FieldSpan, Message } from "../iso8583/message.js";
 import { pack } from "../iso8583/pack.js";
@@ -92,12 +91,8 @@ export class AnsweringHost {
   }
 
   private async answer(link: Link, body: Buffer): Promise<void> {
-    let request: Message | undefined;
-    try {
-      request = unpack(this.d, body);
-    } catch (e) {
-      if (!(e instanceof Iso8583Error)) throw e;
-    }
+    // The trace's decoding of the frame, where the recorder took it: one decoding of each request.
+    const request = this.o.recorder.decodedFrame(this.d, body);
     if (request !== undefined && !isRequestMti(request.mti)) return;
     const fault = request === undefined ? undefined : this.faultFor(request);
     if (fault?.kind === "code") {

@@ -791,8 +791,7 @@ export class KitTerminal {
     if (mac !== null && (approved || mac.verify === "always") && !request.mti.startsWith("08")) {
       // Under the key the request went out with, or the terminal's now, where a key exchange came between.
       const sent = this.sentUnder?.get(request) ?? s.mak;
-      const verifies = (key: Buffer) => checkMac(this.d, frame, response, key) === "ok";
-      if (!verifies(sent) && (sent === s.mak || !verifies(s.mak))) return { kind: "invalid", cause: "bad_mac" };
+      if (checkMac(this.d, frame, response, sent) !== "ok" && (sent === s.mak || checkMac(this.d, frame, response, s.mak) !== "ok")) return { kind: "invalid", cause: "bad_mac" };
     }
     return { kind: "answer", message: response };
   }

@@ -160,7 +160,8 @@ export class TraceRecorder {
   decodedFrame(dialect: Dialect, body: Buffer): Message | undefined {
     const event = this.received.get(body);
     if (event === undefined || dialect !== this.dialect) return tryUnpack(dialect, body);
-    if (event.message === undefined && event.decodeError === undefined) decodeInto(this.dialect, event);
+    // From the body itself: a link never overwrites the bytes it handed out, so they are the hex's.
+    if (event.message === undefined && event.decodeError === undefined) decodeInto(this.dialect, event, body);
     return event.message;
   }
 
@@ -251,10 +252,10 @@ export class TraceRecorder {
   }
 }
 
-/** Decodes a frame event's bytes into its `message`, or its `decodeError` where they do not decode. */
-function decodeInto(dialect: Dialect, event: FrameEvent): void {
+/** Decodes a frame event's bytes (`bytes`, its own by default) into its `message`, or its `decodeError` where they do not decode. */
+function decodeInto(dialect: Dialect, event: FrameEvent, bytes: Buffer = Buffer.from(event.bytes, "hex")): void {
   try {
-    event.message = unpack(dialect, Buffer.from(event.bytes, "hex"));
+    event.message = unpack(dialect, bytes);
   } catch (error) {
     if (!(error instanceof Iso8583Error)) throw error;
     event.decodeError = error.toJSON() satisfies DecodeFailure;
