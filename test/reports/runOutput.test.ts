@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkOutputFolder, makeOutputFolder } from "../../reports/outputFolder.js";
@@ -40,6 +40,20 @@ describe("reports/runOutput: defaultOutDir", () => {
       ]);
       assert.deepEqual(readdirSync("isoconf-report").sort(), made.map((d) => d.slice("isoconf-report/".length)).sort());
     });
+  });
+
+  it("makeDefaultOutDir gives up, saying so, once the name and its 999 numbered ones are all taken", () => {
+    inEmptyFolder(() => {
+      const at = new Date(Date.UTC(2026, 0, 15, 9, 1, 2, 345));
+      const base = defaultOutDir(at);
+      mkdirSync(base, { recursive: true });
+      for (let n = 2; n <= 1_000; n++) mkdirSync(`${base}-${n}`);
+      assert.throws(() => makeDefaultOutDir(at), /^OutputFolderError: cannot write the report to isoconf-report\/2026-01-15T09-01-02-345Z: it and 999 numbered names after it exist already; give --out$/);
+    });
+  });
+
+  it("checkOutputFolder refuses a place no file can be written in", () => {
+    assert.throws(() => checkOutputFolder("/proc/nope/x"), /^OutputFolderError: cannot write the report to \/proc\/nope\/x: cannot write a file in \/proc \(E[A-Z]+\)$/);
   });
 
   it("makeOutputFolder: an existing folder serves --out, exclusive only a new one; checkOutputFolder makes nothing", () => {

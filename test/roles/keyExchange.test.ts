@@ -132,6 +132,29 @@ describe("KitTerminal: a key exchange the host starts", () => {
     assert.deepEqual(codesOf(trace, "0210").slice(-1), ["00"]);
   });
 
+  it("refuses a key exchange without its keys, or with the field cut short, naming the field", async () => {
+    for (const [field62, why] of [
+      [undefined, "it has no field 62"],
+      [encodeWorkingKeys(tmk, newKeys).slice(2), "field 62 is 23 bytes: expected 24 (single DES keys) or 60 (double length)"],
+    ] as const) {
+      const answers: string[] = [];
+      const target = scriptedHost(d, "a host that sends a key exchange it spoilt", async (host, link, body) => {
+        const m = unpack(d, body);
+        if (m.mti === "0810") return void answers.push(m.fields["39"] ?? "");
+        const reply = host.handle(body).reply?.frame;
+        if (reply !== undefined) await link.send(reply);
+        if (m.mti !== "0800") return;
+        const exchange = unpack(d, keyExchange(""));
+        const { "62": _, ...without } = exchange.fields;
+        await link.send(pack(d, { ...exchange, fields: field62 === undefined ? without : { ...without, "62": field62 } }));
+      });
+      const trace = await runScenario(scenario, ctx(target));
+      assert.deepEqual(answers, ["30"]);
+      assert.ok(notes(trace).includes(`the host's key exchange is refused, ${tid} keeps its working keys: ${why}`), notes(trace).join("\n"));
+      assert.deepEqual(codesOf(trace, "0210"), ["00", "00", "00"]);
+    }
+  });
+
   it("refuses a key exchange for a terminal it does not play, taking no keys for the one waiting", async () => {
     const answers: string[] = [];
     const other = (field62: string) => {
