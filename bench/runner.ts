@@ -138,6 +138,24 @@ function sentFrames(trace: readonly TraceEvent[]): SentFrame[] {
   return trace.flatMap((e) => (e.dir === "kit→sut" && e.kind === "frame" && e.bytes ? [{ conn: e.conn ?? "", bytes: Buffer.from(e.bytes, "hex"), message: e.message }] : []));
 }
 
+/**
+ * Microseconds from each answer to the next request with no connection opened between, from a
+ * trace's timestamps: at one lane, the path the runner's overhead turns on.
+ */
+function turnarounds(trace: readonly TraceEvent[]): number[] {
+  const out: number[] = [];
+  let answeredAt: number | undefined;
+  for (const e of trace) {
+    if (e.kind === "connect") answeredAt = undefined;
+    else if (e.kind === "frame" && e.dir === "sut→kit") answeredAt = e.t;
+    else if (e.kind === "frame" && e.dir === "kit→sut") {
+      if (answeredAt !== undefined) out.push((e.t - answeredAt) * 1000);
+      answeredAt = undefined;
+    }
+  }
+  return out;
+}
+
 /** A MAC key for the least a terminal must do; the frames sent are the kit's, MACed under its keys. */
 const LEAST_WORK_MAK = Buffer.from(DEFAULT_TMK, "hex");
 
@@ -159,9 +177,9 @@ const leastWork = {
 /**
  * Replays one scenario's frames over raw sockets (2-byte length framing by hand), each after the
  * last answer, on one connection per connection of the kit's trace, closed at the end; with
- * `work`, doing it for each request and answer.
+ * `work`, doing it for each request and answer. `turns` collects its `turnarounds`.
  */
-async function rawScenario(url: string, frames: readonly SentFrame[], work?: typeof leastWork): Promise<void> {
+async function rawScenario(url: string, frames: readonly SentFrame[], work?: typeof leastWork, turns?: number[]): Promise<void> {
   const { hostname, port } = new URL(url);
   const open = async () => {
     const socket = createConnection({ host: hostname, port: Number(port), noDelay: true });
@@ -174,15 +192,22 @@ async function rawScenario(url: string, frames: readonly SentFrame[], work?: typ
     return link;
   };
   const links = new Map<string, Awaited<ReturnType<typeof open>>>();
+  let answeredAt: number | undefined;
   for (const f of frames) {
     let link = links.get(f.conn);
-    if (link === undefined) links.set(f.conn, (link = await open()));
+    if (link === undefined) {
+      links.set(f.conn, (link = await open()));
+      answeredAt = undefined;
+    }
     work?.request(f);
     const header = Buffer.alloc(2);
     header.writeUInt16BE(f.bytes.length);
-    link.socket.write(Buffer.concat([header, f.bytes]));
+    const frame = Buffer.concat([header, f.bytes]);
+    if (answeredAt !== undefined) turns?.push((performance.now() - answeredAt) * 1000);
+    link.socket.write(frame);
     const l = link;
     while (l.pending.length < 2 || l.pending.length < 2 + l.pending.readUInt16BE(0)) await new Promise<void>((r) => (l.wake = r));
+    answeredAt = performance.now();
     const length = l.pending.readUInt16BE(0);
     work?.answer(l.pending.subarray(2, 2 + length));
     l.pending = l.pending.subarray(2 + length);
@@ -252,18 +277,20 @@ async function overTcp(): Promise<{ table: string[]; ratios: number[] }> {
       const plan = { lanes, registered: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL] };
       const ctxs = Array.from({ length: lanes }, () => ({ ...context(tcpHostTarget(kitHost.url, { framing: framingByName("binary2") }), 5_000), counters: new Map() }));
       const inLanes = (scenarios: readonly HostScenario[]) => scenarios.map((s, i) => ({ lane: i % lanes, scenario: inLane(s, plan, i % lanes) as HostScenario }));
-      const kitRound = async (round: readonly { lane: number; scenario: HostScenario }[]) => {
+      const turns = { kit: [] as number[], raw: [] as number[], least: [] as number[] };
+      const kitRound = async (round: readonly { lane: number; scenario: HostScenario }[], measured = false) => {
         const traces = await Promise.all(ctxs.map(async (ctx, lane) => {
           const mine: TraceEvent[][] = [];
           for (const r of round) if (r.lane === lane) mine.push(await runScenario(r.scenario, ctx));
           return mine;
         }));
+        if (measured) for (const t of traces.flat()) turns.kit.push(...turnarounds(t));
         return traces.map((lane) => lane.map(sentFrames));
       };
-      const rawRound = (frames: SentFrame[][][], url = rawHost.url, work?: typeof leastWork) => Promise.all(frames.map(async (lane) => {
-        for (const f of lane) await rawScenario(url, f, work);
+      const rawRound = (frames: SentFrame[][][], url = rawHost.url, work?: typeof leastWork, into?: number[]) => Promise.all(frames.map(async (lane) => {
+        for (const f of lane) await rawScenario(url, f, work, into);
       }));
-      const leastRound = (frames: SentFrame[][][]) => rawRound(frames, leastHost.url, leastWork);
+      const leastRound = (frames: SentFrame[][][], into?: number[]) => rawRound(frames, leastHost.url, leastWork, into);
       // Warm-up, untimed, on every host: a lab's run of hundreds of scenarios is warm almost throughout.
       const warm = await kitRound(inLanes(tenStepScenarios(WARM_UP_SCENARIOS, 0, 7)));
       await rawRound(warm);
@@ -275,10 +302,10 @@ async function overTcp(): Promise<{ table: string[]; ratios: number[] }> {
       let connections = 0;
       const scenarios = inLanes(tenStepScenarios(SCENARIOS, 0));
       for (let at = 0; at < scenarios.length; at += ROUND * lanes) {
-        const kit = await timed(time.kit, () => kitRound(scenarios.slice(at, at + ROUND * lanes)));
+        const kit = await timed(time.kit, () => kitRound(scenarios.slice(at, at + ROUND * lanes), true));
         const frames = kit.value;
-        const raw = await timed(time.raw, () => rawRound(frames));
-        const least = await timed(time.least, () => leastRound(frames));
+        const raw = await timed(time.raw, () => rawRound(frames, rawHost.url, undefined, turns.raw));
+        const least = await timed(time.least, () => leastRound(frames, turns.least));
         roundRatios.push(kit.ms / raw.ms);
         leastRatios.push(least.ms / raw.ms);
         for (const f of frames.flat()) {
@@ -293,9 +320,9 @@ async function overTcp(): Promise<{ table: string[]; ratios: number[] }> {
       ratios.push(ratio);
       const load = lanes === 1 ? "one lane" : `${lanes} lanes at once`;
       rows.push(
-        `| ${load}: isoconf runner (decodes, records, checks nothing) | ${per(time.kit.ms)} | ${per(time.kit.cpu)} | **${pct(ratio)}** (middle half of rounds ${pct(sorted[Math.floor(sorted.length / 4)])} to ${pct(sorted[Math.floor((3 * sorted.length) / 4)])}; all rounds together ${pct(time.kit.ms / time.raw.ms)}) |`,
-        `| ${load}: raw socket client, the same ${fmt(transactions)} frames on the same ${fmt(connections)} connections | ${per(time.raw.ms)} | ${per(time.raw.cpu)} | — |`,
-        `| ${load}: the raw client doing the least a terminal must do (pack and MAC each request, decode each answer and check its MAC) | ${per(time.least.ms)} | ${per(time.least.cpu)} | ${pct(median(leastRatios))} |`,
+        `| ${load}: isoconf runner (decodes, records, checks nothing); from an answer to the next request ${Math.round(median(turns.kit))} µs (median) | ${per(time.kit.ms)} | ${per(time.kit.cpu)} | **${pct(ratio)}** (middle half of rounds ${pct(sorted[Math.floor(sorted.length / 4)])} to ${pct(sorted[Math.floor((3 * sorted.length) / 4)])}; all rounds together ${pct(time.kit.ms / time.raw.ms)}) |`,
+        `| ${load}: raw socket client, the same ${fmt(transactions)} frames on the same ${fmt(connections)} connections; from an answer to the next request ${Math.round(median(turns.raw))} µs | ${per(time.raw.ms)} | ${per(time.raw.cpu)} | — |`,
+        `| ${load}: the raw client doing the least a terminal must do (pack and MAC each request, decode each answer and check its MAC); from an answer to the next request ${Math.round(median(turns.least))} µs | ${per(time.least.ms)} | ${per(time.least.cpu)} | ${pct(median(leastRatios))} |`,
       );
     }
     const table = [
