@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -108,6 +108,31 @@ describe("terminal suite against the reference terminal as a separate process (E
     const r = await runTerminalSuite(d, target, { runs: 15, seed: 11, responseTimeoutMs: TIMEOUT_MS, shrink: { maxRuns: 10 } });
     assert.deepEqual(failures(r).map((p) => p.id), [], running.log());
     assert.equal(r.scenarios, 15);
+  });
+
+  it("isoconf run terminal … --cards with PINs: the ECR line carries the cards without their PINs, and a correct terminal passes", async () => {
+    dir = mkdtempSync(join(tmpdir(), "isoconf-terminal-process-"));
+    const cards = join(dir, "cards.json");
+    const pins = ["739146", "58203917"];
+    writeFileSync(cards, JSON.stringify({
+      format: "isoconf-cards/1",
+      cards: [
+        { pan: "6225880000000000006", expiry: "2812", pin: pins[0] },
+        { pan: "6225880000000000014", expiry: "2812", track2: "6225880000000000014=2812101", pin: pins[1] },
+      ],
+    }));
+    pty = await openPtyPair();
+    const port = await freePort();
+    const running = await startSimTerminal({ ecr: pty.a, host: `tcp://127.0.0.1:${port}`, dialect: "cup", timeoutMs: TIMEOUT_MS, state: join(dir, "pos.json") });
+    stopSim = () => running.stop();
+    const out = join(dir, "report");
+    const args = ["run", "terminal", "--listen", `tcp://127.0.0.1:${port}`, "--control", "ecr", "--ecr", pty.b, "--cards", cards, "--timeout-ms", String(TIMEOUT_MS), "--runs", "12", "--seed", "3", "--out", out, "--quiet"];
+    const r = runCli(args, "", 300_000);
+    // Before, every sale with a card of the file reached the terminal with a "pin" key isoconf-ecr/1 does not have, and was refused.
+    assert.equal(r.status, 0, r.stdout + r.stderr + running.log());
+    assert.match(r.stdout, /8 passed, 0 failed/);
+    const written = readdirSync(out).map((f) => readFileSync(join(out, f), "utf8")).join("");
+    for (const pin of pins) assert.doesNotMatch(written + running.log(), new RegExp(`"pin"|(?<!\\d)${pin}(?!\\d)`));
   });
 
   it("isoconf run terminal --listen … --control ecr --ecr …: finds a seeded bug in the process, exit 1", async () => {
