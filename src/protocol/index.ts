@@ -6,7 +6,7 @@ export { buildRequest, type Card, type OriginalRef, type RequestParams } from ".
 export { buildResponse, type ResponseParams } from "./responses.js";
 export { buildReversal, isReversal, reversedStan, type ReversalCause } from "./reversal.js";
 export { answeredIndex, responseMismatches, requestKey, type Mismatch } from "./matching.js";
-export { macRequired } from "./macPolicy.js";
+export { answerMacChecked, macRequired } from "./macPolicy.js";
 export { profileOf, hasCapability, unsupportedOperations, type Capability, type SutProfile } from "./profile.js";
 export { declineCodes, ISO87_DECLINE_CODES } from "./declineCodes.js";
 export { encodeTotals, decodeTotals, sameTotals, settlementReply, settlementBalanced, settlementVerdict, tally, ZERO_TOTALS, type Tallied, type Totals } from "./totals.js";

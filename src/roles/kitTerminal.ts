@@ -7,6 +7,7 @@ import type { Clock } from "../link/clock.js";
 import type { Link } from "../link/link.js";
 import { sendInSegments } from "../link/sendInSegments.js";
 import {
+  answerMacChecked,
   answeredIndex,
   batchOf,
   buildRequest,
@@ -787,8 +788,8 @@ export class KitTerminal {
     const mac = this.d.table.mac;
     const approved = response.fields["39"] === rulesOf(this.d).codes.approved;
     // The MAC is verified only on approvals (docs/protocol-notes.md §2.4); a bad one leads to reversal A0.
-    // Network management replies carry no MAC: the working keys are what they set up.
-    if (mac !== null && (approved || mac.verify === "always") && !request.mti.startsWith("08")) {
+    // Network management replies (sign-on, settlement) carry none, and any answer closes a reversal.
+    if (mac !== null && (approved || mac.verify === "always") && answerMacChecked(this.d, request)) {
       // Under the key the request went out with, or the terminal's now, where a key exchange came between.
       const sent = this.sentUnder?.get(request) ?? s.mak;
       if (checkMac(this.d, frame, response, sent) !== "ok" && (sent === s.mak || checkMac(this.d, frame, response, s.mak) !== "ok")) return { kind: "invalid", cause: "bad_mac" };

@@ -18,6 +18,7 @@ import { TERMINAL_BUGS } from "../../src/sim/terminal/bugs.js";
 import { hostSuite } from "../../suites/host/index.js";
 import { terminalSuite } from "../../suites/terminal/index.js";
 import { failures, runHostSuite, untested } from "../helpers/hostRun.js";
+import { keptHostTarget } from "../helpers/keptHost.js";
 import { runTerminalSuite } from "../helpers/terminalRun.js";
 import { startHostProcess, stop } from "../helpers/simHostProcess.js";
 import { messageOf } from "../../src/trace/traceEvent.js";
@@ -103,6 +104,17 @@ describe("SUT profiles: the kit adapts to a SUT without sign-on or settlement", 
         }
         assert.deepEqual(missed, []);
       });
+    });
+  }
+
+  for (const signOn of ["none", "host"] as const) {
+    it(`CUP with sign_on: ${signOn}, one host kept across scenarios: the kit takes the next batch after each settlement (its answer carries no MAC to check), no false alarm`, async () => {
+      const d = profiled("cup", `cup-signon-${signOn}`, { sign_on: signOn });
+      // Nothing hands the batch back between scenarios: a settlement taken for a bad MAC kept the kit on batch 000001 and every later one failed H-SET-1.
+      const r = await runHostSuite(d, keptHostTarget(d), { runs: 60, seed: 7 });
+      assert.equal(r.scenarios, 60);
+      assert.deepEqual(failures(r).map((p) => `${p.id}: ${p.counterexample?.violations[0]?.message}`), []);
+      assert.equal(r.properties.find((p) => p.id === "H-SET-1")!.verdict, "pass");
     });
   }
 

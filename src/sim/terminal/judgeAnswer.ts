@@ -3,7 +3,7 @@ import { Iso8583Error } from "../../iso8583/errors.js";
 import { checkMac } from "../../iso8583/macMessage.js";
 import type { Message } from "../../iso8583/message.js";
 import { unpack } from "../../iso8583/unpack.js";
-import { isReversal, macRequired, responseMismatches, type ReversalCause, rulesOf } from "../../protocol/index.js";
+import { answerMacChecked, responseMismatches, type ReversalCause, rulesOf } from "../../protocol/index.js";
 
 /** Whether a frame validly answers a request, and if not, the reversal cause it amounts to. */
 export type Judgement = { kind: "valid"; response: Message } | { kind: "invalid"; cause: ReversalCause; why: string };
@@ -48,7 +48,7 @@ export function judgeAnswer(dialect: Dialect, request: Message, body: Buffer, ma
   if (code === undefined) return { kind: "invalid", cause: "other", why: "the answer carries no response code" };
   const mac = dialect.table.mac;
   const approved = code === rulesOf(dialect).codes.approved;
-  const macProtected = macRequired(dialect, request) && !isReversal(dialect, request);
+  const macProtected = answerMacChecked(dialect, request);
   const macMissing = cut && mac !== null && response.fields[String(mac.field)] === undefined;
   if (mac !== null && macProtected && !macMissing && (approved || mac.verify === "always") && checkMac(dialect, body, response, mak) !== "ok") {
     return { kind: "invalid", cause: "bad_mac", why: "the answer's MAC does not verify" };
