@@ -18,7 +18,7 @@ import { hostTargetFrom } from "./hostTarget.js";
 import { allLaneTerminals, type LanePlan } from "../src/runner/lanes.js";
 import type { KitIdentity } from "./kitIdentity.js";
 import { cardsFrom } from "./cards.js";
-import { CARD_OPERATIONS } from "../src/scenario/cardFile.js";
+import { CARD_USES } from "../src/scenario/cardFile.js";
 import { opsNoCardAllows } from "../generators/card.js";
 import type { ListeningHostTarget } from "../src/roles/tcpTargets.js";
 import { checkReachable, livenessProbe, signOnCheck } from "./preflight.js";
@@ -116,7 +116,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   // The lanes' terminals, every one of them, for the built-in host to register (the pre-run sign-on runs in every lane).
   const laneKit = lanes === undefined ? kit : { ...kit, terminals: allLaneTerminals(lanes).registered };
   // With a card file, an operation none of its cards may be used for is left out of the run.
-  const leaveOut = [...unsupportedOperations(dialect), ...opsNoCardAllows(cards?.cards, CARD_OPERATIONS)];
+  const leaveOut = [...unsupportedOperations(dialect), ...opsNoCardAllows(cards?.cards, CARD_USES)];
   const cardConstraints = cards === undefined ? undefined : { file: cards.cards };
   checkSelection(suite, o);
   rejectOtherRolesFlags(role, o);

@@ -87,5 +87,11 @@ export function checkCardFile(json: unknown, source: string): CardFile {
   throw new CardFileError(`${source}: ${problems.join("; ")}`);
 }
 
-/** Whether `card` may be used for `op`. */
-export const cardAllows = (card: FileCard, op: string): boolean => card.operations === undefined || (card.operations as readonly string[]).includes(op);
+/** What a scenario uses a card for beyond the operations a file names: an advice is a purchase approved offline. */
+const COUNTS_AS: Readonly<Record<string, CardOperationName>> = { advice: "purchase" };
+
+/** Every operation a scenario may use a card of the file for: a run leaves out those no card allows. */
+export const CARD_USES: readonly string[] = [...CARD_OPERATIONS, ...Object.keys(COUNTS_AS)];
+
+/** Whether `card` may be used for `op` (an advice where it may be used for a purchase). */
+export const cardAllows = (card: FileCard, op: string): boolean => card.operations === undefined || (card.operations as readonly string[]).includes(COUNTS_AS[op] ?? op);

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
+import { opsNoCardAllows } from "../../generators/card.js";
 import { hostScenario } from "../../generators/hostScenario.js";
 import { runConformance } from "../../api/runConformance.js";
 import { UsageError } from "../../api/usageError.js";
@@ -12,7 +13,7 @@ import { decryptKey } from "../../src/iso8583/mac.js";
 import { pinBlock, pinFromBlock } from "../../src/protocol/index.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { runScenario } from "../../src/runner/runScenario.js";
-import { CardFileError, checkCardFile, type FileCard } from "../../src/scenario/cardFile.js";
+import { CARD_USES, cardAllows, CardFileError, checkCardFile, type FileCard } from "../../src/scenario/cardFile.js";
 import { luhnDigit } from "../../src/scenario/scenario.js";
 import { DEFAULT_TMK, REGISTERED_TERMINALS, UNREGISTERED_TERMINAL } from "../../src/sim/defaults.js";
 import { messageOf } from "../../src/trace/traceEvent.js";
@@ -52,7 +53,8 @@ describe("card file: the kit uses the cards the host knows", function () {
     for (const st of steps) {
       assert.ok("file" in st.card!, JSON.stringify(st.card));
       const card = CARDS[(st.card as { file: number }).file];
-      assert.ok(card.operations === undefined || (card.operations as string[]).includes(st.op), `${st.op} with card ${(st.card as { file: number }).file}`);
+      assert.ok(cardAllows(card, st.op), `${st.op} with card ${(st.card as { file: number }).file}`);
+      if (card.operations !== undefined) assert.ok((card.operations as string[]).includes(st.op === "advice" ? "purchase" : st.op));
       if ((st.card as { swiped: boolean }).swiped) assert.ok(card.track2 !== undefined);
     }
     assert.deepEqual(new Set(steps.map((st) => (st.card as { file: number }).file)), new Set([0, 1, 2]));
@@ -69,6 +71,27 @@ describe("card file: the kit uses the cards the host knows", function () {
     assert.deepEqual(answers, ["00", "05"]);
     const sent = trace.find((e) => e.dir === "kit→sut" && messageOf(e)?.mti === "0200")!;
     assert.equal(messageOf(sent)!.fields["35"], CARDS[0].track2!.replace("=", "D"), "the file's own track 2");
+  });
+
+  it("a file whose every card names its operations: advices go with the cards that may be used for purchases, and the run completes; with none that may, advices are left out", async () => {
+    const named: FileCard[] = CARDS.map((c) => ({ ...c, operations: c.operations ?? ["balance", "purchase", "void", "refund", "preauth"] }));
+    const balanceOnly: FileCard[] = CARDS.map((c) => ({ ...c, operations: ["balance"] }));
+    assert.deepEqual(opsNoCardAllows(named, CARD_USES), []);
+    assert.deepEqual(opsNoCardAllows(balanceOnly, CARD_USES), ["purchase", "void", "refund", "preauth", "advice"]);
+    const dir = mkdtempSync(join(tmpdir(), "isoconf-cards-"));
+    try {
+      for (const cards of [named, balanceOnly]) {
+        const file = join(dir, "cards.json");
+        writeFileSync(file, JSON.stringify({ format: "isoconf-cards/1", cards }));
+        // Before, an advice found no card ("a advice request needs a card") and the run stopped, exit 2.
+        const run = await runConformance({ role: "host", cards: file, runs: 100, seed: 1, out: join(dir, "out") });
+        assert.equal(run.result.stopped, undefined, run.result.stopped?.message);
+        assert.equal(run.result.scenarios, 100);
+        assert.deepEqual(failures(run.result).map((p) => p.id), []);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("profile field_2: a swiped card carries the PAN in field 2 beside track 2 where the profile says always", async () => {
