@@ -131,16 +131,27 @@ export const replayCommand = {
     try {
       const trace = await runScenario(f.scenario, ctx);
       if (a.trace) await writeTraceJsonl(a.trace, trace, { dialect, mask: a.mask });
-      const failing = checkAll(properties, f.scenario, trace, ctx);
+      const judged = new Map<string, number>();
+      const failing = checkAll(properties, f.scenario, trace, ctx, judged);
       const lines = [`replayed ${f.scenario.steps.length} step(s) against ${target.description}:`];
       f.scenario.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${describeStep(f.scenario, s)}`));
       for (const [id, violations] of failing) {
         lines.push(`FAIL ${id}`);
         for (const v of violations) lines.push(`  - ${v.message}`, `    expected: ${v.expected}`, `    actual:   ${v.actual}`);
       }
-      lines.push(failing.size > 0 ? "the failure reproduces" : `${properties.map((p) => p.id).join(", ")}: passes now`);
+      if (failing.size > 0) {
+        lines.push("the failure reproduces");
+        process.stdout.write(lines.join("\n") + "\n");
+        return 1;
+      }
+      // A rule the replay never exercised has not passed (a SUT that did not answer, say): untested, exit 2.
+      const untested = properties.filter((p) => (judged.get(p.id) ?? 0) === 0);
+      const down = trace.some((e) => e.kind === "note" && (e.detail?.connectFailed === true || e.detail?.sutDown === true)) ? " (the SUT did not answer: see the trace)" : "";
+      for (const p of untested) lines.push(`UNTD ${p.id}: no ${p.judges} in the replay${down}; it has not passed`);
+      const passed = properties.filter((p) => !untested.includes(p));
+      if (passed.length > 0) lines.push(`${passed.map((p) => p.id).join(", ")}: passes now`);
       process.stdout.write(lines.join("\n") + "\n");
-      return failing.size > 0 ? 1 : 0;
+      return untested.length > 0 ? 2 : 0;
     } finally {
       await close?.();
     }

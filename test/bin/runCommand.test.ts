@@ -78,6 +78,22 @@ describe("isoconf run host / replay", function () {
     }
   });
 
+  it("replay against a host that no longer answers: untested, exit 2, never 'passes now'", async () => {
+    const { child: host, url } = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "--bug", "double-post-duplicate"]);
+    const dir = outDir();
+    try {
+      const r = runCli(["run", "host", "--target", url, "--only", "H-DUP-1", "--runs", "100", "--seed", "3", "--timeout-ms", "1000", "--out", dir, "--quiet"]);
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+    } finally {
+      await stop(host);
+    }
+    // The port the scenario file names is closed now: every request goes unanswered.
+    const replay = runCli(["replay", join(dir, "H-DUP-1.scenario.json"), "--timeout-ms", "300"]);
+    assert.equal(replay.status, 2, replay.stdout + replay.stderr);
+    assert.match(replay.stdout, /UNTD H-DUP-1: no .+ in the replay \(the SUT did not answer: see the trace\); it has not passed/);
+    assert.doesNotMatch(replay.stdout, /passes now/);
+  });
+
   it("--suite runs a suite of the user's own properties", () => {
     const dir = outDir();
     const r = runCli(["run", "host", "--suite", "test/fixtures/mySuite.mjs", "--runs", "10", "--seed", "2", "--out", dir, "--quiet"]);
