@@ -11,6 +11,7 @@ import { readTraceJsonl, type TraceFile } from "../../src/trace/traceFile.js";
 import { UsageError } from "../../api/usageError.js";
 import { loadSuite } from "../../api/loadSuite.js";
 import { suiteFor } from "./list.js";
+import { scenarioDialect } from "../scenarioDialect.js";
 
 interface CheckArgs {
   trace: string;
@@ -45,7 +46,8 @@ export const checkCommand = {
     const recorded = a.scenario ? readScenarioFile(a.scenario) : undefined;
     if (recorded) checkScenarioBelongs(a.scenario!, recorded.scenario, recorded.dialect, a.trace, file);
     const role = recorded?.scenario.role ?? a.role;
-    const dialect = resolveDialect(a.dialect ?? recorded?.dialect ?? file.header.dialect);
+    // A dialect of your own travels in the scenario file: the trace header only names it.
+    const dialect = recorded ? scenarioDialect(a.scenario!, recorded, a.dialect) : resolveDialect(a.dialect ?? file.header.dialect);
     const suite = a.suite ? await loadSuite(a.suite, role) : suiteFor(role);
     const { active } = selectProperties({ suite, dialect, only: a.only, skip: a.skip });
     if (active.length === 0) throw new UsageError("no property selected");

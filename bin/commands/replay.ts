@@ -2,8 +2,7 @@ import type { Argv } from "yargs";
 import { readScenarioFile, type ScenarioFile } from "../../reports/scenarioFile.js";
 import { hostSuite } from "../../suites/host/index.js";
 import { terminalSuite } from "../../suites/terminal/index.js";
-import { resolveDialect } from "../../src/iso8583/builtinDialects.js";
-import { type Dialect, loadDialect } from "../../src/iso8583/dialect.js";
+import type { Dialect } from "../../src/iso8583/dialect.js";
 import { rulesOf } from "../../src/protocol/index.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
 import { describeStep } from "../../src/scenario/scenario.js";
@@ -18,6 +17,7 @@ import { cardsFrom, checkScenarioCards } from "../../api/cards.js";
 import type { FileCard } from "../../src/scenario/cardFile.js";
 import { CONTROL_FLAGS, terminalTargetFrom, type TerminalTargetArgs } from "../../api/terminalTarget.js";
 import { terminalFlags } from "../terminalFlags.js";
+import { scenarioDialect } from "../scenarioDialect.js";
 
 interface ReplayArgs extends TerminalTargetArgs {
   file: string;
@@ -53,14 +53,6 @@ function identityFor(a: ReplayArgs, f: ScenarioFile): Pick<KitIdentity, "termina
  * The dialect to replay under: `--dialect`, else the table the file carries (a dialect of the
  * user's travels with its scenarios), else the built-in one the file names.
  */
-function dialectOf(a: ReplayArgs, f: ScenarioFile): Dialect {
-  if (a.dialect !== undefined) return resolveDialect(a.dialect);
-  if (f.dialectTable === undefined) return resolveDialect(f.dialect);
-  const d = loadDialect(f.dialectTable, `${a.file} (dialectTable, the dialect ${f.dialect} it was found under)`);
-  if (d.name !== f.dialect) throw new UsageError(`${a.file}: its dialectTable is dialect ${d.name}, its dialect key says ${f.dialect}`);
-  return d;
-}
-
 /**
  * The SUT to replay against: the recorded one, or the one the flags name instead. A terminal of
  * your own needs its control flags again (the file records where it was, not how it was steered).
@@ -104,7 +96,7 @@ export const replayCommand = {
     // The flags replay shares with run are checked as run checks them.
     checkRunOptions(Object.fromEntries(RUN_OPTION_KEYS.filter((k) => a[k as keyof ReplayArgs] !== undefined).map((k) => [k, a[k as keyof ReplayArgs]])), { flags: true });
     const f = readScenarioFile(a.file);
-    const dialect = dialectOf(a, f);
+    const dialect = scenarioDialect(a.file, f, a.dialect);
     const role = f.scenario.role;
     const responseTimeoutMs = a["timeout-ms"] ?? f.responseTimeoutMs;
     const kit = identityFor(a, f);

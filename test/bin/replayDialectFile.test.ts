@@ -12,7 +12,7 @@ const cli = (cwd: string, args: string[]) => spawnSync(process.execPath, [ISOCON
 describe("a replay carries its dialect: the printed line reproduces with the dialect file gone", function () {
   this.timeout(120_000);
 
-  it("run with a dialect file by relative path, delete the file, replay as the report prints it: the failure reproduces", () => {
+  it("run with a dialect file by relative path, delete the file, replay as the report prints it: the failure reproduces, and check judges its trace again", () => {
     const dir = mkdtempSync(join(tmpdir(), "isoconf-replay-dialect-"));
     const table = structuredClone(builtinDialect("iso87ascii").table);
     table.dialect = "lab-87";
@@ -29,6 +29,11 @@ describe("a replay carries its dialect: the printed line reproduces with the dia
     const replay = cli(dir, printed.split(" "));
     assert.equal(replay.status, 1, replay.stdout + replay.stderr);
     assert.match(replay.stdout, /the failure reproduces/);
+    // check takes the table from the scenario file too: the trace's header only names the dialect.
+    const scenarioPath = printed.split(" ")[1];
+    const check = cli(dir, ["check", scenarioPath.replace(/\.scenario\.json$/, ".trace.jsonl"), "--scenario", scenarioPath]);
+    assert.equal(check.status, 1, check.stdout + check.stderr);
+    assert.match(check.stdout, /dialect lab-87[\s\S]*FAIL H-ECHO-1/);
   });
 
   it("a built-in dialect is named, not copied; a carried table that is broken is refused naming the file and the key", () => {
