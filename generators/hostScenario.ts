@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { HostFaultKind, HostOperation, HostScenario, HostStep } from "../src/scenario/scenario.js";
+import { cardMay, type HostFaultKind, type HostOperation, type HostScenario, type HostStep } from "../src/scenario/scenario.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
 import { amountExtremes, profileOf, unsupportedOperations } from "../src/protocol/index.js";
 import { amount, type AmountConstraints } from "./amount.js";
@@ -92,7 +92,8 @@ export function hostScenario(c: HostScenarioConstraints): fc.Arbitrary<HostScena
       const s: HostStep = { op, terminal };
       if (AMOUNT_OPS.has(op)) s.amount = amount;
       if (CARD_OPS.has(op)) s.card = cardFor(op, card, c.cards?.file);
-      if (fault !== undefined && fits(fault.kind, op)) s.fault = fault;
+      // A balance inquiry first needs a card the card file lets the kit ask the balance of.
+      if (fault !== undefined && fits(fault.kind, op) && (fault.kind !== "whole_balance" || cardMay(s.card, "balance", c.cards?.file))) s.fault = fault;
       return s;
     });
   const minSteps = c.minSteps ?? 1;

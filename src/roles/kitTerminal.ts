@@ -30,7 +30,7 @@ import {
   type SutProfile,
   type Totals,
 } from "../protocol/index.js";
-import { cardOf, describeStep, type HostFault, type HostFaultKind, type HostMalformedVariant, type HostScenario, type HostStep, type ScenarioCard } from "../scenario/scenario.js";
+import { cardMay, cardOf, describeStep, type HostFault, type HostFaultKind, type HostMalformedVariant, type HostScenario, type HostStep, type ScenarioCard } from "../scenario/scenario.js";
 import { hostileAmountFrame } from "./hostileAmount.js";
 import { malformed } from "./malformed.js";
 import { TargetMismatch } from "../scenario/target.js";
@@ -432,7 +432,8 @@ export class KitTerminal {
     // After: once every pending reversal has gone out, so the reading includes what they undid.
     if (when === "after") for (const [i, s] of this.sessions.entries()) if (used.has(i)) await this.flushPending(s);
     const cards = new Map<string, ScenarioCard>();
-    for (const st of this.scenario.steps) if (st.card !== undefined && POSTING_OPS.has(st.op)) cards.set(cardOf(st.card, this.o.cards).pan, st.card);
+    // A card the card file does not allow balance inquiries with is not read: the host would refuse it.
+    for (const st of this.scenario.steps) if (st.card !== undefined && POSTING_OPS.has(st.op) && cardMay(st.card, "balance", this.o.cards)) cards.set(cardOf(st.card, this.o.cards).pan, st.card);
     if (cards.size === 0) return;
     const s = this.sessions[0];
     if (!s.signedOn && this.profile.signOn === "kit") await this.simple(s, "signon");
@@ -469,7 +470,7 @@ export class KitTerminal {
   }
 
   private request(s: KitSession, step: HostStep): Message {
-    const original = step.op === "void" || step.op === "refund" ? this.originalFor(s) : undefined;
+    const original = step.op === "void" || step.op === "refund" ? this.originalFor(s, step.op) : undefined;
     // A void or refund is made with the card of the purchase it refers to, as at a real counter.
     const card = original?.card ?? step.card;
     return this.build(s, step.op, {
@@ -495,9 +496,12 @@ export class KitTerminal {
     });
   }
 
-  /** The last approved purchase still standing, or a made-up one the host cannot know. */
-  private originalFor(s: KitSession): { ref: OriginalRef; amount: number; card?: ScenarioCard } {
-    const last = [...s.approved].reverse().find((a) => a.op === "purchase" && !a.reversed);
+  /**
+   * The last approved purchase still standing whose card may be used for `op` (a card file can
+   * forbid a card voids or refunds), or a made-up one the host cannot know.
+   */
+  private originalFor(s: KitSession, op: "void" | "refund"): { ref: OriginalRef; amount: number; card?: ScenarioCard } {
+    const last = [...s.approved].reverse().find((a) => a.op === "purchase" && !a.reversed && cardMay(a.card, op, this.o.cards));
     const f = last?.request.fields;
     const ref: OriginalRef = {
       mti: last?.request.mti ?? "0200",
@@ -518,7 +522,7 @@ export class KitTerminal {
       if (outcome.message.fields["39"] !== rulesOf(this.d).codes.approved) return;
       const amount = Number(request.fields["4"] ?? 0);
       if (step.op === "void") {
-        const stan = this.originalFor(s).ref.stan;
+        const stan = this.originalFor(s, "void").ref.stan;
         const original = s.approved.find((a) => a.request.fields["11"] === stan && a.op === "purchase");
         if (original) original.reversed = true;
       }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { RequestOperation } from "../iso8583/dialectTable.js";
 import type { Card } from "../protocol/index.js";
-import type { FileCard } from "./cardFile.js";
+import { cardAllows, type FileCard } from "./cardFile.js";
 
 // The scenario model, declared once: these schemas validate scenario files, and the types the
 // kit, the generators and the properties use are derived from them. Faults are unions on `kind`,
@@ -238,6 +238,13 @@ export function cardPan(c: ScenarioCard, cards?: readonly FileCard[]): string {
 function recipePan(c: CardRecipe): string {
   const body = (c.bin + String(c.account).padStart(c.length - 1 - c.bin.length, "0")).slice(0, c.length - 1);
   return body + luhnDigit(body);
+}
+
+/** Whether the run's card file lets a step's card be used for `op` (a card not of the file may be used for anything). */
+export function cardMay(c: ScenarioCard | undefined, op: string, cards: readonly FileCard[] | undefined): boolean {
+  if (c === undefined || !("file" in c)) return true;
+  const card = cards?.[c.file];
+  return card === undefined || cardAllows(card, op);
 }
 
 /**

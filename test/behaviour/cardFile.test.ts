@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { opsNoCardAllows } from "../../generators/card.js";
-import { hostScenario } from "../../generators/hostScenario.js";
+import { hostScenario, hostScenarioShape } from "../../generators/hostScenario.js";
 import { runConformance } from "../../api/runConformance.js";
 import { UsageError } from "../../api/usageError.js";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
 import { decryptKey } from "../../src/iso8583/mac.js";
-import { pinBlock, pinFromBlock } from "../../src/protocol/index.js";
+import { operationOf, panOf, pinBlock, pinFromBlock } from "../../src/protocol/index.js";
 import { referenceHostTarget } from "../../src/roles/referenceHostTarget.js";
 import { runScenario } from "../../src/runner/runScenario.js";
 import { CARD_USES, cardAllows, CardFileError, checkCardFile, type FileCard } from "../../src/scenario/cardFile.js";
@@ -92,6 +92,33 @@ describe("card file: the kit uses the cards the host knows", function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a card is used only as the file allows, balance readings and the originals of voids and refunds included: the host's card table refuses nothing", async () => {
+    const d = profiledDialect("iso87binary", "lab-balances-cards", { sign_on: "none", balances: "inquiry" });
+    const cards: FileCard[] = [
+      { pan: pan("621483001234567"), expiry: "2812", operations: ["purchase"], label: "purchases only" },
+      { pan: pan("476173000000001"), expiry: "2906", operations: ["purchase", "void"], label: "no refunds, no balance" },
+      { pan: pan("541333009876543"), expiry: "3112", balance: 2_000_000 },
+    ];
+    const scenarios = fc.sample(hostScenario({ ...hostScenarioShape(d), terminals: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL], cards: { file: cards } }), { numRuns: 200, seed: 5 });
+    const ctx = { dialect: d, target: referenceHostTarget(d, { cards }), responseTimeoutMs: 30_000, registeredTerminals: REGISTERED_TERMINALS, tmk: Buffer.from(DEFAULT_TMK, "hex"), cards };
+    const used = new Map<string, number>();
+    const refused: string[] = [];
+    for (const scenario of scenarios) {
+      for (const e of await runScenario(scenario, ctx)) {
+        const m = messageOf(e);
+        if (e.dir !== "kit→sut" || m === undefined) continue;
+        const op = operationOf(d, m.mti, m.fields["3"]);
+        const card = cards.find((c) => c.pan === panOf(m));
+        if (op === undefined || card === undefined) continue;
+        used.set(op, (used.get(op) ?? 0) + 1);
+        // Before, every card was read before and after the steps, and a void or refund took its purchase's card whatever the file said.
+        if (!cardAllows(card, op)) refused.push(`${op} with ${card.label ?? "card 3"}`);
+      }
+    }
+    assert.deepEqual(refused, []);
+    for (const op of ["balance", "purchase", "void", "refund"]) assert.ok((used.get(op) ?? 0) > 0, `no ${op} with a card of the file: ${[...used]}`);
   });
 
   it("profile field_2: a swiped card carries the PAN in field 2 beside track 2 where the profile says always", async () => {
