@@ -50,10 +50,6 @@ function identityFor(a: ReplayArgs, f: ScenarioFile): Pick<KitIdentity, "termina
 }
 
 /**
- * The dialect to replay under: `--dialect`, else the table the file carries (a dialect of the
- * user's travels with its scenarios), else the built-in one the file names.
- */
-/**
  * The SUT to replay against: the recorded one, or the one the flags name instead. A terminal of
  * your own needs its control flags again (the file records where it was, not how it was steered).
  */
