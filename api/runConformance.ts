@@ -164,7 +164,8 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
         reversalAttempts: attempts,
         restart: terminal.canRestart && o.control !== "passive",
         codes: declineCodes(dialect),
-        leaveOut,
+        // What the control adapter cannot have the terminal do is never asked: "not carried out" is no hang.
+        leaveOut: [...leaveOut, ...(terminal.cannot ?? [])],
         cards: cardConstraints,
       }),
       registeredTerminals: [tid],

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { maskPan } from "../trace/mask.js";
 import { controlResultOf } from "./ecrCommands.js";
 import type { EcrResult } from "../ecr/ecrProtocol.js";
-import type { ControlResult, TerminalCommand, TerminalControl } from "../scenario/terminalControl.js";
+import { TERMINAL_COMMAND_OPS, type ControlResult, type TerminalCommand, type TerminalControl } from "../scenario/terminalControl.js";
 
 /** A command line per operation (`--exec-sale 'mytool sale {amount}'`); an operation without one is not available. */
 export type ExecTemplates = Partial<Record<TerminalCommand["op"] | "restart", string>>;
@@ -40,6 +40,7 @@ export class ExecControl implements TerminalControl {
   readonly description = "exec";
   readonly drives = true;
   readonly canRestart: boolean;
+  readonly cannot: readonly TerminalCommand["op"][];
 
   constructor(private readonly templates: ExecTemplates) {
     for (const [op, template] of Object.entries(templates)) {
@@ -51,6 +52,7 @@ export class ExecControl implements TerminalControl {
       }
     }
     this.canRestart = templates.restart !== undefined;
+    this.cannot = TERMINAL_COMMAND_OPS.filter((op) => templates[op] === undefined);
   }
 
   async perform(command: TerminalCommand, { deadlineMs }: { deadlineMs: number }): Promise<ControlResult> {

@@ -94,12 +94,13 @@ export class KitHost {
   /**
    * Has the terminal sign on and settle first, so the scenario's transactions make a batch of
    * their own (a real terminal keeps its batch from the scenario before), then carry out each step.
-   * A terminal whose profile has no sign-on or no settlement is not asked for them.
+   * A terminal whose profile has no sign-on or no settlement is not asked for them, nor one whose
+   * control adapter cannot ask it (`cannot`).
    */
   private async drive(control: TerminalControl): Promise<void> {
     const rec = this.o.recorder;
     const leftOut = unsupportedOperations(this.o.dialect);
-    const setup = (["signon", "settlement"] as const).filter((op) => !leftOut.includes(op));
+    const setup = (["signon", "settlement"] as const).filter((op) => !leftOut.includes(op) && !control.cannot?.includes(op));
     if (setup.length > 0) rec.step(-1, `setup: ${setup.map((op) => (op === "signon" ? "sign the terminal on" : "settle its open batch")).join(" and ")}`);
     for (const op of setup) await this.perform(control, { op });
     for (const [index, step] of this.scenario.steps.entries()) {

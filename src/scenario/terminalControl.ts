@@ -14,6 +14,10 @@ export type TerminalCommand =
   | { op: "refund"; amount: number; stan?: string; card?: Card }
   | { op: "settlement" };
 
+/** Every operation a terminal command can name (the record holds the list to the type). */
+const COMMAND_OPS: Record<TerminalCommand["op"], true> = { signon: true, purchase: true, balance: true, void: true, refund: true, settlement: true };
+export const TERMINAL_COMMAND_OPS = Object.keys(COMMAND_OPS) as TerminalCommand["op"][];
+
 /**
  * What the terminal reported for a command, as far as its adapter can tell: `approved` and
  * `declined` are the host's verdict as the terminal took it; `failed` means no valid answer or
@@ -35,6 +39,8 @@ export interface TerminalControl {
   readonly drives: boolean;
   /** Whether `restart` can restart the terminal; scenarios without it have no restart steps. */
   readonly canRestart: boolean;
+  /** Operations it has no way to carry out (an `exec` adapter without their command line): scenarios leave them out. */
+  readonly cannot?: readonly TerminalCommand["op"][];
   /** Passive control: how long the terminal may stay silent before the scenario gives up on it. */
   readonly idleMs?: number;
   /** Has the terminal carry out `command`; resolves with its result by `deadlineMs` at the latest. */

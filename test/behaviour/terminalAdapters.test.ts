@@ -17,6 +17,7 @@ import { checkAll, runScenario } from "../../src/runner/runScenario.js";
 import { terminalSuite } from "../../suites/terminal/index.js";
 import { failures } from "../helpers/hostRun.js";
 import { results, runTerminalSuite, terminalContext, wire } from "../helpers/terminalRun.js";
+import { runCliAsync } from "../helpers/cli.js";
 import { openPtyPair, type PtyPair, requireSocat } from "../link/support/ptyPair.js";
 import { startSimTerminal } from "../roles/support/simTerminal.js";
 
@@ -88,6 +89,22 @@ describe("terminal control adapters against a terminal in another process", func
     const trace = await runScenario({ role: "terminal", steps: [{ op: "purchase", amount: 500, fault: { kind: "drop" } }, { op: "purchase", amount: 600 }] }, terminalContext(cup, target, { responseTimeoutMs: TIMEOUT_MS }));
     assert.deepEqual(results(trace), ["signon:approved:00", "settlement:approved:00", "purchase:failed", "purchase:approved:00"]);
     assert.match(wire(trace), />0200\/(\d{6}) >0400\/\1\/98 <0410\/\1\/00 >0200/);
+  });
+
+  it("exec with a command line for sales only (run terminal --control exec --exec-sale …): the kit asks for nothing else, so nothing it could not ask is taken for a hang", async () => {
+    const t = await terminal();
+    const sale = templates(t.pty.b).purchase;
+    const out = join(dir!, "report");
+    const args = ["run", "terminal", "--listen", `tcp://127.0.0.1:${t.listener.address().port}`, "--control", "exec", "--exec-sale", sale, "--timeout-ms", String(TIMEOUT_MS), "--runs", "15", "--seed", "23", "--out", out, "--quiet"];
+    // The kit listens itself: the test's listener gives its port up first.
+    await t.listener.close();
+    listener = undefined;
+    const r = await runCliAsync(args, 300_000);
+    // Before, a settlement step (and the setup's sign-on and settlement) came back "not carried out", and T-REV-1 failed on a correct terminal.
+    assert.equal(r.status, 0, r.stdout + r.stderr + t.sim.log());
+    assert.doesNotMatch(r.stdout, /FAIL/);
+    assert.match(r.stdout, /ok   T-REV-1 /);
+    assert.equal(new ExecControl({ purchase: sale }).cannot.join(" "), "signon balance void refund settlement");
   });
 
   it("exec: a terminal with a seeded bug is caught", async () => {
