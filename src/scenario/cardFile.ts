@@ -19,9 +19,11 @@ export const fileCardSchema = z
     pan: z.string().regex(/^\d{12,19}$/, "12 to 19 digits"),
     /** YYMM */
     expiry: z.string().regex(/^\d{2}(0[1-9]|1[0-2])$/, "YYMM"),
+    // ISO 7813 track 2 holds 37 characters; the ECR line (isoconf-ecr/1) 20 digits after the separator.
     track2: z
       .string()
-      .regex(/^\d{12,19}[=D]\d{4}\d*$/, "PAN, = or D, YYMM, then digits")
+      .regex(/^\d{12,19}[=D]\d{4}\d{0,16}$/, "PAN, = or D, YYMM, then at most 16 digits")
+      .max(37, "at most 37 characters (ISO 7813 track 2)")
       .optional(),
     /** The cardholder's PIN (4 to 12 digits): the kit sends it as a PIN block in field 52. Masked in every output, as field 52 is. */
     pin: z.string().regex(/^\d{4,12}$/, "4 to 12 digits").optional(),

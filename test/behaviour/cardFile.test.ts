@@ -46,6 +46,17 @@ describe("card file: the kit uses the cards the host knows", function () {
     );
   });
 
+  it("refuses a track 2 the ECR line or field 35 cannot carry: more than 16 digits after the expiry, or more than 37 characters", () => {
+    const track = (pan: string, extra: number) => `${pan}=2812${"1".repeat(extra)}`;
+    const short = pan("62148300123");
+    for (const [t, why] of [[track(short, 20), /cards\[0\]\.track2: PAN, = or D, YYMM, then at most 16 digits/], [track(pan("622588000000000000"), 16), /cards\[0\]\.track2: at most 37 characters/]] as const) {
+      const file = { format: "isoconf-cards/1", cards: [{ pan: t.split("=")[0], expiry: "2812", track2: t }] };
+      assert.throws(() => checkCardFile(file, "lab.cards.json"), (e: Error) => e instanceof CardFileError && why.test(e.message) && !/\d{12}/.test(e.message));
+    }
+    // The longest the ECR line takes: 16 digits after the expiry, 37 characters in all.
+    checkCardFile({ format: "isoconf-cards/1", cards: [{ pan: short, expiry: "2812", track2: track(short, 16) }] }, "lab.cards.json");
+  });
+
   it("the generated steps use only the file's cards, each for an operation it allows, swiped only with a track 2", () => {
     const scenarios = fc.sample(hostScenario({ terminals: REGISTERED_TERMINALS, unregistered: [UNREGISTERED_TERMINAL], cards: { file: CARDS } }), { numRuns: 300, seed: 7 });
     const steps = scenarios.flatMap((s) => s.steps.filter((st) => st.card !== undefined));
