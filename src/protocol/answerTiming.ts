@@ -2,10 +2,11 @@
  * When an answer counts as timely or late against a terminal's response timeout T. The kit
  * answers at once (in time) or after T + 2 × grace (late); an answer within `grace` of T either
  * way can only come from jitter on a real line, and the properties leave it unjudged rather than
- * guess which side of T the terminal saw it on.
+ * guess which side of T the terminal saw it on. The grace is 5% of T, at least 250 ms, but at
+ * most half of T: under a timeout shorter than 500 ms an answer at once must still count as timely.
  */
 export function timingGraceMs(responseTimeoutMs: number): number {
-  return Math.max(250, Math.round(responseTimeoutMs * 0.05));
+  return Math.min(Math.max(250, Math.round(responseTimeoutMs * 0.05)), Math.floor(responseTimeoutMs / 2));
 }
 
 /** How long the kit holds a `late` answer: well past the terminal's timeout, by two graces. */

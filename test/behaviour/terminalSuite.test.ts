@@ -44,6 +44,13 @@ describe("terminal suite against the in-process reference terminal", function ()
     });
   }
 
+  it("a terminal timeout under 500 ms: an answer at once still counts as timely, so every rule is judged", async () => {
+    // The grace either side of the timeout was 250 ms at least: under 100 ms every answer fell in it, and 4 properties went untested.
+    const r = await runTerminalSuite(cup, referenceTerminalTarget(cup, { responseTimeoutMs: 100 }), { runs: 100, seed: 1, responseTimeoutMs: 100 });
+    assert.deepEqual(failures(r).map((p) => p.id), []);
+    assert.deepEqual(untested(r), []);
+  });
+
   for (const [what, steps] of REVERSAL_CASES) {
     it(`T-REV-1 covers ${what}: the correct terminal passes, the no-reversal terminal fails`, async () => {
       const scenario: TerminalScenario = { role: "terminal", steps };
