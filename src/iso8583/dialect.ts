@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { dialectTableSchema, type DialectTable, type FieldTable } from "./dialectTable.js";
 import { FieldCodec } from "./field.js";
 import { lengthPrefix } from "./lengths.js";
-import { codeProblems, extraFieldProblems, operationProblems } from "./operationProblems.js";
+import { codeProblems, extraFieldProblems, macFieldProblems, operationProblems } from "./operationProblems.js";
 import { timeFieldProblems } from "./timeFormats.js";
 
 /**
@@ -125,7 +125,7 @@ export function loadDialect(json: unknown, source = "dialect"): Dialect {
     problems.push(`bitmap.bytes_per_bitmap: a ${table.bitmap.encoding} bitmap is ${bitmapBytes} bytes, got ${table.bitmap.bytes_per_bitmap}`);
   }
   if (table.transactions !== undefined && problems.length === 0) {
-    problems.push(...operationProblems(table.transactions, table.iso_version), ...codeProblems(table.transactions, table.fields), ...extraFieldProblems(table.transactions, table.fields), ...timeFieldProblems(table));
+    problems.push(...operationProblems(table.transactions, table.iso_version), ...codeProblems(table.transactions, table.fields), ...extraFieldProblems(table.transactions, table.fields), ...timeFieldProblems(table), ...macFieldProblems(table));
   }
   if (problems.length > 0) throw new DialectError(`${source}: ${problems.join("; ")}`);
 

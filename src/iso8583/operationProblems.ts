@@ -1,4 +1,4 @@
-import { type FieldTable, OPERATIONS, type Operation, type OperationRule, type TransactionRules } from "./dialectTable.js";
+import { type DialectTable, type FieldTable, OPERATIONS, type Operation, type OperationRule, type TransactionRules } from "./dialectTable.js";
 import { Iso8583Error } from "./errors.js";
 import { FieldCodec } from "./field.js";
 import { versionDigit } from "./mti.js";
@@ -74,6 +74,27 @@ export function extraFieldProblems(rules: TransactionRules, fields: readonly Fie
   for (const [i, answer] of (rules.profile?.answers ?? []).entries()) {
     if (typeof answer === "string" || answer.working_keys === undefined || defined.has(answer.working_keys)) continue;
     out.push(`transactions.profile.answers[${i}].working_keys: the dialect defines no field ${answer.working_keys}`);
+  }
+  return out;
+}
+
+/**
+ * The MAC goes in a message's last field, so a field the kit puts on a MACed request above it
+ * cannot be carried: refused when the dialect loads, not a pack error at the first reversal. In
+ * the iso87 style voids, refunds and reversals carry field 90; an operation's extra `fields` go on
+ * its requests, and a financial one carries a MAC.
+ */
+export function macFieldProblems(table: DialectTable): string[] {
+  const mac = table.mac;
+  const rules = table.transactions;
+  if (mac === null || rules === undefined) return [];
+  const out: string[] = [];
+  if (rules.style === "iso87" && mac.field < 90) out.push(`mac.field: ${mac.field} comes before field 90, which voids, refunds and reversals carry in the iso87 style: put the MAC in field 128`);
+  for (const [op, rule] of Object.entries(rules.operations)) {
+    if (rule?.processing_code === undefined) continue;
+    for (const k of Object.keys(rule.fields ?? {})) {
+      if (Number(k) > mac.field) out.push(`transactions.operations.${op}.fields.${k}: field ${k} comes after the MAC field ${mac.field}, and a ${op} carries a MAC`);
+    }
   }
   return out;
 }

@@ -95,6 +95,9 @@ describe("dialects", () => {
     ["a balance inquiry with an effect", "cup", (t) => (t.transactions.operations.balance.effect = "debit"), /operations\.balance\.effect: debit is not what isoconf does with a balance, which leaves the totals alone/],
     ["a sign-on and an echo without network codes", "iso87ascii", (t) => delete t.transactions.operations.echo.network_code, /operations\.echo: MTI 0800 is signon's too/],
     ["a key exchange whose working keys are in a field the dialect lacks", "cup", (t) => (t.transactions.profile = { answers: [{ name: "key exchange", mti: "0800", network_code: "101", working_keys: "99" }] }), /transactions\.profile\.answers\[0\]\.working_keys: the dialect defines no field 99/],
+    // The MAC is a message's last field: iso87 voids, refunds and reversals carry field 90, which a field-64 MAC would have to follow.
+    ["an iso87 MAC below field 90", "iso87ascii", (t) => (t.mac = { algorithm: "x9.9", field: 64, verify: "approvals" }), /mac\.field: 64 comes before field 90, which voids, refunds and reversals carry in the iso87 style: put the MAC in field 128/],
+    ["an extra field after the MAC on a financial request", "cup", (t) => ((t.bitmap.secondary_bitmap = true), t.fields.push({ ...t.fields[1], number: 70 }), (t.transactions.operations.purchase.fields = { "70": "000000" })), /transactions\.operations\.purchase\.fields\.70: field 70 comes after the MAC field 64, and a purchase carries a MAC/],
     ["a key exchange whose working keys are in no field", "cup", (t) => (t.transactions.profile = { answers: [{ name: "key exchange", mti: "0800", network_code: "101", working_keys: "sixty-two" }] }), /transactions\.profile\.answers\[0\]\.working_keys: expected a field number/],
   ];
   for (const [what, base, change, pattern] of broken) {
