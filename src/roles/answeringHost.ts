@@ -48,6 +48,8 @@ const MISECHO: Record<"wrong_stan" | "wrong_tid" | "wrong_amount", { field: stri
 export class AnsweringHost {
   private readonly d: Dialect;
   private readonly host: ReferenceHost;
+  /** The last request whose answer the terminal got as sent (`book`): a sign-on not among them leaves its keys unchanged. */
+  private taken: Message | undefined;
   /** Answers still to drop for reversals of a request, by `TID|STAN` of the request. */
   private readonly reversalDrops = new Map<string, number>();
   /** Late answers not sent yet. */
@@ -100,12 +102,19 @@ export class AnsweringHost {
       this.o.recorder.fault({ ...this.about(link, request!, fault), code: fault.code }, `declined with ${fault.code}`);
       return this.send(link, request!, reply, true);
     }
+    // A sign-on hands out new keys; one whose answer the terminal never takes leaves it on its old ones.
+    const tid = request?.fields["41"];
+    const keys = fault !== undefined && tid !== undefined && this.opOf(request!) === "signon" ? this.host.workingKeysOf(tid) : undefined;
     // The reference host decides; an undecodable request gets its format error (30), if any answer.
     const turn = this.host.handle(body);
     if (turn.reply === undefined) return;
     const reply = { message: turn.reply.message, frame: turn.reply.frame };
     if (fault === undefined || request === undefined) return this.send(link, request, reply, true);
+    this.taken = undefined;
     await this.inject(link, request, reply, fault);
+    // So the host MACs what follows under the keys the terminal holds: else its next answers fail
+    // the terminal's MAC check, for a reason the properties cannot see in the trace.
+    if (keys !== undefined && this.taken !== request) this.host.restoreWorkingKeys(tid!, keys);
   }
 
   /** Sends the answer to `request` with `fault` applied, after recording the fault. */
@@ -288,6 +297,7 @@ export class AnsweringHost {
 
   /** Keeps the purchases a void or refund step may refer to, as the terminal knows them. */
   private book(request: Message, answer: Message): void {
+    this.taken = request;
     if (answer.fields["39"] !== rulesOf(this.d).codes.approved) return;
     const stan = request.fields["11"];
     if (isReversal(this.d, request)) {

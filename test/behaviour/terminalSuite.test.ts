@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { builtinDialect } from "../../src/iso8583/builtinDialects.js";
+import { loadDialect } from "../../src/iso8583/dialect.js";
 import { referenceTerminalTarget } from "../../src/roles/referenceTerminalTarget.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
 import { terminalScenario } from "../../generators/terminalScenario.js";
@@ -43,6 +44,18 @@ describe("terminal suite against the in-process reference terminal", function ()
       assert.equal(r.scenarios, runs);
     });
   }
+
+  it("a MAC on every answer (mac.verify always): a sign-on whose answer the kit keeps back leaves the kit's host on the terminal's keys, no false alarm over 200 scenarios", async () => {
+    const t = structuredClone(cup.table) as any;
+    t.dialect = "cup-verify-always";
+    t.mac = { algorithm: "x9.19", field: 64, verify: "always" };
+    const d = loadDialect(t, "cup-verify-always.json");
+    // Before, the host took the new keys of a sign-on it dropped, MACed the terminal's next answers under them,
+    // and the terminal's reversals (A0) of those answers failed T-REV-2 and T-RC-1: signon+drop; purchase; purchase.
+    const r = await runTerminalSuite(d, referenceTerminalTarget(d), { runs: 200, seed: 3 });
+    assert.deepEqual(failures(r).map((p) => `${p.id}: ${p.counterexample?.violations[0]?.message}`), []);
+    assert.deepEqual(untested(r), []);
+  });
 
   it("a terminal timeout under 500 ms: an answer at once still counts as timely, so every rule is judged", async () => {
     // The grace either side of the timeout was 250 ms at least: under 100 ms every answer fell in it, and 4 properties went untested.

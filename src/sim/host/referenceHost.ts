@@ -136,6 +136,23 @@ export class ReferenceHost {
     return this.ledger.terminal(tid)?.mak;
   }
 
+  /** The working keys the host holds for a terminal (MAC and PIN keys), undefined for one it does not know. */
+  workingKeysOf(tid: string): { mak: Buffer; pik: Buffer } | undefined {
+    const books = this.ledger.terminal(tid);
+    return books === undefined ? undefined : { mak: books.mak, pik: books.pik };
+  }
+
+  /**
+   * Puts back a terminal's working keys: the kit, answering for this host, takes back the keys
+   * of a sign-on whose answer it kept from the terminal, which goes on with its old ones.
+   */
+  restoreWorkingKeys(tid: string, keys: { mak: Buffer; pik: Buffer }): void {
+    const books = this.ledger.terminal(tid);
+    if (books === undefined) return;
+    books.mak = keys.mak;
+    books.pik = keys.pik;
+  }
+
   /**
    * Where the dialect's profile says the host signs on itself (`sign_on: host`): the sign-on it
    * sends down a new link before it serves anything there, a new STAN each time.
