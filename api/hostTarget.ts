@@ -1,6 +1,6 @@
 import type { RecordedTarget } from "../reports/scenarioFile.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
-import { framingByName } from "../src/link/framingByName.js";
+import { runFraming } from "./runFraming.js";
 import { parseEndpoint } from "../src/link/parseEndpoint.js";
 import { referenceHostTarget } from "../src/roles/referenceHostTarget.js";
 import { listeningHostTarget, tcpHostTarget } from "../src/roles/tcpTargets.js";
@@ -27,7 +27,7 @@ export interface HostTargetArgs {
  */
 export async function hostTargetFrom(a: HostTargetArgs, dialect: Dialect, registry?: TerminalConfig[], listenWaitMs?: number, cards?: readonly FileCard[]): Promise<{ target: Target; recorded: RecordedTarget; close?: () => Promise<void> }> {
   if (a.target !== undefined && a.listen !== undefined) throw new UsageError("give --target (the kit connects) or --listen (the host connects), not both");
-  const framing = framingByName(a.framing ?? dialect.table.framing);
+  const framing = runFraming(a.framing, dialect);
   if (a.target !== undefined || a.listen !== undefined) {
     if (a.bug !== undefined) throw new UsageError("--bug applies to the built-in reference host only (no --target or --listen)");
     const url = (a.target ?? a.listen)!;

@@ -18,6 +18,9 @@ import { hostTargetFrom } from "./hostTarget.js";
 import { allLaneTerminals, type LanePlan } from "../src/runner/lanes.js";
 import type { KitIdentity } from "./kitIdentity.js";
 import { cardsFrom } from "./cards.js";
+import { delimitsFrames } from "./runFraming.js";
+import { HOST_FAULTS_ACROSS_FRAMES } from "../generators/fault.js";
+import { TERMINAL_FAULTS_ACROSS_FRAMES } from "../generators/terminalFault.js";
 import { CARD_USES } from "../src/scenario/cardFile.js";
 import { opsNoCardAllows } from "../generators/card.js";
 import type { ListeningHostTarget } from "../src/roles/tcpTargets.js";
@@ -59,6 +62,10 @@ export interface RunOutcome {
   /** 0 nothing failed, 1 a failure not waived or a stale waiver, 2 stopped by Ctrl-C or by a scenario the kit could not run. */
   exitCode: ExitCode;
 }
+
+/** Weight 0 for each of `kinds`, unless `on`: the faults a run cannot carry turned off. */
+const offUnless = <K extends string>(on: boolean, kinds: readonly K[]): Partial<Record<K, number>> | undefined =>
+  on ? undefined : (Object.fromEntries(kinds.map((k) => [k, 0])) as Partial<Record<K, number>>);
 
 /** `--only`/`--skip` patterns and waivers that name no property are typos: a run that checks nothing must not pass. */
 function checkSelection(suite: Suite, o: Pick<RunConfig, "only" | "skip" | "waivers">): void {
@@ -118,6 +125,8 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
   // With a card file, an operation none of its cards may be used for is left out of the run.
   const leaveOut = [...unsupportedOperations(dialect), ...opsNoCardAllows(cards?.cards, CARD_USES)];
   const cardConstraints = cards === undefined ? undefined : { file: cards.cards };
+  // Under framing none each read is one frame: no fault that plays with frame boundaries.
+  const framed = delimitsFrames(o.framing, dialect);
   checkSelection(suite, o);
   rejectOtherRolesFlags(role, o);
   // Checked before the SUT is touched: a report that cannot be written would lose the whole run.
@@ -145,7 +154,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     }
     sut = {
       target: host.target,
-      scenarios: hostScenario({ ...hostScenarioShape(dialect), terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac, leaveOut, cards: cardConstraints }),
+      scenarios: hostScenario({ ...hostScenarioShape(dialect), terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac, leaveOut, cards: cardConstraints, faults: offUnless(framed, HOST_FAULTS_ACROSS_FRAMES) }),
       registeredTerminals: kit.terminals,
       // The built-in host knows the kit's terminals by construction; a host of your own may not.
       before: host.target.realTime && profileOf(dialect).signOn === "kit" ? signOnCheck(dialect, kit, (text) => hooks.onNotice?.(text)) : undefined,
@@ -164,6 +173,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
         reversalAttempts: attempts,
         restart: terminal.canRestart && o.control !== "passive",
         codes: declineCodes(dialect),
+        faults: offUnless(framed, TERMINAL_FAULTS_ACROSS_FRAMES),
         // What the control adapter cannot have the terminal do is never asked: "not carried out" is no hang.
         leaveOut: [...leaveOut, ...(terminal.cannot ?? [])],
         cards: cardConstraints,

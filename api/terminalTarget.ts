@@ -1,6 +1,6 @@
 import type { RecordedTarget } from "../reports/scenarioFile.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
-import { framingByName } from "../src/link/framingByName.js";
+import { runFraming } from "./runFraming.js";
 import { parseEndpoint } from "../src/link/parseEndpoint.js";
 import { tcpListen } from "../src/link/tcpListen.js";
 import { EcrControl } from "../src/roles/ecrControl.js";
@@ -117,7 +117,7 @@ export async function terminalTargetFrom(
     }
   }
   if (a.bug !== undefined) throw new UsageError("--bug applies to the built-in reference terminal only (no --listen, --target or --serial)");
-  const framing = framingByName(a.framing ?? dialect.table.framing);
+  const framing = runFraming(a.framing, dialect);
   const control = await controlFrom(a, resultDeadlineMs(terminal.responseTimeoutMs, terminal.reversalAttempts));
   let line: TerminalLine;
   let recorded: RecordedTarget;

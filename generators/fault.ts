@@ -21,6 +21,12 @@ export const DEFAULT_HOST_FAULT_WEIGHTS: Readonly<HostFaultWeights> = {
   whole_balance: 3,
 };
 
+/**
+ * Faults that play with frame boundaries (a request in two segments, two in one, half of one):
+ * off where the framing is `none`, which takes each read for one frame and so cannot carry them.
+ */
+export const HOST_FAULTS_ACROSS_FRAMES: readonly HostFaultKind[] = ["split", "pipelined", "disconnect"];
+
 /** The variants each fault with one draws from; the first is where shrinking goes. */
 const VARIANTS = { malformed: hostMalformedVariantSchema.options, hostile_amount: hostileAmountVariantSchema.options } as const;
 

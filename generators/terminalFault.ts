@@ -24,6 +24,12 @@ export const DEFAULT_TERMINAL_FAULT_WEIGHTS: Readonly<TerminalFaultWeights> = {
   truncated_approval: 2,
 };
 
+/**
+ * Faults that play with frame boundaries (an answer in two segments, twice in one, half of one):
+ * off where the framing is `none`, which takes each read for one frame and so cannot carry them.
+ */
+export const TERMINAL_FAULTS_ACROSS_FRAMES: readonly TerminalFaultKind[] = ["split", "answer_twice", "disconnect"];
+
 /** Response codes a `code` fault answers with by default (a run passes `declineCodes(dialect)`). */
 export const DEFAULT_DECLINE_CODES: readonly string[] = ISO87_DECLINE_CODES;
 

@@ -95,6 +95,29 @@ function issuePath(json: unknown, path: PropertyKey[]): string {
     .join("");
 }
 
+/**
+ * The parts of the dialect's messages that are not text (a header, a BCD MTI, a binary bitmap,
+ * BCD or binary fields and length prefixes): any byte can turn up there, STX and ETX among them.
+ */
+export function binaryParts(table: DialectTable): string[] {
+  const out: string[] = [];
+  if (table.header != null) out.push("the header");
+  if (table.mti.encoding !== "ascii") out.push(`the MTI (${table.mti.encoding})`);
+  if (table.bitmap.encoding === "binary") out.push("the bitmap (binary)");
+  for (const f of table.fields) {
+    if (f.data_encoding !== "ascii" || (f.length_prefix_encoding !== null && f.length_prefix_encoding !== "ascii")) out.push(`field ${f.number}`);
+  }
+  return out;
+}
+
+/** A framing that delimits frames with STX and ETX carries text only: what of `table` it could not carry, as a problem. */
+export function stxEtxProblem(table: DialectTable, where: string): string | undefined {
+  const parts = binaryParts(table);
+  if (parts.length === 0) return undefined;
+  const more = parts.length > 4 ? ` and ${parts.length - 4} more fields` : "";
+  return `${where}: stx-etx delimits frames with control bytes and carries text only, and ${parts.slice(0, 4).join(", ")}${more} of dialect ${table.dialect} may hold any byte: use a length framing (binary2, bcd2, ascii4, binary4)`;
+}
+
 /** Validates a parsed dialect file and compiles it; `source` names it in errors. */
 export function loadDialect(json: unknown, source = "dialect"): Dialect {
   const parsed = dialectTableSchema.safeParse(json);
@@ -127,6 +150,8 @@ export function loadDialect(json: unknown, source = "dialect"): Dialect {
   if (table.transactions !== undefined && problems.length === 0) {
     problems.push(...operationProblems(table.transactions, table.iso_version), ...codeProblems(table.transactions, table.fields), ...extraFieldProblems(table.transactions, table.fields), ...timeFieldProblems(table), ...macFieldProblems(table));
   }
+  const framingName = typeof table.framing === "string" ? table.framing : table.framing.name;
+  if (framingName === "stx-etx" && problems.length === 0) problems.push(...[stxEtxProblem(table, "framing")].filter((p) => p !== undefined));
   if (problems.length > 0) throw new DialectError(`${source}: ${problems.join("; ")}`);
 
   const fields: (FieldCodec | undefined)[] = new Array(129).fill(undefined);

@@ -139,6 +139,18 @@ describe("dialect variants: the kit and the reference SUTs speak them exactly", 
     }
   });
 
+  it("framing none (each read one frame): no fault across frame boundaries, so no false alarm in either role; --framing stx-etx over a binary dialect is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "isoconf-variant-"));
+    const file = join(dir, "cup-none.json");
+    writeFileSync(file, JSON.stringify({ ...builtinDialect("cup").table, dialect: "cup-none", framing: "none" }));
+    // Before, split, pipelined, answer_twice and disconnect faults went out, and a correct host failed H-MTI-1, a correct terminal T-REV-1 and T-REV-3.
+    for (const role of ["host", "terminal"] as const) {
+      const r = await runConformance({ role, dialect: file, runs: 200, seed: 3, out: join(dir, role) });
+      assert.deepEqual(failures(r.result).map((p) => p.id), [], role);
+    }
+    await assert.rejects(runConformance({ role: "host", target: "tcp://127.0.0.1:9", framing: "stx-etx", runs: 1, out: join(dir, "stx") }), /--framing: stx-etx delimits frames with control bytes and carries text only, and the header, the MTI \(bcd\)/);
+  });
+
   it("a response code field 39 cannot carry is refused at load, naming the code's key", () => {
     assert.throws(() => variant("iso87binary", "lab-bcd39", { 39: BCD_39 }), (e: unknown) => {
       assert.ok(e instanceof DialectError);
