@@ -1,7 +1,7 @@
 import { responseCodeInfo } from "../src/iso8583/responseCodes.js";
 import type { Dialect } from "../src/iso8583/dialect.js";
 import { decodeWorkingKeys, operationRule, responseMti, rulesOf } from "../src/protocol/index.js";
-import type { HostScenario, Scenario } from "../src/scenario/scenario.js";
+import type { HostScenario, Scenario, TerminalScenario } from "../src/scenario/scenario.js";
 import type { Target } from "../src/scenario/target.js";
 import { detailOf, messageOf, type TraceEvent } from "../src/trace/traceEvent.js";
 import type { KitIdentity } from "./kitIdentity.js";
@@ -108,4 +108,22 @@ function unansweredBecause(trace: readonly TraceEvent[], request: TraceEvent): s
   }
   const waited = timedOut && detailOf(timedOut)?.waitedMs;
   return `got no answer${waited !== undefined ? ` within ${waited} ms` : ""}`;
+}
+
+/**
+ * Before a run against a terminal the kit steers: a scenario of no steps (the setup's sign-on and
+ * settlement alone), after which every request the terminal sent must name the terminal the kit
+ * is the host of (field 41). A terminal set up as another gets 97 for everything, and a run of it
+ * judges nothing that matters while it passes.
+ */
+export function terminalIdCheck(tid: string): { scenario: TerminalScenario; check(trace: TraceEvent[]): void } {
+  return {
+    scenario: { role: "terminal", steps: [] },
+    check(trace) {
+      const others = new Set(trace.flatMap((e) => (e.dir === "sut→kit" ? [messageOf(e)?.fields["41"]] : [])).filter((t): t is string => t !== undefined && t !== tid));
+      if (others.size === 0) return;
+      const [named] = others;
+      throw new UsageError(`the terminal sends terminal ID ${[...others].join(", ")} (field 41), and the kit is the host of ${tid}: give --tid ${named}, or set the terminal up as ${tid}`);
+    },
+  };
 }

@@ -24,7 +24,7 @@ import { TERMINAL_FAULTS_ACROSS_FRAMES } from "../generators/terminalFault.js";
 import { CARD_USES } from "../src/scenario/cardFile.js";
 import { opsNoCardAllows } from "../generators/card.js";
 import type { ListeningHostTarget } from "../src/roles/tcpTargets.js";
-import { checkReachable, livenessProbe, signOnCheck } from "./preflight.js";
+import { checkReachable, livenessProbe, signOnCheck, terminalIdCheck } from "./preflight.js";
 import { fitsDialect, kitIdentity, registryOf } from "./kitIdentity.js";
 import { loadSuite } from "./loadSuite.js";
 import { checkRunOptions, type RunConfig, type RunOptions } from "./runOptions.js";
@@ -179,6 +179,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
         cards: cardConstraints,
       }),
       registeredTerminals: [tid],
+      before: terminal.steered === true ? terminalIdCheck(tid) : undefined,
     };
   }
   // Nothing moves until the SUT dials in, which may take a while: say what the kit waits for.

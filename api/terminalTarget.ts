@@ -101,7 +101,7 @@ export async function terminalTargetFrom(
   a: TerminalTargetArgs,
   dialect: Dialect,
   terminal: { tid: string; responseTimeoutMs: number; reversalAttempts: number; merchant?: string; tmk?: Buffer },
-): Promise<{ target: TerminalTarget; recorded: RecordedTarget; canRestart: boolean; cannot?: readonly string[]; close?: () => Promise<void> }> {
+): Promise<{ target: TerminalTarget; recorded: RecordedTarget; canRestart: boolean; cannot?: readonly string[]; steered?: boolean; close?: () => Promise<void> }> {
   const lines = [a.listen, a.target, a.serial].filter((x) => x !== undefined);
   if (lines.length > 1) throw new UsageError("give one of --listen (the terminal connects), --target (the kit connects) and --serial, not several");
   if (lines.length === 0) {
@@ -154,6 +154,8 @@ export async function terminalTargetFrom(
     recorded: { ...recorded, ...(a.framing === undefined ? {} : { framing: a.framing }), ...(Object.keys(flags).length > 0 ? { control: flags } : {}) },
     canRestart: control.canRestart,
     cannot: control.cannot,
+    // Steered by a program (ecr, exec): not passive, and not an operator asked for more than the run.
+    steered: control.drives && control.description !== "manual",
     async close() {
       try {
         await control.close();

@@ -135,6 +135,17 @@ describe("terminal suite against the reference terminal as a separate process (E
     for (const pin of pins) assert.doesNotMatch(written + running.log(), new RegExp(`"pin"|(?<!\\d)${pin}(?!\\d)`));
   });
 
+  it("a terminal set up as another terminal ID than the kit's: one line before the run, exit 2, where every request got 97 and the run passed", async () => {
+    dir = mkdtempSync(join(tmpdir(), "isoconf-terminal-process-"));
+    pty = await openPtyPair();
+    const port = await freePort();
+    const running = await startSimTerminal({ ecr: pty.a, host: `tcp://127.0.0.1:${port}`, dialect: "cup", timeoutMs: TIMEOUT_MS, state: join(dir, "pos.json"), tid: "TERM0002" });
+    stopSim = () => running.stop();
+    const r = runCli(["run", "terminal", "--listen", `tcp://127.0.0.1:${port}`, "--control", "ecr", "--ecr", pty.b, "--timeout-ms", String(TIMEOUT_MS), "--runs", "5", "--out", join(dir, "report"), "--quiet"], "", 120_000);
+    assert.equal(r.status, 2, r.stdout + r.stderr + running.log());
+    assert.match(r.stderr, /the terminal sends terminal ID TERM0002 \(field 41\), and the kit is the host of TERM0001: give --tid TERM0002/);
+  });
+
   it("isoconf run terminal --listen … --control ecr --ecr …: finds a seeded bug in the process, exit 1", async () => {
     dir = mkdtempSync(join(tmpdir(), "isoconf-terminal-process-"));
     pty = await openPtyPair();

@@ -14,12 +14,15 @@ export interface SimTerminalOptions {
   timeoutMs: number;
   state: string;
   bug?: string;
+  /** Its terminal ID (`--tid`), where not the default. */
+  tid?: string;
 }
 
 /** `isoconf sim terminal` as a separate process; resolves once it says `ready`. */
 export async function startSimTerminal(o: SimTerminalOptions): Promise<{ child: ChildProcess; log: () => string; stop(signal?: NodeJS.Signals): Promise<void> }> {
   const args = [ISOCONF_BIN, "sim", "terminal", "--ecr", o.ecr, "--host", o.host, "--dialect", o.dialect, "--timeout-ms", String(o.timeoutMs), "--state", o.state];
   if (o.bug !== undefined) args.push("--bug", o.bug);
+  if (o.tid !== undefined) args.push("--tid", o.tid);
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
