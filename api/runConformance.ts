@@ -19,7 +19,7 @@ import { allLaneTerminals, type LanePlan } from "../src/runner/lanes.js";
 import type { KitIdentity } from "./kitIdentity.js";
 import { cardsFrom } from "./cards.js";
 import { delimitsFrames } from "./runFraming.js";
-import { HOST_FAULTS_ACROSS_FRAMES } from "../generators/fault.js";
+import { HOST_FAULTS_ACROSS_FRAMES, HOST_RACES_ON_ONE_LINK } from "../generators/fault.js";
 import { TERMINAL_FAULTS_ACROSS_FRAMES } from "../generators/terminalFault.js";
 import { CARD_USES } from "../src/scenario/cardFile.js";
 import { opsNoCardAllows } from "../generators/card.js";
@@ -154,7 +154,7 @@ export async function runConformance(options: RunOptions, hooks: RunHooks = {}):
     }
     sut = {
       target: host.target,
-      scenarios: hostScenario({ ...hostScenarioShape(dialect), terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac, leaveOut, cards: cardConstraints, faults: offUnless(framed, HOST_FAULTS_ACROSS_FRAMES) }),
+      scenarios: hostScenario({ ...hostScenarioShape(dialect), terminals: kit.terminals, unregistered: [kit.unregistered], maxSteps, withMac, leaveOut, cards: cardConstraints, faults: offUnless(framed, profileOf(dialect).links === "shared" ? [...HOST_FAULTS_ACROSS_FRAMES, ...HOST_RACES_ON_ONE_LINK] : HOST_FAULTS_ACROSS_FRAMES) }),
       registeredTerminals: kit.terminals,
       // The built-in host knows the kit's terminals by construction; a host of your own may not.
       before: host.target.realTime && profileOf(dialect).signOn === "kit" ? signOnCheck(dialect, kit, (text) => hooks.onNotice?.(text)) : undefined,

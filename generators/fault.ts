@@ -22,10 +22,12 @@ export const DEFAULT_HOST_FAULT_WEIGHTS: Readonly<HostFaultWeights> = {
 };
 
 /**
- * Faults that play with frame boundaries (a request in two segments, two in one, half of one):
- * off where the framing is `none`, which takes each read for one frame and so cannot carry them.
+ * Faults that play with frame boundaries (a request in two segments, two in one, half of one, a
+ * frame sent twice without a wait): off where the framing is `none`, which takes each read for
+ * one frame and so cannot carry them; the race faults too where one link carries every terminal.
  */
-export const HOST_FAULTS_ACROSS_FRAMES: readonly HostFaultKind[] = ["split", "pipelined", "disconnect"];
+export const HOST_FAULTS_ACROSS_FRAMES: readonly HostFaultKind[] = ["split", "pipelined", "disconnect", "duplicate"];
+export const HOST_RACES_ON_ONE_LINK: readonly HostFaultKind[] = ["race_duplicate", "race_reversal"];
 
 /** The variants each fault with one draws from; the first is where shrinking goes. */
 const VARIANTS = { malformed: hostMalformedVariantSchema.options, hostile_amount: hostileAmountVariantSchema.options } as const;

@@ -5,6 +5,7 @@ import { terminalSuite } from "../../suites/terminal/index.js";
 import type { Dialect } from "../../src/iso8583/dialect.js";
 import { rulesOf } from "../../src/protocol/index.js";
 import { checkAll, runScenario } from "../../src/runner/runScenario.js";
+import { selectProperties } from "../../src/runner/runSuite.js";
 import { describeStep } from "../../src/scenario/scenario.js";
 import { writeTraceJsonl } from "../../src/trace/traceFile.js";
 import { DEFAULT_TMK, MERCHANT_ID } from "../../src/sim/defaults.js";
@@ -99,7 +100,8 @@ export const replayCommand = {
     // Everything that can fail without the SUT is done before it is opened: nothing to release on the way out.
     const builtin = role === "host" ? hostSuite : terminalSuite;
     const suite = a.suite === undefined ? builtin : await loadSuite(a.suite, role);
-    const properties = f.property ? suite.properties.filter((p) => p.id === f.property) : suite.properties;
+    // A scenario saved by hand names no property: the suite's, those that apply to the dialect.
+    const properties = f.property ? suite.properties.filter((p) => p.id === f.property) : selectProperties({ suite, dialect }).active;
     if (properties.length === 0) {
       throw new UsageError(`${a.file}: property ${f.property} is not in the ${suite.name} suite${a.suite === undefined ? ` (for a suite of your own, add --suite FILE)` : ""}`);
     }
@@ -132,14 +134,15 @@ export const replayCommand = {
         process.stdout.write(lines.join("\n") + "\n");
         return 1;
       }
-      // A rule the replay never exercised has not passed (a SUT that did not answer, say): untested, exit 2.
+      // A rule the replay never exercised has not passed (a SUT that did not answer, say): untested;
+      // exit 2 where it is the property the scenario was saved for.
       const untested = properties.filter((p) => (judged.get(p.id) ?? 0) === 0);
       const down = trace.some((e) => e.kind === "note" && (e.detail?.connectFailed === true || e.detail?.sutDown === true)) ? " (the SUT did not answer: see the trace)" : "";
       for (const p of untested) lines.push(`UNTD ${p.id}: no ${p.judges} in the replay${down}; it has not passed`);
       const passed = properties.filter((p) => !untested.includes(p));
       if (passed.length > 0) lines.push(`${passed.map((p) => p.id).join(", ")}: passes now`);
       process.stdout.write(lines.join("\n") + "\n");
-      return untested.length > 0 ? 2 : 0;
+      return f.property !== undefined && untested.length > 0 ? 2 : 0;
     } finally {
       await close?.();
     }

@@ -80,16 +80,19 @@ export function extraFieldProblems(rules: TransactionRules, fields: readonly Fie
 
 /**
  * The MAC goes in a message's last field, so a field the kit puts on a MACed request above it
- * cannot be carried: refused when the dialect loads, not a pack error at the first reversal. In
- * the iso87 style voids, refunds and reversals carry field 90; an operation's extra `fields` go on
- * its requests, and a financial one carries a MAC.
+ * cannot be carried: refused when the dialect loads, not a pack error at the first reversal.
+ * Field 90 goes on iso87 voids and refunds and on reversals with a new STAN; an operation's extra
+ * `fields` go on its requests, and a financial one carries a MAC.
  */
 export function macFieldProblems(table: DialectTable): string[] {
   const mac = table.mac;
   const rules = table.transactions;
   if (mac === null || rules === undefined) return [];
   const out: string[] = [];
-  if (rules.style === "iso87" && mac.field < 90) out.push(`mac.field: ${mac.field} comes before field 90, which voids, refunds and reversals carry in the iso87 style: put the MAC in field 128`);
+  // Field 90 (original data): on iso87 voids and refunds, and on every reversal that takes a new STAN.
+  if ((rules.style === "iso87" || rules.reversal.stan === "new") && mac.field < 90) {
+    out.push(`mac.field: ${mac.field} comes before field 90, which ${rules.style === "iso87" ? "voids, refunds and reversals carry in the iso87 style" : "reversals with a new STAN carry"}: put the MAC in field 128`);
+  }
   for (const [op, rule] of Object.entries(rules.operations)) {
     if (rule?.processing_code === undefined) continue;
     for (const k of Object.keys(rule.fields ?? {})) {

@@ -17,7 +17,7 @@ export function macRequired(dialect: Dialect, m: Message): boolean {
 /**
  * Whether a terminal checks the MAC of an answer to `request`: where the request needed one
  * (`macRequired`), except a reversal's, which any answer closes (docs/protocol-notes.md §2.7).
- * Network management answers (sign-on, echo, settlement) carry none to check.
+ * Network management (sign-on, echo) and reconciliation (settlement) answers carry none to check.
  */
 export function answerMacChecked(dialect: Dialect, request: Message): boolean {
   return macRequired(dialect, request) && !isReversal(dialect, request);

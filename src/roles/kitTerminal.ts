@@ -792,7 +792,7 @@ export class KitTerminal {
     const mac = this.d.table.mac;
     const approved = response.fields["39"] === rulesOf(this.d).codes.approved;
     // The MAC is verified only on approvals (docs/protocol-notes.md §2.4); a bad one leads to reversal A0.
-    // Network management replies (sign-on, settlement) carry none, and any answer closes a reversal.
+    // Sign-on and settlement replies carry none, and any answer closes a reversal.
     if (mac !== null && (approved || mac.verify === "always") && answerMacChecked(this.d, request)) {
       // Under the key the request went out with, or the terminal's now, where a key exchange came between.
       const sent = this.sentUnder?.get(request) ?? s.mak;

@@ -4,7 +4,7 @@ import type { Message } from "../../src/iso8583/message.js";
 import {
   isFinancial,
   isReversal,
-  macRequired,
+  answerMacChecked,
   networkCodeOf,
   operationOf,
   responseMismatches,
@@ -106,7 +106,7 @@ function reasonsFor(dialect: Dialect, cause: ReversalCause): string[] {
   return cause === "other" ? [r.other, r.no_answer] : [r[cause]];
 }
 
-function judge(dialect: Dialect, x: Exchange, reversal: boolean, timeoutMs: number): Verdict {
+function judge(dialect: Dialect, x: Exchange, timeoutMs: number): Verdict {
   const request = x.request.message!;
   const invalid = (cause: ReversalCause, why: string, answer?: FrameEvent, mismatches: Mismatch[] = [], undecoded?: { code: string; truncated: boolean }): Verdict => ({
     kind: "invalid",
@@ -141,7 +141,7 @@ function judge(dialect: Dialect, x: Exchange, reversal: boolean, timeoutMs: numb
   // The MAC is verified on approvals only (docs/protocol-notes.md §2.4), or on every answer where the dialect says so.
   const mac = dialect.table.mac;
   const approved = code === rulesOf(dialect).codes.approved;
-  if (x.fault === "bad_mac" && mac !== null && macRequired(dialect, request) && !reversal && (approved || mac.verify === "always")) {
+  if (x.fault === "bad_mac" && mac !== null && answerMacChecked(dialect, request) && (approved || mac.verify === "always")) {
     return invalid("bad_mac", "the answer's MAC does not verify", answer);
   }
   return { kind: "valid", code, answer };
@@ -191,7 +191,7 @@ function computeLedger(trace: readonly TraceEvent[], ctx: CheckContext): Termina
       message,
       reversal,
       op: reversal ? undefined : operationOf(d, message.mti, message.fields["3"], networkCodeOf(d, message)),
-      verdict: judge(d, exchange, reversal, ctx.responseTimeoutMs),
+      verdict: judge(d, exchange, ctx.responseTimeoutMs),
     };
   });
   const originals = new Map<TerminalRequest, TerminalRequest | undefined>();

@@ -149,6 +149,14 @@ describe("dialect variants: the kit and the reference SUTs speak them exactly", 
       assert.deepEqual(failures(r.result).map((p) => p.id), [], role);
     }
     await assert.rejects(runConformance({ role: "host", target: "tcp://127.0.0.1:9", framing: "stx-etx", runs: 1, out: join(dir, "stx") }), /--framing: stx-etx delimits frames with control bytes and carries text only, and the header, the MTI \(bcd\)/);
+    // Over TCP two writes can arrive in one read, and under none they are one frame: a request sent twice at once is such a pair.
+    const host = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "-d", file, "--framing", "none"]);
+    try {
+      const r = await runConformance({ role: "host", target: host.url, dialect: file, framing: "none", runs: 40, seed: 4, "timeout-ms": 1500, out: join(dir, "tcp") });
+      assert.deepEqual(failures(r.result).map((p) => p.id), [], host.stderr());
+    } finally {
+      await stop(host.child);
+    }
   });
 
   it("a response code field 39 cannot carry is refused at load, naming the code's key", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cardPan, type HostScenario } from "../../src/scenario/scenario.js";
@@ -92,6 +92,21 @@ describe("isoconf run host / replay", function () {
     assert.equal(replay.status, 2, replay.stdout + replay.stderr);
     assert.match(replay.stdout, /UNTD H-DUP-1: no .+ in the replay \(the SUT did not answer: see the trace\); it has not passed/);
     assert.doesNotMatch(replay.stdout, /passes now/);
+  });
+
+  it("replay of a scenario saved without its property: the suite's properties for the dialect, exit 0 where none fails, whatever one scenario leaves untested", () => {
+    const dir = outDir();
+    const r = runCli(["run", "host", "--bug", "double-post-duplicate", "--only", "H-DUP-1", "--runs", "100", "--seed", "3", "--out", dir, "--quiet"]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    const file = JSON.parse(readFileSync(join(dir, "H-DUP-1.scenario.json"), "utf8"));
+    delete file.property;
+    const mine = join(dir, "mine.scenario.json");
+    writeFileSync(mine, JSON.stringify(file));
+    const replay = runCli(["replay", mine, "--bug", "approve-unknown-tid"]);
+    assert.equal(replay.status, 0, replay.stdout + replay.stderr);
+    assert.match(replay.stdout, /passes now/);
+    // H-BAL-1 does not apply under cup (no balances): not listed at all.
+    assert.doesNotMatch(replay.stdout, /H-BAL-1/);
   });
 
   it("--suite runs a suite of the user's own properties", () => {

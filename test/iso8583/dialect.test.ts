@@ -98,6 +98,7 @@ describe("dialects", () => {
     ["stx-etx framing over binary parts", "cup", (t) => (t.framing = "stx-etx"), /framing: stx-etx delimits frames with control bytes and carries text only, and the header, the MTI \(bcd\), the bitmap \(binary\), field 2 and \d+ more fields of dialect cup may hold any byte: use a length framing/],
     // The MAC is a message's last field: iso87 voids, refunds and reversals carry field 90, which a field-64 MAC would have to follow.
     ["an iso87 MAC below field 90", "iso87ascii", (t) => (t.mac = { algorithm: "x9.9", field: 64, verify: "approvals" }), /mac\.field: 64 comes before field 90, which voids, refunds and reversals carry in the iso87 style: put the MAC in field 128/],
+    ["a MAC below field 90 where reversals take a new STAN", "cup", (t) => (t.transactions.reversal.stan = "new"), /mac\.field: 64 comes before field 90, which reversals with a new STAN carry: put the MAC in field 128/],
     ["an extra field after the MAC on a financial request", "cup", (t) => ((t.bitmap.secondary_bitmap = true), t.fields.push({ ...t.fields[1], number: 70 }), (t.transactions.operations.purchase.fields = { "70": "000000" })), /transactions\.operations\.purchase\.fields\.70: field 70 comes after the MAC field 64, and a purchase carries a MAC/],
     ["a key exchange whose working keys are in no field", "cup", (t) => (t.transactions.profile = { answers: [{ name: "key exchange", mti: "0800", network_code: "101", working_keys: "sixty-two" }] }), /transactions\.profile\.answers\[0\]\.working_keys: expected a field number/],
   ];
