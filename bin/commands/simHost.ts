@@ -13,6 +13,7 @@ import { MERCHANT_ID } from "../../src/sim/defaults.js";
 import { readTextSource } from "../input.js";
 import { printBugList, stopSignal } from "../simulatorProcess.js";
 import { cardsFrom } from "../../api/cards.js";
+import { runFraming } from "../../api/runFraming.js";
 
 export interface SimHostArgs {
   listen: string;
@@ -79,6 +80,8 @@ export const simHostCommand = {
       fitsDialect(dialect, "41", t.tid, `a tid in ${a.terminals}`);
       fitsDialect(dialect, "42", t.mid ?? MERCHANT_ID, `a mid in ${a.terminals}`);
     }
+    // A framing that cannot carry the dialect's frames is refused here as `run` refuses it.
+    runFraming(a.framing, dialect);
     const common = {
       dialect,
       framing: a.framing,

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { ISOCONF_BIN } from "../helpers/builtCli.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -149,6 +151,10 @@ describe("dialect variants: the kit and the reference SUTs speak them exactly", 
       assert.deepEqual(failures(r.result).map((p) => p.id), [], role);
     }
     await assert.rejects(runConformance({ role: "host", target: "tcp://127.0.0.1:9", framing: "stx-etx", runs: 1, out: join(dir, "stx") }), /--framing: stx-etx delimits frames with control bytes and carries text only, and the header, the MTI \(bcd\)/);
+    // The host simulator refuses it as the run does.
+    const sim = spawnSync(process.execPath, [ISOCONF_BIN, "sim", "host", "--listen", "tcp://127.0.0.1:0", "--framing", "stx-etx"], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(sim.status, 2, sim.stdout + sim.stderr);
+    assert.match(sim.stderr, /--framing: stx-etx delimits frames with control bytes and carries text only/);
     // Over TCP two writes can arrive in one read, and under none they are one frame: a request sent twice at once is such a pair.
     const host = await startHostProcess(["--listen", "tcp://127.0.0.1:0", "-d", file, "--framing", "none"]);
     try {
