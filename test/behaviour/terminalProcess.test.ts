@@ -50,7 +50,18 @@ describe("terminal suite against the reference terminal as a separate process (E
     await listener?.close();
     await pty?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
   });
+
+  /** `isoconf sim terminal` on a pty, told its host is a free port where the CLI run under test will listen. */
+  async function terminalForCli(o: { bug?: string; tid?: string } = {}) {
+    const folder = (dir ??= mkdtempSync(join(tmpdir(), "isoconf-terminal-process-")));
+    const line = (pty = await openPtyPair());
+    const port = await freePort();
+    const running = await startSimTerminal({ ecr: line.a, host: `tcp://127.0.0.1:${port}`, dialect: "cup", timeoutMs: TIMEOUT_MS, state: join(folder, "pos.json"), ...o });
+    stopSim = () => running.stop();
+    return { port, running, ecr: line.b, dir: folder };
+  }
 
   it("a correct terminal passes every property over 40 scenarios, restarts included", async () => {
     const d = builtinDialect("cup");
@@ -121,12 +132,9 @@ describe("terminal suite against the reference terminal as a separate process (E
         { pan: "6225880000000000014", expiry: "2812", track2: "6225880000000000014=2812101", pin: pins[1] },
       ],
     }));
-    pty = await openPtyPair();
-    const port = await freePort();
-    const running = await startSimTerminal({ ecr: pty.a, host: `tcp://127.0.0.1:${port}`, dialect: "cup", timeoutMs: TIMEOUT_MS, state: join(dir, "pos.json") });
-    stopSim = () => running.stop();
+    const { port, running, ecr } = await terminalForCli();
     const out = join(dir, "report");
-    const args = ["run", "terminal", "--listen", `tcp://127.0.0.1:${port}`, "--control", "ecr", "--ecr", pty.b, "--cards", cards, "--timeout-ms", String(TIMEOUT_MS), "--runs", "12", "--seed", "3", "--out", out, "--quiet"];
+    const args = ["run", "terminal", "--listen", `tcp://127.0.0.1:${port}`, "--control", "ecr", "--ecr", ecr, "--cards", cards, "--timeout-ms", String(TIMEOUT_MS), "--runs", "12", "--seed", "3", "--out", out, "--quiet"];
     const r = runCli(args, "", 300_000);
     // Before, every sale with a card of the file reached the terminal with a "pin" key isoconf-ecr/1 does not have, and was refused.
     assert.equal(r.status, 0, r.stdout + r.stderr + running.log());
@@ -136,31 +144,23 @@ describe("terminal suite against the reference terminal as a separate process (E
   });
 
   it("a terminal set up as another terminal ID than the kit's: one line before the run, exit 2, where every request got 97 and the run passed", async () => {
-    dir = mkdtempSync(join(tmpdir(), "isoconf-terminal-process-"));
-    pty = await openPtyPair();
-    const port = await freePort();
-    const running = await startSimTerminal({ ecr: pty.a, host: `tcp://127.0.0.1:${port}`, dialect: "cup", timeoutMs: TIMEOUT_MS, state: join(dir, "pos.json"), tid: "TERM0002" });
-    stopSim = () => running.stop();
-    const r = runCli(["run", "terminal", "--listen", `tcp://127.0.0.1:${port}`, "--control", "ecr", "--ecr", pty.b, "--timeout-ms", String(TIMEOUT_MS), "--runs", "5", "--out", join(dir, "report"), "--quiet"], "", 120_000);
+    const { port, running, ecr, dir: folder } = await terminalForCli({ tid: "TERM0002" });
+    const r = runCli(["run", "terminal", "--listen", `tcp://127.0.0.1:${port}`, "--control", "ecr", "--ecr", ecr, "--timeout-ms", String(TIMEOUT_MS), "--runs", "5", "--out", join(folder, "report"), "--quiet"], "", 120_000);
     assert.equal(r.status, 2, r.stdout + r.stderr + running.log());
     assert.match(r.stderr, /the terminal sends terminal ID TERM0002 \(field 41\), and the kit is the host of TERM0001: give --tid TERM0002/);
   });
 
   it("isoconf run terminal --listen … --control ecr --ecr …: finds a seeded bug in the process, exit 1", async () => {
-    dir = mkdtempSync(join(tmpdir(), "isoconf-terminal-process-"));
-    pty = await openPtyPair();
-    const port = await freePort();
-    const running = await startSimTerminal({ ecr: pty.a, host: `tcp://127.0.0.1:${port}`, dialect: "cup", timeoutMs: TIMEOUT_MS, state: join(dir, "pos.json"), bug: "no-reversal" });
-    stopSim = () => running.stop();
-    const out = join(dir, "report");
-    const args = ["run", "terminal", "--listen", `tcp://127.0.0.1:${port}`, "--control", "ecr", "--ecr", pty.b, "--timeout-ms", String(TIMEOUT_MS), "--only", "T-REV-1", "--runs", "20", "--seed", "1", "--out", out, "--quiet"];
+    const { port, running, ecr, dir: folder } = await terminalForCli({ bug: "no-reversal" });
+    const out = join(folder, "report");
+    const args = ["run", "terminal", "--listen", `tcp://127.0.0.1:${port}`, "--control", "ecr", "--ecr", ecr, "--timeout-ms", String(TIMEOUT_MS), "--only", "T-REV-1", "--runs", "20", "--seed", "1", "--out", out, "--quiet"];
     const r = runCli(args, "", 300_000);
     assert.equal(r.status, 1, r.stdout + r.stderr + running.log());
     assert.match(r.stdout, /FAIL T-REV-1/);
     assert.match(r.stdout, /target listening on tcp:\/\/127\.0\.0\.1:\d+, control ecr /);
     // The scenario file records how the terminal was steered: the printed replay needs no control flags.
     const recorded = JSON.parse(readFileSync(join(out, "T-REV-1.scenario.json"), "utf8")).target;
-    assert.deepEqual(recorded.control, { control: "ecr", ecr: pty.b });
+    assert.deepEqual(recorded.control, { control: "ecr", ecr });
     const replay = runCli(["replay", join(out, "T-REV-1.scenario.json"), "--timeout-ms", String(TIMEOUT_MS)], "", 120_000);
     assert.equal(replay.status, 1, replay.stdout + replay.stderr + running.log());
     assert.match(replay.stdout, /the failure reproduces/);
