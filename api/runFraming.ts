@@ -20,6 +20,5 @@ export function runFraming(flag: string | undefined, dialect: Dialect): Framing 
  * across frame boundaries (a frame in two segments, two in one, half of one) cannot be carried.
  */
 export function delimitsFrames(flag: string | undefined, dialect: Dialect): boolean {
-  const spec = flag ?? dialect.table.framing;
-  return (typeof spec === "string" ? spec : spec.name) !== "none";
+  return framingByName(flag ?? dialect.table.framing).name !== "none";
 }

@@ -151,7 +151,8 @@ export function loadDialect(json: unknown, source = "dialect"): Dialect {
     problems.push(...operationProblems(table.transactions, table.iso_version), ...codeProblems(table.transactions, table.fields), ...extraFieldProblems(table.transactions, table.fields), ...timeFieldProblems(table), ...macFieldProblems(table));
   }
   const framingName = typeof table.framing === "string" ? table.framing : table.framing.name;
-  if (framingName === "stx-etx" && problems.length === 0) problems.push(...[stxEtxProblem(table, "framing")].filter((p) => p !== undefined));
+  const framingProblem = framingName === "stx-etx" && problems.length === 0 ? stxEtxProblem(table, "framing") : undefined;
+  if (framingProblem !== undefined) problems.push(framingProblem);
   if (problems.length > 0) throw new DialectError(`${source}: ${problems.join("; ")}`);
 
   const fields: (FieldCodec | undefined)[] = new Array(129).fill(undefined);

@@ -48,8 +48,8 @@ const MISECHO: Record<"wrong_stan" | "wrong_tid" | "wrong_amount", { field: stri
 export class AnsweringHost {
   private readonly d: Dialect;
   private readonly host: ReferenceHost;
-  /** The last request whose answer the terminal got as sent (`book`): a sign-on not among them leaves its keys unchanged. */
-  private taken: Message | undefined;
+  /** The requests whose answer the terminal got as sent (`book`): a sign-on not among them leaves its keys unchanged. */
+  private readonly taken = new WeakSet<Message>();
   /** Answers still to drop for reversals of a request, by `TID|STAN` of the request. */
   private readonly reversalDrops = new Map<string, number>();
   /** Late answers not sent yet. */
@@ -110,11 +110,10 @@ export class AnsweringHost {
     if (turn.reply === undefined) return;
     const reply = { message: turn.reply.message, frame: turn.reply.frame };
     if (fault === undefined || request === undefined) return this.send(link, request, reply, true);
-    this.taken = undefined;
     await this.inject(link, request, reply, fault);
     // So the host MACs what follows under the keys the terminal holds: else its next answers fail
     // the terminal's MAC check, for a reason the properties cannot see in the trace.
-    if (keys !== undefined && this.taken !== request) this.host.restoreWorkingKeys(tid!, keys);
+    if (keys !== undefined && !this.taken.has(request)) this.host.restoreWorkingKeys(tid!, keys);
   }
 
   /** Sends the answer to `request` with `fault` applied, after recording the fault. */
@@ -267,7 +266,7 @@ export class AnsweringHost {
   }
 
   private frame(request: Message, message: Message, withMac: boolean): Buffer {
-    const key = withMac ? this.host.macKeyOf(request.fields["41"] ?? "") : undefined;
+    const key = withMac ? this.host.workingKeysOf(request.fields["41"] ?? "")?.mak : undefined;
     return key === undefined ? pack(this.d, message) : packWithMac(this.d, message, key);
   }
 
@@ -297,7 +296,7 @@ export class AnsweringHost {
 
   /** Keeps the purchases a void or refund step may refer to, as the terminal knows them. */
   private book(request: Message, answer: Message): void {
-    this.taken = request;
+    this.taken.add(request);
     if (answer.fields["39"] !== rulesOf(this.d).codes.approved) return;
     const stan = request.fields["11"];
     if (isReversal(this.d, request)) {

@@ -35,7 +35,7 @@ describe("KitTerminal: a key exchange the host starts", () => {
       const m = unpack(d, body);
       if (m.mti === "0810") {
         answers.push(m.fields["39"] ?? "");
-        if (m.fields["39"] === "00") host.macKeyOf(tid)!.set(newKeys.mak);
+        if (m.fields["39"] === "00") host.workingKeysOf(tid)!.mak.set(newKeys.mak);
         return;
       }
       const reply = host.handle(body).reply?.frame;
@@ -88,7 +88,7 @@ describe("KitTerminal: a key exchange the host starts", () => {
       async (host, link, body) => {
         const m = unpack(noSignOn, body);
         if (m.mti === "0810") {
-          if (m.fields["39"] === "00") host.macKeyOf(tid)!.set(newKeys.mak);
+          if (m.fields["39"] === "00") host.workingKeysOf(tid)!.mak.set(newKeys.mak);
           return;
         }
         const reply = host.handle(body).reply?.frame;
@@ -114,7 +114,7 @@ describe("KitTerminal: a key exchange the host starts", () => {
       const m = unpack(d, body);
       if (m.mti === "0810") {
         answers.push(m.fields["39"] ?? "");
-        if (m.fields["39"] === "00") host.macKeyOf(tid)!.set(newKeys.mak);
+        if (m.fields["39"] === "00") host.workingKeysOf(tid)!.mak.set(newKeys.mak);
         return;
       }
       if (m.mti === "0400" && !heldBack) {
@@ -184,7 +184,7 @@ describe("KitTerminal: a key exchange the host starts", () => {
       const m = unpack(plain, body);
       if (m.mti === "0810") {
         answers.push(m.fields["39"] ?? "");
-        host.macKeyOf(tid)!.set(newKeys.mak);
+        host.workingKeysOf(tid)!.mak.set(newKeys.mak);
         return;
       }
       const reply = host.handle(body).reply?.frame;

@@ -129,14 +129,10 @@ export class ReferenceHost {
   }
 
   /**
-   * The MAC key the host holds for a terminal: the kit, answering for this host with a fault,
-   * re-MACs an answer it alters, so that only what it meant to break is broken.
+   * The working keys the host holds for a terminal (MAC and PIN keys), undefined for one it does
+   * not know: the kit, answering for this host with a fault, re-MACs an answer it alters under
+   * them, so that only what it meant to break is broken.
    */
-  macKeyOf(tid: string): Buffer | undefined {
-    return this.ledger.terminal(tid)?.mak;
-  }
-
-  /** The working keys the host holds for a terminal (MAC and PIN keys), undefined for one it does not know. */
   workingKeysOf(tid: string): { mak: Buffer; pik: Buffer } | undefined {
     const books = this.ledger.terminal(tid);
     return books === undefined ? undefined : { mak: books.mak, pik: books.pik };
